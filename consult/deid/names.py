@@ -1,0 +1,149 @@
+"""Person-name detection: dictionaries of given and family names plus context cues.
+
+A capitalised run of name-like tokens ("Kelli Fuller", "Ms. Graham", "D. Robinson") is reported
+when it holds an unambiguous dictionary name, a title or an initial. A name that is also an
+English word ("Hope", "Will", "Grace") or a word in no dictionary is reported only with a cue:
+a relation or role before it ("her brother Joy", "client Destiny", "named grace"), a speech verb
+after it ("Sunny said"), or a possessive ("Will's mother").
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from . import vocabulary as V
+from .tokens import BREAK, INITIAL, STRONG, TITLE, UNKNOWN, WEAK, WORD, Tok
+
+Span = tuple[int, int, str]
+_NAMEISH = (TITLE, INITIAL, STRONG, WEAK, UNKNOWN)
+_TALK = frozenset("spoke speak speaking met meet meeting talked talk talking session sessions "
+                  "call called phone visit visited lives living stays staying live dating".split())
+_AGE_AFTER = (" is a ", ", a ", " (age", ", age", " is an ", ", an ", " (dob", ", dob", ", who")
+
+
+def _joined(text: str, a: Tok, b: Tok) -> bool:
+    """b directly follows a inside one name: single space, or '. ' after an initial/title."""
+    gap = text[a.e:b.s]
+    if a.poss:
+        return False
+    if gap == " ":
+        return True
+    return gap in (". ", ".") and a.cls in (INITIAL, TITLE)
+
+
+def _cue_before(toks: list[Tok], i: int, text: str) -> bool:
+    if i == 0:
+        return False
+    p = toks[i - 1]
+    gap = text[p.e:toks[i].s]
+    if "\n" in gap or len(gap.strip(" '\"“‘:,")) > 0:
+        return False
+    if p.low in V.NAME_CUES_BEFORE:
+        return True
+    if p.low in ("with", "to", "and") and i >= 2 and toks[i - 2].low in _TALK:
+        return True
+    if p.low == "is" and i >= 2 and toks[i - 2].low == "name":
+        return True
+    if p.low == "me" and i >= 2 and toks[i - 2].low in ("calls", "call", "called"):
+        return True
+    if p.low == "by" and i >= 2 and toks[i - 2].low in ("goes", "go", "going"):
+        return True
+    return False
+
+
+def _cue_after(toks: list[Tok], j: int, text: str, strict: bool) -> bool:
+    """Evidence after the run ending at token j; strict runs need a speech verb or possessive."""
+    t = toks[j]
+    if t.poss:
+        return True
+    if text.startswith(_AGE_AFTER, t.e) and not strict:
+        return True
+    if j + 1 < len(toks):
+        n = toks[j + 1]
+        if text[t.e:n.s] == " ":
+            return n.low in (V.SPEECH_AFTER if strict else V.NAME_CUES_AFTER)
+    return False
+
+
+def find_names(text: str, toks: list[Tok]) -> Iterator[Span]:
+    n = len(toks)
+    i = 0
+    while i < n:
+        t = toks[i]
+        if t.cls not in _NAMEISH:
+            if t.cls == WORD and not t.cap:
+                yield from _lower_name(text, toks, i)
+            i += 1
+            continue
+        # grow a run of name-like tokens
+        j = i
+        while j + 1 < n and toks[j + 1].cls in _NAMEISH and _joined(text, toks[j], toks[j + 1]):
+            j += 1
+        run = toks[i:j + 1]
+        # "Last, First"
+        if j + 2 <= n - 1 or j + 1 < n:
+            k = j + 1
+            if k < n and text[toks[j].e:toks[k].s] == ", " and toks[k].cls in (STRONG, WEAK) \
+                    and toks[k].low in V.FIRST_NAMES and (toks[j].low in V.SURNAMES or toks[j].cls == STRONG) \
+                    and (k + 1 >= n or text[toks[k].e:toks[k + 1].s] != ", "):
+                run = toks[i:k + 1]
+                j = k
+        classes = [r.cls for r in run]
+        strong = classes.count(STRONG)
+        weak = classes.count(WEAK)
+        unknown = classes.count(UNKNOWN)
+        has_title = TITLE in classes
+        has_initial = INITIAL in classes
+        ok = False
+        if has_title:
+            # a title takes the next capitalised word whatever it is ("Mr. Small", "Ms. Fox")
+            if len(run) == 1 or (len(run) == 2 and run[1].cls == INITIAL):
+                k = j + 1
+                if k < n and toks[k].cap and toks[k].cls != BREAK and text[toks[j].e:toks[k].s] in (". ", " "):
+                    run = toks[i:k + 1]
+                    j = k
+                    ok = True
+            else:
+                ok = True
+        elif has_initial and (strong or weak or unknown):
+            ok = run[-1].cls != INITIAL
+        elif strong + weak >= 2 or (strong and unknown) or (weak and unknown):
+            ok = True
+        elif strong == 1 and len(run) == 1:
+            ok = True
+        elif unknown >= 2 and not run[0].sent_start:
+            ok = True
+        if not ok and not has_title:
+            before = _cue_before(toks, i, text)
+            if before:
+                ok = True
+            elif weak or unknown:
+                ok = _cue_after(toks, j, text, strict=(weak > 0 or run[0].sent_start))
+        if ok:
+            s, e = run[0].s, run[-1].e
+            if run[-1].cls == INITIAL:
+                e = run[-1].e
+            yield s, e, "NAME"
+        i = j + 1
+
+
+def _lower_name(text: str, toks: list[Tok], i: int) -> Iterator[Span]:
+    """Lower-case names: 'my client hope said', 'named grace', 'jennifer said'."""
+    t = toks[i]
+    low = t.low
+    if low not in V.FIRST_NAMES or low in V.STOP_CAPS:
+        return
+    ambiguous = low in V.AMBIGUOUS_NAMES
+    prev = toks[i - 1].low if i > 0 and text[toks[i - 1].e:t.s] in (" ", " '", " \"") else ""
+    nxt = toks[i + 1].low if i + 1 < len(toks) and text[t.e:toks[i + 1].s] == " " else ""
+    speech = nxt in V.SPEECH_AFTER or t.poss
+    if prev in ("named", "nicknamed") or (prev == "is" and i >= 2 and toks[i - 2].low == "name"):
+        ok = True
+    elif ambiguous:
+        ok = prev in V.NAME_CUES_BEFORE and speech and prev not in ("said", "says", "told", "asked")
+    else:
+        ok = prev in V.NAME_CUES_BEFORE or speech
+    if ok:
+        e = t.e
+        if nxt and (nxt in V.SURNAMES) and nxt not in V.AMBIGUOUS_NAMES:
+            e = toks[i + 1].e
+        yield t.s, e, "NAME"

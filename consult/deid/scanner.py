@@ -1,0 +1,58 @@
+"""Find patient identifiers (HIPAA Safe Harbor categories) in free text. Pure Python, no Django.
+
+    >>> [f.as_dict() for f in scan("Client Kelli Fuller, DOB 03/05/1979")]
+    [{'start': 7, 'end': 19, 'kind': 'NAME'}, {'start': 25, 'end': 35, 'kind': 'DATE'}]
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .names import find_names
+from .patterns import find_ages, find_contacts, find_dates, find_ids
+from .places import find_places
+from .tokens import tokenize
+
+KINDS = ("NAME", "DATE", "AGE_OVER_89", "PHONE", "EMAIL", "SSN", "MRN", "HEALTH_PLAN", "ACCOUNT",
+         "LICENSE", "VEHICLE", "DEVICE", "URL", "IP", "ADDRESS")
+# when findings overlap, the merged finding takes the kind that comes first here
+_PRIORITY = {k: i for i, k in enumerate((
+    "EMAIL", "URL", "IP", "SSN", "MRN", "HEALTH_PLAN", "ACCOUNT", "LICENSE", "VEHICLE", "DEVICE",
+    "PHONE", "AGE_OVER_89", "DATE", "ADDRESS", "NAME"))}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    start: int
+    end: int
+    kind: str
+
+    def as_dict(self) -> dict:
+        return {"start": self.start, "end": self.end, "kind": self.kind}
+
+
+def _raw(text: str):
+    yield from find_contacts(text)
+    yield from find_ids(text)
+    yield from find_dates(text)
+    yield from find_ages(text)
+    toks = tokenize(text)
+    yield from find_places(text, toks)
+    yield from find_names(text, toks)
+
+
+def scan(text: str) -> list[Finding]:
+    """Return identifier findings sorted by start, non-overlapping."""
+    if not text:
+        return []
+    spans = sorted((s, e, k) for s, e, k in _raw(text) if e > s)
+    out: list[list] = []
+    for s, e, k in spans:
+        if out and s < out[-1][1]:
+            last = out[-1]
+            if e > last[1]:
+                last[1] = e
+            if _PRIORITY[k] < _PRIORITY[last[2]]:
+                last[2] = k
+        else:
+            out.append([s, e, k])
+    return [Finding(s, e, k) for s, e, k in out]

@@ -1,0 +1,72 @@
+"""Word tokenisation shared by the name and place detectors."""
+from __future__ import annotations
+
+import re
+
+from . import vocabulary as V
+
+TOKEN_RE = re.compile(r"[^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)*")
+_SENT_END = frozenset(".!?\n:;\"“(*•>-")
+
+# token classes
+BREAK, TITLE, INITIAL, STRONG, WEAK, UNKNOWN, WORD = range(7)
+
+
+class Tok:
+    __slots__ = ("s", "e", "w", "low", "cap", "poss", "cls", "sent_start")
+
+    def __init__(self, s: int, e: int, w: str, text: str):
+        poss = False
+        if w.endswith(("'s", "’s")) and len(w) > 3:
+            w = w[:-2]
+            poss = True
+        elif w.endswith(("'", "’")):
+            w = w[:-1]
+        self.s, self.e, self.w, self.poss = s, s + len(w), w, poss
+        self.low = w.lower()
+        self.cap = w[0].isupper()
+        i = s - 1
+        while i >= 0 and text[i] in " \t":
+            i -= 1
+        self.sent_start = i < 0 or text[i] in _SENT_END
+        self.cls = classify(w, self.low, text, self.e)
+
+
+def classify(w: str, low: str, text: str, end: int) -> int:
+    if not w[0].isupper():
+        return WORD
+    if len(w) == 1:
+        return INITIAL if end < len(text) and text[end] == "." else BREAK
+    if low in V.TITLES and (end < len(text) and text[end] == "." or low in ("mr", "mrs", "ms", "mx", "dr")):
+        return TITLE
+    if w.isupper() and len(w) > 1:
+        return BREAK  # acronyms: PTSD, MRN, CBT
+    if low in V.CLINICAL_WORDS or low in V.STOP_CAPS or low in V.WEEKDAYS or low in V.US_STATES \
+            or low in V.COUNTRIES or (low in V.MONTHS and low not in V.FIRST_NAMES):
+        return BREAK
+    if "-" in low:
+        parts = low.split("-")
+        if any(p in V.CLINICAL_WORDS for p in parts):
+            return BREAK
+        if any(p in V.FIRST_NAMES or p in V.SURNAMES for p in parts):
+            return STRONG
+        return UNKNOWN if not all(p in V.ENGLISH_WORDS for p in parts) else WORD
+    if low in V.FIRST_NAMES or low in V.SURNAMES:
+        return WEAK if low in V.AMBIGUOUS_NAMES or low in V.MONTHS else STRONG
+    if low in V.ENGLISH_WORDS or (low.endswith("s") and low[:-1] in V.ENGLISH_WORDS):
+        return WORD
+    return UNKNOWN
+
+
+def tokenize(text: str) -> list[Tok]:
+    toks = [Tok(m.start(), m.end(), m.group(), text) for m in TOKEN_RE.finditer(text)]
+    n = len(toks)
+    for i, t in enumerate(toks):
+        if t.low in V.CLINICAL_PHRASE_FIRST and t.cap:
+            for phrase in V.CLINICAL_PHRASES:
+                k = len(phrase)
+                if phrase[0] == t.low and i + k <= n and all(
+                        toks[i + j].low == phrase[j] for j in range(1, k)):
+                    for j in range(k):
+                        toks[i + j].cls = BREAK
+    return toks
