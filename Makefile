@@ -1,0 +1,35 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install migrate lint clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+run: migrate
+	@$(PY) manage.py seed_demo
+	@echo ""
+	@echo "  Consult is starting on http://$(HOST):$(PORT)"
+	@echo "  Sign in as alice (therapist), bob (supervisor), carol (peer) or oscar (outsider);"
+	@echo "  the password for all of them is: consult-demo"
+	@echo ""
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) consult.asgi:application
+
+test: install
+	@env $$($(PY) tests/services.py) $(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,43 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    THERAPIST = "therapist", "Therapist"
+    SUPERVISOR = "supervisor", "Supervisor"
+    PEER = "peer", "Peer"
+    ADMIN = "admin", "Admin"
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.THERAPIST)
+
+    @property
+    def display_name(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def is_supervisor(self):
+        return self.role in (Role.SUPERVISOR, Role.ADMIN)
+
+
+class Team(models.Model):
+    """A consultation group: its members see its cases, nobody else does."""
+
+    name = models.CharField(max_length=100, unique=True)
+    members = models.ManyToManyField(User, through="Membership", related_name="teams")
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "user"], name="one_membership_per_team")]
+
+    def __str__(self):
+        return f"{self.user} in {self.team}"

@@ -1,0 +1,27 @@
+"""Fetch-and-authorise for cases, in one place.
+
+A case is visible only to members of its team. To anyone else it does not exist: the same
+NotFound for a missing case and a forbidden one, so codes cannot be probed.
+"""
+from consult.cases.models import Case
+from consult.core.errors import NotFound
+
+
+def is_team_member(user, team_id):
+    return user.is_authenticated and user.memberships.filter(team_id=team_id).exists()
+
+
+def case_for_member(user, code, *, lock=False):
+    if not user.is_authenticated:
+        raise NotFound("no such case")
+    cases = Case.objects.select_related("team", "owner")
+    if lock:
+        cases = cases.select_for_update(of=("self",))
+    case = cases.filter(code=code, team__memberships__user=user).first()
+    if case is None:
+        raise NotFound("no such case")
+    return case
+
+
+def visible_cases(user):
+    return Case.objects.filter(team__memberships__user=user).select_related("team", "owner")

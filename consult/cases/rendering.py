@@ -1,0 +1,50 @@
+"""Limited markdown → sanitised HTML, done once on the server when a message is saved.
+
+Raw HTML is never passed through: markdown's HTML processors are removed, so `<img onerror=...>`
+is escaped into inert text, and bleach then allows only a small set of tags. Only http(s) and
+mailto links survive, and they open without an opener.
+"""
+import threading
+from functools import partial
+
+import bleach
+import markdown
+from bleach.linkifier import LinkifyFilter
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "code", "pre", "ul", "ol", "li", "blockquote", "a"}
+ALLOWED_PROTOCOLS = {"http", "https", "mailto"}
+
+_local = threading.local()  # Markdown instances keep state between calls: one per thread.
+
+
+
+def _converter():
+    md = getattr(_local, "md", None)
+    if md is None:
+        md = markdown.Markdown(extensions=["nl2br", "sane_lists", "fenced_code"], output_format="html")
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        _local.md = md
+    return md.reset()
+
+
+def _harden_link(attrs, new=False):
+    href = attrs.get((None, "href"), "")
+    if not href.startswith(("http:", "https:", "mailto:")):
+        return None  # linkify would otherwise turn a bare word into a relative link
+    attrs[(None, "rel")] = "noopener noreferrer nofollow"
+    attrs[(None, "target")] = "_blank"
+    return attrs
+
+
+_cleaner = bleach.sanitizer.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes={"a": ["href", "title", "rel", "target"]},
+    protocols=ALLOWED_PROTOCOLS,
+    strip=False,
+    filters=[partial(LinkifyFilter, callbacks=[_harden_link], skip_tags={"pre", "code"})],
+)
+
+
+def render_markdown(text):
+    return _cleaner.clean(_converter().convert(text))

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from consult.cases import views
+
+urlpatterns = [
+    path("", views.case_list, name="case-list"),
+    path("new/", views.case_new, name="case-new"),
+    path("<str:code>/", views.case_room, name="case-room"),
+]

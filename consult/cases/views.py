@@ -1,0 +1,42 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from consult.cases import services
+from consult.cases.access import case_for_member, visible_cases
+from consult.cases.forms import CaseForm
+from consult.core.errors import ConsultError, IdentifierFound, NotFound
+
+
+@login_required
+def case_list(request):
+    cases = visible_cases(request.user).order_by("-updated_at")
+    return render(request, "cases/list.html", {"cases": cases})
+
+
+@login_required
+def case_new(request):
+    teams = request.user.teams.order_by("name")
+    form = CaseForm(request.POST or None, teams=teams)
+    findings = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_create(actor=request.user, team_id=int(form.cleaned_data["team"]),
+                                        title=form.cleaned_data["title"], summary=form.cleaned_data["summary"],
+                                        risk_level=form.cleaned_data["risk_level"])
+            return redirect("case-room", code=case.code)
+        except IdentifierFound as error:
+            findings = error.as_dict()
+            form.add_error(error.field, error.message)
+        except ConsultError as error:
+            form.add_error(error.field, error.message)
+    return render(request, "cases/new.html", {"form": form, "findings": findings}, status=400 if form.errors else 200)
+
+
+@login_required
+def case_room(request, code):
+    try:
+        case = case_for_member(request.user, code)
+    except NotFound:
+        raise Http404("No such case") from None
+    return render(request, "cases/room.html", {"case": case})

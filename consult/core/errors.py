@@ -1,0 +1,63 @@
+"""Every error a user can be told about, with a stable code.
+
+    ConsultError                 code            closes a socket?
+    ├── NotFound                 not_found       yes (the room is gone for this user)
+    ├── AccessDenied             forbidden       yes
+    ├── ValidationFailed         invalid_field   no
+    │   └── TooLarge             too_large       no
+    ├── IdentifierFound          identifier_found  no (carries the flagged spans)
+    └── ProtocolError            invalid_json / unknown_type / frame_too_large  no
+
+Messages never quote the user's text back: they name the field and the rule.
+"""
+
+
+class ConsultError(Exception):
+    code = "error"
+    closes_socket = False
+
+    def __init__(self, message, *, field=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def as_dict(self):
+        data = {"code": self.code, "message": self.message}
+        if self.field:
+            data["field"] = self.field
+        return data
+
+
+class NotFound(ConsultError):
+    code = "not_found"
+    closes_socket = True
+
+
+class AccessDenied(ConsultError):
+    code = "forbidden"
+    closes_socket = True
+
+
+class ValidationFailed(ConsultError):
+    code = "invalid_field"
+
+
+class TooLarge(ValidationFailed):
+    code = "too_large"
+
+
+class IdentifierFound(ConsultError):
+    code = "identifier_found"
+
+    def __init__(self, findings, *, field):
+        super().__init__(f"{field} looks like it contains patient identifiers", field=field)
+        self.findings = findings
+
+    def as_dict(self):
+        return {**super().as_dict(), "findings": [f.as_dict() for f in self.findings]}
+
+
+class ProtocolError(ConsultError):
+    def __init__(self, code, message, *, field=None):
+        super().__init__(message, field=field)
+        self.code = code

@@ -1,0 +1,51 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from consult.accounts.models import Membership, Role, Team, User
+from consult.cases.models import Case
+from consult.cases.services import case_create
+
+DEMO_PASSWORD = "consult-demo"
+
+# username, first name, role, team.  Access: alice, bob and carol share the North team and
+# see its cases; oscar is in the East team and sees none of them.
+DEMO_USERS = [
+    ("alice", "Alice Therapist", Role.THERAPIST, "North consultation group"),
+    ("bob", "Bob Supervisor", Role.SUPERVISOR, "North consultation group"),
+    ("carol", "Carol Peer", Role.PEER, "North consultation group"),
+    ("oscar", "Oscar Outsider", Role.THERAPIST, "East consultation group"),
+]
+
+DEMO_CASES = [
+    ("Adolescent with escalating self-harm", "Client in their teens; self-harm has increased over three weeks. "
+     "Reports hopelessness after a breakup. No plan disclosed. Protective: close to a sibling, plays in a band.", "high"),
+    ("Adult client, grief and withdrawal", "Client in their forties, withdrawn since a bereavement last year. "
+     "Sleeping poorly, skipping meals. Denies ideation; engaged in weekly sessions.", "moderate"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo team, users and cases (idempotent)."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            users = {name: self._user(name, full, role, team) for name, full, role, team in DEMO_USERS}
+            alice = users["alice"]
+            team = Team.objects.get(name=DEMO_USERS[0][3])
+            for title, summary, risk in DEMO_CASES:
+                if not Case.objects.filter(team=team, title=title).exists():
+                    case_create(actor=alice, team_id=team.pk, title=title, summary=summary, risk_level=risk)
+        self.stdout.write("Demo users (password: %s): %s" % (DEMO_PASSWORD, ", ".join(
+            f"{name} ({role})" for name, _, role, _ in DEMO_USERS)))
+
+    def _user(self, username, full_name, role, team_name):
+        first, last = full_name.split(" ", 1)
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"first_name": first, "last_name": last, "role": role}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        team, _ = Team.objects.get_or_create(name=team_name)
+        Membership.objects.get_or_create(team=team, user=user)
+        return user

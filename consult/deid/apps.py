@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DeidConfig(AppConfig):
+    name = "consult.deid"
+    label = "deid"

@@ -1,0 +1,141 @@
+"""The case-room wire protocol: client frame schemas, parsing and close codes (docs/protocol.md).
+
+Pure Python: parsing never touches the database, so a bad frame costs nothing and is
+answered with a typed error naming exactly what was wrong.
+"""
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+import orjson
+
+from consult.core.errors import ProtocolError, TooLarge, ValidationFailed
+from consult.deid.guard import Confirmation
+
+WS_CLOSE_SESSION_ENDED = 4001  # signed out: the client must not reconnect with this session
+WS_CLOSE_FORBIDDEN = 4403  # no longer allowed in this room
+
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MAX_CONFIRMATIONS = 50
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: type
+    required: bool = True
+
+
+# Frame type → its fields. Unknown fields are refused, so a typo is an error, not a silent no-op.
+CLIENT_FRAMES = {
+    "message.send": {
+        "client_id": Field(str),
+        "body": Field(str),
+        "corrects": Field(int, required=False),
+        "confirmations": Field(list, required=False),
+    },
+    "history.fetch": {"after_seq": Field(int), "limit": Field(int, required=False)},
+    "read.mark": {"seq": Field(int)},
+    "ping": {},
+}
+
+
+@dataclass(frozen=True)
+class ClientFrame:
+    type: str
+    fields: dict
+
+    def get(self, name, default=None):
+        return self.fields.get(name, default)
+
+
+def parse_client_frame(text, *, max_bytes):
+    """Decode and validate one client frame, or raise ProtocolError/ValidationFailed."""
+    if text is None:
+        raise ProtocolError("invalid_json", "frames must be JSON text, not binary")
+    if len(text) > max_bytes or len(text.encode()) > max_bytes:
+        raise ProtocolError("frame_too_large", f"frames are limited to {max_bytes} bytes")
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        raise ProtocolError("invalid_json", "the frame is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise ProtocolError("invalid_json", "a frame must be a JSON object")
+    frame_type = data.pop("type", None)
+    if not isinstance(frame_type, str):
+        raise ValidationFailed("type is missing or not a string", field="type")
+    schema = CLIENT_FRAMES.get(frame_type)
+    if schema is None:
+        raise ProtocolError("unknown_type", f"unknown frame type {frame_type[:40]!r}", field="type")
+    _check_fields(schema, data)
+    frame = ClientFrame(frame_type, data)
+    _check_values(frame)
+    return frame
+
+
+def _check_fields(schema, data):
+    for name in data:
+        if name not in schema:
+            raise ValidationFailed(f"unknown field {name[:40]!r}", field=name[:40])
+    for name, spec in schema.items():
+        value = data.get(name)
+        if value is None:
+            if spec.required:
+                raise ValidationFailed(f"{name} is required", field=name)
+            continue
+        if not isinstance(value, spec.kind) or isinstance(value, bool):
+            raise ValidationFailed(f"{name} must be {_type_name(spec.kind)}", field=name)
+
+
+def _type_name(kind):
+    return {str: "a string", int: "an integer", list: "a list"}[kind]
+
+
+def _check_values(frame):
+    for name in ("after_seq", "seq", "corrects"):
+        if frame.get(name) is not None and frame.get(name) < 0:
+            raise ValidationFailed(f"{name} must not be negative", field=name)
+    if frame.get("limit") is not None and not 1 <= frame.get("limit") <= 500:
+        raise ValidationFailed("limit must be between 1 and 500", field="limit")
+    if frame.type == "message.send":
+        if not CLIENT_ID.match(frame.get("client_id")):
+            raise ValidationFailed("client_id must be 1-64 letters, digits, - or _", field="client_id")
+
+
+def parse_confirmations(raw):
+    """[{start, end, kind}] → Confirmations, or ValidationFailed naming the bad entry."""
+    if raw is None:
+        return ()
+    if len(raw) > MAX_CONFIRMATIONS:
+        raise TooLarge(f"at most {MAX_CONFIRMATIONS} confirmations per message", field="confirmations")
+    confirmations = []
+    for index, item in enumerate(raw):
+        if not (
+            isinstance(item, dict)
+            and set(item) == {"start", "end", "kind"}
+            and all(isinstance(item[k], int) and not isinstance(item[k], bool) for k in ("start", "end"))
+            and isinstance(item["kind"], str)
+        ):
+            raise ValidationFailed(
+                f"confirmations[{index}] must be {{start: int, end: int, kind: str}}", field="confirmations"
+            )
+        confirmations.append(Confirmation(item["start"], item["end"], item["kind"]))
+    return tuple(confirmations)
+
+
+def parse_after_seq(query_string):
+    """The `after_seq` a reconnecting client puts in its socket URL, or None for recent history."""
+    values = parse_qs(query_string.decode("latin-1")).get("after_seq")
+    if not values:
+        return None
+    if not values[0].isdigit():
+        raise ValidationFailed("after_seq must be a non-negative integer", field="after_seq")
+    return int(values[0])
+
+
+def error_frame(error, *, request_type=None, client_id=None):
+    frame = {"type": "error", **error.as_dict()}
+    if request_type:
+        frame["request"] = request_type
+    if client_id:
+        frame["client_id"] = client_id
+    return frame

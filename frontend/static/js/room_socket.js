@@ -1,0 +1,79 @@
+// A websocket that comes back by itself: exponential backoff with jitter, a heartbeat to notice
+// a dead link, and the browser's offline/online events so nothing is sent into a dead socket.
+const CLOSE_SESSION_ENDED = 4001;
+const CLOSE_FORBIDDEN = 4403;
+const HEARTBEAT_MS = 25000;
+
+export class RoomSocket {
+  constructor({ url, onFrame, onState }) {
+    this.url = url;
+    this.onFrame = onFrame;
+    this.onState = onState;
+    this.ws = null;
+    this.attempt = 0;
+    this.stopped = false;
+    this.timer = null;
+    window.addEventListener("offline", () => this.drop("offline"));
+    window.addEventListener("online", () => this.reconnectNow());
+  }
+
+  start() {
+    this.connect();
+    setInterval(() => this.isOpen() && this.send({ type: "ping" }), HEARTBEAT_MS);
+  }
+
+  isOpen() {
+    return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  send(frame) {
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  connect() {
+    clearTimeout(this.timer);
+    if (this.stopped || !navigator.onLine) {
+      if (!navigator.onLine) this.onState("offline");
+      return;
+    }
+    this.onState("connecting");
+    const ws = new WebSocket(this.url());
+    this.ws = ws;
+    ws.onopen = () => {
+      this.attempt = 0;
+      this.onState("open");
+    };
+    ws.onmessage = (event) => this.onFrame(JSON.parse(event.data));
+    ws.onclose = (event) => {
+      if (this.ws !== ws) return; // an old socket we already gave up on
+      this.ws = null;
+      if (event.code === CLOSE_SESSION_ENDED) return this.stop("ended");
+      if (event.code === CLOSE_FORBIDDEN) return this.stop("forbidden");
+      this.scheduleReconnect();
+    };
+  }
+
+  scheduleReconnect() {
+    this.onState(navigator.onLine ? "connecting" : "offline");
+    const delay = Math.min(10000, 500 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
+    this.attempt += 1;
+    this.timer = setTimeout(() => this.connect(), delay);
+  }
+
+  drop(state) {
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) ws.close();
+    this.onState(state);
+  }
+
+  reconnectNow() {
+    this.attempt = 0;
+    if (!this.ws) this.connect();
+  }
+
+  stop(state) {
+    this.stopped = true;
+    this.onState(state);
+  }
+}

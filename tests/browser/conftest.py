@@ -1,0 +1,66 @@
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test's thread; the test's own ORM calls
+# (fixtures, assertions on stored rows) are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.postgres)
+            item.add_marker(pytest.mark.redis)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def server(live_servers):
+    return live_servers[0]
+
+
+@pytest.fixture
+def sign_in(chromium, server):
+    """A fresh browser context signed in through the real login form."""
+    contexts = []
+
+    def sign_in_as(user):
+        context = chromium.new_context(base_url=server.url)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/login/")
+        page.fill("input[name=username]", user.username)
+        page.fill("input[name=password]", "pw-" + user.username)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/cases/")
+        return page
+
+    yield sign_in_as
+    for context in contexts:
+        context.close()
+
+
+def open_room(page, case):
+    page.goto(f"/cases/{case.code}/")
+    page.wait_for_selector("[data-testid=connection][data-state=open]")
+    return page
+
+
+def post(page, text):
+    page.fill("[data-testid=composer] textarea", text)
+    page.press("[data-testid=composer] textarea", "Enter")

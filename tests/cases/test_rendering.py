@@ -1,0 +1,21 @@
+import pytest
+
+from consult.cases.rendering import render_markdown
+
+CASES = [
+    ("<img src=x onerror=alert(1)>", "<p>&lt;img src=x onerror=alert(1)&gt;</p>"),
+    ("<script>alert(1)</script>", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"),
+    ("[click](javascript:alert(1))", "<p>click</p>"),
+    ('<a href="javascript:alert(1)">x</a>', '<p>&lt;a href="javascript:alert(1)"&gt;x&lt;/a&gt;</p>'),
+    ("**bold** and _soft_", "<p><strong>bold</strong> and <em>soft</em></p>"),
+    ("- one\n- two", "<ul>\n<li>one</li>\n<li>two</li>\n</ul>"),
+    ("`<b>`", "<p><code>&lt;b&gt;</code></p>"),
+    ("see https://988lifeline.org",
+     '<p>see <a href="https://988lifeline.org" rel="noopener noreferrer nofollow" target="_blank">'
+     "https://988lifeline.org</a></p>"),
+]
+
+
+@pytest.mark.parametrize("text, html", CASES)
+def test_it_renders_limited_markdown_and_neutralises_html(text, html):
+    assert render_markdown(text) == html

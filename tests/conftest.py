@@ -1,0 +1,156 @@
+"""Personas and shared fixtures.
+
+Who may see what:
+  alice  therapist in North, owns the North case
+  bob    supervisor in North
+  carol  peer in North
+  oscar  therapist in East: an outsider to every North case, who must get nothing
+"""
+import os
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
+
+from consult.accounts.models import Membership, Role, Team, User
+from consult.asgi import application
+from consult.cases.services import case_create
+
+IN_CI = os.environ.get("CI") == "true"
+ORIGIN = b"http://127.0.0.1:8000"
+
+
+def on_postgres():
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def on_redis():
+    return bool(settings.REDIS_URL)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Outside CI, tests that need a missing real service are skipped; in CI they must run."""
+    # Playwright's sync API keeps an event loop running in the main thread while Chromium is
+    # open, which async tests cannot share: browser tests run last.
+    items.sort(key=lambda item: "tests/browser/" in str(item.fspath))
+    available = {"postgres": on_postgres(), "redis": on_redis(), "browser": os.path.exists("/usr/bin/chromium")}
+    for item in items:
+        for marker, ok in available.items():
+            if item.get_closest_marker(marker) and not ok:
+                if IN_CI:
+                    raise pytest.UsageError(f"CI needs {marker} for {item.nodeid}, and it is not available")
+                item.add_marker(pytest.mark.skip(reason=f"{marker} is not available here"))
+
+
+def make_user(username, role, team):
+    user = User.objects.create_user(username, password="pw-" + username, first_name=username.title(), role=role)
+    Membership.objects.create(team=team, user=user)
+    return user
+
+
+@pytest.fixture
+def north(db):
+    return Team.objects.create(name="North")
+
+
+@pytest.fixture
+def east(db):
+    return Team.objects.create(name="East")
+
+
+@pytest.fixture
+def alice(north):
+    return make_user("alice", Role.THERAPIST, north)
+
+
+@pytest.fixture
+def bob(north):
+    return make_user("bob", Role.SUPERVISOR, north)
+
+
+@pytest.fixture
+def carol(north):
+    return make_user("carol", Role.PEER, north)
+
+
+@pytest.fixture
+def oscar(east):
+    return make_user("oscar", Role.THERAPIST, east)
+
+
+@pytest.fixture
+def north_case(alice, north):
+    return case_create(actor=alice, team_id=north.pk, title="Teen with escalating self-harm",
+                       summary="Withdrawn for three weeks; no plan disclosed.", risk_level="high")
+
+
+def session_cookie(user):
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+async def connect(user, code, *, after_seq=None, origin=ORIGIN):
+    """Open a case-room socket as `user`, the way a signed-in browser does."""
+    headers = [(b"origin", origin), (b"host", b"127.0.0.1:8000")]
+    if user is not None:
+        cookie = await database_sync_to_async(session_cookie)(user)
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
+    path = f"/ws/cases/{code}/" + (f"?after_seq={after_seq}" if after_seq is not None else "")
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, close_code = await communicator.connect(timeout=5)
+    return communicator, connected, close_code
+
+
+async def joined(user, code, **kwargs):
+    """Connect and read the room.joined frame; fails the test if the socket is refused."""
+    communicator, connected, _ = await connect(user, code, **kwargs)
+    assert connected
+    frame = await communicator.receive_json_from(timeout=5)
+    assert frame["type"] == "room.joined"
+    await receive_until(communicator, "presence")  # the room hears of our arrival, we included
+    return communicator, frame
+
+
+async def receive_until(communicator, frame_type, timeout=5):
+    """Next frame of a type, skipping presence and read updates that interleave with it."""
+    while True:
+        frame = await communicator.receive_json_from(timeout=timeout)
+        if frame["type"] == frame_type:
+            return frame
+
+
+@pytest.fixture(scope="session")
+def live_servers(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Two Daphne processes on the test database, sharing the real Redis channel layer."""
+    from tests.live import DaphneServer
+
+    logs = tmp_path_factory.mktemp("daphne")
+    servers = [DaphneServer(logs / f"daphne-{i}.log") for i in range(2)]
+    yield servers
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layer():
+    """channels-redis binds its locks to the event loop that first used them; each test has its own."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def release_test_database(django_db_setup, django_db_blocker):
+    """Before the test database is dropped, end any connection a server or thread left open."""
+    yield
+    if on_postgres():
+        from django.db import connection
+
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")

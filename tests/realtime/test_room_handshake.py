@@ -1,0 +1,42 @@
+import pytest
+
+from tests.conftest import connect, joined
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
+
+
+async def test_it_admits_a_team_member_with_the_room_state(alice, north_case):
+    communicator, frame = await joined(alice, north_case.code)
+    assert frame["case"]["code"] == north_case.code
+    assert frame["me"]["username"] == "alice"
+    assert {m["username"] for m in frame["members"]} == {"alice"}
+    assert frame["last_seq"] == 0 and frame["messages"] == []
+    assert [u["username"] for u in frame["presence"]] == ["alice"]
+    await communicator.disconnect()
+
+
+async def test_it_refuses_an_outsider_before_accepting(oscar, north_case):
+    communicator, connected, _ = await connect(oscar, north_case.code)
+    assert not connected
+    assert await communicator.receive_nothing()
+
+
+async def test_it_refuses_an_outsider_the_same_way_for_a_missing_case(oscar, north_case):
+    _, connected_real, code_real = await connect(oscar, north_case.code)
+    _, connected_missing, code_missing = await connect(oscar, "C-ZZZZZ")
+    assert (connected_real, code_real) == (connected_missing, code_missing) == (False, 1000)
+
+
+async def test_it_refuses_an_anonymous_socket(north_case):
+    _, connected, _ = await connect(None, north_case.code)
+    assert not connected
+
+
+async def test_it_refuses_a_foreign_origin(alice, north_case):
+    _, connected, _ = await connect(alice, north_case.code, origin=b"https://evil.example")
+    assert not connected
+
+
+async def test_it_refuses_a_malformed_after_seq(alice, north_case):
+    communicator, connected, _ = await connect(alice, north_case.code, after_seq="abc")
+    assert not connected

@@ -1,0 +1,43 @@
+"""Which real services the suite runs on: prints `NAME=value` lines for the Makefile.
+
+PostgreSQL and Redis are used whenever they answer. In CI (CI=true) a missing one is an
+error, never a reason to skip; on a developer's machine the suite falls back to SQLite and
+the in-memory layer and skips only the tests that need the real thing.
+"""
+import os
+import socket
+import sys
+
+SERVICES = {
+    "DATABASE_URL": ("127.0.0.1", 5432, "postgres://postgres@127.0.0.1:5432/consult"),
+    "REDIS_URL": ("127.0.0.1", 6379, "redis://127.0.0.1:6379/0"),
+}
+
+
+def answers(host, port):
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def main():
+    missing = []
+    for name, (host, port, url) in SERVICES.items():
+        if os.environ.get(name):
+            print(f"{name}={os.environ[name]}")
+        elif answers(host, port):
+            print(f"{name}={url}")
+        else:
+            missing.append(f"{name.split('_')[0].lower()} on {host}:{port}")
+    print("CHANNEL_PREFIX=consult-test")
+    print("CONN_MAX_AGE=0")  # the suite drops its database at the end: no connection may linger
+    if missing:
+        print(f"services not answering: {', '.join(missing)}", file=sys.stderr)
+        if os.environ.get("CI") == "true":
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
