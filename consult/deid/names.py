@@ -37,11 +37,15 @@ def _cue_before(toks: list[Tok], i: int, text: str) -> bool:
     gap = text[p.e:toks[i].s]
     if "\n" in gap or len(gap.strip(" '\"“‘:,")) > 0:
         return False
-    if p.low in V.NAME_CUES_BEFORE:
+    if p.low in V.NAME_CUES_BEFORE and not (p.low == "name" and text[p.e:p.e + 1] not in "?:"):
         return True
     if p.low in ("with", "to", "and") and i >= 2 and toks[i - 2].low in _TALK:
         return True
     if p.low == "is" and i >= 2 and toks[i - 2].low == "name":
+        return True
+    if p.low in ("him", "her", "them") and i >= 2 and toks[i - 2].low in ("named", "called", "call", "calls"):
+        return True
+    if p.low == "name" and text[p.e:p.e + 1] in "?:":
         return True
     if p.low == "me" and i >= 2 and toks[i - 2].low in ("calls", "call", "called"):
         return True
@@ -106,11 +110,13 @@ def find_names(text: str, toks: list[Tok]) -> Iterator[Span]:
                 ok = True
         elif has_initial and (strong or weak or unknown):
             ok = run[-1].cls != INITIAL
-        elif strong + weak >= 2 or (strong and unknown) or (weak and unknown):
+        elif strong >= 2 or (strong and weak) or (strong and unknown) or (weak and unknown):
             ok = True
+        elif weak >= 2:
+            ok = run[0].low in V.FIRST_NAMES and run[-1].low in V.SURNAMES
         elif strong == 1 and len(run) == 1:
             ok = True
-        elif unknown >= 2 and not run[0].sent_start:
+        elif unknown >= 2:
             ok = True
         if not ok and not has_title:
             before = _cue_before(toks, i, text)
@@ -142,8 +148,15 @@ def _lower_name(text: str, toks: list[Tok], i: int) -> Iterator[Span]:
         ok = prev in V.NAME_CUES_BEFORE and speech and prev not in ("said", "says", "told", "asked")
     else:
         ok = prev in V.NAME_CUES_BEFORE or speech
-    if ok:
-        e = t.e
-        if nxt and (nxt in V.SURNAMES) and nxt not in V.AMBIGUOUS_NAMES:
+    # a lower-case full name: "benjamin a seiler", "leone mazzi"
+    k = i + 1
+    if k < len(toks) and len(toks[k].w) == 1 and text[toks[k - 1].e:toks[k].s] == " ":
+        k += 1
+    full = (not ambiguous and k < len(toks) and text[toks[k - 1].e:toks[k].s] in (" ", ". ")
+            and not toks[k].cap and toks[k].w.isalpha() and toks[k].low not in V.STOP_CAPS
+            and (toks[k].low in V.SURNAMES or toks[k].low not in V.ENGLISH_WORDS))
+    if ok or full:
+        e = toks[k].e if full else t.e
+        if not full and nxt and nxt in V.SURNAMES and nxt not in V.AMBIGUOUS_NAMES:
             e = toks[i + 1].e
         yield t.s, e, "NAME"

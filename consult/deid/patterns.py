@@ -15,10 +15,10 @@ EMAIL_RE = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9
 _TLD = ("com|org|net|edu|gov|mil|int|io|info|biz|us|co|me|ly|app|ai|tv|health|care|example|uk|ca|"
         "de|fr|es|it|nl|be|ch|at|se|dk|no|fi|pl|cz|hu|pt|br|au|nz|in|jp|cn|ru|cy|uy|si|mx|ie|online|"
         "site|blog|xyz|social|page|link|club|dev|shop|store")
-URL_RE = re.compile(
-    r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>\"'()\[\]{}]+"
-    r"|(?<![@\w.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:" + _TLD + r")\b"
-    r"(?:/[^\s<>\"'()\[\]{}]*)?(?![\w@-])", re.I)
+URL_RE = re.compile(r"(?i)(?<![\w.@-])(?:https?://|ftp://|www\.)[^\s<>\"'()\[\]{}]+")
+DOT_TLD_RE = re.compile(r"(?i)\.(?:" + _TLD + r")(?![\w@-])")
+DOMAIN_BEFORE_RE = re.compile(r"(?<![\w@.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+PATH_AFTER_RE = re.compile(r"/[^\s<>\"'()\[\]{}]*")
 IPV4_RE = re.compile(
     r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w]|\.\d)")
 IPV6_RE = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4})?(?::[0-9A-Fa-f]{0,4}){2,7}(?:%\w+)?(?![\w:])")
@@ -26,6 +26,8 @@ PHONE_RE = re.compile(
     r"(?<![\w+])(?:\+?1[\s.-]?)?(?:\(\d{3}\)[\s.-]?|\d{3}[\s.-]?)\d{3}[\s.-]?\d{4}"
     r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,6})?(?!\w)", re.I)
 INTL_PHONE_RE = re.compile(r"(?<![\w+])\+\d{1,3}[\s.-]?(?:\(0?\d{1,4}\)[\s.-]?)?\d[\d\s.-]{5,14}\d(?!\w)")
+PHONE_CUE_FIRST = frozenset("phone tel telephone mobile cell cellphone fax desk office home work landline call called "
+                            "reach reached text texted number answering registered messages contact".split())
 PHONE_CUE_RE = re.compile(
     r"\b(?:phone|tel|telephone|mobile|cell|cellphone|fax|desk|office|home|work|landline|"
     r"call(?:ed)?(?: me| her| him| them)?(?: at| on)?|reach(?:ed)?(?: me| her| him| them)?(?: at| on)|"
@@ -53,14 +55,31 @@ _KEYWORDS = [
 ]
 KEYWORD_RES = [(kind, re.compile(r"\b(?:" + kw + r")" + _FILL + _VAL + r"(?![\w-])", re.I))
                for kind, kw in _KEYWORDS]
+# first words of the keywords, so that a keyword pattern is only tried where one starts
+KEYWORD_FIRST = {
+    "SSN": "ssn ss soc social", "MRN": "mrn mr medical med chart hospital patient record encounter",
+    "HEALTH_PLAN": "member subscriber policy insurance health plan group medicaid medicare beneficiary",
+    "VEHICLE": "license licence number tag plate plates vin vehicle registration",
+    "LICENSE": "driver driver's drivers driving license licence dl dea npi certificate permit passport",
+    "ACCOUNT": "bank checking savings billing credit debit patient hospital account acct a iban swift card gift cc invoice claim routing",
+    "DEVICE": "serial s sn device imei udi pacemaker implant pump monitor hearing cgm meter mac model lot",
+}
+KEYWORD_STARTS: dict[str, list] = {}
+for _kind, _rx in KEYWORD_RES:
+    for _w in KEYWORD_FIRST[_kind].split():
+        KEYWORD_STARTS.setdefault(_w, []).append((_kind, _rx))
 PLATE_RE = re.compile(r"\b(?:license|licence|number|tag)?[\s-]*plates?" + _FILL
                       + r"((?=[A-Z0-9 -]*\d)[A-Z0-9]{1,4}[ -]?[A-Z0-9]{1,5})(?![\w-])", re.I)
+SHAPES_RE = None  # built below
 SSN_RE = re.compile(r"(?<![\w-])(?!000|666)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])")
 VIN_RE = re.compile(r"(?<![\w-])(?=[A-Z0-9]*\d[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z][A-Z0-9]*[A-Z])[A-Z0-9]{17}(?![\w-])")
 IBAN_RE = re.compile(r"(?<![\w-])[A-Z]{2}\d{2}[A-Z0-9]{11,30}(?![\w-])")
 CARD_RE = re.compile(r"(?<![\w-])\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{1,7}(?![\w-])")
 SERIAL_RE = re.compile(r"(?<![\w-])(?:SN|S/N)[-:#]?\s?(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{3,30}(?![\w-])")
 MRN_PREFIX_RE = re.compile(r"(?i)(?<=mrn)[\s:#-]*(\d{3,12})\b")
+SHAPES_RE = re.compile("|".join(f"(?P<{k}>{rx.pattern})" for k, rx in (
+    ("SSN", re.compile(r"(?<![\w-])(?!000|666)\d{3}([- ])(?!00)\d{2}(?P=sep)(?!0000)\d{4}(?![\w-])".replace("([- ])", "(?P<sep>[- ])"))),
+    ("VEHICLE", VIN_RE), ("ACCOUNT", IBAN_RE), ("ACCOUNT2", CARD_RE), ("DEVICE", SERIAL_RE))))
 
 # ---------------------------------------------------------------- dates
 _MON = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -82,6 +101,8 @@ DATE_RES = [
     re.compile(r"(?<![\w/.-])(?:[12]\d|3[01]|0?[1-9])\.(?:[12]\d|3[01]|0?[1-9])\.(?:1[89]\d\d|20\d\d)(?![\w.-])"),
     re.compile(r"(?<![\w/.-])(?:0?[1-9]|1[0-2])/(?:1[89]\d\d|20\d\d)(?![\w/-])"),
 ]
+NUM_DATE_RE = re.compile("|".join(rx.pattern.replace("([/-])", "(?P<dsep>[/-])").replace("\\1", "(?P=dsep)") for rx in DATE_RES[3:]))
+NAMED_DATE_RE = re.compile("|".join(rx.pattern for rx in DATE_RES[:3]), re.I)
 SHORT_DATE_RE = re.compile(r"(?<![\w/.$-])(0?[1-9]|1[0-2])/([12]\d|3[01]|0?[1-9])(?![\w/%-])")
 _RATING_RE = re.compile(
     r"(?:rat\w*|scor\w*|scale|pain|anxiety|mood|sleep|level|intensity|suds|stress|urge|craving|energy|out of|was|at|a|from|to)\W*$", re.I)
@@ -101,64 +122,139 @@ AGE_RES = [
 ]
 
 
-def find_contacts(text: str) -> Iterator[Span]:
-    for m in EMAIL_RE.finditer(text):
-        yield m.start(), m.end(), "EMAIL"
+DIGITS_RE = re.compile(r"\d+")
+AGE_WORD_GATE_RE = re.compile(r"(?i)ninet|hundred|90s")
+NUM_DATE_RE = re.compile("|".join(rx.pattern.replace("([/-])", "(?P<dsep>[/-])").replace("\\1", "(?P=dsep)")
+                                  for rx in DATE_RES[3:]))
+MONTH_FIRST_RE = re.compile("|".join(DATE_RES[i].pattern for i in (0, 2)), re.I)
+DAY_FIRST_RE = DATE_RES[1]
+_ORDINAL_WORDS = frozenset(re.sub(r"[^a-z|]", "", _ORDW.replace("[- ]", "|")).split("|"))
+AGE_NUM_RE = re.compile("|".join(AGE_RES[i].pattern for i in (0, 5)), re.I)
+AGE_CUE_RE = AGE_RES[1]
+_AGE_CUE_WORDS = frozenset("age ages aged turned turning turns birthday".split())
+SSN_CARD_RE = re.compile("|".join(f"(?P<{k}>{rx})" for k, rx in (
+    ("SSN", SSN_RE.pattern.replace("([- ])", "(?P<sep>[- ])").replace("\\1", "(?P=sep)")),
+    ("ACCOUNT", CARD_RE.pattern))))
+VIN_IBAN_RE = re.compile(f"(?P<VEHICLE>{VIN_RE.pattern})|(?P<ACCOUNT>{IBAN_RE.pattern})")
+
+
+class Ctx:
+    """Per-text anchors: where digit runs, alphanumeric chunks and words start."""
+    __slots__ = ("text", "toks", "digits", "chunks")
+
+    def __init__(self, text: str, toks):
+        self.text = text
+        self.toks = toks
+        self.digits = [m.start() for m in DIGITS_RE.finditer(text)]
+        chunks = []
+        last = -1
+        for s in self.digits:
+            i = s
+            while i > 0 and text[i - 1].isalnum():
+                i -= 1
+            if i != s and i != last:
+                chunks.append(i)
+                last = i
+        self.chunks = chunks
+
+
+def _at(rx, text: str, starts) -> Iterator:
+    for s in starts:
+        m = rx.match(text, s)
+        if m:
+            yield m
+
+
+def _trim(text: str, s: int, e: int) -> int:
+    while e > s and text[e - 1] in ".,;:!?'\")":
+        e -= 1
+    return e
+
+
+def find_contacts(c: Ctx) -> Iterator[Span]:
+    text = c.text
+    if "@" in text:
+        for m in EMAIL_RE.finditer(text):
+            yield m.start(), m.end(), "EMAIL"
     for m in URL_RE.finditer(text):
-        s, e = m.start(), m.end()
-        while e > s and text[e - 1] in ".,;:!?'\")":
-            e -= 1
-        if e - s > 4:
-            yield s, e, "URL"
+        e = _trim(text, m.start(), m.end())
+        if e - m.start() > 4:
+            yield m.start(), e, "URL"
+    for m in DOT_TLD_RE.finditer(text):
+        d = DOMAIN_BEFORE_RE.search(text, max(0, m.start() - 80), m.start())
+        if d:
+            pm = PATH_AFTER_RE.match(text, m.end())
+            yield d.start(), _trim(text, d.start(), pm.end()) if pm else m.end(), "URL"
+    if not c.digits:
+        return
     if "." in text:
-        for m in IPV4_RE.finditer(text):
+        for m in _at(IPV4_RE, text, c.digits):
             yield m.start(), m.end(), "IP"
     if "::" in text or text.count(":") >= 3:
         for m in IPV6_RE.finditer(text):
             tok = m.group(0)
-            if "::" in tok or tok.count(":") >= 3:
-                if sum(c.isalnum() for c in tok) >= 3:
-                    yield m.start(), m.end(), "IP"
-    for m in PHONE_RE.finditer(text):
+            if ("::" in tok or tok.count(":") >= 3) and sum(ch.isalnum() for ch in tok) >= 3:
+                yield m.start(), m.end(), "IP"
+    starts = [s - 1 if s and text[s - 1] in "(+" else s for s in c.digits]
+    for m in _at(PHONE_RE, text, starts):
         yield m.start(), m.end(), "PHONE"
     if "+" in text:
-        for m in INTL_PHONE_RE.finditer(text):
+        for m in _at(INTL_PHONE_RE, text, [s for s in starts if text[s] == "+"]):
             yield m.start(), m.end(), "PHONE"
-    for m in PHONE_CUE_RE.finditer(text):
-        s, e = m.span(1)
-        val = m.group(1)
-        if sum(c.isdigit() for c in val) >= 7:
-            while e > s and not text[e - 1].isdigit():
-                e -= 1
-            yield s, m.end() if m.end() > e and text[m.end() - 1].isdigit() else e, "PHONE"
+    for t in c.toks:
+        if t.low in PHONE_CUE_FIRST:
+            m = PHONE_CUE_RE.match(text, t.s)
+            if m and sum(ch.isdigit() for ch in m.group(1)) >= 7:
+                s, e = m.span(1)
+                while e > s and not text[e - 1].isdigit():
+                    e -= 1
+                yield s, m.end() if m.end() > e and text[m.end() - 1].isdigit() else e, "PHONE"
 
 
-def find_ids(text: str) -> Iterator[Span]:
-    for kind, rx in KEYWORD_RES:
-        for m in rx.finditer(text):
-            yield m.start(1), m.end(1), kind
-    for m in PLATE_RE.finditer(text):
-        yield m.start(1), m.end(1), "VEHICLE"
-    for m in SSN_RE.finditer(text):
-        yield m.start(), m.end(), "SSN"
-    for m in VIN_RE.finditer(text):
-        yield m.start(), m.end(), "VEHICLE"
-    for m in IBAN_RE.finditer(text):
-        yield m.start(), m.end(), "ACCOUNT"
-    for m in CARD_RE.finditer(text):
-        yield m.start(), m.end(), "ACCOUNT"
-    for m in SERIAL_RE.finditer(text):
-        yield m.start(), m.end(), "DEVICE"
-    for m in MRN_PREFIX_RE.finditer(text):
-        yield m.start(1), m.end(1), "MRN"
+def find_ids(c: Ctx) -> Iterator[Span]:
+    if not c.digits:
+        return
+    text = c.text
+    for t in c.toks:
+        cands = KEYWORD_STARTS.get(t.low)
+        if cands:
+            for kind, rx in cands:
+                m = rx.match(text, t.s)
+                if m:
+                    yield m.start(1), m.end(1), kind
+            if t.low in ("plate", "plates", "tag", "license", "licence", "number"):
+                m = PLATE_RE.match(text, t.s)
+                if m:
+                    yield m.start(1), m.end(1), "VEHICLE"
+    for m in _at(SSN_CARD_RE, text, c.digits):
+        yield m.start(), m.end(), m.lastgroup if m.lastgroup != "sep" else "SSN"
+    for m in _at(VIN_IBAN_RE, text, c.chunks + c.digits):
+        yield m.start(), m.end(), m.lastgroup
+    if "SN" in text or "S/N" in text:
+        for m in SERIAL_RE.finditer(text):
+            yield m.start(), m.end(), "DEVICE"
+    if "mrn" in text.lower():
+        for m in MRN_PREFIX_RE.finditer(text):
+            yield m.start(1), m.end(1), "MRN"
 
 
-def find_dates(text: str) -> Iterator[Span]:
-    for rx in DATE_RES:
-        for m in rx.finditer(text):
-            yield m.start(), m.end(), "DATE"
+def find_dates(c: Ctx) -> Iterator[Span]:
+    text = c.text
+    day_starts = list(c.digits)
+    for t in c.toks:
+        low = t.low
+        if low in _MONTH_WORDS:
+            m = MONTH_FIRST_RE.match(text, t.s)
+            if m:
+                yield m.start(), m.end(), "DATE"
+        elif low == "the" or low in _ORDINAL_WORDS:
+            day_starts.append(t.s)
+    for m in _at(DAY_FIRST_RE, text, day_starts):
+        yield m.start(), m.end(), "DATE"
+    for m in _at(NUM_DATE_RE, text, c.digits):
+        yield m.start(), m.end(), "DATE"
     if "/" in text:
-        for m in SHORT_DATE_RE.finditer(text):
+        for m in _at(SHORT_DATE_RE, text, c.digits):
             s, e = m.span()
             if m.group(2) in ("10", "5") and _RATING_RE.search(text, max(0, s - 30), s):
                 continue
@@ -167,7 +263,23 @@ def find_dates(text: str) -> Iterator[Span]:
             yield s, e, "DATE"
 
 
-def find_ages(text: str) -> Iterator[Span]:
-    for rx in AGE_RES:
-        for m in rx.finditer(text):
-            yield m.start(1), m.end(1), "AGE_OVER_89"
+def find_ages(c: Ctx) -> Iterator[Span]:
+    text = c.text
+    if AGE_WORD_GATE_RE.search(text):
+        for rx in AGE_RES[2:5]:
+            for m in rx.finditer(text):
+                yield m.start(1), m.end(1), "AGE_OVER_89"
+    if not c.digits:
+        return
+    for m in _at(AGE_NUM_RE, text, c.digits):
+        g = 1 if m.group(1) is not None else 2
+        yield m.start(g), m.end(g), "AGE_OVER_89"
+    for t in c.toks:
+        if t.low in _AGE_CUE_WORDS:
+            m = AGE_CUE_RE.match(text, t.s)
+            if m:
+                yield m.start(1), m.end(1), "AGE_OVER_89"
+
+
+_MONTH_WORDS = frozenset("january jan february feb march mar april apr may june jun july jul august aug "
+                         "september sep sept october oct november nov december dec".split())

@@ -28,20 +28,22 @@ _STATEZIP = r"(?:,?\s*(?:(?:" + _ABBR + r")\b|(?:" + _STATE + r")\b)(?:\s+\d{5}(
 STREET_RE = re.compile(
     r"(?<![\w.-])\d{1,6}[A-Za-z]?(?:-\d{1,5})?\s+(?:(?:[NSEW]|N[EW]|S[EW])\.?\s+)?(?:" + _NAMEWORD + r"\s+){1,4}?"
     r"(?:" + _SUFFIX + r")\b\.?" + _UNIT + r"?" + _CITYTAIL + r"?" + _STATEZIP + r"?")
-CITY_STATE_RE = re.compile(
-    r"\b([A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,3}),\s*(?:(?:" + _ABBR + r")\b(?!\.\w)|(?:" + _STATE + r")\b)"
-    r"(?:\.?\s+\d{5}(?:-\d{4})?\b)?")
-STATE_ZIP_RE = re.compile(r"\b(?:" + _ABBR + r"|" + _STATE + r")\.?\s+(\d{5}(?:-\d{4})?)\b")
+COMMA_STATE_RE = re.compile(
+    r",[ \t]*(?:(?:" + _ABBR + r")\b(?!\.\w)|(?:" + _STATE + r")\b)(?:\.?\s+\d{5}(?:-\d{4})?\b)?")
+CITY_BEFORE_RE = re.compile(r"(?:[A-Z][a-z]+[ -]){0,3}[A-Z][a-z]+$")
+ZIP5_RE = re.compile(r"(?<![\w.$/-])\d{5}(?:-\d{4})?(?![\w/-]|\.\d)")
+ZIP_BEFORE_RE = re.compile(
+    r"(?:\b(?:zip|zipcode|zip\s+code|postal\s+code|postcode|post\s+code)\b\W{0,3}"
+    r"|\b(?:lives?|living|resides?|residing|moved|relocated|located|stays?|staying|address(?:\s+is)?|"
+    r"area|in|near|from|around|to)\s+(?:at\s+|in\s+|to\s+|near\s+|is\s+)?"
+    r"|\b(?:" + _ABBR + r"|" + _STATE + r")\.?\s+|\n\s*)$", re.I)
+_ZIP_UNIT_RE = re.compile(r"\s*(?:mg|steps|dollars|people|calories|miles|feet|ft|times|hours|minutes|words|%|\$)", re.I)
 POBOX_RE = re.compile(r"\b(?:P\.?\s?O\.?\s*Box|Post\s+Office\s+Box|PO\s+Box)\s*#?\s*\d{1,8}\b", re.I)
 MILITARY_RE = re.compile(
     r"\b(?:PSC|CMR|Unit)\s+\d{3,5},?\s+Box\s+\d{2,5}(?:\s+(?:APO|FPO|DPO)\s+A[AEP]\s+\d{5})?"
     r"|\b(?:USNS|USNV|USS|USCGC)\s+[A-Z][a-z]+(?:\s+FPO\s+A[AEP]\s+\d{5})?|\b(?:APO|FPO|DPO)\s+A[AEP]\s+\d{5}\b")
 UNIT_RE = re.compile(r"\b(?:Apt\.?|Apartment|Suite|Ste\.)\s*#?\s*[A-Za-z]?\d{1,6}[A-Za-z]?\b")
-ZIP_CUE_RE = re.compile(
-    r"\b(?:zip|zipcode|zip\s+code|postal\s+code|postcode|post\s+code)\b\W{0,3}(\d{4,5}(?:-\d{4})?)\b"
-    r"|\b(?:lives?|living|resides?|residing|moved|relocated|located|stays?|staying|address(?:\s+is)?|"
-    r"area|in|near|from|around|to)\s+(?:at\s+|in\s+|to\s+|near\s+|is\s+)?(\d{5}(?:-\d{4})?)\b"
-    r"(?!\s*(?:mg|steps|dollars|people|calories|miles|feet|ft|times|hours|minutes|words|%|\$))", re.I)
+ZIP4_RE = re.compile(r"(?i)\bzip(?:\s*code)?\W{0,3}(\d{4})\b")
 COUNTY_RE = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?\s+(?:County|Parish|Borough|Township)\b")
 CITY_OF_RE = re.compile(r"\b(?:city|town|village|township|borough|neighbou?rhood|suburb|hamlet)\s+of\s+"
                         r"([A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})")
@@ -74,21 +76,44 @@ def _prep_before(toks: list[Tok], i: int, text: str) -> bool:
     return False
 
 
-def find_places(text: str, toks: list[Tok]) -> Iterator[Span]:
-    for rx in (STREET_RE, POBOX_RE, MILITARY_RE, COUNTY_RE, UNIT_RE):
-        for m in rx.finditer(text):
+def find_places(c) -> Iterator[Span]:
+    from .patterns import _at
+    text, toks, digits = c.text, c.toks, c.digits
+    if digits:
+        for m in _at(STREET_RE, text, digits):
             yield m.start(), m.end(), "ADDRESS"
-    for m in CITY_STATE_RE.finditer(text):
-        first = m.group(1).split()[0].lower()
-        if first not in V.STOP_CAPS and first not in V.CLINICAL_WORDS:
+        low = text.lower()
+        if "box" in low:
+            for m in POBOX_RE.finditer(text):
+                yield m.start(), m.end(), "ADDRESS"
+            for m in MILITARY_RE.finditer(text):
+                yield m.start(), m.end(), "ADDRESS"
+        elif "PO " in text or "USS" in text or "USNS" in text:
+            for m in MILITARY_RE.finditer(text):
+                yield m.start(), m.end(), "ADDRESS"
+        if "Apt" in text or "Suite" in text or "Ste." in text or "Apartment" in text:
+            for m in UNIT_RE.finditer(text):
+                yield m.start(), m.end(), "ADDRESS"
+        for m in _at(ZIP5_RE, text, digits):
+            s, e = m.span()
+            if ZIP_BEFORE_RE.search(text, max(0, s - 30), s) and not _ZIP_UNIT_RE.match(text, e):
+                yield s, e, "ADDRESS"
+        if "zip" in low:
+            for m in ZIP4_RE.finditer(text):
+                yield m.start(1), m.end(1), "ADDRESS"
+    if "County" in text or "Parish" in text or "Borough" in text or "Township" in text:
+        for m in COUNTY_RE.finditer(text):
             yield m.start(), m.end(), "ADDRESS"
-    for m in STATE_ZIP_RE.finditer(text):
-        yield m.start(1), m.end(1), "ADDRESS"
-    for m in ZIP_CUE_RE.finditer(text):
-        g = 1 if m.group(1) else 2
-        yield m.start(g), m.end(g), "ADDRESS"
-    for m in CITY_OF_RE.finditer(text):
-        yield m.start(1), m.end(1), "ADDRESS"
+    if "," in text:
+        for m in COMMA_STATE_RE.finditer(text):
+            cm = CITY_BEFORE_RE.search(text, max(0, m.start() - 40), m.start())
+            if cm:
+                first = cm.group().split()[0].lower()
+                if first not in V.STOP_CAPS and first not in V.CLINICAL_WORDS:
+                    yield cm.start(), m.end(), "ADDRESS"
+    if " of " in text:
+        for m in CITY_OF_RE.finditer(text):
+            yield m.start(1), m.end(1), "ADDRESS"
     n = len(toks)
     i = 0
     while i < n:

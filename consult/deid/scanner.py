@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .names import find_names
-from .patterns import find_ages, find_contacts, find_dates, find_ids
+from .patterns import Ctx, find_ages, find_contacts, find_dates, find_ids
 from .places import find_places
 from .tokens import tokenize
 
@@ -31,12 +31,13 @@ class Finding:
 
 
 def _raw(text: str):
-    yield from find_contacts(text)
-    yield from find_ids(text)
-    yield from find_dates(text)
-    yield from find_ages(text)
     toks = tokenize(text)
-    yield from find_places(text, toks)
+    c = Ctx(text, toks)
+    yield from find_contacts(c)
+    yield from find_ids(c)
+    yield from find_dates(c)
+    yield from find_ages(c)
+    yield from find_places(c)
     yield from find_names(text, toks)
 
 

@@ -15,28 +15,43 @@ BREAK, TITLE, INITIAL, STRONG, WEAK, UNKNOWN, WORD = range(7)
 class Tok:
     __slots__ = ("s", "e", "w", "low", "cap", "poss", "cls", "sent_start")
 
-    def __init__(self, s: int, e: int, w: str, text: str):
-        poss = False
-        if w.endswith(("'s", "’s")) and len(w) > 3:
-            w = w[:-2]
-            poss = True
-        elif w.endswith(("'", "’")):
-            w = w[:-1]
-        self.s, self.e, self.w, self.poss = s, s + len(w), w, poss
-        self.low = w.lower()
-        self.cap = w[0].isupper()
-        i = s - 1
-        while i >= 0 and text[i] in " \t":
-            i -= 1
-        self.sent_start = i < 0 or text[i] in _SENT_END
-        self.cls = classify(w, self.low, text, self.e)
+    def __init__(self, s: int, w: str, text: str):
+        self.s = s
+        self.poss = False
+        if "'" in w or "’" in w:
+            if w.endswith(("'s", "’s")) and len(w) > 3:
+                w = w[:-2]
+                self.poss = True
+            elif w.endswith(("'", "’")):
+                w = w[:-1]
+        self.e = s + len(w)
+        self.w = w
+        self.low = low = w.lower()
+        if w[0].isupper():
+            self.cap = True
+            i = s - 1
+            while i >= 0 and text[i] in " \t":
+                i -= 1
+            self.sent_start = i < 0 or text[i] in _SENT_END
+            self.cls = classify(w, low, text, self.e)
+        else:
+            self.cap = self.sent_start = False
+            self.cls = WORD
 
 
 def classify(w: str, low: str, text: str, end: int) -> int:
     if not w[0].isupper():
         return WORD
     if len(w) == 1:
-        return INITIAL if end < len(text) and text[end] == "." else BREAK
+        if end < len(text) and text[end] == ".":
+            return INITIAL
+        # a bare middle initial between two capitalised words: "Kate M Begum"
+        if w not in "IA" and text[end:end + 1] == " " and text[end + 1:end + 2].isupper() \
+                and text[end + 2:end + 3].islower() and text[end - 2:end - 1].isalpha():
+            return INITIAL
+        return BREAK
+    if "'" in w or "’" in w:
+        return WORD  # contractions: I'm, Don't
     if low in V.TITLES and (end < len(text) and text[end] == "." or low in ("mr", "mrs", "ms", "mx", "dr")):
         return TITLE
     if w.isupper() and len(w) > 1:
@@ -59,7 +74,7 @@ def classify(w: str, low: str, text: str, end: int) -> int:
 
 
 def tokenize(text: str) -> list[Tok]:
-    toks = [Tok(m.start(), m.end(), m.group(), text) for m in TOKEN_RE.finditer(text)]
+    toks = [Tok(m.start(), m.group(), text) for m in TOKEN_RE.finditer(text)]
     n = len(toks)
     for i, t in enumerate(toks):
         if t.low in V.CLINICAL_PHRASE_FIRST and t.cap:

@@ -86,7 +86,7 @@ client patient pt brother sister mother father mom dad mum son daughter husband 
 spouse boyfriend girlfriend fiance fiancé fiancee fiancée friend bestie cousin aunt uncle
 grandmother grandfather grandma grandpa granny nana niece nephew roommate housemate coworker
 co-worker colleague boss manager supervisee neighbor neighbour stepmother stepfather stepdad
-stepmom stepson stepdaughter stepbrother stepsister guardian caregiver named called nicknamed
+stepmom stepson stepdaughter stepbrother stepsister guardian caregiver named called nicknamed name
 said says told asked texted emailed messaged dear hi hello hey thanks twin baby child kid
 teammate classmate ex sibling sponsor pastor landlord mentee student
 """.split())
@@ -99,8 +99,11 @@ feels felt was is has had will would can cannot could and
 """.split())
 # cue words strong enough to accept a name that is also an English word, even in lower case
 STRONG_LOWER_CUES = frozenset("named nicknamed called client patient".split())
-SPEECH_AFTER = frozenset(
-    "said says told asked reported stated texted called emailed wrote mentioned".split())
+SPEECH_AFTER = frozenset("""
+said says told asked reported stated texted called emailed wrote mentioned shouted yelled
+whispered replied answered laughed cried feels thinks thought believes wants wanted lives lived
+works worked went came moved spent began
+""".split())
 
 # words that are never (part of) a name when capitalised: function words and note words
 STOP_CAPS = frozenset("""
