@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "consult.cases",
     "consult.realtime",
     "consult.deid",
+    "consult.followups",
 ]
 
 MIDDLEWARE = [

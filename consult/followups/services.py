@@ -1,0 +1,79 @@
+"""Follow-up check-ins: schedule, complete, and the reminder the scheduler sends when one is due.
+
+Every function: authorise → de-identification guard → model write → audit event → publish after commit.
+"""
+from django.db import transaction
+from django.utils import timezone
+
+from consult.audit.chain import content_hash
+from consult.audit.services import audit_append
+from consult.cases.access import case_for_member
+from consult.core.errors import NotFound, TooLarge, ValidationFailed
+from consult.deid.guard import guard_text
+from consult.followups.models import FollowUp, Source
+from consult.followups.serializers import followup_dict
+from consult.realtime.broadcast import case_group, publish_on_commit
+
+NOTE_MAX_CHARS = 2000
+
+
+def followup_schedule(*, actor, case_code, due_at, source=Source.MANUAL, source_id=None, owner=None):
+    """Schedule a check-in on a case; it belongs to the case's owner unless `owner` is given."""
+    if source not in Source.values:
+        raise ValidationFailed("unknown follow-up source", field="source")
+    if due_at is None or timezone.is_naive(due_at):
+        raise ValidationFailed("due_at must be a date and time with a time zone", field="due_at")
+    with transaction.atomic():
+        case = case_for_member(actor, case_code)
+        owner = owner or case.owner
+        followup = FollowUp.objects.create(
+            case=case, owner=owner, due_at=due_at, created_by=actor, source=source, source_id=source_id
+        )
+        audit_append(
+            action="followup.scheduled",
+            actor=actor,
+            case=case,
+            payload={"followup_id": followup.pk, "owner_id": owner.pk, "due_at": due_at.isoformat(),
+                     "source": source, "source_id": source_id},
+        )
+        publish_on_commit(case_group(case.pk), {"type": "followup.scheduled", "followup": followup_dict(followup)})
+    return followup
+
+
+def followup_complete(*, actor, followup_id, note, confirmations=()):
+    """Record that a check-in happened, with a short note that passes the guard first."""
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX_CHARS:
+        raise TooLarge(f"the note is limited to {NOTE_MAX_CHARS} characters", field="note")
+    accepted = guard_text(note, field="note", confirmations=confirmations)
+    with transaction.atomic():
+        followup = _open_followup_for(actor, followup_id)
+        followup.completed_at = timezone.now()
+        followup.completed_by = actor
+        followup.note = note
+        followup.save(update_fields=["completed_at", "completed_by", "note"])
+        audit_append(
+            action="followup.completed",
+            actor=actor,
+            case=followup.case,
+            payload={"followup_id": followup.pk, "note_sha256": content_hash(note)},
+        )
+        for confirmation in accepted:
+            audit_append(action="deid.false_alarm_confirmed", actor=actor, case=followup.case,
+                         payload={"followup_id": followup.pk, "field": "note", **confirmation.as_dict()})
+        publish_on_commit(case_group(followup.case_id),
+                          {"type": "followup.completed", "followup": followup_dict(followup)})
+    return followup
+
+
+def _open_followup_for(actor, followup_id):
+    followup = (
+        FollowUp.objects.select_for_update(of=("self",)).select_related("case", "owner")
+        .filter(pk=followup_id).first()
+    )
+    if followup is None:
+        raise NotFound("no such follow-up")
+    case_for_member(actor, followup.case.code)  # outsiders get the same NotFound
+    if followup.completed_at is not None:
+        raise ValidationFailed("this follow-up is already completed", field="followup")
+    return followup
