@@ -41,6 +41,8 @@ def _cue_before(toks: list[Tok], i: int, text: str) -> bool:
         return True
     if p.low in ("with", "to", "and") and i >= 2 and toks[i - 2].low in _TALK:
         return True
+    if p.low in V.NAME_PREPS and toks[i].low not in V.MONTHS and not p.cap:
+        return True
     if p.low == "is" and i >= 2 and toks[i - 2].low == "name":
         return True
     if p.low in ("him", "her", "them") and i >= 2 and toks[i - 2].low in ("named", "called", "call", "calls"):
@@ -110,6 +112,11 @@ def find_names(text: str, toks: list[Tok]) -> Iterator[Span]:
                 ok = True
         elif has_initial and (strong or weak or unknown):
             ok = run[-1].cls != INITIAL
+        elif has_initial and j + 1 < n and toks[j + 1].cap and toks[j + 1].low in V.CLINICAL_WORDS \
+                and text[toks[j].e:toks[j + 1].s] == ". ":
+            j += 1  # "D. Kaiser": an initial makes even a vocabulary word a surname
+            run = toks[i:j + 1]
+            ok = True
         elif strong >= 2 or (strong and weak) or (strong and unknown) or (weak and unknown):
             ok = True
         elif weak >= 2:
@@ -126,8 +133,14 @@ def find_names(text: str, toks: list[Tok]) -> Iterator[Span]:
                 ok = _cue_after(toks, j, text, strict=(weak > 0 or run[0].sent_start))
         if ok:
             s, e = run[0].s, run[-1].e
-            if run[-1].cls == INITIAL:
-                e = run[-1].e
+            if run[-1].low in ("jr", "sr") and text[e:e + 1] == ".":
+                e += 1
+            # "Timothy Mitchell DDS", "Stephen Hess Jr."
+            while j + 1 < n and toks[j + 1].low in V.NAME_SUFFIXES and text[e:toks[j + 1].s] in (" ", ", "):
+                j += 1
+                e = toks[j].e
+                if text[e:e + 1] == "." and toks[j].low in ("jr", "sr"):
+                    e += 1
             yield s, e, "NAME"
         i = j + 1
 

@@ -23,7 +23,7 @@ IPV4_RE = re.compile(
     r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w]|\.\d)")
 IPV6_RE = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4})?(?::[0-9A-Fa-f]{0,4}){2,7}(?:%\w+)?(?![\w:])")
 PHONE_RE = re.compile(
-    r"(?<![\w+])(?:\+?1[\s.-]?)?(?:\(\d{3}\)[\s.-]?|\d{3}[\s.-]?)\d{3}[\s.-]?\d{4}"
+    r"(?<![\w+])(?:(?:\+?1|001)[\s.-]?)?(?:\(\d{3}\)[\s.-]?|\d{3}[\s.-]?)\d{3}[\s.-]?\d{4}"
     r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,6})?(?!\w)", re.I)
 INTL_PHONE_RE = re.compile(r"(?<![\w+])\+\d{1,3}[\s.-]?(?:\(0?\d{1,4}\)[\s.-]?)?\d[\d\s.-]{5,14}\d(?!\w)")
 PHONE_CUE_FIRST = frozenset("phone tel telephone mobile cell cellphone fax desk office home work landline call called "
@@ -127,6 +127,9 @@ AGE_WORD_GATE_RE = re.compile(r"(?i)ninet|hundred|90s")
 NUM_DATE_RE = re.compile("|".join(rx.pattern.replace("([/-])", "(?P<dsep>[/-])").replace("\\1", "(?P=dsep)")
                                   for rx in DATE_RES[3:]))
 MONTH_FIRST_RE = re.compile("|".join(DATE_RES[i].pattern for i in (0, 2)), re.I)
+WEEKDAY_DATE_RE = re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+(?:" + "|".join(
+    DATE_RES[i].pattern.replace(r"(?<![\w/.-])", "") for i in (0, 1, 3, 4)) + ")", re.I)
+_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 DAY_FIRST_RE = DATE_RES[1]
 _ORDINAL_WORDS = frozenset(re.sub(r"[^a-z|]", "", _ORDW.replace("[- ]", "|")).split("|"))
 AGE_NUM_RE = re.compile("|".join(AGE_RES[i].pattern for i in (0, 5)), re.I)
@@ -196,7 +199,7 @@ def find_contacts(c: Ctx) -> Iterator[Span]:
             if ("::" in tok or tok.count(":") >= 3) and sum(ch.isalnum() for ch in tok) >= 3:
                 yield m.start(), m.end(), "IP"
     starts = [s - 1 if s and text[s - 1] in "(+" else s for s in c.digits]
-    for m in _at(PHONE_RE, text, starts):
+    for m in _at(PHONE_RE, text, sorted(set(starts) | set(c.digits))):
         yield m.start(), m.end(), "PHONE"
     if "+" in text:
         for m in _at(INTL_PHONE_RE, text, [s for s in starts if text[s] == "+"]):
@@ -249,6 +252,10 @@ def find_dates(c: Ctx) -> Iterator[Span]:
                 yield m.start(), m.end(), "DATE"
         elif low == "the" or low in _ORDINAL_WORDS:
             day_starts.append(t.s)
+        elif low in _WEEKDAYS:
+            m = WEEKDAY_DATE_RE.match(text, t.s)
+            if m:
+                yield m.start(), m.end(), "DATE"
     for m in _at(DAY_FIRST_RE, text, day_starts):
         yield m.start(), m.end(), "DATE"
     for m in _at(NUM_DATE_RE, text, c.digits):

@@ -33,7 +33,7 @@ COMMA_STATE_RE = re.compile(
 CITY_BEFORE_RE = re.compile(r"(?:[A-Z][a-z]+[ -]){0,3}[A-Z][a-z]+$")
 ZIP5_RE = re.compile(r"(?<![\w.$/-])\d{5}(?:-\d{4})?(?![\w/-]|\.\d)")
 ZIP_BEFORE_RE = re.compile(
-    r"(?:\b(?:zip|zipcode|zip\s+code|postal\s+code|postcode|post\s+code)\b\W{0,3}"
+    r"(?:\b(?:zip|zipcode|zip\s+code|postal\s+code|postcode|post\s+code)\b[^.\n\d]{0,25}"
     r"|\b(?:lives?|living|resides?|residing|moved|relocated|located|stays?|staying|address(?:\s+is)?|"
     r"area|in|near|from|around|to)\s+(?:at\s+|in\s+|to\s+|near\s+|is\s+)?"
     r"|\b(?:" + _ABBR + r"|" + _STATE + r")\.?\s+|\n\s*)$", re.I)

@@ -47,7 +47,8 @@ def classify(w: str, low: str, text: str, end: int) -> int:
             return INITIAL
         # a bare middle initial between two capitalised words: "Kate M Begum"
         if w not in "IA" and text[end:end + 1] == " " and text[end + 1:end + 2].isupper() \
-                and text[end + 2:end + 3].islower() and text[end - 2:end - 1].isalpha():
+                and text[end + 2:end + 3].islower() and end >= 3 and text[end - 2] == " " \
+                and text[end - 3].isalpha():
             return INITIAL
         return BREAK
     if "'" in w or "’" in w:
@@ -56,8 +57,9 @@ def classify(w: str, low: str, text: str, end: int) -> int:
         return TITLE
     if w.isupper() and len(w) > 1:
         return BREAK  # acronyms: PTSD, MRN, CBT
-    if low in V.CLINICAL_WORDS or low in V.STOP_CAPS or low in V.WEEKDAYS or low in V.US_STATES \
-            or low in V.COUNTRIES or (low in V.MONTHS and low not in V.FIRST_NAMES):
+    if low in V.CLINICAL_WORDS or low in V.STOP_CAPS or low in V.WEEKDAYS \
+            or ((low in V.US_STATES or low in V.COUNTRIES) and low not in V.FIRST_NAMES) \
+            or (low in V.MONTHS and low not in V.FIRST_NAMES):
         return BREAK
     if "-" in low:
         parts = low.split("-")

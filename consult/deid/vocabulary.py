@@ -45,12 +45,19 @@ STATE_ABBR = frozenset(
     "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR GU AS VI MP FM MH PW AA AE AP"
     .split())
 COUNTRIES: frozenset[str] = frozenset(c.lower() for c in _load("countries.txt"))
+# multi-word states and countries never start a name: treat them like clinical phrases
+CLINICAL_PHRASES = CLINICAL_PHRASES | frozenset(
+    tuple(s.split()) for s in US_STATES | COUNTRIES if " " in s)
+CLINICAL_PHRASE_FIRST = frozenset(p[0] for p in CLINICAL_PHRASES)
 
 # Names: a given/family name that is also a common English word ("Hope", "Will", "Brown") is
 # "ambiguous" and needs context before it is reported on its own.
 _first = {n for n in _load("first_names.txt")}
 _last = {n for n in _load("surnames.txt")}
-_not_names = CLINICAL_WORDS | WEEKDAYS | frozenset(MONTHS) | US_STATES | COUNTRIES
+# places that are also common given/family names stay names, but only as "ambiguous" ones
+_NAMEY_PLACES = frozenset("georgia virginia carolina dakota jordan chad india israel kenya washington "
+                          "jamaica sierra montana nevada china austin dallas houston paris".split())
+_not_names = CLINICAL_WORDS | WEEKDAYS | frozenset(MONTHS) | ((US_STATES | COUNTRIES) - _NAMEY_PLACES)
 FIRST_NAMES: frozenset[str] = frozenset(n.lower() for n in _first) - _not_names
 SURNAMES: frozenset[str] = frozenset(n.lower() for n in _last) - _not_names
 _EXTRA_AMBIGUOUS = {
@@ -71,7 +78,13 @@ _EXTRA_AMBIGUOUS = {
     "stone", "strong", "swift", "wade", "ward", "warren", "wells", "west", "wise", "wolf",
     "north", "south", "east", "center", "christian", "august", "doctor", "nurse", "sister",
     "son", "general", "judge", "major", "unknown", "media", "metro", "china", "orange",
+    "jesus", "christian", "israel", "jordan", "kenya", "india", "chad", "georgia", "virginia",
+    "carolina", "dakota", "austin", "dallas", "houston", "phoenix", "paris", "london", "sydney",
+    "washington", "jamaica", "sierra", "montana", "nevada", "cuba", "peru", "france",
 }
+NAME_SUFFIXES = frozenset("jr sr ii iii iv md dds dmd phd psyd dvm rn np lcsw lpc esq".split())
+# prepositions that, before a capitalised word, suggest a person ("visits Wall", "with Grace")
+NAME_PREPS = frozenset("with visits visited visiting sees saw met meets from by".split())
 AMBIGUOUS_NAMES: frozenset[str] = frozenset(
     n for n in (FIRST_NAMES | SURNAMES) if n in ENGLISH_WORDS) | frozenset(_EXTRA_AMBIGUOUS)
 US_CITIES: frozenset[str] = frozenset(c.lower() for c in _load("us_cities.txt")) - US_STATES
@@ -88,6 +101,7 @@ grandmother grandfather grandma grandpa granny nana niece nephew roommate housem
 co-worker colleague boss manager supervisee neighbor neighbour stepmother stepfather stepdad
 stepmom stepson stepdaughter stepbrother stepsister guardian caregiver named called nicknamed name
 said says told asked texted emailed messaged dear hi hello hey thanks twin baby child kid
+states stated reports reported manager
 teammate classmate ex sibling sponsor pastor landlord mentee student
 """.split())
 # words directly after a person's name ("X said", "X's mother")
@@ -102,7 +116,8 @@ STRONG_LOWER_CUES = frozenset("named nicknamed called client patient".split())
 SPEECH_AFTER = frozenset("""
 said says told asked reported stated texted called emailed wrote mentioned shouted yelled
 whispered replied answered laughed cried feels thinks thought believes wants wanted lives lived
-works worked went came moved spent began
+works worked went came moved spent began reports states denies endorses shared presents presented
+admits admitted disclosed described describes expressed expresses
 """.split())
 
 # words that are never (part of) a name when capitalised: function words and note words
