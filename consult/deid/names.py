@@ -35,7 +35,9 @@ def _cue_before(toks: list[Tok], i: int, text: str) -> bool:
         return False
     p = toks[i - 1]
     gap = text[p.e:toks[i].s]
-    if "\n" in gap or len(gap.strip(" '\"“‘:,")) > 0:
+    if gap == "/ " and p.low == "w":  # "spoke w/ Crystal"
+        return True
+    if "\n" in gap or len(gap.strip(" '\"“‘:,(")) > 0:
         return False
     if p.low in V.NAME_CUES_BEFORE and not (p.low == "name" and text[p.e:p.e + 1] not in "?:"):
         return True
@@ -44,6 +46,9 @@ def _cue_before(toks: list[Tok], i: int, text: str) -> bool:
     if p.low in V.NAME_PREPS and toks[i].low not in V.MONTHS and not p.cap:
         return True
     if p.low == "is" and i >= 2 and toks[i - 2].low == "name":
+        return True
+    if p.low in ("is", "was") and i >= 2 and toks[i - 2].low in V.NAME_CUES_BEFORE \
+            and toks[i].low in V.FIRST_NAMES:  # "her sponsor is Mark"
         return True
     if p.low in ("him", "her", "them") and i >= 2 and toks[i - 2].low in ("named", "called", "call", "calls"):
         return True

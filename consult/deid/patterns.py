@@ -134,6 +134,10 @@ DAY_FIRST_RE = DATE_RES[1]
 _ORDINAL_WORDS = frozenset(re.sub(r"[^a-z|]", "", _ORDW.replace("[- ]", "|")).split("|"))
 AGE_NUM_RE = re.compile("|".join(AGE_RES[i].pattern for i in (0, 5)), re.I)
 AGE_CUE_RE = AGE_RES[1]
+_AGE_PERSON = frozenset("he she who grandmother grandfather grandma grandpa granny mother father mom dad aunt "
+                        "uncle patient client pt husband wife partner neighbor neighbour veteran resident".split())
+AGE_PERSON_RE = re.compile(r"[A-Za-z]+\s+(?:is|was|turns|turned|just\s+turned|is\s+now|will\s+be)\s+(9\d|1[0-2]\d)\b"
+                           r"(?!\s*(?:%|percent|mg|kg|lbs?|pounds|minutes|mins|bpm|/|\.\d))", re.I)
 _AGE_CUE_WORDS = frozenset("age ages aged turned turning turns birthday".split())
 SSN_CARD_RE = re.compile("|".join(f"(?P<{k}>{rx})" for k, rx in (
     ("SSN", SSN_RE.pattern.replace("([- ])", "(?P<sep>[- ])").replace("\\1", "(?P=sep)")),
@@ -263,7 +267,8 @@ def find_dates(c: Ctx) -> Iterator[Span]:
     if "/" in text:
         for m in _at(SHORT_DATE_RE, text, c.digits):
             s, e = m.span()
-            if m.group(2) in ("10", "5") and _RATING_RE.search(text, max(0, s - 30), s):
+            if m.group(2) in ("10", "5") and (_RATING_RE.search(text, max(0, s - 30), s)
+                                              or "/" + m.group(2) in text[max(0, s - 40):s]):
                 continue
             if _FRACTION_AFTER_RE.match(text, e):
                 continue
@@ -284,6 +289,10 @@ def find_ages(c: Ctx) -> Iterator[Span]:
     for t in c.toks:
         if t.low in _AGE_CUE_WORDS:
             m = AGE_CUE_RE.match(text, t.s)
+            if m:
+                yield m.start(1), m.end(1), "AGE_OVER_89"
+        elif t.low in _AGE_PERSON:
+            m = AGE_PERSON_RE.match(text, t.s)
             if m:
                 yield m.start(1), m.end(1), "AGE_OVER_89"
 

@@ -8,6 +8,7 @@ from . import vocabulary as V
 TOKEN_RE = re.compile(r"[^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)*")
 _SENT_END = frozenset(".!?\n:;\"“(*•>-")
 
+_MONTH_NAMES = frozenset("april may june august".split())  # months that are also given names
 # token classes
 BREAK, TITLE, INITIAL, STRONG, WEAK, UNKNOWN, WORD = range(7)
 
@@ -59,7 +60,7 @@ def classify(w: str, low: str, text: str, end: int) -> int:
         return BREAK  # acronyms: PTSD, MRN, CBT
     if low in V.CLINICAL_WORDS or low in V.STOP_CAPS or low in V.WEEKDAYS \
             or ((low in V.US_STATES or low in V.COUNTRIES) and low not in V.FIRST_NAMES) \
-            or (low in V.MONTHS and low not in V.FIRST_NAMES):
+            or (low in V.MONTHS and low not in _MONTH_NAMES):
         return BREAK
     if "-" in low:
         parts = low.split("-")
@@ -70,6 +71,8 @@ def classify(w: str, low: str, text: str, end: int) -> int:
         return UNKNOWN if not all(p in V.ENGLISH_WORDS for p in parts) else WORD
     if low in V.FIRST_NAMES or low in V.SURNAMES:
         return WEAK if low in V.AMBIGUOUS_NAMES or low in V.MONTHS else STRONG
+    if low in _MONTH_NAMES:
+        return WEAK
     if low in V.ENGLISH_WORDS or (low.endswith("s") and low[:-1] in V.ENGLISH_WORDS):
         return WORD
     return UNKNOWN

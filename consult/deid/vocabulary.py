@@ -101,7 +101,7 @@ grandmother grandfather grandma grandpa granny nana niece nephew roommate housem
 co-worker colleague boss manager supervisee neighbor neighbour stepmother stepfather stepdad
 stepmom stepson stepdaughter stepbrother stepsister guardian caregiver named called nicknamed name
 said says told asked texted emailed messaged dear hi hello hey thanks twin baby child kid
-states stated reports reported manager
+states stated reports reported manager po caseworker attorney lawyer teacher coach pastor
 teammate classmate ex sibling sponsor pastor landlord mentee student
 """.split())
 # words directly after a person's name ("X said", "X's mother")
