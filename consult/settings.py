@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "consult.realtime",
     "consult.deid",
     "consult.followups",
+    "consult.oncall",
 ]
 
 MIDDLEWARE = [

@@ -38,6 +38,12 @@ CLIENT_FRAMES = {
     "ping": {},
 }
 
+# The personal notification socket (/ws/me/): pages, consult states, follow-up reminders.
+NOTIFICATION_FRAMES = {
+    "page.seen": {"page_id": Field(int)},
+    "ping": {},
+}
+
 
 @dataclass(frozen=True)
 class ClientFrame:
@@ -48,7 +54,7 @@ class ClientFrame:
         return self.fields.get(name, default)
 
 
-def parse_client_frame(text, *, max_bytes):
+def parse_client_frame(text, *, max_bytes, frames=None):
     """Decode and validate one client frame, or raise ProtocolError/ValidationFailed."""
     if text is None:
         raise ProtocolError("invalid_json", "frames must be JSON text, not binary")
@@ -63,7 +69,7 @@ def parse_client_frame(text, *, max_bytes):
     frame_type = data.pop("type", None)
     if not isinstance(frame_type, str):
         raise ValidationFailed("type is missing or not a string", field="type")
-    schema = CLIENT_FRAMES.get(frame_type)
+    schema = (frames or CLIENT_FRAMES).get(frame_type)
     if schema is None:
         raise ProtocolError("unknown_type", f"unknown frame type {frame_type[:40]!r}", field="type")
     _check_fields(schema, data)

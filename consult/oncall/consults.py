@@ -1,0 +1,175 @@
+"""Consult requests and the answers to pages: one function per action, one transaction each.
+
+Every function: authorise (consult row locked) → de-identification guard → write → audit → publish
+after commit. The first page of an urgent consult goes out from here on commit, so it reaches the
+supervisor's screens at once; the scheduler only repeats and escalates.
+"""
+from django.db import transaction
+from django.utils import timezone
+
+from consult.accounts.models import Team
+from consult.audit.chain import content_hash
+from consult.cases.access import case_for_member, is_team_member
+from consult.core.errors import NotFound, TooLarge, ValidationFailed
+from consult.deid.guard import guard_text
+from consult.oncall.models import ACTIVE_STATES, WARNING_SIGNS, ConsultRequest, Kind, Page, State
+from consult.oncall.paging import audit_consult, close_pages, escalation_step, publish_consult
+
+TEXT_MAX_CHARS = 4000
+
+
+def _checked_text(text, *, field, required, confirmations=()):
+    text = (text or "").strip()
+    if required and not text:
+        raise ValidationFailed(f"{field} is required", field=field)
+    if len(text) > TEXT_MAX_CHARS:
+        raise TooLarge(f"{field} is limited to {TEXT_MAX_CHARS} characters", field=field)
+    guard_text(text, field=field, confirmations=confirmations)
+    return text
+
+
+def consult_request(*, actor, kind, question, case_code=None, team_id=None, signs=None, signs_note="",
+                    confirmations=()):
+    """Raise a consult. Urgent and routine ones are about a case; support ones are about the asker."""
+    if kind not in Kind.values:
+        raise ValidationFailed("kind must be routine, urgent or support", field="kind")
+    question = _checked_text(question, field="question", required=True, confirmations=confirmations)
+    signs_note = _checked_text(signs_note, field="signs_note", required=False)
+    signs = {name: bool((signs or {}).get(name)) for name in WARNING_SIGNS}
+    with transaction.atomic():
+        case, team = _subject(actor, kind, case_code, team_id)
+        consult = ConsultRequest.objects.create(
+            kind=kind, team=team, case=case, requester=actor, question=question, signs_note=signs_note,
+            state=State.PAGING if kind == Kind.URGENT else State.OPEN, **signs,
+        )
+        audit_consult(consult, "consult.requested", actor, kind=kind, team_id=team.pk, signs=signs,
+                      question_sha256=content_hash(question), signs_note_sha256=content_hash(signs_note))
+        if kind == Kind.URGENT:
+            escalation_step(consult, reason="requested")
+        else:
+            publish_consult(consult)  # escalation_step publishes the urgent one
+    return consult
+
+
+def _subject(actor, kind, case_code, team_id):
+    if kind == Kind.SUPPORT:
+        if case_code:
+            raise ValidationFailed("a support request is about you, not a case", field="case")
+        team = Team.objects.filter(pk=team_id, memberships__user=actor).first() if team_id else \
+            actor.teams.order_by("name").first()
+        if team is None:
+            raise ValidationFailed("choose one of your teams", field="team")
+        return None, team
+    if not case_code:
+        raise ValidationFailed("routine and urgent consults are about a case", field="case")
+    case = case_for_member(actor, case_code, lock=True)
+    if kind == Kind.URGENT and ConsultRequest.objects.filter(
+        case=case, kind=Kind.URGENT, state__in=(State.PAGING, State.UNANSWERED)
+    ).exists():
+        raise ValidationFailed("an urgent consult on this case is already paging", field="kind")
+    return case, case.team
+
+
+def consult_for(actor, consult_id, *, lock=False):
+    """A consult its team can see; to anyone else it does not exist (support: requester and supervisors)."""
+    consults = ConsultRequest.objects.select_related("case", "team", "requester", "acknowledged_by")
+    if lock:
+        consults = consults.select_for_update(of=("self",))
+    consult = consults.filter(pk=consult_id).first()
+    if consult is None or not is_team_member(actor, consult.team_id):
+        raise NotFound("no such consult")
+    if consult.case_id is None and actor.pk != consult.requester_id and not actor.is_supervisor:
+        raise NotFound("no such consult")
+    return consult
+
+
+def _require_supervisor(actor):
+    if not actor.is_supervisor:
+        raise ValidationFailed("only supervisors answer consults", field="consult")
+
+
+def page_acknowledge(*, actor, consult_id):
+    """"I've got this": the pages stop, the supervisor joins the room, the requester is told who."""
+    _require_supervisor(actor)
+    with transaction.atomic():
+        consult = consult_for(actor, consult_id, lock=True)
+        if consult.state not in (State.OPEN, State.PAGING, State.UNANSWERED):
+            raise ValidationFailed(f"this consult is already {consult.get_state_display().lower()}",
+                                   field="consult")
+        now = timezone.now()
+        page = Page.objects.filter(consult=consult, round=consult.round, recipient=actor).order_by("-tier").first()
+        if page is not None:
+            Page.objects.filter(pk=page.pk).update(acknowledged_at=now)
+        close_pages(consult, now)
+        consult.state, consult.acknowledged_at, consult.acknowledged_by = State.ACKNOWLEDGED, now, actor
+        consult.escalate_at = None
+        consult.save(update_fields=["state", "acknowledged_at", "acknowledged_by", "escalate_at", "updated_at"])
+        audit_consult(consult, "page.acknowledged", actor, page_id=page.pk if page else None,
+                      tier=consult.tier, seconds=round((now - consult.created_at).total_seconds(), 3))
+        if consult.case_id:
+            audit_consult(consult, "room.participant_added", actor, user_id=actor.pk, via="acknowledgement")
+        publish_consult(consult)
+    return consult
+
+
+def page_decline(*, actor, page_id, reason, confirmations=()):
+    """Decline with a reason: when nobody in the tier is left, the next tier is paged at once."""
+    reason = _checked_text(reason, field="reason", required=True, confirmations=confirmations)
+    with transaction.atomic():
+        page = Page.objects.filter(pk=page_id, recipient=actor).first()
+        if page is None:
+            raise NotFound("no such page")
+        consult = consult_for(actor, page.consult_id, lock=True)
+        page.refresh_from_db()
+        if page.declined_at or page.acknowledged_at or consult.state != State.PAGING:
+            raise ValidationFailed("this page is no longer waiting for an answer", field="page")
+        now = timezone.now()
+        Page.objects.filter(pk=page.pk).update(declined_at=now, decline_reason=reason, closed_at=now,
+                                               next_repeat_at=None)
+        audit_consult(consult, "page.declined", actor, page_id=page.pk, tier=page.tier,
+                      reason_sha256=content_hash(reason))
+        escalation_step(consult, now=now, reason="declined")
+    return consult
+
+
+def consult_resolve(*, actor, consult_id, outcome, confirmations=()):
+    outcome = _checked_text(outcome, field="outcome", required=True, confirmations=confirmations)
+    with transaction.atomic():
+        consult = consult_for(actor, consult_id, lock=True)
+        if not (actor.is_supervisor or actor.pk == consult.requester_id):
+            raise ValidationFailed("only supervisors or the requester resolve a consult", field="consult")
+        if consult.state not in ACTIVE_STATES:
+            raise ValidationFailed("this consult is already resolved", field="consult")
+        now = timezone.now()
+        close_pages(consult, now)
+        consult.state, consult.resolved_at, consult.resolved_by, consult.outcome = State.RESOLVED, now, actor, outcome
+        consult.escalate_at = None
+        consult.save(update_fields=["state", "resolved_at", "resolved_by", "outcome", "escalate_at", "updated_at"])
+        audit_consult(consult, "consult.resolved", actor, outcome_sha256=content_hash(outcome))
+        publish_consult(consult)
+    return consult
+
+
+def consult_repage(*, actor, consult_id):
+    """Start again at the primary on-call, after nobody answered."""
+    with transaction.atomic():
+        consult = consult_for(actor, consult_id, lock=True)
+        if consult.kind != Kind.URGENT or consult.state != State.UNANSWERED:
+            raise ValidationFailed("only an unanswered urgent consult can be paged again", field="consult")
+        close_pages(consult, timezone.now())
+        consult.state, consult.tier, consult.round = State.PAGING, 0, consult.round + 1
+        consult.save(update_fields=["state", "tier", "round", "updated_at"])
+        audit_consult(consult, "consult.repaged", actor, round=consult.round)
+        escalation_step(consult, reason="repaged")
+    return consult
+
+
+def page_mark_seen(*, actor, page_id):
+    """The page was on the recipient's screen. Seen is not acknowledged: the deadline still runs."""
+    with transaction.atomic():
+        page = Page.objects.select_related("consult__case").filter(pk=page_id, recipient=actor).first()
+        if page is None:
+            raise NotFound("no such page")
+        if Page.objects.filter(pk=page.pk, seen_at__isnull=True).update(seen_at=timezone.now()):
+            audit_consult(page.consult, "page.seen", actor, page_id=page.pk, tier=page.tier)
+    return page

@@ -1,0 +1,125 @@
+"""Paging steps shared by the services and the scheduler. Each runs inside the caller's
+transaction with the consult row locked, writes audit events and publishes after commit."""
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from consult.audit.services import audit_append
+from consult.oncall import policy
+from consult.oncall.models import Delivery, Page, State, Tier
+from consult.oncall.rota import paging_settings, team_supervisors, tier_recipients
+from consult.oncall.serializers import CRISIS_RESOURCES, consult_dict, consult_url, page_dict
+from consult.realtime.broadcast import case_group, publish_on_commit, user_group
+
+
+def audit_consult(consult, action, actor=None, **payload):
+    stream = None if consult.case_id else f"user:{consult.requester_id}"
+    audit_append(action=action, actor=actor, case=consult.case, stream=stream,
+                 payload={"consult_id": consult.pk, **payload})
+
+
+def publish_consult(consult):
+    """The consult's new state to its room, its requester and the team's supervisors."""
+    frame = {"type": "consult.updated", "consult": consult_dict(consult)}
+    if consult.case_id:
+        publish_on_commit(case_group(consult.case_id), frame)
+    people = {consult.requester_id} | {u.pk for u in team_supervisors(consult.team_id)}
+    for person_id in people:
+        publish_on_commit(user_group(person_id), frame)
+
+
+def situation(consult, now):
+    current = Page.objects.filter(consult=consult, round=consult.round, tier=consult.tier)
+    declined = current.exists() and not current.filter(declined_at__isnull=True).exists()
+    staffed = frozenset(t for t in Tier.values if t > consult.tier and tier_recipients(consult, t, now=now))
+    return policy.Situation(state=consult.state, tier=consult.tier, escalate_at=consult.escalate_at,
+                            tier_declined=declined, staffed_tiers=staffed)
+
+
+def escalation_step(consult, *, now=None, reason="deadline"):
+    """Ask the policy what comes next and do it; returns the policy's action."""
+    now = now or timezone.now()
+    action = policy.next_action(situation(consult, now), now)
+    if action.kind == "page":
+        if consult.tier:
+            audit_consult(consult, "consult.escalated", from_tier=consult.tier, to_tier=action.tier, reason=reason)
+        page_tier(consult, action.tier, now)
+    elif action.kind == "unanswered":
+        mark_unanswered(consult)
+    if action.kind in ("page", "unanswered"):
+        publish_consult(consult)
+    return action
+
+
+def page_tier(consult, tier, now):
+    settings_ = paging_settings(consult.team_id)
+    consult.tier = tier
+    consult.escalate_at = now + timedelta(seconds=settings_.ack_seconds)
+    consult.save(update_fields=["tier", "escalate_at", "updated_at"])
+    for person in tier_recipients(consult, tier, now=now):
+        page = Page.objects.create(consult=consult, recipient=person, tier=tier, round=consult.round, sent_at=now,
+                                   next_repeat_at=now + timedelta(seconds=settings_.repeat_seconds))
+        audit_consult(consult, "page.sent", recipient_id=person.pk, page_id=page.pk, tier=tier,
+                      round=consult.round)
+        send_page(page, consult)
+        queue_outbound(consult, person, settings_, tier_label=Tier(tier).label)
+
+
+def send_page(page, consult):
+    publish_on_commit(user_group(page.recipient_id), {"type": "page", "page": page_dict(page, consult)})
+
+
+def queue_outbound(consult, person, settings_, *, tier_label):
+    """E-mail and webhook rows for the scheduler. Case code, urgency and a link: nothing clinical."""
+    what = f"case {consult.case.code}" if consult.case_id else "a colleague's support request"
+    link = settings.SITE_URL + consult_url(consult)
+    if person.email:
+        Delivery.objects.create(
+            channel=Delivery.EMAIL, target=person.email, due_at=timezone.now(),
+            subject=f"[Consult] {consult.kind.title()} consult, {what}: please acknowledge",
+            payload={"body": f"You are paged ({tier_label}) for an {consult.kind} consult on {what}.\n"
+                             f"Acknowledge or decline here: {link}\n"},
+        )
+    if settings_.webhook_url:
+        Delivery.objects.create(
+            channel=Delivery.WEBHOOK, target=settings_.webhook_url, due_at=timezone.now(),
+            payload={"event": "page", "case": consult.case.code if consult.case_id else None,
+                     "urgency": consult.kind, "tier": tier_label, "recipient": person.username, "url": link},
+        )
+
+
+def mark_unanswered(consult):
+    """Nobody is left to page: the requester is told so plainly, with the crisis resources."""
+    consult.state = State.UNANSWERED
+    consult.escalate_at = None
+    consult.save(update_fields=["state", "escalate_at", "updated_at"])
+    audit_consult(consult, "consult.unanswered", tier=consult.tier, round=consult.round)
+    frame = {"type": "consult.unanswered", "consult_id": consult.pk, "case": consult.case.code if consult.case_id
+             else None, "message": "Nobody has acknowledged your urgent consult yet. If your client may be in "
+             "danger, do not wait: use the crisis resources below. You can page the on-call again.",
+             "resources": CRISIS_RESOURCES}
+    publish_on_commit(user_group(consult.requester_id), frame)
+    if consult.case_id:
+        publish_on_commit(case_group(consult.case_id), frame)
+    if consult.requester.email:
+        what = f"case {consult.case.code}" if consult.case_id else "your support request"
+        Delivery.objects.create(
+            channel=Delivery.EMAIL, target=consult.requester.email, due_at=timezone.now(),
+            subject=f"[Consult] Nobody has answered your {consult.kind} consult ({what})",
+            payload={"body": "Nobody has acknowledged yet. In an emergency call 988 (US crisis line) or your "
+                             f"local emergency services. Page again: {settings.SITE_URL + consult_url(consult)}\n"},
+        )
+
+
+def close_pages(consult, now, *, round_=None):
+    """Stop every open page of the consult (all rounds, or one) from repeating."""
+    pages = Page.objects.filter(consult=consult, closed_at__isnull=True)
+    if round_ is not None:
+        pages = pages.filter(round=round_)
+    pages.update(closed_at=now, next_repeat_at=None)
+
+
+def open_pages(consult):
+    return Page.objects.filter(Q(consult=consult) & Q(closed_at__isnull=True))

@@ -1,0 +1,94 @@
+"""Who is on call, and the changes supervisors make to the rota and the team's paging settings."""
+from django.db import transaction
+from django.utils import timezone
+
+from consult.accounts.models import Role, Team, User
+from consult.audit.services import audit_append
+from consult.cases.access import is_team_member
+from consult.core.errors import AccessDenied, NotFound, ValidationFailed
+from consult.oncall.models import Page, Shift, TeamPagingSettings, Tier
+
+SUPERVISOR_ROLES = (Role.SUPERVISOR, Role.ADMIN)
+
+
+def paging_settings(team_id):
+    settings, _ = TeamPagingSettings.objects.get_or_create(team_id=team_id)
+    return settings
+
+
+def on_call_now(team_id, *, now=None):
+    """Current shifts of a team, primary first."""
+    now = now or timezone.now()
+    return list(
+        Shift.objects.filter(team_id=team_id, starts_at__lte=now, ends_at__gt=now)
+        .select_related("supervisor").order_by("tier", "starts_at")
+    )
+
+
+def team_supervisors(team_id):
+    return list(User.objects.filter(memberships__team_id=team_id, role__in=SUPERVISOR_ROLES, is_active=True))
+
+
+def tier_recipients(consult, tier, *, now=None):
+    """Who a tier pages for this consult now; people who already declined this round are skipped."""
+    if tier == Tier.TEAM:
+        people = team_supervisors(consult.team_id)
+    else:
+        people = [s.supervisor for s in on_call_now(consult.team_id, now=now) if s.tier == tier]
+    declined = set(Page.objects.filter(consult=consult, round=consult.round, declined_at__isnull=False)
+                   .values_list("recipient_id", flat=True))
+    unique = {person.pk: person for person in people if person.pk not in declined and person.is_active}
+    return list(unique.values())
+
+
+def can_manage_rota(user, team_id):
+    return user.is_authenticated and (user.is_superuser or (user.is_supervisor and is_team_member(user, team_id)))
+
+
+def _managed_team(actor, team_id):
+    if not can_manage_rota(actor, team_id):
+        raise AccessDenied("only the team's supervisors manage its rota", field="team")
+    return Team.objects.get(pk=team_id)
+
+
+def shift_add(*, actor, team_id, supervisor_id, tier, starts_at, ends_at):
+    team = _managed_team(actor, team_id)
+    if tier not in (Tier.PRIMARY, Tier.BACKUP):
+        raise ValidationFailed("tier must be primary or backup", field="tier")
+    if starts_at is None or ends_at is None or ends_at <= starts_at:
+        raise ValidationFailed("a shift must end after it starts", field="ends_at")
+    if supervisor_id not in {u.pk for u in team_supervisors(team.pk)}:
+        raise ValidationFailed("the on-call person must be a supervisor of the team", field="supervisor")
+    with transaction.atomic():
+        shift = Shift.objects.create(team=team, supervisor_id=supervisor_id, tier=tier,
+                                     starts_at=starts_at, ends_at=ends_at, created_by=actor)
+        audit_append(action="shift.added", actor=actor, stream=f"team:{team.pk}",
+                     payload={"shift_id": shift.pk, "supervisor_id": supervisor_id, "tier": int(tier),
+                              "starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()})
+    return shift
+
+
+def shift_remove(*, actor, shift_id):
+    shift = Shift.objects.filter(pk=shift_id).first()
+    if shift is None:
+        raise NotFound("no such shift")
+    _managed_team(actor, shift.team_id)
+    with transaction.atomic():
+        audit_append(action="shift.removed", actor=actor, stream=f"team:{shift.team_id}",
+                     payload={"shift_id": shift.pk, "supervisor_id": shift.supervisor_id})
+        shift.delete()
+
+
+def paging_settings_update(*, actor, team_id, ack_seconds, webhook_url=""):
+    _managed_team(actor, team_id)
+    if not 1 <= ack_seconds <= 3600:
+        raise ValidationFailed("the acknowledgement deadline must be 1 s to 1 h", field="ack_seconds")
+    if webhook_url and not webhook_url.startswith(("https://", "http://")):
+        raise ValidationFailed("the webhook must be an http(s) URL", field="webhook_url")
+    with transaction.atomic():
+        settings = paging_settings(team_id)
+        settings.ack_seconds, settings.webhook_url = ack_seconds, webhook_url
+        settings.save()
+        audit_append(action="paging_settings.changed", actor=actor, stream=f"team:{team_id}",
+                     payload={"ack_seconds": ack_seconds, "webhook_set": bool(webhook_url)})
+    return settings

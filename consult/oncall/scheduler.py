@@ -1,0 +1,148 @@
+"""The scheduler's units of work. Each claims due rows so that two schedulers never do one job twice.
+
+Escalations lock the consult row with SELECT ... FOR UPDATE SKIP LOCKED and re-check the deadline
+under the lock; repeats, deliveries and reminders are claimed by a conditional UPDATE that only one
+worker can win (healthchecks' sendalerts). A claimed row is already written, so a restart loses
+nothing: anything due while no scheduler ran is simply due at the next tick.
+"""
+import importlib
+import logging
+import urllib.request
+from datetime import timedelta
+
+import orjson
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.utils import timezone
+
+from consult.audit.services import audit_append
+from consult.followups.models import FollowUp
+from consult.oncall.models import ConsultRequest, Delivery, Page, State
+from consult.oncall.paging import audit_consult, escalation_step, send_page
+from consult.oncall.rota import paging_settings
+from consult.realtime.broadcast import publish_on_commit, user_group
+
+log = logging.getLogger(__name__)
+
+BATCH = 50
+WEBHOOK_TIMEOUT_SECONDS = 5
+DELIVERY_RETRY_SECONDS = 60
+DELIVERY_MAX_ATTEMPTS = 5
+CLAIM_STALE_SECONDS = 120  # a worker that claimed a delivery and died: try again after this
+
+
+def _locked(queryset):
+    if connection.vendor == "postgresql":
+        return queryset.select_for_update(skip_locked=True, of=("self",))
+    return queryset.select_for_update()  # SQLite: one writer at a time anyway
+
+
+def escalate_due(now=None):
+    """Apply the policy to every paging consult whose deadline has passed."""
+    now = now or timezone.now()
+    done = 0
+    ids = ConsultRequest.objects.filter(state=State.PAGING, escalate_at__lte=now).values_list("pk", flat=True)
+    for consult_id in list(ids[:BATCH]):
+        with transaction.atomic():
+            consult = _locked(ConsultRequest.objects.select_related("case", "team", "requester")).filter(
+                pk=consult_id, state=State.PAGING, escalate_at__lte=now).first()
+            if consult is None:
+                continue  # another scheduler holds it or already escalated it
+            escalation_step(consult, now=now)
+            done += 1
+    return done
+
+
+def repeat_due_pages(now=None):
+    """Send an unacknowledged page again on the recipient's devices, once per repeat interval."""
+    now = now or timezone.now()
+    done = 0
+    due = Page.objects.filter(next_repeat_at__lte=now, closed_at__isnull=True).select_related("consult__case")
+    for page in list(due[:BATCH]):
+        repeat = timedelta(seconds=paging_settings(page.consult.team_id).repeat_seconds)
+        with transaction.atomic():
+            claimed = Page.objects.filter(pk=page.pk, next_repeat_at=page.next_repeat_at, closed_at__isnull=True) \
+                .update(next_repeat_at=now + repeat, repeats=page.repeats + 1)
+            if not claimed:
+                continue  # another scheduler repeated it, or it was answered meanwhile
+            page.repeats += 1
+            audit_consult(page.consult, "page.repeated", recipient_id=page.recipient_id, page_id=page.pk,
+                          repeat=page.repeats)
+            send_page(page, page.consult)
+            done += 1
+    return done
+
+
+def remind_due_followups(now=None):
+    """Remind the owner of each follow-up that came due, once, without clinical text."""
+    now = now or timezone.now()
+    done = 0
+    due = FollowUp.objects.filter(due_at__lte=now, reminded_at__isnull=True, completed_at__isnull=True) \
+        .select_related("case", "owner")
+    for followup in list(due[:BATCH]):
+        with transaction.atomic():
+            if not FollowUp.objects.filter(pk=followup.pk, reminded_at__isnull=True).update(reminded_at=now):
+                continue  # another scheduler sent this reminder
+            audit_append(action="followup.reminded", case=followup.case,
+                         payload={"followup_id": followup.pk, "owner_id": followup.owner_id})
+            publish_on_commit(user_group(followup.owner_id), {
+                "type": "followup.due", "followup_id": followup.pk, "case": followup.case.code,
+                "due_at": followup.due_at.isoformat(), "url": f"/dashboard/#followup-{followup.pk}"})
+            if followup.owner.email:
+                Delivery.objects.create(
+                    channel=Delivery.EMAIL, target=followup.owner.email, due_at=now,
+                    subject=f"[Consult] Follow-up check-in due: case {followup.case.code}",
+                    payload={"body": f"A follow-up check-in on case {followup.case.code} is due.\n"
+                                     f"Record it here: {settings.SITE_URL}/dashboard/#followup-{followup.pk}\n"})
+            done += 1
+    return done
+
+
+def deliver_due(now=None):
+    """Send queued e-mails and webhook calls; a failure is retried a few times, then given up."""
+    now = now or timezone.now()
+    done = 0
+    stale = now - timedelta(seconds=CLAIM_STALE_SECONDS)
+    due = Delivery.objects.filter(sent_at__isnull=True, due_at__lte=now, attempts__lt=DELIVERY_MAX_ATTEMPTS)
+    for delivery in list(due.filter(claimed_at__isnull=True)[:BATCH]) + list(due.filter(claimed_at__lt=stale)[:BATCH]):
+        if not Delivery.objects.filter(pk=delivery.pk, claimed_at=delivery.claimed_at, sent_at__isnull=True) \
+                .update(claimed_at=now, attempts=delivery.attempts + 1):
+            continue  # another scheduler claimed it first
+        _deliver(delivery, now)
+        done += 1
+    return done
+
+
+def _deliver(delivery, now):
+    try:
+        if delivery.channel == Delivery.EMAIL:
+            send_mail(delivery.subject, delivery.payload["body"], None, [delivery.target])
+        else:
+            request = urllib.request.Request(delivery.target, data=orjson.dumps(delivery.payload), method="POST",
+                                             headers={"Content-Type": "application/json"})
+            urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS).close()
+    except Exception as error:  # any failure of the outside world: retry later, never crash the loop
+        log.warning("delivery %s (%s) failed: %s", delivery.pk, delivery.channel, type(error).__name__)
+        Delivery.objects.filter(pk=delivery.pk).update(
+            claimed_at=None, error=type(error).__name__[:200], due_at=now + timedelta(seconds=DELIVERY_RETRY_SECONDS))
+        return
+    Delivery.objects.filter(pk=delivery.pk).update(sent_at=timezone.now(), error="")
+
+
+def checkpoint_streams():
+    """Audit checkpointing lives in consult.audit when it exists; until then, nothing to do."""
+    for module_name in ("consult.audit.checkpoints", "consult.audit.services", "consult.audit"):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        if hasattr(module, "checkpoint_all_streams"):
+            return module.checkpoint_all_streams()
+    return None
+
+
+def tick(now=None):
+    """One pass over every kind of due work; returns how many jobs were done."""
+    now = now or timezone.now()
+    return escalate_due(now) + repeat_due_pages(now) + remind_due_followups(now) + deliver_due(now)
