@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "consult.deid",
     "consult.followups",
     "consult.oncall",
+    "consult.records",
+    "consult.risk",
+    "consult.safety",
 ]
 
 MIDDLEWARE = [

@@ -5,13 +5,17 @@ from django.shortcuts import redirect, render
 from consult.cases import services
 from consult.cases.access import case_for_member, visible_cases
 from consult.cases.forms import CaseForm
+from consult.cases.models import RiskLevel
 from consult.core.errors import ConsultError, IdentifierFound, NotFound
+from consult.risk.selectors import cases_by_risk
 
 
 @login_required
 def case_list(request):
-    cases = visible_cases(request.user).order_by("-updated_at")
-    return render(request, "cases/list.html", {"cases": cases})
+    risk, sort = request.GET.get("risk", ""), request.GET.get("sort", "updated")
+    cases = cases_by_risk(visible_cases(request.user), level=risk, sort=sort)
+    return render(request, "cases/list.html", {"cases": cases, "risk": risk, "sort": sort,
+                                               "risk_levels": RiskLevel.choices})
 
 
 @login_required
@@ -36,7 +40,7 @@ def case_new(request):
 @login_required
 def case_room(request, code):
     try:
-        case = case_for_member(request.user, code)
+        case = services.case_view(actor=request.user, case_code=code)
     except NotFound:
         raise Http404("No such case") from None
     return render(request, "cases/room.html", {"case": case})

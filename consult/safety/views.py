@@ -1,0 +1,80 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from consult.core.errors import ConsultError, NotFound
+from consult.records.access import can_edit_records
+from consult.records.views import case_or_404, form_error
+from consult.safety import services
+from consult.safety.diff import compare_plans
+from consult.safety.forms import SafetyPlanForm
+from consult.safety.models import SECTIONS
+
+
+@login_required
+def plan_current(request, code):
+    case, versions = _versions_or_404(request, code)
+    return render(request, "safety/plan.html", {
+        "case": case, "plan": versions[0] if versions else None, "versions": versions,
+        "can_edit": can_edit_records(request.user, case),
+    })
+
+
+@login_required
+def plan_edit(request, code):
+    case = case_or_404(request.user, code)
+    if not can_edit_records(request.user, case):
+        raise PermissionDenied("only the case owner and the team's supervisors may edit the safety plan")
+    latest = services.plan_latest(case)
+    form = SafetyPlanForm(request.POST or None, initial=latest.sections() if latest else services.plan_blank())
+    flagged, status = None, 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.safety_plan_save(actor=request.user, case_code=code, sections=form.cleaned_data)
+                return redirect("safety-plan", code=code)
+            except ConsultError as error:
+                flagged, status = form_error(form, error, form.cleaned_data)
+    return render(request, "safety/edit.html", {"case": case, "form": form, "flagged": flagged}, status=status)
+
+
+@login_required
+def plan_version(request, code, version):
+    case, plan = _version_or_404(request, code, version)
+    return render(request, "safety/version.html", {"case": case, "plan": plan})
+
+
+@login_required
+def plan_print(request, code, version):
+    case, plan = _version_or_404(request, code, version)
+    return render(request, "safety/print.html", {"case": case, "plan": plan})
+
+
+@login_required
+def plan_compare(request, code):
+    case, versions = _versions_or_404(request, code)
+    by_number = {plan.version: plan for plan in versions}
+    try:
+        old, new = sorted((by_number[int(request.GET["a"])], by_number[int(request.GET["b"])]),
+                          key=lambda plan: plan.version)
+    except (KeyError, ValueError):
+        raise Http404("Pick two versions of this plan") from None
+    return render(request, "safety/compare.html", {
+        "case": case, "old": old, "new": new, "sections": compare_plans(old, new, SECTIONS),
+    })
+
+
+def _versions_or_404(request, code):
+    try:
+        return services.plan_versions(actor=request.user, case_code=code)
+    except NotFound:
+        raise Http404("No such case") from None
+
+
+def _version_or_404(request, code, version):
+    try:
+        return services.plan_version(actor=request.user, case_code=code, version=version)
+    except NotFound:
+        raise Http404("No such version") from None
