@@ -3,6 +3,7 @@
 // in a persisted outbox keyed by client_id, so a resend can never duplicate them.
 import { RoomSocket } from "./room_socket.js";
 import { Outbox } from "./outbox.js";
+import { showFindings } from "./deid_review.js";
 
 const room = document.getElementById("room");
 const caseCode = room.dataset.case;
@@ -15,6 +16,7 @@ const textarea = composer.querySelector("textarea");
 const composerError = room.querySelector("[data-testid=composer-error]");
 const outboxEl = room.querySelector("[data-testid=outbox]");
 const correctingEl = room.querySelector("[data-testid=correcting]");
+const deidPanel = room.querySelector("[data-testid=deid-panel]");
 
 const messages = new Map(); // seq → message
 const members = new Map(); // user id → user
@@ -171,11 +173,28 @@ function showError(f) {
     renderOutbox();
     if (!textarea.value) textarea.value = item.body;
   }
-  const where = f.field ? ` (${f.field})` : "";
-  composerError.textContent = `${f.message}${where}`;
+  composerError.textContent = f.message;
   composerError.dataset.code = f.code;
   composerError.hidden = false;
-  if (f.code === "identifier_found") composer.dispatchEvent(new CustomEvent("deid:findings", { detail: f }));
+  if (f.code === "identifier_found" && item) reviewFindings(item, f.findings);
+}
+
+function reviewFindings(item, findings) {
+  const extra = item.corrects ? { corrects: item.corrects } : {};
+  showFindings(deidPanel, {
+    text: item.body,
+    findings,
+    onRedact: (redacted) => {
+      composerError.hidden = true;
+      textarea.value = redacted;
+      textarea.focus();
+    },
+    onConfirm: (text, confirmations) => {
+      composerError.hidden = true;
+      textarea.value = "";
+      send(text, { ...extra, confirmations });
+    },
+  });
 }
 
 function startCorrection(seq) {
@@ -214,8 +233,9 @@ composer.addEventListener("submit", (event) => {
   const body = textarea.value;
   if (!body.trim()) return;
   composerError.hidden = true;
+  deidPanel.hidden = true;
   textarea.value = "";
-  send(body, composer.pendingExtra ? composer.pendingExtra() : {});
+  send(body);
 });
 textarea.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey) {

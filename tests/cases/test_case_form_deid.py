@@ -1,0 +1,25 @@
+import pytest
+
+from consult.audit.models import AuditEvent
+from consult.cases.models import Case
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_refuses_a_case_title_with_an_identifier_and_shows_the_span(client, alice, north):
+    client.force_login(alice)
+    response = client.post("/cases/new/", {"team": north.pk, "title": "Maria Lopez, panic attacks",
+                                           "summary": "", "risk_level": "low"})
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"title": ["title looks like it contains patient identifiers"]}
+    assert response.context["findings"]["findings"] == [{"start": 0, "end": 11, "kind": "NAME"}]
+    assert not Case.objects.exists() and not AuditEvent.objects.exists()
+
+
+def test_it_refuses_a_summary_with_a_phone_number(client, alice, north):
+    client.force_login(alice)
+    response = client.post("/cases/new/", {"team": north.pk, "title": "Panic attacks at work",
+                                           "summary": "Reachable on 617-555-0143 after six.", "risk_level": "low"})
+    assert response.status_code == 400
+    assert response.context["findings"]["findings"] == [{"start": 13, "end": 25, "kind": "PHONE"}]
+    assert not Case.objects.exists()
