@@ -151,6 +151,12 @@ FRAME_MAX_BYTES = 64 * 1024
 HISTORY_PAGE_SIZE = 100
 PRESENCE_TTL_SECONDS = 90
 
+# Audit trail (docs/audit.md): stream heads are signed with this key, which must live outside
+# the database. The development key lets `make run` work; `check --deploy` refuses it (audit.E001).
+DEV_AUDIT_HMAC_KEY = "dev-only-audit-key-set-AUDIT_HMAC_KEY-in-production"
+AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", DEV_AUDIT_HMAC_KEY)
+AUDIT_CHECKPOINT_EVERY = envint("AUDIT_CHECKPOINT_EVERY", 50)
+
 # Logs carry ids and error codes, never clinical text: no handler logs request bodies or frames.
 LOGGING = {
     "version": 1,

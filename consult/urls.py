@@ -8,7 +8,9 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("cases/", include("consult.cases.urls")),
+    path("cases/<str:code>/audit/", include("consult.audit.urls")),
     path("cases/<str:code>/risk/", include("consult.risk.urls")),
     path("cases/<str:code>/safety-plan/", include("consult.safety.urls")),
+    path("", include("consult.oncall.urls")),
     path("admin/", admin.site.urls),
 ]

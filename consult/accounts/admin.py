@@ -21,3 +21,14 @@ class MembershipInline(admin.TabularInline):
 class TeamAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
     search_fields = ("name",)
+
+    def save_formset(self, request, form, formset, change):
+        """Save memberships one by one so each case's trail names the admin (consult/audit/signals.py)."""
+        memberships = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            membership.audit_actor = request.user
+            membership.delete()
+        for membership in memberships:
+            membership.audit_actor = request.user
+            membership.save()
+        formset.save_m2m()

@@ -2,9 +2,13 @@
 
 An event's hash is SHA-256 over the previous event's hash and the event's canonical JSON
 (sorted keys, no whitespace, UTF-8). The first event of a stream chains from GENESIS.
+A checkpoint signs a stream's head (seq, hash) with HMAC-SHA256 under a key kept outside
+the database.
 Payloads hold ids and content hashes, never clinical text, so the chain itself cannot leak.
 """
+import datetime
 import hashlib
+import hmac
 import json
 
 GENESIS = "0" * 64
@@ -32,3 +36,21 @@ def event_hash(prev_hash, body):
 def content_hash(text):
     """A stable fingerprint of clinical text for the trail, without the text."""
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def timestamp(moment):
+    """The text form of an event's time that its hash covers: ISO 8601 in UTC."""
+    return moment.astimezone(datetime.timezone.utc).isoformat()
+
+
+def checkpoint_body(*, stream, seq, hash, signed_at):
+    return {"stream": stream, "seq": seq, "hash": hash, "signed_at": signed_at}
+
+
+def checkpoint_hmac(key, body):
+    """HMAC-SHA256 over a checkpoint's canonical JSON; only the key holder can make one."""
+    return hmac.new(key.encode(), canonical_json(body), hashlib.sha256).hexdigest()
+
+
+def checkpoint_signature_valid(key, body, signature):
+    return hmac.compare_digest(checkpoint_hmac(key, body), signature)

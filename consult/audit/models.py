@@ -2,6 +2,21 @@ from django.conf import settings
 from django.db import models
 
 
+class AppendOnly(models.Model):
+    """Rows are written once. The model refuses changes here; database triggers refuse the rest."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError(f"{self._meta.verbose_name_plural} are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(f"{self._meta.verbose_name_plural} are append-only")
+
+
 class AuditHead(models.Model):
     """The tip of one stream's chain; appends lock this row so the chain never forks."""
 
@@ -10,7 +25,7 @@ class AuditHead(models.Model):
     hash = models.CharField(max_length=64)
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnly):
     stream = models.CharField(max_length=64)
     seq = models.PositiveBigIntegerField()
     case = models.ForeignKey("cases.Case", null=True, on_delete=models.PROTECT, related_name="audit_events")
@@ -26,10 +41,20 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["case", "seq"])]
         ordering = ["stream", "seq"]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("audit events are append-only")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise PermissionError("audit events are append-only")
+class AuditCheckpoint(AppendOnly):
+    """A stream's head (seq, hash) signed with AUDIT_HMAC_KEY at `signed_at`.
+
+    Whoever can write the database can recompute every hash of a chain, but cannot sign:
+    a rewritten chain no longer matches the hash its checkpoints signed.
+    """
+
+    stream = models.CharField(max_length=64)
+    seq = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    signed_at = models.DateTimeField()
+    hmac = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["stream", "seq"], name="one_checkpoint_per_stream_seq")]
+        ordering = ["stream", "seq"]

@@ -12,7 +12,7 @@ from consult.accounts.models import Team
 from consult.audit.chain import content_hash
 from consult.audit.services import audit_append
 from consult.cases.access import case_for_member, is_team_member
-from consult.cases.models import Case, Message, ReadPosition, RiskLevel
+from consult.cases.models import Case, Message, ReadPosition, RiskLevel, Status
 from consult.cases.rendering import render_markdown
 from consult.cases.serializers import message_dict
 from consult.core.errors import AccessDenied, NotFound, TooLarge, ValidationFailed
@@ -145,3 +145,81 @@ def read_position_mark(*, actor, case_code, seq):
         if advanced:
             publish_on_commit(case_group(case.pk), {"type": "read.updated", "user_id": actor.pk, "seq": seq})
     return seq
+
+
+def case_for_editor(actor, case_code, *, lock=False):
+    """The case's owner and its team's supervisors may change it; other members may only read it."""
+    case = case_for_member(actor, case_code, lock=lock)
+    if case.owner_id != actor.pk and not actor.is_supervisor:
+        raise AccessDenied("only the case's owner or a supervisor of its team may change it")
+    return case
+
+
+def case_update(*, actor, case_code, title=None, summary=None, reason):
+    """Change a case's title and/or summary; the trail keeps hashes of before, after and why."""
+    changes = {name: value.strip() for name, value in (("title", title), ("summary", summary)) if value is not None}
+    if changes.get("title") == "":
+        raise ValidationFailed("a case needs a title", field="title")
+    if len(changes.get("title", "")) > Case._meta.get_field("title").max_length:
+        raise ValidationFailed("the title is too long", field="title")
+    for name, value in changes.items():
+        guard_text(value, field=name)
+    reason = _guarded_reason(reason)
+    with transaction.atomic():
+        case = case_for_editor(actor, case_code, lock=True)
+        changed = {name: value for name, value in changes.items() if getattr(case, name) != value}
+        if not changed:
+            raise ValidationFailed("nothing to change", field="title")
+        hashes = {name: {"from": content_hash(getattr(case, name)), "to": content_hash(value)}
+                  for name, value in changed.items()}
+        for name, value in changed.items():
+            setattr(case, name, value)
+        case.save(update_fields=[*changed, "updated_at"])
+        audit_append(action="case.edited", actor=actor, case=case,
+                     payload={"changes": hashes, "reason_sha256": content_hash(reason)})
+    return case
+
+
+def case_set_status(*, actor, case_code, status, reason):
+    if status not in Status.values:
+        raise ValidationFailed(f"status must be one of {', '.join(Status.values)}", field="status")
+    reason = _guarded_reason(reason)
+    with transaction.atomic():
+        case = case_for_editor(actor, case_code, lock=True)
+        if case.status == status:
+            raise ValidationFailed(f"the case is already {status}", field="status")
+        previous, case.status = case.status, status
+        case.save(update_fields=["status", "updated_at"])
+        audit_append(action="case.status_changed", actor=actor, case=case,
+                     payload={"from": previous, "to": status, "reason_sha256": content_hash(reason)})
+    return case
+
+
+def case_edit(*, actor, case_code, title, summary, status, reason):
+    """The edit form: text and status change together or not at all."""
+    with transaction.atomic():
+        case = case_for_editor(actor, case_code, lock=True)
+        text_changed = (title.strip(), summary.strip()) != (case.title, case.summary)
+        if not text_changed and status == case.status:
+            raise ValidationFailed("nothing to change", field="title")
+        if text_changed:
+            case = case_update(actor=actor, case_code=case_code, title=title, summary=summary, reason=reason)
+        if status != case.status:
+            case = case_set_status(actor=actor, case_code=case_code, status=status, reason=reason)
+    return case
+
+
+def _guarded_reason(reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("say why the case is changed", field="reason")
+    guard_text(reason, field="reason")
+    return reason
+
+
+def case_view(*, actor, case_code):
+    """Open a case's page for a member: reads are audited too."""
+    case = case_for_member(actor, case_code)
+    with transaction.atomic():
+        audit_append(action="case.viewed", actor=actor, case=case, payload={"page": "room"})
+    return case

@@ -25,3 +25,15 @@ def check_production_services(app_configs, **kwargs):
             Warning("DATABASE_URL is not set: running on SQLite", hint="Use PostgreSQL.", id="consult.W002")
         )
     return problems
+
+
+@register(Tags.security, deploy=True)
+def check_audit_hmac_key(app_configs, **kwargs):
+    if settings.AUDIT_HMAC_KEY == settings.DEV_AUDIT_HMAC_KEY:
+        return [Error("AUDIT_HMAC_KEY is the development key: anyone can sign audit checkpoints",
+                      hint="Set AUDIT_HMAC_KEY to a long random secret kept outside the database.",
+                      id="audit.E001")]
+    if len(settings.AUDIT_HMAC_KEY) < 32:
+        return [Error("AUDIT_HMAC_KEY is shorter than 32 characters", hint="Use a long random secret.",
+                      id="audit.E002")]
+    return []

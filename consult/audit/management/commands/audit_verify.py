@@ -1,0 +1,25 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from consult.audit.trail import verify_trail
+
+
+class Command(BaseCommand):
+    help = "Check every audit chain and signed checkpoint; exits non-zero naming the first broken event."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--case", metavar="CODE", help="verify only this case's trail, e.g. C-7KQ2M")
+
+    def handle(self, **options):
+        stream = f"case:{options['case']}" if options["case"] else None
+        reports = verify_trail(stream)
+        if stream is not None and not reports:
+            raise CommandError(f"there is no audit trail for case {options['case']}")
+        breaks = [b for report in reports for b in report.breaks]
+        for broken in breaks:
+            self.stdout.write(f"BROKEN {broken}")
+        events = sum(r.events for r in reports)
+        checkpoints = sum(r.checkpoints for r in reports)
+        summary = f"{len(reports)} streams, {events} events, {checkpoints} checkpoints"
+        if breaks:
+            raise CommandError(f"audit trail broken ({summary}); first: {breaks[0]}")
+        self.stdout.write(f"OK: {summary}: every chain and checkpoint verifies")

@@ -1,0 +1,37 @@
+"""Editing a case: its owner and its team's supervisors; other members 403, outsiders 404."""
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from consult.cases import services
+from consult.cases.forms import CaseEditForm
+from consult.core.errors import AccessDenied, ConsultError, IdentifierFound, NotFound
+
+
+@login_required
+def case_edit(request, code):
+    case = _editable_case(request.user, code)
+    initial = {"title": case.title, "summary": case.summary, "status": case.status}
+    form = CaseEditForm(request.POST or None, initial=initial)
+    findings = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_edit(actor=request.user, case_code=code, **form.cleaned_data)
+            return redirect("case-room", code=code)
+        except IdentifierFound as error:
+            findings = error.as_dict()
+            form.add_error(error.field, error.message)
+        except ConsultError as error:
+            form.add_error(error.field, error.message)
+    context = {"case": case, "form": form, "findings": findings}
+    return render(request, "cases/edit.html", context, status=400 if form.errors else 200)
+
+
+def _editable_case(user, code):
+    try:
+        return services.case_for_editor(user, code)
+    except NotFound:
+        raise Http404("No such case") from None
+    except AccessDenied as error:
+        raise PermissionDenied(error.message) from None
