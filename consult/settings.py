@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "consult.records",
     "consult.risk",
     "consult.safety",
+    "consult.reviews",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,69 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from consult.cases.access import visible_cases
+from consult.core.errors import AccessDenied, ConsultError, NotFound
+from consult.records.access import is_team_supervisor
+from consult.reviews import selectors, services
+from consult.reviews.forms import ReviewForm
+from consult.risk.selectors import cases_by_risk
+
+
+@login_required
+def review_list(request):
+    can_schedule = any(is_team_supervisor(request.user, t.pk) for t in request.user.teams.all())
+    return render(request, "reviews/list.html", {"sessions": selectors.reviews_of(request.user),
+                                                 "can_schedule": can_schedule})
+
+
+@login_required
+def review_new(request):
+    teams = [t for t in request.user.teams.order_by("name") if is_team_supervisor(request.user, t.pk)]
+    if not teams:
+        raise PermissionDenied("only supervisors and admins schedule reviews")
+    cases = cases_by_risk(visible_cases(request.user).filter(team__in=teams).exclude(status="closed"), sort="risk")
+    form = ReviewForm(request.POST or None, teams=teams, cases=cases)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = services.review_schedule(
+                actor=request.user, team_id=int(data["team"]), scheduled_at=data["scheduled_at"],
+                case_codes=data["cases"], planned_minutes=data["planned_minutes"])
+            return redirect("review-room", session_id=session.pk)
+        except ConsultError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+    return render(request, "reviews/new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def review_room(request, session_id):
+    session = _session_or_404(request.user, session_id)
+    return render(request, "reviews/room.html", {
+        "session": session, "agenda": selectors.agenda_of(session),
+        "is_facilitator": session.facilitator_id == request.user.pk,
+        "attendance": session.attendance.select_related("user"),
+    })
+
+
+@login_required
+@require_POST
+def review_open(request, session_id):
+    try:
+        services.review_open(actor=request.user, session_id=session_id)
+    except NotFound:
+        raise Http404("No such review") from None
+    except AccessDenied as error:
+        raise PermissionDenied(error.message) from None
+    except ConsultError:
+        pass  # already open or closed: the room page says which
+    return redirect("review-room", session_id=session_id)
+
+
+def _session_or_404(user, session_id):
+    try:
+        return selectors.review_for_member(user, session_id)
+    except NotFound:
+        raise Http404("No such review") from None
