@@ -90,9 +90,9 @@ def _require_supervisor(actor):
 
 def page_acknowledge(*, actor, consult_id):
     """"I've got this": the pages stop, the supervisor joins the room, the requester is told who."""
-    _require_supervisor(actor)
     with transaction.atomic():
-        consult = consult_for(actor, consult_id, lock=True)
+        consult = consult_for(actor, consult_id, lock=True)  # outsiders: NotFound before anything else
+        _require_supervisor(actor)
         if consult.state not in (State.OPEN, State.PAGING, State.UNANSWERED):
             raise ValidationFailed(f"this consult is already {consult.get_state_display().lower()}",
                                    field="consult")

@@ -33,6 +33,7 @@ def consult_dict(consult):
         "resolved_at": _iso(consult.resolved_at),
         "resolved_by": user_dict(consult.resolved_by) if consult.resolved_by_id else None,
         "outcome": consult.outcome,
+        "updated_at": _iso(consult.updated_at),
         "url": consult_url(consult),
     }
 

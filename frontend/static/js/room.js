@@ -72,6 +72,8 @@ const handlers = {
 function handleFrame(frame) {
   const handler = handlers[frame.type];
   if (handler) handler(frame);
+  // Panels of other features (consults...) render their own frames from the same socket.
+  room.dispatchEvent(new CustomEvent("room:frame", { detail: frame }));
 }
 
 // Take messages in any order; show each once, in seq order, and fetch what is missing.

@@ -1,0 +1,156 @@
+"""HTTP transport for consults, pages, follow-ups and the rota: parse → service → JSON or redirect."""
+from datetime import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from consult.cases.access import case_for_member, visible_cases
+from consult.core.errors import AccessDenied, ConsultError, NotFound, ValidationFailed
+from consult.followups.serializers import followup_dict
+from consult.followups.services import followup_complete, followup_schedule
+from consult.oncall import consults, rota, selectors
+from consult.oncall.models import WARNING_SIGNS, ConsultRequest, Shift
+from consult.oncall.serializers import consult_dict
+
+STATUS = {NotFound: 404, AccessDenied: 403}
+
+
+def _answer(action):
+    try:
+        return JsonResponse(action(), status=200)
+    except ConsultError as error:
+        return JsonResponse({"error": error.as_dict()}, status=STATUS.get(type(error), 400))
+
+
+def _int(value, field):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationFailed(f"{field} must be a number", field=field) from None
+
+
+def _moment(value, field):
+    """A datetime-local input ("2025-01-01T09:30") in the server's zone, or an ISO time with offset."""
+    try:
+        moment = datetime.fromisoformat(value or "")
+    except ValueError:
+        raise ValidationFailed(f"{field} must be a date and time", field=field) from None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    teams = selectors.supervised_team_ids(user)
+    return render(request, "oncall/dashboard.html", {
+        "on_call": selectors.on_call_by_team(user),
+        "cases": visible_cases(user).order_by("code"),
+        "teams": user.teams.order_by("name"),
+        "signs": WARNING_SIGNS,
+        "overdue": selectors.overdue_followups(user),
+        "my_followups": selectors.my_followups(user),
+        "turnaround": [(t, selectors.turnaround(t.pk)) for t in user.teams.filter(pk__in=teams).order_by("name")],
+    })
+
+
+@login_required
+@require_POST
+def consult_new(request):
+    data = request.POST
+    return _answer(lambda: {"consult": consult_dict(consults.consult_request(
+        actor=request.user, kind=data.get("kind", ""), question=data.get("question", ""),
+        case_code=data.get("case") or None, team_id=_int(data["team"], "team") if data.get("team") else None,
+        signs={name: data.get(name) in ("on", "true", "1") for name in WARNING_SIGNS},
+        signs_note=data.get("signs_note", ""),
+    ))})
+
+
+@login_required
+@require_POST
+def consult_ack(request, consult_id):
+    return _answer(lambda: {"consult": consult_dict(consults.page_acknowledge(actor=request.user, consult_id=consult_id))})
+
+
+@login_required
+@require_POST
+def consult_resolve(request, consult_id):
+    return _answer(lambda: {"consult": consult_dict(consults.consult_resolve(
+        actor=request.user, consult_id=consult_id, outcome=request.POST.get("outcome", "")))})
+
+
+@login_required
+@require_POST
+def consult_repage(request, consult_id):
+    return _answer(lambda: {"consult": consult_dict(consults.consult_repage(actor=request.user, consult_id=consult_id))})
+
+
+@login_required
+@require_POST
+def page_decline(request, page_id):
+    return _answer(lambda: {"consult": consult_dict(consults.page_decline(
+        actor=request.user, page_id=page_id, reason=request.POST.get("reason", "")))})
+
+
+@login_required
+@require_GET
+def case_consults(request, code):
+    try:
+        case = case_for_member(request.user, code)
+    except NotFound:
+        raise Http404("No such case") from None
+    recent = ConsultRequest.objects.filter(case=case).select_related("case", "team", "requester", "acknowledged_by",
+                                                                     "resolved_by")[:20]
+    return JsonResponse({"consults": [consult_dict(c) for c in recent]})
+
+
+@login_required
+@require_POST
+def followup_new(request):
+    return _answer(lambda: {"followup": followup_dict(followup_schedule(
+        actor=request.user, case_code=request.POST.get("case", ""), due_at=_moment(request.POST.get("due_at"), "due_at")))})
+
+
+@login_required
+@require_POST
+def followup_done(request, followup_id):
+    return _answer(lambda: {"followup": followup_dict(followup_complete(
+        actor=request.user, followup_id=followup_id, note=request.POST.get("note", "")))})
+
+
+@login_required
+def rota_page(request):
+    error = None
+    if request.method == "POST":
+        try:
+            _rota_change(request)
+            return redirect("oncall-rota")
+        except ConsultError as failure:
+            error = failure.message
+    now = timezone.now()
+    teams = [
+        {"team": team, "manage": rota.can_manage_rota(request.user, team.pk),
+         "now": rota.on_call_now(team.pk, now=now), "settings": rota.paging_settings(team.pk),
+         "supervisors": rota.team_supervisors(team.pk),
+         "shifts": Shift.objects.filter(team=team, ends_at__gt=now).select_related("supervisor")}
+        for team in request.user.teams.order_by("name")
+    ]
+    return render(request, "oncall/rota.html", {"teams": teams, "error": error}, status=400 if error else 200)
+
+
+def _rota_change(request):
+    data, actor = request.POST, request.user
+    if data.get("action") == "add":
+        rota.shift_add(actor=actor, team_id=_int(data.get("team"), "team"),
+                       supervisor_id=_int(data.get("supervisor"), "supervisor"), tier=_int(data.get("tier"), "tier"),
+                       starts_at=_moment(data.get("starts_at"), "starts_at"), ends_at=_moment(data.get("ends_at"), "ends_at"))
+    elif data.get("action") == "remove":
+        rota.shift_remove(actor=actor, shift_id=_int(data.get("shift"), "shift"))
+    elif data.get("action") == "settings":
+        rota.paging_settings_update(actor=actor, team_id=_int(data.get("team"), "team"),
+                                    ack_seconds=_int(data.get("ack_seconds"), "ack_seconds"),
+                                    webhook_url=data.get("webhook_url", "").strip())
+    else:
+        raise ValidationFailed("unknown rota action", field="action")

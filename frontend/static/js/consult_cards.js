@@ -1,0 +1,147 @@
+// Consult cards shared by the dashboard and the case-room panel: one render per consult state,
+// from the same `consult.updated` frames everyone receives. Text goes in with textContent only.
+const SIGN_LABELS = {
+  withdrawal: "withdrawal", hopelessness: "hopelessness", self_destructive: "self-destructive behaviour",
+  ideation: "ideation", plan: "plan", intent: "intent", means: "access to means",
+  prior_attempts: "prior attempts", protective_factors: "protective factors",
+};
+const STATE_TEXT = {
+  open: "Waiting for a supervisor", paging: "Paging", acknowledged: "Acknowledged",
+  unanswered: "Nobody has answered yet", resolved: "Resolved",
+};
+export const CRISIS = [
+  "988 Suicide & Crisis Lifeline (US): call or text 988",
+  "Local emergency services: 911 (US) / 112 (EU) / your local number",
+  "If your client is in immediate danger, do not wait for a supervisor: call emergency services now",
+];
+
+export function csrfPost(url, data = {}) {
+  const body = new FormData();
+  Object.entries(data).forEach(([k, v]) => body.append(k, v));
+  const token = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
+  return fetch(url, {
+    method: "POST", body, credentials: "same-origin",
+    headers: { "X-CSRFToken": token ? token.split("=")[1] : "" },
+  }).then(async (r) => ({ ok: r.ok, data: await r.json().catch(() => ({})) }));
+}
+
+function el(tag, cls, text) {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function time(iso) {
+  return iso ? new Date(iso).toLocaleTimeString() : "";
+}
+
+function countdown(iso) {
+  const span = el("span", "countdown");
+  span.dataset.testid = "countdown";
+  span.dataset.until = iso;
+  tickCountdown(span);
+  return span;
+}
+
+function tickCountdown(span) {
+  const left = Math.max(0, Math.round((new Date(span.dataset.until) - Date.now()) / 1000));
+  span.textContent = `escalates in ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+}
+
+setInterval(() => document.querySelectorAll(".countdown").forEach(tickCountdown), 1000);
+
+export function renderConsult(c, { me, supervisor, onAction }) {
+  const li = el("li", `consult consult-${c.state} kind-${c.kind}`);
+  li.id = `consult-${c.id}`;
+  li.dataset.testid = "consult";
+  li.dataset.consult = c.id;
+  li.dataset.state = c.state;
+  const head = el("div", "consult-head");
+  head.append(el("strong", "kind", c.kind.toUpperCase()));
+  if (c.case) {
+    const a = el("a", "code", c.case);
+    a.href = `/cases/${c.case}/`;
+    head.append(a);
+  } else head.append(el("span", "", "support request"));
+  head.append(el("span", "meta", `from ${c.requester.name} at ${time(c.created_at)}`));
+  const state = el("span", "state", STATE_TEXT[c.state] + (c.state === "paging" && c.tier_label ? ` (${c.tier_label.toLowerCase()})` : ""));
+  state.dataset.testid = "consult-state";
+  head.append(state);
+  if (c.state === "paging" && c.escalate_at) head.append(countdown(c.escalate_at));
+  li.append(head, el("p", "question", c.question));
+  const signs = Object.entries(c.signs || {}).filter(([, on]) => on).map(([k]) => SIGN_LABELS[k]);
+  if (signs.length || c.signs_note) li.append(el("p", "signs", `Signs: ${signs.join(", ")}${c.signs_note ? ` — ${c.signs_note}` : ""}`));
+  if (c.acknowledged_by) {
+    const ack = el("p", "acknowledged", `${c.acknowledged_by.name} acknowledged at ${time(c.acknowledged_at)} and joined the room`);
+    ack.dataset.testid = "acknowledged-by";
+    li.append(ack);
+  }
+  if (c.state === "resolved") li.append(el("p", "outcome", `Resolved by ${c.resolved_by?.name}: ${c.outcome}`));
+  if (c.state === "unanswered" && c.requester.id === me) li.append(crisisBox());
+  li.append(actions(c, { me, supervisor, onAction }));
+  return li;
+}
+
+export function crisisBox() {
+  const box = el("div", "crisis-box");
+  box.dataset.testid = "crisis-resources";
+  box.setAttribute("role", "alert");
+  box.append(el("strong", "", "Nobody has acknowledged your urgent consult yet."));
+  const ul = el("ul");
+  CRISIS.forEach((line) => ul.append(el("li", "", line)));
+  box.append(ul);
+  return box;
+}
+
+function actions(c, { me, supervisor, onAction }) {
+  const row = el("div", "consult-actions");
+  const button = (label, testid, handler) => {
+    const b = el("button", "", label);
+    b.type = "button";
+    b.dataset.testid = testid;
+    b.addEventListener("click", handler);
+    row.append(b);
+  };
+  const active = ["open", "paging", "unanswered"].includes(c.state);
+  if (supervisor && active) button("I've got this (acknowledge)", "acknowledge", () => onAction("ack", c));
+  if (c.state === "unanswered" && c.requester.id === me) button("Page again", "repage", () => onAction("repage", c));
+  if ((supervisor || c.requester.id === me) && c.state !== "resolved") button("Resolve", "resolve", () => onAction("resolve", c));
+  return row;
+}
+
+export async function consultAction(kind, c) {
+  if (kind === "resolve") {
+    const outcome = prompt("Outcome (no identifiers):");
+    if (!outcome) return null;
+    return csrfPost(`/consults/${c.id}/resolve/`, { outcome });
+  }
+  return csrfPost(`/consults/${c.id}/${kind}/`);
+}
+
+export function bindConsultForm(form, onDone) {
+  const error = form.querySelector("[data-testid=consult-error]");
+  const kind = form.querySelector("[name=kind]");
+  const syncKind = () => {
+    form.querySelectorAll(".for-case").forEach((n) => (n.hidden = kind.value === "support"));
+    form.querySelectorAll(".for-support").forEach((n) => (n.hidden = kind.value !== "support"));
+  };
+  kind.addEventListener("change", syncKind);
+  syncKind();
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.hidden = true;
+    const data = Object.fromEntries(new FormData(form).entries());
+    if (data.kind === "support") delete data.case;
+    const result = await csrfPost("/consults/new/", data);
+    if (!result.ok) {
+      const e = result.data.error || { message: "The request failed; try again." };
+      error.textContent = e.findings ? `${e.message}: ${e.findings.map((f) => f.kind).join(", ")}. Remove them and send again.` : e.message;
+      error.hidden = false;
+      return;
+    }
+    form.reset();
+    syncKind();
+    onDone(result.data.consult);
+  });
+}
