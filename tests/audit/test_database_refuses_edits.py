@@ -1,0 +1,56 @@
+"""The database itself refuses to change or delete audit rows, whoever asks and however."""
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.db.models.deletion import ProtectedError
+
+from consult.audit.checkpoints import checkpoint_all_streams
+from consult.audit.models import AuditCheckpoint, AuditEvent
+from consult.cases.models import Case
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+def refused(sql, params=()):
+    with pytest.raises(DatabaseError, match="audit rows are append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def test_it_refuses_an_update_of_an_event_by_sql(north_case):
+    event = AuditEvent.objects.get(case=north_case)
+    refused("UPDATE audit_auditevent SET payload = '{}' WHERE id = %s", [event.pk])
+    refused("UPDATE audit_auditevent SET action = 'case.created'")
+    assert AuditEvent.objects.get(pk=event.pk).payload == event.payload
+
+
+def test_it_refuses_a_delete_of_an_event_by_sql(north_case):
+    refused("DELETE FROM audit_auditevent WHERE case_id = %s", [north_case.pk])
+    assert AuditEvent.objects.filter(case=north_case).count() == 1
+
+
+def test_it_refuses_changes_to_checkpoints_too(north_case):
+    checkpoint_all_streams()
+    refused("UPDATE audit_auditcheckpoint SET hash = repeat('0', 64)")
+    refused("DELETE FROM audit_auditcheckpoint")
+    assert AuditCheckpoint.objects.count() == 1
+
+
+def test_it_refuses_bulk_orm_writes_that_skip_the_model(north_case):
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(case=north_case).update(action="case.viewed")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(case=north_case).delete()
+
+
+def test_it_refuses_changes_in_the_model_layer(north_case):
+    event = AuditEvent.objects.get(case=north_case)
+    event.payload = {}
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+
+
+def test_it_refuses_to_delete_a_case_that_has_a_trail(north_case):
+    with pytest.raises(ProtectedError):
+        Case.objects.filter(pk=north_case.pk).delete()
