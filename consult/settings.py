@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "consult.risk",
     "consult.safety",
     "consult.reviews",
+    "consult.guidance",
 ]
 
 MIDDLEWARE = [

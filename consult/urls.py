@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/<str:code>/audit/", include("consult.audit.urls")),
     path("cases/<str:code>/risk/", include("consult.risk.urls")),
     path("cases/<str:code>/safety-plan/", include("consult.safety.urls")),
+    path("cases/<str:code>/guidance/", include("consult.guidance.urls")),
     path("reviews/", include("consult.reviews.urls")),
     path("", include("consult.oncall.urls")),
     path("admin/", admin.site.urls),

@@ -11,4 +11,5 @@ def urgent_consult_url(case):
             return reverse(name, args=[case.code])
         except NoReverseMatch:
             continue
-    return reverse("case-room", args=[case.code]) + "?urgent=1"
+    # The case room's consult panel: ?urgent=1 opens its form with "urgent" chosen.
+    return reverse("case-room", args=[case.code]) + "?urgent=1#consult-panel"

@@ -1,0 +1,81 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from consult.core.errors import AccessDenied, ConsultError, NotFound
+from consult.guidance import selectors, services
+from consult.guidance.forms import GuidanceForm
+from consult.guidance.models import GuidanceEntry
+from consult.records.access import is_team_supervisor
+from consult.records.panel import records_context
+from consult.records.views import case_or_404, form_error
+
+
+@login_required
+def guidance_log(request, code):
+    case = case_or_404(request.user, code)
+    form = GuidanceForm(request.POST or None, consults=case.consult_requests.all())
+    flagged, status = None, 200
+    if request.method == "POST":
+        if not is_team_supervisor(request.user, case.team_id):
+            raise PermissionDenied("only the team's supervisors may log guidance")
+        status = 400
+        if form.is_valid():
+            data = {**form.cleaned_data, "consult_id": form.cleaned_data.pop("consult")}
+            try:
+                services.guidance_log(actor=request.user, case_code=code, **data)
+                return redirect("guidance-log", code=code)
+            except ConsultError as error:
+                flagged, status = form_error(form, error, form.cleaned_data)
+    return render(request, "guidance/log.html", {
+        "case": case, "form": form, "flagged": flagged, "entries": selectors.guidance_entries(case),
+        "is_supervisor": is_team_supervisor(request.user, case.team_id),
+    }, status=status)
+
+
+@login_required
+def guidance_amend(request, code, entry_id):
+    case = case_or_404(request.user, code)
+    if not is_team_supervisor(request.user, case.team_id):
+        raise PermissionDenied("only the team's supervisors may amend guidance")
+    entry = GuidanceEntry.objects.filter(case=case, pk=entry_id).first()
+    if entry is None:
+        raise Http404("No such entry")
+    initial = {name: getattr(entry, name) for name in
+               ("assessment", "recommendation", "actions", "follow_up_due", "session_minutes")}
+    form = GuidanceForm(request.POST or None, initial=initial)
+    del form.fields["consult"]  # an amendment stays tied to the entry's consult
+    flagged, status = None, 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.guidance_amend(actor=request.user, case_code=code, entry_id=entry.pk, **form.cleaned_data)
+                return redirect("guidance-log", code=code)
+            except ConsultError as error:
+                flagged, status = form_error(form, error, form.cleaned_data)
+    return render(request, "guidance/amend.html", {"case": case, "entry": entry, "form": form, "flagged": flagged},
+                  status=status)
+
+
+@login_required
+@require_POST
+def guidance_acknowledge(request, code, entry_id):
+    try:
+        services.guidance_acknowledge(actor=request.user, case_code=code, entry_id=entry_id)
+    except NotFound:
+        raise Http404("No such entry") from None
+    except AccessDenied as error:
+        raise PermissionDenied(error.message) from None
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse({"ok": True})
+    return redirect("case-room" if request.POST.get("next") == "room" else "guidance-log", code=code)
+
+
+@login_required
+def records_panel(request, code):
+    """The case's records panel (guidance, review minutes) as an HTML fragment for the live room."""
+    case = case_or_404(request.user, code)
+    return render(request, "records/_case_records.html", records_context(request.user, case))
