@@ -3,6 +3,7 @@ import math
 import statistics
 from datetime import timedelta
 
+from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
 
@@ -62,8 +63,8 @@ def my_followups(user):
 def first_guidance_times(consult_ids):
     """consult id → time of its first guidance entry, when the guidance log exists; else None."""
     try:
-        from consult.guidance.models import GuidanceEntry
-    except ImportError:
+        GuidanceEntry = apps.get_model("guidance", "GuidanceEntry")
+    except LookupError:  # the guidance log is not installed (yet)
         return None
     field = next((f.name for f in GuidanceEntry._meta.get_fields()
                   if f.name in ("consult_request", "consult")), None)
