@@ -26,6 +26,9 @@ run: migrate
 	@echo "  Sign in as alice (therapist), bob (supervisor), carol (peer) or oscar (outsider);"
 	@echo "  the password for all of them is: consult-demo"
 	@echo ""
+	@# The scheduler (escalations, repeats, reminders, e-mail, webhooks) runs beside Daphne and
+	@# stops with it: `kill 0` ends the whole process group when make run exits.
+	trap 'kill 0' EXIT; $(PY) manage.py run_scheduler & \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) consult.asgi:application
 
 test: install
