@@ -1,0 +1,40 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from consult.audit.services import audit_append
+from consult.core.errors import AccessDenied, NotFound
+from consult.hours import selectors
+
+
+@login_required
+def hours_page(request, user_id=None):
+    chosen = request.GET.get("therapist", "")
+    therapist, rows = _log(request, user_id or (int(chosen) if chosen.isdigit() else request.user.pk))
+    return render(request, "hours/log.html", {
+        "therapist": therapist, "rows": rows, "total_minutes": sum(row.minutes for row in rows),
+        "choices": selectors.therapists_visible_to(request.user),
+    })
+
+
+@login_required
+def hours_csv(request, user_id):
+    therapist, rows = _log(request, user_id)
+    with transaction.atomic():  # an export of someone's record is itself on their trail
+        audit_append(action="hours.exported", actor=request.user, stream=f"user:{therapist.pk}",
+                     payload={"therapist_id": therapist.pk, "rows": len(rows)})
+    response = HttpResponse(selectors.supervision_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="supervision-hours-{therapist.username}.csv"'
+    return response
+
+
+def _log(request, user_id):
+    try:
+        therapist, team_ids = selectors.therapist_for_viewer(request.user, user_id)
+    except NotFound:
+        raise Http404("No such therapist") from None
+    except AccessDenied as error:
+        raise PermissionDenied(error.message) from None
+    return therapist, selectors.supervision_log(therapist, team_ids=team_ids)
