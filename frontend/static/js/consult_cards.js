@@ -16,7 +16,7 @@ export const CRISIS = [
 ];
 
 export function csrfPost(url, data = {}) {
-  const body = new FormData();
+  const body = new URLSearchParams(); // urlencoded: an empty multipart body is a 400 in Django
   Object.entries(data).forEach(([k, v]) => body.append(k, v));
   const token = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
   return fetch(url, {

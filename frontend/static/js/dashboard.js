@@ -72,9 +72,13 @@ function renderPage(p) {
     if (reason) report(await csrfPost(`/pages/${p.id}/decline/`, { reason }));
   });
   li.append(ack, decline);
-  if (c?.escalate_at && c.state === "paging") li.append(Object.assign(document.createElement("span"), { className: "countdown", dataset: {} }));
-  const cd = li.querySelector(".countdown");
-  if (cd) cd.dataset.until = c.escalate_at;
+  if (c?.escalate_at && c.state === "paging") {
+    const cd = document.createElement("span");
+    cd.className = "countdown";
+    cd.dataset.testid = "countdown";
+    cd.dataset.until = c.escalate_at;
+    li.append(cd);
+  }
   return li;
 }
 
