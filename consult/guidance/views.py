@@ -23,7 +23,8 @@ def guidance_log(request, code):
             raise PermissionDenied("only the team's supervisors may log guidance")
         status = 400
         if form.is_valid():
-            data = {**form.cleaned_data, "consult_id": form.cleaned_data.pop("consult")}
+            data = dict(form.cleaned_data)
+            data["consult_id"] = data.pop("consult")
             try:
                 services.guidance_log(actor=request.user, case_code=code, **data)
                 return redirect("guidance-log", code=code)
