@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from consult.audit.services import audit_append
+from consult.cases.models import Case
 from consult.oncall import policy
 from consult.oncall.models import Delivery, Page, State, Tier
 from consult.oncall.rota import paging_settings, team_supervisors, tier_recipients
@@ -14,7 +15,19 @@ from consult.oncall.serializers import CRISIS_RESOURCES, consult_dict, consult_u
 from consult.realtime.broadcast import case_group, publish_on_commit, user_group
 
 
+def lock_case(case_id):
+    """Take the case row before the audit head, in the order message_post takes them.
+
+    Appending a case event inserts a row referencing the case (a KEY SHARE lock on it) while holding
+    the stream head; a message post holds the case and waits for the head. Locking the case first
+    keeps one order everywhere, so the two can never deadlock.
+    """
+    Case.objects.select_for_update().filter(pk=case_id).values_list("pk", flat=True).first()
+
+
 def audit_consult(consult, action, actor=None, **payload):
+    if consult.case_id:
+        lock_case(consult.case_id)
     stream = None if consult.case_id else f"user:{consult.requester_id}"
     audit_append(action=action, actor=actor, case=consult.case, stream=stream,
                  payload={"consult_id": consult.pk, **payload})

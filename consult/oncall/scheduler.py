@@ -19,7 +19,7 @@ from django.utils import timezone
 from consult.audit.services import audit_append
 from consult.followups.models import FollowUp
 from consult.oncall.models import ConsultRequest, Delivery, Page, State
-from consult.oncall.paging import audit_consult, escalation_step, send_page
+from consult.oncall.paging import audit_consult, escalation_step, lock_case, send_page
 from consult.oncall.rota import paging_settings
 from consult.realtime.broadcast import publish_on_commit, user_group
 
@@ -84,6 +84,7 @@ def remind_due_followups(now=None):
         with transaction.atomic():
             if not FollowUp.objects.filter(pk=followup.pk, reminded_at__isnull=True).update(reminded_at=now):
                 continue  # another scheduler sent this reminder
+            lock_case(followup.case_id)
             audit_append(action="followup.reminded", case=followup.case,
                          payload={"followup_id": followup.pk, "owner_id": followup.owner_id})
             publish_on_commit(user_group(followup.owner_id), {
