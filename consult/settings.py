@@ -111,7 +111,10 @@ if REDIS_URL:
             "CONFIG": {
                 # redis-py's async pool defaults to 100 connections: a burst of handshakes
                 # beyond that fails with HTTP 500, so the pool is sized for real bursts.
-                "hosts": [{"address": REDIS_URL, "max_connections": envint("REDIS_MAX_CONNECTIONS", 2000)}],
+                # redis-py 8 also times reads out after 5 s by default: exactly the layer's
+                # 5 s blocking receive, so an idle socket's consumer died with 1011. Wait longer.
+                "hosts": [{"address": REDIS_URL, "max_connections": envint("REDIS_MAX_CONNECTIONS", 2000),
+                           "socket_timeout": 30}],
                 "prefix": CHANNEL_PREFIX,
                 "capacity": envint("CHANNEL_CAPACITY", 1000),
                 "expiry": 30,
@@ -151,6 +154,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "consult@localhost")
 MESSAGE_MAX_BYTES = 16 * 1024
 FRAME_MAX_BYTES = 64 * 1024
 HISTORY_PAGE_SIZE = 100
+# Threads per process for the database work of sockets (consult/realtime/workers.py).
+DB_THREADS = envint("DB_THREADS", 4)
 PRESENCE_TTL_SECONDS = 90
 
 # Audit trail (docs/audit.md): stream heads are signed with this key, which must live outside

@@ -1,8 +1,16 @@
 """Publishing to sockets, only ever after the transaction that made the change commits.
 
-A frame is serialised once here, not once per recipient; every consumer in the group
-forwards the same text. The channel layer delivers at most once and may drop under load:
-clients see the gap in sequence numbers and backfill from the database, which is the truth.
+A frame is serialised once here, not once per recipient; every socket in the group is sent
+the same text. Two transports, one contract (`publish_on_commit(group, frame)`):
+
+- case rooms (`case.<id>`) go through the room hub (consult/realtime/hub.py): one Redis
+  PUBLISH per frame, one subscription per room per process, direct local delivery. The hot
+  path. Consumers join these groups with `hub().join(...)`, not `channel_layer.group_add`.
+- every other group (users, sessions...) goes through the Channels layer as a
+  `forward.frame` event that consumers relay verbatim.
+
+Both deliver at most once and may drop under load: clients see the gap in sequence numbers
+and backfill from the database, which is the truth.
 """
 import hashlib
 
@@ -11,12 +19,18 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from consult.realtime import hub
+
 FORWARD = "forward.frame"  # the one event type consumers relay verbatim
 SESSION_ENDED = "session.ended"
 
 
 def case_group(case_id):
     return f"case.{case_id}"
+
+
+def is_room_group(group):
+    return group.startswith("case.")
 
 
 def user_group(user_id):
@@ -32,9 +46,16 @@ def encode(frame):
     return orjson.dumps(frame).decode()
 
 
-def publish_on_commit(group, frame):
+def publish_on_commit(group, frame, *, seq=hub.UNORDERED):
+    """Send `frame` to the group once the current transaction commits.
+
+    `seq` is the room message sequence number the frame carries, so rooms deliver in order.
+    """
     text = encode(frame)
-    transaction.on_commit(lambda: send_now(group, {"type": FORWARD, "text": text}))
+    if is_room_group(group):
+        transaction.on_commit(lambda: hub.publish(group, text, seq))
+    else:
+        transaction.on_commit(lambda: send_now(group, {"type": FORWARD, "text": text}))
 
 
 def send_now(group, event):

@@ -3,11 +3,14 @@
 Handshake: session-authenticated (AuthMiddlewareStack) and origin-checked (routing). A user who
 is not a member of the case's team is refused before `accept`, which the server answers with
 HTTP 403: the same for a missing case, so nothing about the case leaks.
+
+Room frames reach the socket through this process's room hub (consult/realtime/hub.py), which
+sends each pre-serialised frame straight to `send_text`; the session group (sign-out) still
+comes through the Channels layer. Database work runs on the socket thread pool (workers.py).
 """
 import asyncio
 import logging
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
@@ -16,6 +19,8 @@ from consult.cases.access import case_for_member
 from consult.core.errors import ConsultError
 from consult.realtime import protocol
 from consult.realtime.broadcast import FORWARD, case_group, encode, session_group
+from consult.realtime.hub import hub
+from consult.realtime.workers import in_db_thread
 
 log = logging.getLogger(__name__)
 
@@ -29,18 +34,20 @@ class CaseRoomConsumer(AsyncWebsocketConsumer):
         self.user = self.scope["user"]
         self.case_code = self.scope["url_route"]["kwargs"]["code"]
         self.groups_joined = []
+        self.room_group = None
+        self.held_frames = []  # room frames that arrive before `room.joined` went out
         try:
             after_seq = protocol.parse_after_seq(self.scope["query_string"])
-            case = await database_sync_to_async(case_for_member)(self.user, self.case_code)
+            case = await in_db_thread(case_for_member)(self.user, self.case_code)
         except ConsultError:
             await self.close()
             return
         # Join the group before reading history, so nothing posted in between is missed;
         # anything that arrives twice is dropped by the client by its sequence number.
-        await self._join_group(case_group(case.pk))
+        await self._join_room(case_group(case.pk))
         await self._join_group(session_group(self.scope["session"].session_key))
         try:
-            case, joined = await database_sync_to_async(rooms.room_join)(
+            case, joined = await in_db_thread(rooms.room_join)(
                 actor=self.user, case_code=self.case_code, channel_name=self.channel_name, after_seq=after_seq
             )
         except ConsultError:
@@ -50,6 +57,9 @@ class CaseRoomConsumer(AsyncWebsocketConsumer):
         self.case_id = case.pk
         await self.accept()
         await self.send_frame(joined)
+        held, self.held_frames = self.held_frames, None
+        for text in held:
+            await self.send_text(text)
         self.presence_task = asyncio.create_task(self._refresh_presence())
 
     async def disconnect(self, code):
@@ -57,7 +67,7 @@ class CaseRoomConsumer(AsyncWebsocketConsumer):
             return
         self.presence_task.cancel()
         await self._leave_groups()
-        await database_sync_to_async(rooms.room_leave)(channel_name=self.channel_name)
+        await in_db_thread(rooms.room_leave)(channel_name=self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None):
         frame = None
@@ -68,7 +78,18 @@ class CaseRoomConsumer(AsyncWebsocketConsumer):
             await self._refuse(error, frame)
 
     async def on_message_send(self, frame):
-        result = await database_sync_to_async(services.message_post)(
+        # The sender hears its ack before its own message.new, as it would if room frames
+        # queued behind this handler: hold them until the ack is out.
+        self.held_frames = []
+        try:
+            await self._post(frame)
+        finally:
+            held, self.held_frames = self.held_frames, None
+            for text in held:
+                await self.send_text(text)
+
+    async def _post(self, frame):
+        result = await in_db_thread(services.message_post)(
             actor=self.user,
             case_code=self.case_code,
             client_id=frame.get("client_id"),
@@ -82,13 +103,13 @@ class CaseRoomConsumer(AsyncWebsocketConsumer):
         )
 
     async def on_history_fetch(self, frame):
-        history = await database_sync_to_async(rooms.room_history)(
+        history = await in_db_thread(rooms.room_history)(
             actor=self.user, case_code=self.case_code, after_seq=frame.get("after_seq"), limit=frame.get("limit")
         )
         await self.send_frame(history)
 
     async def on_read_mark(self, frame):
-        await database_sync_to_async(services.read_position_mark)(
+        await in_db_thread(services.read_position_mark)(
             actor=self.user, case_code=self.case_code, seq=frame.get("seq")
         )
 
@@ -106,8 +127,15 @@ class CaseRoomConsumer(AsyncWebsocketConsumer):
     async def session_ended(self, event):
         await self.close(code=protocol.WS_CLOSE_SESSION_ENDED)
 
+    async def send_text(self, text):
+        # What the room hub calls for every room frame: straight to the server, no dispatch.
+        if self.held_frames is not None:
+            self.held_frames.append(text)
+        else:
+            await self.base_send({"type": "websocket.send", "text": text})
+
     async def send_frame(self, frame):
-        await self.send(text_data=encode(frame))
+        await self.base_send({"type": "websocket.send", "text": encode(frame)})
 
     async def _refuse(self, error, frame):
         log.info("refused frame: %s", error.code)  # the code only: frames carry clinical text
@@ -118,11 +146,18 @@ class CaseRoomConsumer(AsyncWebsocketConsumer):
         if error.closes_socket:
             await self.close(code=protocol.WS_CLOSE_FORBIDDEN)
 
+    async def _join_room(self, group):
+        await hub().join(group, self.channel_name, self.send_text)
+        self.room_group = group
+
     async def _join_group(self, group):
         await self.channel_layer.group_add(group, self.channel_name)
         self.groups_joined.append(group)
 
     async def _leave_groups(self):
+        if self.room_group is not None:
+            await hub().leave(self.room_group, self.channel_name)
+            self.room_group = None
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         self.groups_joined = []
@@ -130,4 +165,4 @@ class CaseRoomConsumer(AsyncWebsocketConsumer):
     async def _refresh_presence(self):
         while True:
             await asyncio.sleep(PRESENCE_REFRESH_SECONDS)
-            await database_sync_to_async(rooms.presence_refresh)(channel_name=self.channel_name)
+            await in_db_thread(rooms.presence_refresh)(channel_name=self.channel_name)

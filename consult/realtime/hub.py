@@ -1,0 +1,218 @@
+"""Room fan-out: one Redis subscription per room per process, delivery to local sockets.
+
+Channels' layer costs a Redis message and a consumer wake-up per socket per frame. Here a
+room's frame crosses Redis once per process (PUBLISH on `<prefix>.room.<group>`); the
+process's hub then hands the same pre-serialised text straight to each local socket's
+`send`, with no per-socket queue, task switch or re-encoding.
+
+    publisher (any thread, after commit)          each process with members of the room
+    ------------------------------------          ---------------------------------------
+    publish(group, text, seq) ── Redis PUBLISH ─► Hub reader task ─► Room.receive(seq, text)
+                                                      └─ in seq order ─► socket.send(text) × members
+
+Without Redis (the embedded default) the publisher calls the hubs of this process directly.
+
+Order: messages of one room commit in seq order (row lock on the case), but their publishes
+race once the lock is released. A room holds a frame that skips ahead for up to
+REORDER_HOLD_SECONDS waiting for the missing one, then delivers anyway: the client backfills
+any real gap from the database, which stays the truth. Delivery is at most once.
+"""
+import asyncio
+import logging
+import threading
+import types
+
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+
+REORDER_HOLD_SECONDS = 0.1
+UNORDERED = 0  # seq for frames outside the room's message sequence (presence, reads...)
+
+
+class Room:
+    """The local members of one group and the last message seq handed to them."""
+
+    def __init__(self):
+        self.members = {}  # key -> async send(text)
+        self.last_seq = None
+        self.held = {}  # seq -> text, waiting for an earlier seq
+        self.flush_handle = None
+
+    async def receive(self, seq, text):
+        if seq == UNORDERED:
+            await self.deliver(text)
+        elif self.last_seq is None or seq <= self.last_seq + 1:
+            await self.deliver_in_order(seq, text)
+        else:
+            self.held[seq] = text
+            if self.flush_handle is None:
+                loop = asyncio.get_running_loop()
+                self.flush_handle = loop.call_later(REORDER_HOLD_SECONDS, self._flush_soon)
+
+    async def deliver_in_order(self, seq, text):
+        await self.deliver(text)
+        self.last_seq = max(seq, self.last_seq or 0)
+        while self.last_seq + 1 in self.held:
+            self.last_seq += 1
+            await self.deliver(self.held.pop(self.last_seq))
+        if not self.held and self.flush_handle is not None:
+            self.flush_handle.cancel()
+            self.flush_handle = None
+
+    def _flush_soon(self):
+        self.flush_handle = None
+        asyncio.ensure_future(self.flush())
+
+    async def flush(self):
+        """The missing frame never came (its publisher died or it was dropped): move on."""
+        for seq in sorted(self.held):
+            await self.deliver_in_order(seq, self.held.pop(seq))
+
+    async def deliver(self, text):
+        for key, send in list(self.members.items()):
+            try:
+                await send(text)
+            except Exception as error:  # noqa: BLE001 - one closing socket must not starve the room
+                log.info("room delivery failed (%s); dropping member", type(error).__name__)
+                self.members.pop(key, None)
+
+
+class Hub:
+    """All rooms with members in this process, on one event loop."""
+
+    def __init__(self, loop):
+        self.loop = loop
+        self.rooms = {}
+        self.lock = asyncio.Lock()
+        self.redis = None
+        self.pubsub = None
+        self.reader = None
+
+    async def join(self, group, key, send):
+        async with self.lock:
+            room = self.rooms.get(group)
+            if room is None:
+                room = self.rooms[group] = Room()
+                await self._subscribe(group)
+            room.members[key] = send
+
+    async def leave(self, group, key):
+        async with self.lock:
+            room = self.rooms.get(group)
+            if room is None or room.members.pop(key, None) is None or room.members:
+                return
+            del self.rooms[group]
+            if room.flush_handle is not None:
+                room.flush_handle.cancel()
+            await self._unsubscribe(group)
+
+    async def receive(self, group, seq, text):
+        room = self.rooms.get(group)
+        if room is not None:
+            await room.receive(seq, text)
+
+    async def _subscribe(self, group):
+        if not settings.REDIS_URL:
+            return
+        if self.pubsub is None:
+            from redis import asyncio as aioredis
+
+            self.redis = aioredis.Redis.from_url(settings.REDIS_URL)
+            self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        await self.pubsub.subscribe(redis_channel(group))
+        if self.reader is None:
+            self.reader = asyncio.ensure_future(self._read())
+
+    async def _unsubscribe(self, group):
+        if self.pubsub is None:
+            return
+        if self.rooms:
+            await self.pubsub.unsubscribe(redis_channel(group))
+            return
+        # The last room left: close the connection rather than keep it (and its reader)
+        # bound to an event loop that may be about to end, as every test's loop does.
+        await self.close()
+
+    async def close(self):
+        self.rooms.clear()
+        if self.pubsub is None:
+            return
+        self.reader.cancel()
+        await asyncio.gather(self.reader, return_exceptions=True)
+        await self.pubsub.aclose()
+        await self.redis.aclose()
+        self.redis = self.pubsub = self.reader = None
+
+    async def _read(self):
+        prefix_len = len(redis_channel(""))
+        while True:
+            try:
+                message = await self.pubsub.get_message(timeout=1.0)
+                if message is None:
+                    continue
+                seq, _, text = message["data"].partition(b"|")
+                await self.receive(message["channel"][prefix_len:].decode(), int(seq), text.decode())
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - the reader must outlive a Redis hiccup
+                log.exception("room hub reader failed; retrying")
+                await asyncio.sleep(1)
+
+
+def redis_channel(group):
+    return f"{settings.CHANNEL_PREFIX}.room.{group}"
+
+
+_hubs = {}  # event loop -> Hub
+_hubs_lock = threading.Lock()
+_redis = None
+
+
+def hub():
+    """This event loop's hub, created on first use."""
+    loop = asyncio.get_running_loop()
+    with _hubs_lock:
+        found = _hubs.get(loop)
+        if found is None:
+            for old in [old for old in _hubs if old.is_closed()]:
+                del _hubs[old]
+            found = _hubs[loop] = Hub(loop)
+            _close_with_loop(found)
+        return found
+
+
+def _close_with_loop(found):
+    """A loop that ends with sockets still in rooms closes its Redis connection first."""
+    loop = found.loop
+    original_close = loop.close
+
+    def close(self, *args, **kwargs):
+        with _hubs_lock:
+            _hubs.pop(loop, None)
+        if not loop.is_running():
+            loop.run_until_complete(found.close())
+        self.close = original_close
+        return original_close(*args, **kwargs)
+
+    loop.close = types.MethodType(close, loop)
+
+
+def publish(group, text, seq=UNORDERED):
+    """Send a serialised frame to every member of the group, in every process. Any thread."""
+    if settings.REDIS_URL:
+        _sync_redis().publish(redis_channel(group), b"%d|%s" % (seq, text.encode()))
+        return
+    with _hubs_lock:
+        hubs = [h for h in _hubs.values() if not h.loop.is_closed() and group in h.rooms]
+    for h in hubs:
+        asyncio.run_coroutine_threadsafe(h.receive(group, seq, text), h.loop)
+
+
+def _sync_redis():
+    global _redis
+    if _redis is None:
+        import redis
+
+        _redis = redis.Redis.from_url(settings.REDIS_URL, max_connections=64)
+    return _redis
