@@ -11,11 +11,12 @@ from django.db import transaction
 from consult.accounts.models import Team
 from consult.audit.chain import content_hash
 from consult.audit.services import audit_append
+from consult.cases import posting
 from consult.cases.access import case_for_member, is_team_member
 from consult.cases.models import Case, Message, ReadPosition, RiskLevel, Status
 from consult.cases.rendering import render_markdown
 from consult.cases.serializers import message_dict
-from consult.core.errors import AccessDenied, NotFound, TooLarge, ValidationFailed
+from consult.core.errors import AccessDenied, IdentifierFound, TooLarge, ValidationFailed
 from consult.deid.guard import guard_text
 from consult.realtime.broadcast import case_group, publish_on_commit
 
@@ -63,44 +64,45 @@ def message_post(*, actor, case_code, client_id, body, corrects_seq=None, confir
         raise TooLarge(f"body is over {settings.MESSAGE_MAX_BYTES} bytes", field="body")
     if not body.strip():
         raise ValidationFailed("body is empty", field="body")
+    # The guard and the renderer are pure and the slowest steps: they run before the room's
+    # row lock is taken, so a room's posts queue only behind each other's database work.
+    accepted, flagged = _guarded(body, confirmations)
+    body_html = render_markdown(body) if flagged is None else None
     with transaction.atomic():
-        case = _case_for_posting(actor, case_code)
-        stored = _stored_message(case, actor, client_id)
-        if stored is not None:
-            return PostResult(stored, duplicate=True)
+        case, stored_id = _case_for_posting(actor, case_code, client_id)
+        if stored_id is not None:
+            return PostResult(_stored_message(stored_id), duplicate=True)
         corrected = _corrected_message(case, actor, corrects_seq)
-        accepted = guard_text(body, field="body", confirmations=confirmations)
-        case.last_seq += 1
-        case.save(update_fields=["last_seq", "updated_at"])
-        message = Message.objects.create(
-            case=case,
-            seq=case.last_seq,
-            author=actor,
-            client_id=client_id,
-            body=body,
-            body_html=render_markdown(body),
-            corrects=corrected,
-            deid_confirmations=[c.as_dict() for c in accepted],
+        if flagged is not None:
+            raise flagged
+        message = posting.message_insert(
+            case=case, author=actor, client_id=client_id, body=body, body_html=body_html,
+            corrects=corrected, confirmations=[c.as_dict() for c in accepted],
         )
         _audit_message(actor, case, message, accepted)
-        publish_on_commit(case_group(case.pk), {"type": "message.new", "message": message_dict(message)})
+        publish_on_commit(
+            case_group(case.pk), {"type": "message.new", "message": message_dict(message)}, seq=message.seq
+        )
     return PostResult(message, duplicate=False)
 
 
-def _case_for_posting(actor, case_code):
+def _guarded(body, confirmations):
     try:
-        return case_for_member(actor, case_code, lock=True)
-    except NotFound:
+        return guard_text(body, field="body", confirmations=confirmations), None
+    except IdentifierFound as flagged:
+        return (), flagged
+
+
+def _case_for_posting(actor, case_code, client_id):
+    found = posting.lock_case_for_poster(actor, case_code, client_id)
+    if found is None:
         # The socket was open, so the room existed for this user: membership has ended.
-        raise AccessDenied("you are no longer a member of this case's team") from None
+        raise AccessDenied("you are no longer a member of this case's team")
+    return found
 
 
-def _stored_message(case, actor, client_id):
-    return (
-        Message.objects.select_related("author", "corrects")
-        .filter(case=case, author=actor, client_id=client_id)
-        .first()
-    )
+def _stored_message(message_id):
+    return Message.objects.select_related("author", "corrects").get(pk=message_id)
 
 
 def _corrected_message(case, actor, corrects_seq):

@@ -19,3 +19,14 @@ CASES = [
 @pytest.mark.parametrize("text, html", CASES)
 def test_it_renders_limited_markdown_and_neutralises_html(text, html):
     assert render_markdown(text) == html
+
+
+PLAIN_LINES = ["quick check in on the plan", "Is it ok?", "calm, then tearful; better!", "don't panic", "a  b", "x"]
+
+
+@pytest.mark.parametrize("text", PLAIN_LINES)
+def test_it_renders_plain_lines_on_the_fast_path_exactly_as_markdown_would(text):
+    from consult.cases import rendering
+
+    assert rendering.PLAIN_LINE.match(text)
+    assert render_markdown(text) == rendering._cleaner.clean(rendering._converter().convert(text))
