@@ -16,7 +16,10 @@ def case_for_member(user, code, *, lock=False):
         raise NotFound("no such case")
     cases = Case.objects.select_related("team", "owner")
     if lock:
-        cases = cases.select_for_update(of=("self",))
+        # NO KEY: inserting rows that reference the case (audit events, messages) takes a
+        # key-share lock on it; a full FOR UPDATE would make those inserts wait on us and
+        # deadlock against a transaction that holds the audit head and inserts an event.
+        cases = cases.select_for_update(of=("self",), no_key=True)
     case = cases.filter(code=code, team__memberships__user=user).first()
     if case is None:
         raise NotFound("no such case")

@@ -22,7 +22,7 @@ def lock_case(case_id):
     the stream head; a message post holds the case and waits for the head. Locking the case first
     keeps one order everywhere, so the two can never deadlock.
     """
-    Case.objects.select_for_update().filter(pk=case_id).values_list("pk", flat=True).first()
+    Case.objects.select_for_update(no_key=True).filter(pk=case_id).values_list("pk", flat=True).first()
 
 
 def audit_consult(consult, action, actor=None, **payload):
