@@ -1,9 +1,14 @@
+from datetime import timedelta
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from consult.accounts.models import Membership, Role, Team, User
 from consult.cases.models import Case
 from consult.cases.services import case_create
+from consult.oncall.models import Shift
+from consult.oncall.rota import shift_add
 
 DEMO_PASSWORD = "consult-demo"
 
@@ -35,8 +40,16 @@ class Command(BaseCommand):
             for title, summary, risk in DEMO_CASES:
                 if not Case.objects.filter(team=team, title=title).exists():
                     case_create(actor=alice, team_id=team.pk, title=title, summary=summary, risk_level=risk)
+            self._on_call(users["bob"], team)
         self.stdout.write("Demo users (password: %s): %s" % (DEMO_PASSWORD, ", ".join(
             f"{name} ({role})" for name, _, role, _ in DEMO_USERS)))
+
+    def _on_call(self, supervisor, team):
+        """Bob is the North group's primary on call for the next month, so urgent consults page him."""
+        now = timezone.now()
+        if not Shift.objects.filter(team=team, supervisor=supervisor, ends_at__gt=now).exists():
+            shift_add(actor=supervisor, team_id=team.pk, supervisor_id=supervisor.pk, tier=1,
+                      starts_at=now - timedelta(minutes=1), ends_at=now + timedelta(days=30))
 
     def _user(self, username, full_name, role, team_name):
         first, last = full_name.split(" ", 1)
