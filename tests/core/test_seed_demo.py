@@ -1,0 +1,25 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from consult.accounts.models import User
+from consult.cases.models import Case
+from consult.oncall.models import Shift
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_loads_the_demo_team_once_however_often_it_runs():
+    call_command("seed_demo")
+    call_command("seed_demo")
+    roles = dict(User.objects.values_list("username", "role"))
+    assert roles == {"alice": "therapist", "bob": "supervisor", "carol": "peer", "oscar": "therapist"}
+    assert Case.objects.filter(team__name="North consultation group").count() == 2
+    assert Shift.objects.count() == 1
+    assert authenticate(username="alice", password="consult-demo") is not None
+
+
+def test_it_keeps_the_outsider_out_of_the_demo_cases():
+    call_command("seed_demo")
+    oscar = User.objects.get(username="oscar")
+    assert not Case.objects.filter(team__memberships__user=oscar).exists()
