@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from consult.guidance.models import Acknowledgement, GuidanceEntry
 from tests.browser.conftest import open_room
+from tests.browser.records_helpers import leave_rooms
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,7 +22,8 @@ def test_it_shows_guidance_live_and_records_the_acknowledgement(sign_in, alice, 
     alice_room = open_room(sign_in(alice), north_case)
     expect(alice_room.get_by_test_id("no-guidance")).to_be_visible()
 
-    log_guidance(sign_in(bob), north_case, assessment="Risk is high; the client engages",
+    bob_page = sign_in(bob)
+    log_guidance(bob_page, north_case, assessment="Risk is high; the client engages",
                  recommendation="Weekly sessions and a safety plan review", actions="Remove access to means")
 
     entry = alice_room.get_by_test_id("guidance-entry")
@@ -30,6 +32,7 @@ def test_it_shows_guidance_live_and_records_the_acknowledgement(sign_in, alice, 
     entry.get_by_test_id("acknowledge").click()
     expect(alice_room.get_by_test_id("acknowledged")).to_contain_text("acknowledged by Alice")
     assert Acknowledgement.objects.get().user == alice
+    leave_rooms(alice_room, bob_page)
 
 
 def test_it_keeps_both_versions_after_an_amendment(sign_in, alice, bob, north_case):
@@ -49,3 +52,4 @@ def test_it_keeps_both_versions_after_an_amendment(sign_in, alice, bob, north_ca
     expect(first).to_contain_text("Weekly sessions")
     expect(first.get_by_test_id("superseded")).to_be_visible()
     assert GuidanceEntry.objects.count() == 2
+    leave_rooms(alice_page, bob_page)

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from consult.cases.services import case_create
 from consult.reviews.models import Attendance
+from tests.browser.records_helpers import leave_rooms
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,3 +35,4 @@ def test_it_runs_through_two_cases_and_files_the_minutes_on_both(sign_in, alice,
         alice_page.goto(f"/cases/{case.code}/")
         expect(alice_page.get_by_test_id("review-minutes")).to_contain_text(minutes)
     assert set(Attendance.objects.values_list("user__username", flat=True)) == {"bob", "alice"}
+    leave_rooms(alice_page, bob_page)

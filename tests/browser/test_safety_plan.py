@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from consult.safety.models import SafetyPlanVersion
+from tests.browser.records_helpers import leave_rooms
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,6 +34,7 @@ def test_it_keeps_every_version_and_compares_two(sign_in, alice, north_case):
     expect(page.get_by_test_id("diff-reasons_for_living").locator("tr.diff-added")).to_have_count(2)
     expect(page.get_by_test_id("diff-warning_signs")).to_contain_text("(unchanged)")
     assert list(SafetyPlanVersion.objects.values_list("version", flat=True)) == [3, 2, 1]
+    leave_rooms(page)
 
 
 def test_it_refuses_a_phone_number_and_shows_the_flagged_span(sign_in, alice, north_case):
@@ -41,3 +43,4 @@ def test_it_refuses_a_phone_number_and_shows_the_flagged_span(sign_in, alice, no
     expect(page.get_by_test_id("finding-helpers")).to_contain_text("555-123-4567")
     expect(page.get_by_test_id("field-error-helpers")).to_be_visible()
     assert not SafetyPlanVersion.objects.exists()
+    leave_rooms(page)
