@@ -54,3 +54,17 @@ def checkpoint_hmac(key, body):
 
 def checkpoint_signature_valid(key, body, signature):
     return hmac.compare_digest(checkpoint_hmac(key, body), signature)
+
+
+def canonical_json_around_seq(body):
+    """An event body's canonical JSON as the text before and after its seq value.
+
+    For a database that assigns the seq and hashes in the same statement:
+    before + str(seq) + after == canonical_json(body). Keys sort as action, actor_id,
+    created_at, payload, seq, stream, so seq is the last key but one.
+    """
+    rest = {key: value for key, value in body.items() if key not in ("seq", "stream")}
+    assert sorted(body) == sorted(rest) + ["seq", "stream"], "seq must sort last but one"
+    before = canonical_json(rest)[:-1] + b',"seq":'
+    after = b',"stream":' + canonical_json(body["stream"]) + b"}"
+    return before.decode(), after.decode()

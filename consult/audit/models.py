@@ -23,14 +23,22 @@ class AuditHead(models.Model):
     stream = models.CharField(max_length=64, primary_key=True)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+    # The hash before the last append: lets one UPDATE ... RETURNING hand back the previous
+    # hash with the new seq (services._append_postgres).
+    prev_hash = models.CharField(max_length=64, default="0" * 64)
 
 
 class AuditEvent(AppendOnly):
     stream = models.CharField(max_length=64)
     seq = models.PositiveBigIntegerField()
-    case = models.ForeignKey("cases.Case", null=True, on_delete=models.PROTECT, related_name="audit_events")
+    # Every index is one more write on each action's critical path (bench/audit_cost.py), so
+    # only (stream, seq) has one: trails are read by stream. Case and actor lookups happen when
+    # someone tries to delete a case or a user, which PROTECT refuses anyway.
+    case = models.ForeignKey("cases.Case", null=True, on_delete=models.PROTECT, related_name="audit_events",
+                             db_index=False)
     created_at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+",
+                              db_index=False)
     action = models.CharField(max_length=64)
     payload = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
@@ -38,7 +46,6 @@ class AuditEvent(AppendOnly):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["stream", "seq"], name="one_event_per_stream_seq")]
-        indexes = [models.Index(fields=["case", "seq"])]
         ordering = ["stream", "seq"]
 
 

@@ -54,3 +54,10 @@ def test_it_refuses_changes_in_the_model_layer(north_case):
 def test_it_refuses_to_delete_a_case_that_has_a_trail(north_case):
     with pytest.raises(ProtectedError):
         Case.objects.filter(pk=north_case.pk).delete()
+
+
+def test_it_has_every_append_only_trigger_after_all_migrations():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'O'")
+        names = {name for (name,) in cursor.fetchall()}
+    assert {"audit_auditevent_append_only", "audit_auditcheckpoint_append_only"} <= names
