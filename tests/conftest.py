@@ -7,6 +7,7 @@ Who may see what:
   oscar  therapist in East: an outsider to every North case, who must get nothing
 """
 import os
+import time
 
 import pytest
 from channels.db import database_sync_to_async
@@ -132,6 +133,29 @@ def live_servers(django_db_setup, django_db_blocker, tmp_path_factory):
     yield servers
     for server in servers:
         server.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def flush_retries_a_deadlock():
+    """Live servers may still be finishing a request when a transactional test truncates the
+    database; PostgreSQL then aborts one side as a deadlock. The flush is simply tried again."""
+    from django.db import OperationalError
+    from django.test import TransactionTestCase
+
+    original = TransactionTestCase._fixture_teardown
+
+    def fixture_teardown(self):
+        for attempt in range(3):
+            try:
+                return original(self)
+            except OperationalError:
+                if attempt == 2:
+                    raise
+                time.sleep(0.5)
+
+    TransactionTestCase._fixture_teardown = fixture_teardown
+    yield
+    TransactionTestCase._fixture_teardown = original
 
 
 @pytest.fixture(autouse=True)
