@@ -1,0 +1,118 @@
+"""Users, case rooms and signed-in sessions for the load benchmarks, written to a JSON file.
+
+    DATABASE_URL=postgres://... python bench/setup_load.py --clients 1000 --rooms 100 --out var/load.json
+
+Run it with the target servers' DATABASE_URL (and their SECRET_KEY, if set): it writes straight
+to that database with the ORM. Users `load-0001`... are created once and reused; they all belong
+to one team ("Load team") whose cases `Load room ...` are the rooms. Every run gets fresh
+sessions, so cookies never go stale. The file holds the cookie name, one cookie per client and
+the case codes; bench/load.py and bench/idle_sockets.py read it.
+"""
+import argparse
+import json
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
+
+TEAM = "Load team"
+ROOM_WORDS = ["amber", "birch", "cedar", "delta", "ember", "fable", "grove", "haven", "iris", "juniper"]
+
+
+def room_title(r):
+    # Titles pass the de-identification guard: words only, no numbers that look like identifiers.
+    return "Load room " + " ".join(ROOM_WORDS[int(d)] for d in str(r))
+
+
+def ensure_users(team, n):
+    from consult.accounts.models import Membership, Role, User
+
+    names = [f"load-{i:05d}" for i in range(n)]
+    existing = set(User.objects.filter(username__in=names).values_list("username", flat=True))
+    new = []
+    for name in names:
+        if name not in existing:
+            user = User(username=name, first_name="Load", role=Role.PEER)
+            user.set_unusable_password()  # signed in by session only; hashing 5,000 passwords is slow
+            new.append(user)
+    User.objects.bulk_create(new, batch_size=1000)
+    users = list(User.objects.filter(username__in=names).order_by("username"))
+    Membership.objects.bulk_create(
+        [Membership(team=team, user=u) for u in users], ignore_conflicts=True, batch_size=1000)
+    return users
+
+
+def ensure_rooms(team, owner, n):
+    from consult.cases.models import Case
+    from consult.cases.services import case_create
+
+    codes = []
+    for r in range(n):
+        case = Case.objects.filter(team=team, title=room_title(r)).first()
+        if case is None:
+            case = case_create(actor=owner, team_id=team.pk, title=room_title(r))
+        codes.append(case.code)
+    return codes
+
+
+def new_sessions(users):
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    store = SessionStore()
+    expires = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    backend = settings.AUTHENTICATION_BACKENDS[0]
+    sessions = [
+        Session(
+            session_key=get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789"),
+            session_data=store.encode({SESSION_KEY: str(u.pk), BACKEND_SESSION_KEY: backend,
+                                       HASH_SESSION_KEY: u.get_session_auth_hash()}),
+            expire_date=expires,
+        )
+        for u in users
+    ]
+    Session.objects.bulk_create(sessions, batch_size=1000)
+    return [s.session_key for s in sessions]
+
+
+def setup(clients, rooms):
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from consult.accounts.models import Team
+
+    team, _ = Team.objects.get_or_create(name=TEAM)
+    users = ensure_users(team, clients)
+    codes = ensure_rooms(team, users[0], rooms)
+    return {
+        "cookie_name": settings.SESSION_COOKIE_NAME,
+        "users": [u.pk for u in users],
+        "cookies": new_sessions(users),
+        "rooms": codes,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--rooms", type=int, default=20)
+    parser.add_argument("--out", default=str(ROOT / "var" / "load.json"))
+    args = parser.parse_args()
+    data = setup(args.clients, args.rooms)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(data))
+    print(f"{len(data['cookies'])} signed-in clients over {len(data['rooms'])} rooms → {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""Small measuring helpers shared by the bench scripts: percentiles and /proc readings."""
+import os
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def percentile(sorted_values, p):
+    k = min(len(sorted_values) - 1, max(0, round(p / 100 * (len(sorted_values) - 1))))
+    return sorted_values[k]
+
+
+def summary_ms(seconds):
+    """p50/p95/p99/max/mean in milliseconds of a list of durations in seconds, or None."""
+    if not seconds:
+        return None
+    values = sorted(seconds)
+    result = {f"p{p}": round(percentile(values, p) * 1000, 2) for p in (50, 95, 99)}
+    result["max"] = round(values[-1] * 1000, 2)
+    result["mean"] = round(sum(values) / len(values) * 1000, 2)
+    result["n"] = len(values)
+    return result
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds a process has used so far (psutil-free), or None if gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def rss_mb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
