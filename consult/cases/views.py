@@ -3,7 +3,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from consult.cases import services
-from consult.cases.access import case_for_member, visible_cases
+from consult.cases.access import visible_cases
 from consult.cases.forms import CaseForm
 from consult.cases.models import RiskLevel
 from consult.core.errors import ConsultError, IdentifierFound, NotFound
