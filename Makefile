@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate lint clean
+.PHONY: run run-cluster test install migrate lint clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ run: migrate
 	@# stops with it: `kill 0` ends the whole process group when make run exits.
 	trap 'kill 0' EXIT; $(PY) manage.py run_scheduler & \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) consult.asgi:application
+
+# nginx on :8080 in front of 2 Daphne processes and the scheduler, on the local PostgreSQL
+# (DATABASE_URL, default consult_cluster) and Redis (REDIS_URL): deploy/run_cluster.py.
+run-cluster: install
+	ulimit -n $$(ulimit -Hn); $(PY) deploy/run_cluster.py
 
 test: install
 	@env $$($(PY) tests/services.py) $(PY) -m pytest $(PYTEST_ARGS)

@@ -97,6 +97,17 @@ def raise_file_limit():
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
+def free_port_block(size=20):
+    """A base port such that base .. base+size are all free (for tests running side by side)."""
+    for _ in range(200):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            base = s.getsockname()[1]
+        if base + size < 65000 and not any(answers(p) for p in range(base, base + size)):
+            return base
+    raise RuntimeError("no free block of ports")
+
+
 def ensure_database(database_url):
     """CREATE DATABASE if it is missing (PostgreSQL only)."""
     import psycopg
@@ -141,16 +152,18 @@ class Cluster:
     def pinned_url(self, index):
         return f"http://127.0.0.1:{self.pinned_ports[index]}"
 
-    def prepare(self, *, seed=True):
+    def prepare(self, *, seed=True, migrate=True):
         self.workdir.mkdir(parents=True, exist_ok=True)
         for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (self.workdir / "tmp" / sub).mkdir(parents=True, exist_ok=True)
+        self.manage("collectstatic", "--noinput", "-v", "0")
+        if not migrate:
+            return
         if self.env["DATABASE_URL"].startswith("postgres"):
             ensure_database(self.env["DATABASE_URL"])
         self.manage("migrate", "--noinput", "-v", "0")
         if seed:
             self.manage("seed_demo")
-        self.manage("collectstatic", "--noinput", "-v", "0")
 
     def manage(self, *args):
         subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True)

@@ -36,7 +36,8 @@ def pytest_collection_modifyitems(config, items):
     # Playwright's sync API keeps an event loop running in the main thread while Chromium is
     # open, which async tests cannot share: browser tests run last.
     items.sort(key=lambda item: "tests/browser/" in str(item.fspath))
-    available = {"postgres": on_postgres(), "redis": on_redis(), "browser": os.path.exists("/usr/bin/chromium")}
+    available = {"postgres": on_postgres(), "redis": on_redis(), "browser": os.path.exists("/usr/bin/chromium"),
+                 "nginx": os.path.exists("/usr/sbin/nginx")}
     for item in items:
         for marker, ok in available.items():
             if item.get_closest_marker(marker) and not ok:

@@ -1,0 +1,85 @@
+"""The production shape on one machine: nginx in front of two Daphne processes and the
+scheduler, sharing the real Redis and the PostgreSQL test database (deploy/run_cluster.py).
+
+alice and bob are North members (tests/conftest.py). bob's socket goes through nginx to
+Daphne 0 and alice's through nginx to Daphne 1 (the pinned ports), so every frame bob gets
+crossed processes through Redis.
+"""
+import asyncio
+import json
+import urllib.request
+
+import pytest
+import websockets
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.db import connection
+
+from consult.cases.models import Presence
+from deploy.run_cluster import Cluster, free_port_block
+from tests.conftest import session_cookie
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres, pytest.mark.redis, pytest.mark.nginx]
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    db = connection.settings_dict
+    cluster = Cluster(port=free_port_block(), workdir=tmp_path / "cluster", env={
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+        "CHANNEL_PREFIX": settings.CHANNEL_PREFIX,
+        "CONN_MAX_AGE": "0",  # the test database is truncated after the test: hold no connection
+    })
+    cluster.prepare(migrate=False)
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+async def open_room(url, user, code):
+    cookie = await database_sync_to_async(session_cookie)(user)
+    ws = await websockets.connect(
+        url.replace("http", "ws") + f"/ws/cases/{code}/", origin=url, max_queue=None,
+        additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"},
+    )
+    assert json.loads(await ws.recv())["type"] == "room.joined"
+    return ws
+
+
+async def next_of(ws, frame_type, timeout=10):
+    async with asyncio.timeout(timeout):
+        while True:
+            frame = json.loads(await ws.recv())
+            if frame["type"] == frame_type:
+                return frame
+
+
+async def test_it_delivers_in_order_through_nginx_across_two_daphne_processes(cluster, alice, bob, north_case):
+    assert {"daphne-0", "daphne-1", "scheduler", "nginx"} <= set(cluster.processes)
+    bob_ws = await open_room(cluster.pinned_url(0), bob, north_case.code)
+    alice_ws = await open_room(cluster.pinned_url(1), alice, north_case.code)
+    for i in range(1, 11):
+        await alice_ws.send(json.dumps({"type": "message.send", "client_id": f"n{i}", "body": f"update {i}"}))
+
+    received = [(await next_of(bob_ws, "message.new"))["message"] for _ in range(10)]
+    assert [(m["seq"], m["client_id"]) for m in received] == [(i, f"n{i}") for i in range(1, 11)]
+    assert all(process.poll() is None for process in cluster.processes.values())
+    await close_all([alice_ws, bob_ws])
+
+
+async def test_it_serves_static_files_and_balanced_sockets_from_nginx(cluster, alice, north_case):
+    response = await asyncio.to_thread(urllib.request.urlopen, cluster.url + "/static/css/app.css")
+    assert response.status == 200 and "daphne" not in (response.headers.get("Server") or "").lower()
+    ws = await open_room(cluster.url, alice, north_case.code)
+    await ws.send(json.dumps({"type": "message.send", "client_id": "b1", "body": "through the balancer"}))
+    assert (await next_of(ws, "message.ack"))["seq"] == 1
+    await close_all([ws])
+
+
+async def close_all(sockets):
+    """Close, then wait until the servers let the sockets leave, before the database is truncated."""
+    await asyncio.gather(*(ws.close() for ws in sockets))
+    async with asyncio.timeout(10):
+        while await database_sync_to_async(Presence.objects.exists)():
+            await asyncio.sleep(0.05)
