@@ -6,7 +6,8 @@ from django.shortcuts import redirect, render
 
 from consult.cases import services
 from consult.cases.forms import CaseEditForm
-from consult.core.errors import AccessDenied, ConsultError, IdentifierFound, NotFound
+from consult.core.errors import AccessDenied, ConsultError, NotFound
+from consult.core.forms import form_error
 
 
 @login_required
@@ -14,17 +15,14 @@ def case_edit(request, code):
     case = _editable_case(request.user, code)
     initial = {"title": case.title, "summary": case.summary, "status": case.status}
     form = CaseEditForm(request.POST or None, initial=initial)
-    findings = None
+    flagged = None
     if request.method == "POST" and form.is_valid():
         try:
             services.case_edit(actor=request.user, case_code=code, **form.cleaned_data)
             return redirect("case-room", code=code)
-        except IdentifierFound as error:
-            findings = error.as_dict()
-            form.add_error(error.field, error.message)
         except ConsultError as error:
-            form.add_error(error.field, error.message)
-    context = {"case": case, "form": form, "findings": findings}
+            flagged, _ = form_error(form, error, form.cleaned_data)
+    context = {"case": case, "form": form, "flagged": flagged}
     return render(request, "cases/edit.html", context, status=400 if form.errors else 200)
 
 

@@ -17,7 +17,7 @@ from consult.cases.models import Case, Message, ReadPosition, RiskLevel, Status
 from consult.cases.rendering import render_markdown
 from consult.cases.serializers import message_dict
 from consult.core.errors import AccessDenied, IdentifierFound, TooLarge, ValidationFailed
-from consult.deid.guard import guard_text
+from consult.deid.guard import guard_fields, guard_text
 from consult.realtime.broadcast import case_group, publish_on_commit
 
 
@@ -33,8 +33,7 @@ def case_create(*, actor, team_id, title, summary="", risk_level=RiskLevel.NONE)
     title, summary = title.strip(), summary.strip()
     if not title:
         raise ValidationFailed("a case needs a title", field="title")
-    guard_text(title, field="title")
-    guard_text(summary, field="summary")
+    guard_fields({"title": title, "summary": summary})
     with transaction.atomic():
         case = Case.objects.create(
             team=Team.objects.get(pk=team_id), owner=actor, title=title, summary=summary, risk_level=risk_level
@@ -164,8 +163,7 @@ def case_update(*, actor, case_code, title=None, summary=None, reason):
         raise ValidationFailed("a case needs a title", field="title")
     if len(changes.get("title", "")) > Case._meta.get_field("title").max_length:
         raise ValidationFailed("the title is too long", field="title")
-    for name, value in changes.items():
-        guard_text(value, field=name)
+    guard_fields(changes)
     reason = _guarded_reason(reason)
     with transaction.atomic():
         case = case_for_editor(actor, case_code, lock=True)

@@ -6,7 +6,8 @@ from consult.cases import services
 from consult.cases.access import visible_cases
 from consult.cases.forms import CaseForm
 from consult.cases.models import RiskLevel
-from consult.core.errors import ConsultError, IdentifierFound, NotFound
+from consult.core.errors import ConsultError, NotFound
+from consult.core.forms import form_error
 from consult.risk.selectors import cases_by_risk
 
 
@@ -22,19 +23,16 @@ def case_list(request):
 def case_new(request):
     teams = request.user.teams.order_by("name")
     form = CaseForm(request.POST or None, teams=teams)
-    findings = None
+    flagged = None
     if request.method == "POST" and form.is_valid():
         try:
             case = services.case_create(actor=request.user, team_id=int(form.cleaned_data["team"]),
                                         title=form.cleaned_data["title"], summary=form.cleaned_data["summary"],
                                         risk_level=form.cleaned_data["risk_level"])
             return redirect("case-room", code=case.code)
-        except IdentifierFound as error:
-            findings = error.as_dict()
-            form.add_error(error.field, error.message)
         except ConsultError as error:
-            form.add_error(error.field, error.message)
-    return render(request, "cases/new.html", {"form": form, "findings": findings}, status=400 if form.errors else 200)
+            flagged, _ = form_error(form, error, form.cleaned_data)
+    return render(request, "cases/new.html", {"form": form, "flagged": flagged}, status=400 if form.errors else 200)
 
 
 @login_required

@@ -29,3 +29,35 @@ def guard_text(text, *, field, confirmations=()):
     if unconfirmed:
         raise IdentifierFound(unconfirmed, field=field)
     return [Confirmation(f.start, f.end, f.kind) for f in findings]
+
+
+class FieldsFlagged(IdentifierFound):
+    """Several fields of one form were flagged; `errors` holds one IdentifierFound per field."""
+
+    def __init__(self, errors):
+        super().__init__([f for e in errors for f in e.findings], field=errors[0].field)
+        self.errors = errors
+
+    def as_dict(self):
+        return {**super().as_dict(), "fields": {e.field: [f.as_dict() for f in e.findings] for e in self.errors}}
+
+
+def guard_fields(texts):
+    """Pass every {field: text} through the guard, so the writer sees every flagged span at once."""
+    errors = []
+    for field, text in texts.items():
+        try:
+            guard_text(text, field=field)
+        except IdentifierFound as error:
+            errors.append(error)
+    if errors:
+        raise FieldsFlagged(errors)
+
+
+def flagged_spans(error, texts):
+    """{field: [{start, end, kind, text}]}: what to show the writer, in their own page only."""
+    errors = getattr(error, "errors", [error])
+    return {
+        e.field: [{**f.as_dict(), "text": texts.get(e.field, "")[f.start:f.end]} for f in e.findings]
+        for e in errors
+    }

@@ -10,7 +10,8 @@ from consult.guidance.forms import GuidanceForm
 from consult.guidance.models import GuidanceEntry
 from consult.records.access import is_team_supervisor
 from consult.records.panel import records_context
-from consult.records.views import case_or_404, form_error
+from consult.core.forms import form_error
+from consult.records.views import case_or_404
 
 
 @login_required

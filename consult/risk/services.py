@@ -10,7 +10,7 @@ from consult.cases.serializers import user_dict
 from consult.core.errors import ValidationFailed
 from consult.realtime.broadcast import case_group, publish_on_commit
 from consult.records.access import case_for_editor
-from consult.records.guarding import guard_fields
+from consult.deid.guard import guard_fields
 from consult.risk.models import RiskAssessment, WarningSign
 
 # A rise to one of these prompts the therapist to request an urgent consult.

@@ -5,7 +5,8 @@ from django.urls import reverse
 from consult.core.errors import ConsultError
 from consult.records.access import can_edit_records
 from consult.records.links import urgent_consult_url
-from consult.records.views import case_or_404, form_error
+from consult.core.forms import form_error
+from consult.records.views import case_or_404
 from consult.risk import services
 from consult.risk.forms import RiskForm
 from consult.risk.models import RiskAssessment

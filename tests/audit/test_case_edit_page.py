@@ -42,7 +42,7 @@ def test_it_shows_identifiers_found_in_the_text_and_saves_nothing(client, alice,
     before = last_seq(north_case)
     response = client.post(f"/cases/{north_case.code}/edit/", form(north_case, summary="Lives with Maria Lopez"))
     assert response.status_code == 400
-    assert response.context["findings"]["findings"][0]["kind"] == "NAME"
+    assert [span["kind"] for span in response.context["flagged"]["summary"]] == ["NAME"]
     assert last_seq(north_case) == before
 
 

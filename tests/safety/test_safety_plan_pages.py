@@ -17,7 +17,7 @@ def test_it_shows_the_writer_the_flagged_phone_number_and_saves_nothing(client, 
     page = response.content.decode()
     assert response.status_code == 400
     assert 'data-testid="field-error-helpers"' in page
-    assert 'data-testid="finding-helpers"' in page and "<mark>555-123-4567</mark>" in page
+    assert 'data-testid="finding-helpers"' in page and '<mark data-kind="PHONE">555-123-4567</mark>' in page
     assert not SafetyPlanVersion.objects.exists()
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from consult.audit.chain import content_hash
 from consult.core.errors import AccessDenied, NotFound, ValidationFailed
-from consult.records.guarding import FieldsFlagged
+from consult.deid.guard import FieldsFlagged
 from consult.safety.models import SECTION_NAMES, SafetyPlanVersion
 from consult.safety.services import plan_blank, safety_plan_save
 from tests.records.helpers import events, last_seq
