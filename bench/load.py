@@ -185,7 +185,7 @@ def watched_pids(args):
     for item in args.pid:
         name, _, pid = item.partition("=")
         pids[name] = int(pid)
-    if args.pids_file and Path(args.pids_file).exists():
+    if args.pids_file and Path(args.pids_file).is_file():
         pids.update({k: int(v) for k, v in json.loads(Path(args.pids_file).read_text()).items()})
     return pids
 

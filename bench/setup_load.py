@@ -3,8 +3,9 @@
     DATABASE_URL=postgres://... python bench/setup_load.py --clients 1000 --rooms 100 --out var/load.json
 
 Run it with the target servers' DATABASE_URL (and their SECRET_KEY, if set): it writes straight
-to that database with the ORM. Users `load-0001`... are created once and reused; they all belong
-to one team ("Load team") whose cases `Load room ...` are the rooms. Every run gets fresh
+to that database with the ORM. Users `load-00000`... are created once and reused. Room r is a
+case of its own team ("Load team ..."), whose members are the clients i with i % R == r: teams
+of a realistic size (every room.joined frame lists the team's members). Every run gets fresh
 sessions, so cookies never go stale. The file holds the cookie name, one cookie per client and
 the case codes; bench/load.py and bench/idle_sockets.py read it.
 """
@@ -19,7 +20,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
 
-TEAM = "Load team"
 ROOM_WORDS = ["amber", "birch", "cedar", "delta", "ember", "fable", "grove", "haven", "iris", "juniper"]
 
 
@@ -28,8 +28,8 @@ def room_title(r):
     return "Load room " + " ".join(ROOM_WORDS[int(d)] for d in str(r))
 
 
-def ensure_users(team, n):
-    from consult.accounts.models import Membership, Role, User
+def ensure_users(n):
+    from consult.accounts.models import Role, User
 
     names = [f"load-{i:05d}" for i in range(n)]
     existing = set(User.objects.filter(username__in=names).values_list("username", flat=True))
@@ -40,21 +40,23 @@ def ensure_users(team, n):
             user.set_unusable_password()  # signed in by session only; hashing 5,000 passwords is slow
             new.append(user)
     User.objects.bulk_create(new, batch_size=1000)
-    users = list(User.objects.filter(username__in=names).order_by("username"))
-    Membership.objects.bulk_create(
-        [Membership(team=team, user=u) for u in users], ignore_conflicts=True, batch_size=1000)
-    return users
+    return list(User.objects.filter(username__in=names).order_by("username"))
 
 
-def ensure_rooms(team, owner, n):
+def ensure_rooms(users, n):
+    """Room r: a case of team r, whose members are users[r], users[r + n], users[r + 2n]..."""
+    from consult.accounts.models import Membership, Team
     from consult.cases.models import Case
     from consult.cases.services import case_create
 
     codes = []
     for r in range(n):
+        team, _ = Team.objects.get_or_create(name=room_title(r).replace("Load room", "Load team"))
+        Membership.objects.bulk_create(
+            [Membership(team=team, user=u) for u in users[r::n]], ignore_conflicts=True, batch_size=1000)
         case = Case.objects.filter(team=team, title=room_title(r)).first()
         if case is None:
-            case = case_create(actor=owner, team_id=team.pk, title=room_title(r))
+            case = case_create(actor=users[r], team_id=team.pk, title=room_title(r))
         codes.append(case.code)
     return codes
 
@@ -89,11 +91,8 @@ def setup(clients, rooms):
     django.setup()
     from django.conf import settings
 
-    from consult.accounts.models import Team
-
-    team, _ = Team.objects.get_or_create(name=TEAM)
-    users = ensure_users(team, clients)
-    codes = ensure_rooms(team, users[0], rooms)
+    users = ensure_users(clients)
+    codes = ensure_rooms(users, rooms)
     return {
         "cookie_name": settings.SESSION_COOKIE_NAME,
         "users": [u.pk for u in users],

@@ -74,6 +74,13 @@ server {
 """
 
 
+def daphne_command(port, *extra):
+    """Daphne with a listen backlog for connection storms (Twisted's default of 50 resets the
+    rest) and a handshake deadline that survives a burst of thousands of joins."""
+    return [sys.executable, "-m", "daphne", "-e", f"tcp:port={port}:interface=127.0.0.1:backlog=4096",
+            "--websocket_connect_timeout", "60", "--proxy-headers", *extra, "consult.asgi:application"]
+
+
 def nginx_binary():
     return shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
@@ -95,6 +102,13 @@ def answers(port, host="127.0.0.1"):
 def raise_file_limit():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def child_pids(pid):
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 def free_port_block(size=20):
@@ -171,14 +185,16 @@ class Cluster:
     def start(self):
         raise_file_limit()
         for index, port in enumerate(self.daphne_ports):
-            self.spawn(f"daphne-{index}", [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                                           "--proxy-headers", *self.daphne_args, "consult.asgi:application"])
+            self.spawn(f"daphne-{index}", daphne_command(port, *self.daphne_args))
         if self.scheduler:
             self.spawn("scheduler", [sys.executable, "manage.py", "run_scheduler"])
         self.write_nginx_conf()
         self.spawn("nginx", [nginx_binary(), "-p", str(self.workdir), "-c", str(self.workdir / "nginx.conf")])
         self.wait_ready([*self.daphne_ports, self.port, *self.pinned_ports])
-        (self.workdir / "pids.json").write_text(json.dumps({n: p.pid for n, p in self.processes.items()}))
+        pids = {name: process.pid for name, process in self.processes.items()}
+        for index, pid in enumerate(child_pids(pids["nginx"])):
+            pids[f"nginx-worker-{index}"] = pid  # the worker does the proxying, not the master
+        (self.workdir / "pids.json").write_text(json.dumps(pids))
         return self
 
     def spawn(self, name, argv):
