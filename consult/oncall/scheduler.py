@@ -5,7 +5,6 @@ under the lock; repeats, deliveries and reminders are claimed by a conditional U
 worker can win (healthchecks' sendalerts). A claimed row is already written, so a restart loses
 nothing: anything due while no scheduler ran is simply due at the next tick.
 """
-import importlib
 import logging
 import urllib.request
 from datetime import timedelta
@@ -16,6 +15,7 @@ from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.utils import timezone
 
+from consult.audit.checkpoints import checkpoint_all_streams
 from consult.audit.services import audit_append
 from consult.followups.models import FollowUp
 from consult.oncall.models import ConsultRequest, Delivery, Page, State
@@ -132,15 +132,7 @@ def _deliver(delivery, now):
 
 
 def checkpoint_streams():
-    """Audit checkpointing lives in consult.audit when it exists; until then, nothing to do."""
-    for module_name in ("consult.audit.checkpoints", "consult.audit.services", "consult.audit"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        if hasattr(module, "checkpoint_all_streams"):
-            return module.checkpoint_all_streams()
-    return None
+    return checkpoint_all_streams()
 
 
 def tick(now=None):

@@ -3,6 +3,7 @@ import logging
 import signal
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
@@ -21,6 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="run one pass and exit")
 
     def handle(self, *args, interval, once, **options):
+        if settings.EMBEDDED_SCHEDULER and not once:
+            self.stdout.write("embedded mode (no REDIS_URL): the web process runs the scheduler itself")
+            return
         self.stopping = False
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
