@@ -1,0 +1,60 @@
+"""The room hub's local delivery: in seq order, a held frame released by its predecessor or by
+the hold timeout, unordered frames straight through, one failing socket dropped alone."""
+import asyncio
+
+from consult.realtime import hub
+
+
+def room_with(*names):
+    room, got = hub.Room(), {name: [] for name in names}
+    for name in names:
+        async def send(text, name=name):
+            got[name].append(text)
+        room.members[name] = send
+    return room, got
+
+
+async def test_it_holds_a_frame_that_skips_ahead_until_the_missing_one_arrives():
+    room, got = room_with("a", "b")
+    await room.receive(1, "m1")
+    await room.receive(3, "m3")
+    await room.receive(hub.UNORDERED, "presence")
+    await room.receive(2, "m2")
+    assert got["a"] == got["b"] == ["m1", "presence", "m2", "m3"]
+
+
+async def test_it_delivers_a_held_frame_after_the_hold_when_the_gap_never_fills(monkeypatch):
+    monkeypatch.setattr(hub, "REORDER_HOLD_SECONDS", 0.01)
+    room, got = room_with("a")
+    await room.receive(5, "m5")
+    await room.receive(7, "m7")
+    assert got["a"] == ["m5"]
+    await asyncio.sleep(0.05)
+    assert got["a"] == ["m5", "m7"]
+    await room.receive(8, "m8")
+    assert got["a"] == ["m5", "m7", "m8"]
+
+
+async def test_it_drops_only_the_socket_whose_send_fails():
+    room, got = room_with("a")
+
+    async def broken(text):
+        raise ConnectionError("gone")
+    room.members["broken"] = broken
+    await room.receive(1, "m1")
+    await room.receive(2, "m2")
+    assert got["a"] == ["m1", "m2"] and "broken" not in room.members
+
+
+async def test_it_delivers_in_process_without_redis(settings):
+    settings.REDIS_URL = ""
+    got = []
+
+    async def send(text):
+        got.append(text)
+    await hub.hub().join("case.1", "socket-1", send)
+    await asyncio.to_thread(hub.publish, "case.1", '{"type": "x"}', 1)
+    await asyncio.to_thread(hub.publish, "case.2", '{"type": "elsewhere"}', 1)
+    await asyncio.sleep(0.05)
+    assert got == ['{"type": "x"}']
+    await hub.hub().leave("case.1", "socket-1")
