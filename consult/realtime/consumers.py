@@ -20,7 +20,8 @@ from consult.cases.access import case_for_member
 from consult.core.errors import ConsultError
 from consult.realtime import protocol
 from consult.realtime.broadcast import FORWARD, case_group, encode, session_group
-from consult.realtime.hub import hub
+from consult.realtime.hub import Member, hub
+from consult.realtime.wire import frame_writer
 from consult.realtime.workers import in_db_thread
 
 log = logging.getLogger(__name__)
@@ -152,8 +153,12 @@ class CaseRoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=protocol.WS_CLOSE_FORBIDDEN)
 
     async def _join_room(self, group):
-        await hub().join(group, self.channel_name, self.send_text)
+        member = Member(send=self.send_text, write=frame_writer(self.base_send), live=self._live)
+        await hub().join(group, self.channel_name, member)
         self.room_group = group
+
+    def _live(self):
+        return self.held_frames is None
 
     async def _join_group(self, group):
         await self.channel_layer.group_add(group, self.channel_name)

@@ -21,8 +21,12 @@ import asyncio
 import logging
 import threading
 import types
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
+
+from consult.realtime import wire
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +38,7 @@ class Room:
     """The local members of one group and the last message seq handed to them."""
 
     def __init__(self):
-        self.members = {}  # key -> async send(text)
+        self.members = {}  # key -> Member
         self.last_seq = None
         self.held = {}  # seq -> text, waiting for an earlier seq
         self.flush_handle = None
@@ -70,12 +74,27 @@ class Room:
             await self.deliver_in_order(seq, self.held.pop(seq))
 
     async def deliver(self, text):
-        for key, send in list(self.members.items()):
+        frame = None
+        for key, member in list(self.members.items()):
             try:
-                await send(text)
+                if member.write is not None and member.live():
+                    frame = frame or wire.text_frame(text)
+                    if member.write(frame):
+                        continue
+                await member.send(text)
             except Exception as error:  # noqa: BLE001 - one closing socket must not starve the room
                 log.info("room delivery failed (%s); dropping member", type(error).__name__)
                 self.members.pop(key, None)
+
+
+@dataclass(frozen=True)
+class Member:
+    """A local socket: `send(text)` always works; `write(frame)`, when there is one, is the
+    direct path (consult/realtime/wire.py), used while `live()` says nothing is held back."""
+
+    send: Callable
+    write: Callable | None = None
+    live: Callable = lambda: True
 
 
 class Hub:
@@ -89,13 +108,13 @@ class Hub:
         self.pubsub = None
         self.reader = None
 
-    async def join(self, group, key, send):
+    async def join(self, group, key, member):
         async with self.lock:
             room = self.rooms.get(group)
             if room is None:
                 room = self.rooms[group] = Room()
                 await self._subscribe(group)
-            room.members[key] = send
+            room.members[key] = member
 
     async def leave(self, group, key):
         async with self.lock:

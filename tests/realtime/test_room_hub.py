@@ -10,7 +10,7 @@ def room_with(*names):
     for name in names:
         async def send(text, name=name):
             got[name].append(text)
-        room.members[name] = send
+        room.members[name] = hub.Member(send=send)
     return room, got
 
 
@@ -40,7 +40,7 @@ async def test_it_drops_only_the_socket_whose_send_fails():
 
     async def broken(text):
         raise ConnectionError("gone")
-    room.members["broken"] = broken
+    room.members["broken"] = hub.Member(send=broken)
     await room.receive(1, "m1")
     await room.receive(2, "m2")
     assert got["a"] == ["m1", "m2"] and "broken" not in room.members
@@ -52,7 +52,7 @@ async def test_it_delivers_in_process_without_redis(settings):
 
     async def send(text):
         got.append(text)
-    await hub.hub().join("case.1", "socket-1", send)
+    await hub.hub().join("case.1", "socket-1", hub.Member(send=send))
     await asyncio.to_thread(hub.publish, "case.1", '{"type": "x"}', 1)
     await asyncio.to_thread(hub.publish, "case.2", '{"type": "elsewhere"}', 1)
     await asyncio.sleep(0.05)
