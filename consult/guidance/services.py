@@ -13,6 +13,7 @@ from consult.audit.chain import content_hash
 from consult.audit.services import audit_append
 from consult.cases.serializers import user_dict
 from consult.core.errors import NotFound, TooLarge, ValidationFailed
+from consult.deid.guard import guard_fields
 from consult.followups.models import Source
 from consult.followups.services import followup_schedule
 from consult.guidance.models import Acknowledgement, GuidanceEntry
@@ -20,7 +21,6 @@ from consult.guidance.serializers import guidance_dict
 from consult.oncall.models import ConsultRequest
 from consult.realtime.broadcast import case_group, publish_on_commit
 from consult.records.access import case_for_owner, case_for_supervisor
-from consult.deid.guard import guard_fields
 
 TEXT_MAX_CHARS = 4000
 FOLLOW_UP_HOUR = time(9, 0)  # a check-in due "on" a date is due that morning, in the server's zone

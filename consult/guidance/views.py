@@ -5,12 +5,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from consult.core.errors import AccessDenied, ConsultError, NotFound
+from consult.core.forms import form_error
 from consult.guidance import selectors, services
 from consult.guidance.forms import GuidanceForm
-from consult.guidance.models import GuidanceEntry
 from consult.records.access import is_team_supervisor
 from consult.records.panel import records_context
-from consult.core.forms import form_error
 from consult.records.views import case_or_404
 
 
@@ -42,7 +41,7 @@ def guidance_amend(request, code, entry_id):
     case = case_or_404(request.user, code)
     if not is_team_supervisor(request.user, case.team_id):
         raise PermissionDenied("only the team's supervisors may amend guidance")
-    entry = GuidanceEntry.objects.filter(case=case, pk=entry_id).first()
+    entry = selectors.guidance_entry(case, entry_id)
     if entry is None:
         raise Http404("No such entry")
     initial = {name: getattr(entry, name) for name in

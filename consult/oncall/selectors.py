@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from consult.followups.models import FollowUp
-from consult.oncall.models import ACTIVE_STATES, ConsultRequest, Page
+from consult.oncall.models import ACTIVE_STATES, ConsultRequest, Page, Shift
 from consult.oncall.rota import on_call_now
 from consult.oncall.serializers import consult_dict, page_dict
 
@@ -96,3 +96,12 @@ def turnaround(team_id, *, now=None, guidance_times=first_guidance_times):
     if firsts is not None:
         guidance = _figures([(firsts[c["pk"]] - c["created_at"]).total_seconds() for c in consults if c["pk"] in firsts])
     return {"requests": len(consults), "acknowledgement": _figures(acks), "first_guidance": guidance}
+
+
+def case_consults(case, *, limit=20):
+    return ConsultRequest.objects.filter(case=case).select_related(
+        "case", "team", "requester", "acknowledged_by", "resolved_by")[:limit]
+
+
+def upcoming_shifts(team, *, now):
+    return Shift.objects.filter(team=team, ends_at__gt=now).select_related("supervisor")

@@ -12,7 +12,7 @@ from consult.core.errors import AccessDenied, ConsultError, NotFound, Validation
 from consult.followups.serializers import followup_dict
 from consult.followups.services import followup_complete, followup_schedule
 from consult.oncall import consults, rota, selectors
-from consult.oncall.models import WARNING_SIGNS, ConsultRequest, Shift
+from consult.oncall.models import WARNING_SIGNS
 from consult.oncall.serializers import consult_dict
 
 STATUS = {NotFound: 404, AccessDenied: 403}
@@ -101,9 +101,7 @@ def case_consults(request, code):
         case = case_for_member(request.user, code)
     except NotFound:
         raise Http404("No such case") from None
-    recent = ConsultRequest.objects.filter(case=case).select_related("case", "team", "requester", "acknowledged_by",
-                                                                     "resolved_by")[:20]
-    return JsonResponse({"consults": [consult_dict(c) for c in recent]})
+    return JsonResponse({"consults": [consult_dict(c) for c in selectors.case_consults(case)]})
 
 
 @login_required
@@ -134,7 +132,7 @@ def rota_page(request):
         {"team": team, "manage": rota.can_manage_rota(request.user, team.pk),
          "now": rota.on_call_now(team.pk, now=now), "settings": rota.paging_settings(team.pk),
          "supervisors": rota.team_supervisors(team.pk),
-         "shifts": Shift.objects.filter(team=team, ends_at__gt=now).select_related("supervisor")}
+         "shifts": selectors.upcoming_shifts(team, now=now)}
         for team in request.user.teams.order_by("name")
     ]
     return render(request, "oncall/rota.html", {"teams": teams, "error": error}, status=400 if error else 200)

@@ -9,7 +9,8 @@ from django.utils import timezone
 from consult.accounts.models import Team
 from consult.audit.chain import content_hash
 from consult.audit.services import audit_append
-from consult.cases.models import Case, Status as CaseStatus
+from consult.cases.models import Case
+from consult.cases.models import Status as CaseStatus
 from consult.core.errors import AccessDenied, TooLarge, ValidationFailed
 from consult.deid.guard import guard_text
 from consult.realtime.broadcast import case_group, publish_on_commit

@@ -1,7 +1,9 @@
 """Case lists sorted and filtered by risk level."""
-from django.db.models import Case as When_, IntegerField, Value, When
+from django.db.models import Case as When_
+from django.db.models import IntegerField, Value, When
 
 from consult.cases.models import RISK_ORDER, RiskLevel
+from consult.risk.models import RiskAssessment
 
 SORTS = {"risk": "highest risk first", "updated": "recently active first"}
 
@@ -18,3 +20,7 @@ def cases_by_risk(cases, *, level=None, sort="updated"):
     if sort == "risk":
         return cases.annotate(risk_order=risk_rank()).order_by("-risk_order", "-updated_at")
     return cases.order_by("-updated_at")
+
+
+def risk_history(case):
+    return RiskAssessment.objects.filter(case=case).select_related("author")

@@ -8,9 +8,9 @@ from consult.audit.services import audit_append
 from consult.cases.models import RISK_ORDER, RiskLevel
 from consult.cases.serializers import user_dict
 from consult.core.errors import ValidationFailed
+from consult.deid.guard import guard_fields
 from consult.realtime.broadcast import case_group, publish_on_commit
 from consult.records.access import case_for_editor
-from consult.deid.guard import guard_fields
 from consult.risk.models import RiskAssessment, WarningSign
 
 # A rise to one of these prompts the therapist to request an urgent consult.

@@ -3,13 +3,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from consult.core.errors import ConsultError
+from consult.core.forms import form_error
 from consult.records.access import can_edit_records
 from consult.records.links import urgent_consult_url
-from consult.core.forms import form_error
 from consult.records.views import case_or_404
 from consult.risk import services
 from consult.risk.forms import RiskForm
-from consult.risk.models import RiskAssessment
+from consult.risk.selectors import risk_history
 
 
 @login_required
@@ -31,7 +31,7 @@ def risk_picture(request, code):
         status = max(status, 400)
     return render(request, "risk/picture.html", {
         "case": case, "form": form, "flagged": flagged, "latest": latest,
-        "history": RiskAssessment.objects.filter(case=case).select_related("author"),
+        "history": risk_history(case),
         "can_edit": can_edit_records(request.user, case), "raised": request.GET.get("raised") == "1",
         "urgent_consult_url": urgent_consult_url(case),
     }, status=status)

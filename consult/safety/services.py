@@ -6,9 +6,9 @@ from consult.audit.services import audit_append
 from consult.cases.access import case_for_member
 from consult.cases.serializers import user_dict
 from consult.core.errors import NotFound, TooLarge, ValidationFailed
+from consult.deid.guard import guard_fields
 from consult.realtime.broadcast import case_group, publish_on_commit
 from consult.records.access import case_for_editor
-from consult.deid.guard import guard_fields
 from consult.safety.models import DEFAULT_PROFESSIONALS, SECTION_NAMES, SafetyPlanVersion
 
 SECTION_MAX_CHARS = 4000

@@ -4,8 +4,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from consult.core.errors import ConsultError, NotFound
-from consult.records.access import can_edit_records
 from consult.core.forms import form_error
+from consult.records.access import can_edit_records
 from consult.records.views import case_or_404
 from consult.safety import services
 from consult.safety.diff import compare_plans

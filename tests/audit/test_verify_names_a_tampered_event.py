@@ -46,7 +46,7 @@ def test_it_names_the_event_whose_payload_was_edited(busy_case):
 def test_it_names_the_gap_a_deleted_event_leaves(busy_case):
     event = AuditEvent.objects.get(case=busy_case, seq=3)
     as_superuser("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
-    with pytest.raises(CommandError, match=rf"seq 4 \(event id \d+\): expected seq 3 here"):
+    with pytest.raises(CommandError, match=r"seq 4 \(event id \d+\): expected seq 3 here"):
         verify()
 
 

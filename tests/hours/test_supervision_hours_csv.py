@@ -3,7 +3,8 @@
 alice (therapist) has: a guidance session with bob, a consult bob answered, a group review bob ran.
 bob supervises North, carol is a North peer, oscar (East) is an outsider.
 """
-from datetime import datetime, timedelta, timezone as tz
+from datetime import datetime, timedelta
+from datetime import timezone as tz
 from unittest import mock
 
 import pytest
