@@ -31,6 +31,7 @@ from consult.realtime import wire
 log = logging.getLogger(__name__)
 
 REORDER_HOLD_SECONDS = 0.1
+SUBSCRIBE_TIMEOUT_SECONDS = 10
 UNORDERED = 0  # seq for frames outside the room's message sequence (presence, reads...)
 
 
@@ -107,13 +108,18 @@ class Hub:
         self.redis = None
         self.pubsub = None
         self.reader = None
+        self.confirmations = {}  # Redis channel -> Event set when the subscription is confirmed
 
     async def join(self, group, key, member):
         async with self.lock:
             room = self.rooms.get(group)
             if room is None:
                 room = self.rooms[group] = Room()
-                await self._subscribe(group)
+                try:
+                    await self._subscribe(group)
+                except BaseException:
+                    del self.rooms[group]
+                    raise
             room.members[key] = member
 
     async def leave(self, group, key):
@@ -138,10 +144,19 @@ class Hub:
             from redis import asyncio as aioredis
 
             self.redis = aioredis.Redis.from_url(settings.REDIS_URL)
-            self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
-        await self.pubsub.subscribe(redis_channel(group))
+            self.pubsub = self.redis.pubsub()
+        # The socket reads its history only after this returns: Redis must have the
+        # subscription by then, or a message committed just after that read could be
+        # published to nobody. So wait for Redis to confirm it.
+        channel = redis_channel(group).encode()
+        confirmed = self.confirmations[channel] = asyncio.Event()
+        await self.pubsub.subscribe(channel)
         if self.reader is None:
             self.reader = asyncio.ensure_future(self._read())
+        try:
+            await asyncio.wait_for(confirmed.wait(), SUBSCRIBE_TIMEOUT_SECONDS)
+        finally:
+            self.confirmations.pop(channel, None)
 
     async def _unsubscribe(self, group):
         if self.pubsub is None:
@@ -169,6 +184,10 @@ class Hub:
             try:
                 message = await self.pubsub.get_message(timeout=1.0)
                 if message is None:
+                    continue
+                if message["type"] != "message":
+                    if message["type"] == "subscribe" and message["channel"] in self.confirmations:
+                        self.confirmations[message["channel"]].set()
                     continue
                 seq, _, text = message["data"].partition(b"|")
                 await self.receive(message["channel"][prefix_len:].decode(), int(seq), text.decode())
