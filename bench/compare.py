@@ -8,7 +8,8 @@ For each rate:
 1. Consult: `make run-cluster`'s stack (deploy/run_cluster.py: nginx + 2 Daphne processes +
    scheduler on PostgreSQL consult_cluster and Redis), started here unless --use-running;
    bench/setup_load.py signs the clients in; bench/load.py runs through nginx's two pinned
-   ports, so rooms are split over the two processes. Persistence, audit and the
+   ports (or, with --direct, straight to the two Daphne ports as the baseline's clients do),
+   so rooms are split over the two processes. Persistence, audit and the
    de-identification guard are all on: it is the real service.
 2. The baseline: bench/baseline_app (a bare AsyncJsonWebsocketConsumer that re-broadcasts to
    its group; no database, no auth) on the same number of Daphne processes with
@@ -79,7 +80,10 @@ def run_json(argv, timeout):
 
 
 def consult_run(args, cluster, rate, data):
-    urls = [cluster.pinned_url(i) for i in range(args.processes)]
+    if args.direct:
+        urls = [f"http://127.0.0.1:{port}" for port in cluster.daphne_ports]
+    else:
+        urls = [cluster.pinned_url(i) for i in range(args.processes)]
     pids = json.loads((cluster.workdir / "pids.json").read_text())
     argv = [sys.executable, "bench/load.py", "--data", data, "--clients", str(args.clients),
             "--rooms", str(args.rooms), "--rate", str(rate), "--duration", str(args.duration),
@@ -158,9 +162,14 @@ def main():
     p.add_argument("--duration", type=float, default=12)
     p.add_argument("--warmup", type=float, default=2)
     p.add_argument("--drain", type=float, default=5)
-    p.add_argument("--processes", type=int, default=2, help="Daphne processes for both systems")
+    p.add_argument("--processes", type=int, default=2, help="Daphne processes for Consult (and the baseline)")
+    p.add_argument("--baseline-processes", type=int,
+                   help="Daphne processes for the baseline, if not --processes (the brief's figures: 1)")
     p.add_argument("--slo-p99-ms", type=float, default=100)
     p.add_argument("--use-running", action="store_true", help="use a `make run-cluster` already on :8080")
+    p.add_argument("--direct", action="store_true",
+                   help="Consult's clients connect to the cluster's Daphne ports, not through nginx "
+                        "(as the baseline's do)")
     p.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     p.add_argument("--out", help="append every JSON line to this file")
     args = p.parse_args()
@@ -186,7 +195,8 @@ def main():
 
     baseline_results = []
     # The baseline's own Redis database, so its groups never meet a Consult run's.
-    with Baseline(args.processes, args.redis_url.rsplit("/", 1)[0] + "/3", workdir) as baseline:
+    processes = args.baseline_processes or args.processes
+    with Baseline(processes, args.redis_url.rsplit("/", 1)[0] + "/3", workdir) as baseline:
         for rate in rates:
             baseline_results.append(emit(baseline_run(args, baseline, rate), args.out))
 
