@@ -158,7 +158,7 @@ FRAME_MAX_BYTES = 64 * 1024
 HISTORY_PAGE_SIZE = 100
 # Threads per process for the database work of sockets (consult/realtime/workers.py).
 DB_THREADS = envint("DB_THREADS", 4)
-GIL_SWITCH_INTERVAL = float(os.environ.get("GIL_SWITCH_INTERVAL", "0.0005"))
+GIL_SWITCH_INTERVAL = float(os.environ.get("GIL_SWITCH_INTERVAL", "0.001"))
 PRESENCE_TTL_SECONDS = 90
 
 # Audit trail (docs/audit.md): stream heads are signed with this key, which must live outside
