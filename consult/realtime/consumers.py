@@ -9,33 +9,26 @@ sends each pre-serialised frame straight to `send_text`; the session group (sign
 comes through the Channels layer. Database work runs on the socket thread pool (workers.py).
 """
 import asyncio
-import logging
-
-from channels.consumer import get_handler_name
-from channels.generic.websocket import AsyncWebsocketConsumer
-from django.conf import settings
 
 from consult.cases import rooms, services
 from consult.cases.access import case_for_member
 from consult.core.errors import ConsultError
 from consult.realtime import protocol
-from consult.realtime.broadcast import FORWARD, case_group, encode, session_group
+from consult.realtime.base import ConsultSocket
+from consult.realtime.broadcast import case_group, session_group
 from consult.realtime.hub import Member, hub
 from consult.realtime.wire import frame_writer
 from consult.realtime.workers import in_db_thread
 
-log = logging.getLogger(__name__)
-
 PRESENCE_REFRESH_SECONDS = 30
 
 
-class CaseRoomConsumer(AsyncWebsocketConsumer):
+class CaseRoomConsumer(ConsultSocket):
     case_id = None
 
     async def connect(self):
         self.user = self.scope["user"]
         self.case_code = self.scope["url_route"]["kwargs"]["code"]
-        self.groups_joined = []
         self.room_group = None
         self.held_frames = []  # room frames that arrive before `room.joined` went out
         try:
@@ -47,13 +40,13 @@ class CaseRoomConsumer(AsyncWebsocketConsumer):
         # Join the group before reading history, so nothing posted in between is missed;
         # anything that arrives twice is dropped by the client by its sequence number.
         await self._join_room(case_group(case.pk))
-        await self._join_group(session_group(self.scope["session"].session_key))
+        await self.join_group(session_group(self.scope["session"].session_key))
         try:
             case, joined = await in_db_thread(rooms.room_join)(
                 actor=self.user, case_code=self.case_code, channel_name=self.channel_name, after_seq=after_seq
             )
         except ConsultError:
-            await self._leave_groups()
+            await self.leave_groups()
             await self.close()
             return
         self.case_id = case.pk
@@ -68,16 +61,8 @@ class CaseRoomConsumer(AsyncWebsocketConsumer):
         if self.case_id is None:
             return
         self.presence_task.cancel()
-        await self._leave_groups()
+        await self.leave_groups()
         await in_db_thread(rooms.room_leave)(channel_name=self.channel_name)
-
-    async def receive(self, text_data=None, bytes_data=None):
-        frame = None
-        try:
-            frame = protocol.parse_client_frame(text_data, max_bytes=settings.FRAME_MAX_BYTES)
-            await getattr(self, "on_" + frame.type.replace(".", "_"))(frame)
-        except ConsultError as error:
-            await self._refuse(error, frame)
 
     async def on_message_send(self, frame):
         # The sender hears its ack before its own message.new, as it would if room frames
@@ -115,42 +100,12 @@ class CaseRoomConsumer(AsyncWebsocketConsumer):
             actor=self.user, case_code=self.case_code, seq=frame.get("seq")
         )
 
-    async def on_ping(self, frame):
-        await self.send_frame({"type": "pong"})
-
-    async def dispatch(self, message):
-        # Channels runs aclose_old_connections() (a hop to its one sync thread) before every
-        # handler. Nothing here touches the ORM outside in_db_thread, which closes stale
-        # connections itself, so every frame in or out skips that hop.
-        if message["type"] == FORWARD:
-            await self.send(text_data=message["text"])
-            return
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"no handler for message type {message['type']}")
-        await handler(message)
-
-    async def session_ended(self, event):
-        await self.close(code=protocol.WS_CLOSE_SESSION_ENDED)
-
     async def send_text(self, text):
         # What the room hub calls for every room frame: straight to the server, no dispatch.
         if self.held_frames is not None:
             self.held_frames.append(text)
         else:
             await self.base_send({"type": "websocket.send", "text": text})
-
-    async def send_frame(self, frame):
-        await self.base_send({"type": "websocket.send", "text": encode(frame)})
-
-    async def _refuse(self, error, frame):
-        log.info("refused frame: %s", error.code)  # the code only: frames carry clinical text
-        client_id = frame.get("client_id") if frame else None
-        await self.send_frame(
-            protocol.error_frame(error, request_type=frame.type if frame else None, client_id=client_id)
-        )
-        if error.closes_socket:
-            await self.close(code=protocol.WS_CLOSE_FORBIDDEN)
 
     async def _join_room(self, group):
         member = Member(send=self.send_text, write=frame_writer(self.base_send), live=self._live)
@@ -160,17 +115,11 @@ class CaseRoomConsumer(AsyncWebsocketConsumer):
     def _live(self):
         return self.held_frames is None
 
-    async def _join_group(self, group):
-        await self.channel_layer.group_add(group, self.channel_name)
-        self.groups_joined.append(group)
-
-    async def _leave_groups(self):
+    async def leave_groups(self):
         if self.room_group is not None:
             await hub().leave(self.room_group, self.channel_name)
             self.room_group = None
-        for group in self.groups_joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
-        self.groups_joined = []
+        await super().leave_groups()
 
     async def _refresh_presence(self):
         while True:

@@ -1,0 +1,75 @@
+"""What every Consult socket shares: typed frames in, typed errors out, forwarding, sign-out.
+
+A subclass names its frame table (`client_frames`) and handles each frame type in an
+`on_<type>` method (`message.send` → `on_message_send`). Events from the Channels layer are
+either `forward.frame` (relayed verbatim) or named handlers such as `session_ended`.
+"""
+import logging
+
+from channels.consumer import get_handler_name
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from consult.core.errors import ConsultError
+from consult.realtime import protocol
+from consult.realtime.broadcast import FORWARD, encode
+
+log = logging.getLogger(__name__)
+
+
+class ConsultSocket(AsyncWebsocketConsumer):
+    client_frames = protocol.CLIENT_FRAMES
+    groups_joined = ()
+
+    def parse(self, text):
+        return protocol.parse_client_frame(text, max_bytes=settings.FRAME_MAX_BYTES, frames=self.client_frames)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        frame = None
+        try:
+            frame = self.parse(text_data)
+            await getattr(self, "on_" + frame.type.replace(".", "_"))(frame)
+        except ConsultError as error:
+            await self.refuse(error, frame)
+
+    def closes_socket(self, error):
+        return error.closes_socket
+
+    async def refuse(self, error, frame):
+        log.info("refused %s frame: %s", type(self).__name__, error.code)  # never the frame: it is clinical
+        client_id = frame.get("client_id") if frame else None
+        await self.send_frame(
+            protocol.error_frame(error, request_type=frame.type if frame else None, client_id=client_id)
+        )
+        if self.closes_socket(error):
+            await self.close(code=protocol.WS_CLOSE_FORBIDDEN)
+
+    async def on_ping(self, frame):
+        await self.send_frame({"type": "pong"})
+
+    async def send_frame(self, frame):
+        await self.base_send({"type": "websocket.send", "text": encode(frame)})
+
+    async def dispatch(self, message):
+        # Channels runs aclose_old_connections() (a hop to its one sync thread) before every
+        # handler. Handlers here reach the ORM only through database_sync_to_async or
+        # in_db_thread, which close stale connections themselves, so every event skips it.
+        if message["type"] == FORWARD:
+            await self.base_send({"type": "websocket.send", "text": message["text"]})
+            return
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"no handler for message type {message['type']}")
+        await handler(message)
+
+    async def session_ended(self, event):
+        await self.close(code=protocol.WS_CLOSE_SESSION_ENDED)
+
+    async def join_group(self, group):
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined = [*self.groups_joined, group]
+
+    async def leave_groups(self):
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined = ()
