@@ -12,9 +12,10 @@ For each rate:
    so rooms are split over the two processes. Persistence, audit and the
    de-identification guard are all on: it is the real service.
 2. The baseline: bench/baseline_app (a bare AsyncJsonWebsocketConsumer that re-broadcasts to
-   its group; no database, no auth) on the same number of Daphne processes with
-   channels-redis defaults, driven by bench/stock_loadgen.py with the same clients, rooms, one
-   sender per room and the same rate.
+   its group; no database, no auth) on the same number of Daphne processes (or
+   --baseline-processes) with channels-redis defaults (but a 2,000-connection Redis pool, as
+   Consult's), driven by bench/stock_loadgen.py with the same clients, rooms, one sender per
+   room and the same rate.
 Prints one JSON line per run, then a table with Consult's figures as ratios to the baseline,
 and with --search the highest rate each keeps within p99 <= --slo-p99-ms with nothing lost.
 Every process it starts is stopped before it exits; each run is bounded by its duration.
@@ -41,7 +42,11 @@ class Baseline:
 
     def __init__(self, processes, redis_url, workdir):
         self.ports = [BASELINE_PORT + i for i in range(processes)]
-        self.env = {**os.environ, "PERF_LAYER": "redis", "PERF_REDIS_URL": redis_url,
+        # channels-redis defaults (capacity 100, msgpack, one message per member), except the
+        # Redis pool: redis-py's 100 connections refuse most of a 1,000-client connect burst
+        # with HTTP 500, which would measure the handshake trap instead of the fan-out.
+        # Consult's pool is sized the same (REDIS_MAX_CONNECTIONS=2000).
+        self.env = {**os.environ, "PERF_LAYER": "redis", "PERF_REDIS_URL": redis_url, "PERF_REDIS_MAX_CONN": "2000",
                     "DJANGO_SETTINGS_MODULE": "baseline.settings", "PYTHONUNBUFFERED": "1"}
         self.workdir = workdir
         self.processes = []
@@ -172,12 +177,15 @@ def main():
                         "(as the baseline's do)")
     p.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     p.add_argument("--out", help="append every JSON line to this file")
+    p.add_argument("--baseline-only", action="store_true", help="measure only the baseline (at --rate or --search)")
     args = p.parse_args()
     raise_file_limit()
     rates = [float(r) for r in args.search.split(",")] if args.search else [args.rate]
     workdir = ROOT / "var" / "compare"
     data = str(workdir / f"load-{args.clients}-{args.rooms}.json")
 
+    if args.baseline_only:
+        return baseline_search(args, rates, workdir)
     consult_results = []
     cluster = Cluster(daphnes=args.processes, workdir=ROOT / "var" / "cluster",
                       env={"DATABASE_URL": os.environ.get("DATABASE_URL", CLUSTER_DATABASE_URL),
@@ -206,6 +214,16 @@ def main():
         ratio = f"{ours / theirs:.2f}x" if ours and theirs else "n/a"
         print(f"\nceiling (p99 <= {args.slo_p99_ms} ms, nothing lost): Consult {ours} msg/s, "
               f"baseline {theirs} msg/s, ratio {ratio}")
+
+
+def baseline_search(args, rates, workdir):
+    processes = args.baseline_processes or args.processes
+    with Baseline(processes, args.redis_url.rsplit("/", 1)[0] + "/3", workdir) as baseline:
+        results = [emit(baseline_run(args, baseline, rate), args.out) for rate in rates]
+    for result in results:
+        print(f"baseline ({processes} process(es)) {result['rate_target']} msg/s: lost {result['lost']}, "
+              f"p99 {(result['lat_ms'] or {}).get('p99')} ms, within SLO {result['within_slo']}")
+    print(f"baseline ceiling: {ceiling(results)} msg/s")
 
 
 def emit(result, out):
