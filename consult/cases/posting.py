@@ -2,7 +2,8 @@
 
 message_post runs for every chat line, so its SQL is written out here: one locking read
 that authorises the poster and finds a stored retry, and one statement that takes the next
-seq and inserts the message. Other databases (the embedded SQLite) use the ORM versions.
+seq, inserts the message and appends its audit event (the audit CTEs come from
+consult.audit.services.append_cte). Other databases (the embedded SQLite) use the ORM versions.
 The rules are the same as everywhere: the case exists for members of its team only, and its
 row lock orders the room's messages.
 """
@@ -11,10 +12,15 @@ from django.db import connection
 from django.utils import timezone
 
 from consult.accounts.models import Membership
+from consult.audit.services import append_cte, audit_complete
 from consult.cases.access import case_for_member
 from consult.cases.models import Case, Message
 from consult.core.errors import NotFound
 
+# NO KEY UPDATE, as in consult.cases.access: rows that reference the case (audit events,
+# presence, read positions) take a key-share lock on it when their foreign keys are checked
+# at COMMIT, which a full FOR UPDATE would block, deadlocking against a room join that holds
+# the audit head.
 LOCK_CASE_FOR_POSTER = f"""
 SELECT c.id, c.team_id, c.last_seq,
        (SELECT m.id FROM {Message._meta.db_table} m
@@ -22,17 +28,26 @@ SELECT c.id, c.team_id, c.last_seq,
   FROM {Case._meta.db_table} c
  WHERE c.code = %(code)s
    AND EXISTS (SELECT 1 FROM {Membership._meta.db_table} ms WHERE ms.team_id = c.team_id AND ms.user_id = %(actor)s)
-   FOR UPDATE OF c
+   FOR NO KEY UPDATE OF c
 """
 
-INSERT_MESSAGE = f"""
-WITH moved AS (UPDATE {Case._meta.db_table} SET last_seq = %(seq)s, updated_at = %(now)s WHERE id = %(case)s)
-INSERT INTO {Message._meta.db_table}
+_MOVE_CASE = f"moved AS (UPDATE {Case._meta.db_table} SET last_seq = %(seq)s, updated_at = %(now)s WHERE id = %(case)s)"
+_INSERT_MESSAGE = f"""INSERT INTO {Message._meta.db_table}
        (case_id, seq, author_id, client_id, body, body_html, corrects_id, deid_confirmations, created_at)
 VALUES (%(case)s, %(seq)s, %(author)s, %(client_id)s, %(body)s, %(body_html)s, %(corrects)s,
         %(confirmations)s::jsonb, %(now)s)
-RETURNING id
-"""
+RETURNING id"""
+
+INSERT_MESSAGE = f"WITH {_MOVE_CASE}\n{_INSERT_MESSAGE}"
+
+# The same with the audit append folded in: the message's event costs no extra round trip
+# inside the case row lock. The audit CTEs write nothing when the stream has no head yet
+# (the LEFT JOIN then reads Nones and audit_complete appends the usual way).
+INSERT_MESSAGE_AUDITED = """WITH {move},
+{audit},
+inserted AS ({insert})
+SELECT inserted.id, audit_event.id, audit_event.seq, audit_event.prev_hash, audit_event.hash
+  FROM inserted LEFT JOIN audit_event ON true"""
 
 
 def lock_case_for_poster(actor, code, client_id):
@@ -62,24 +77,42 @@ def _lock_case_with_orm(actor, code, client_id):
     return case, stored.first()
 
 
-def message_insert(*, case, author, client_id, body, body_html, corrects, confirmations):
-    """Take the case's next seq and store the message; the case row must be locked."""
+def message_insert(*, case, author, client_id, body, body_html, corrects, confirmations, audit=None):
+    """Take the case's next seq and store the message; the case row must be locked.
+
+    `audit(message)` (optional) returns the message's audit event, prepared with
+    consult.audit.services.audit_prepare, or None to write none; it is appended in the same
+    statement as the message on PostgreSQL, and the usual way elsewhere.
+    """
     case.last_seq += 1
     message = Message(
         case=case, seq=case.last_seq, author=author, client_id=client_id, body=body, body_html=body_html,
         corrects=corrects, deid_confirmations=confirmations, created_at=timezone.now(),
     )
+    event = audit(message) if audit is not None else None
     if connection.vendor != "postgresql":
         case.save(update_fields=["last_seq", "updated_at"])
         message.save()
+        if event is not None:
+            audit_complete(event, None)
         return message
+    params = {
+        "seq": case.last_seq, "now": message.created_at, "case": case.pk, "author": author.pk,
+        "client_id": client_id, "body": body, "body_html": body_html,
+        "corrects": corrects.pk if corrects else None,
+        "confirmations": orjson.dumps(confirmations).decode(),
+    }
+    if event is None:
+        sql = INSERT_MESSAGE
+    else:
+        audit_sql, audit_params = append_cte(event)
+        sql = INSERT_MESSAGE_AUDITED.format(move=_MOVE_CASE, audit=audit_sql, insert=_INSERT_MESSAGE)
+        params.update(audit_params)
     with connection.cursor() as cursor:
-        cursor.execute(INSERT_MESSAGE, {
-            "seq": case.last_seq, "now": message.created_at, "case": case.pk, "author": author.pk,
-            "client_id": client_id, "body": body, "body_html": body_html,
-            "corrects": corrects.pk if corrects else None,
-            "confirmations": orjson.dumps(confirmations).decode(),
-        })
-        message.pk = cursor.fetchone()[0]
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    message.pk = row[0]
     message._state.adding, message._state.db = False, connection.alias
+    if event is not None:
+        audit_complete(event, row[1:])
     return message
