@@ -173,9 +173,13 @@ def fresh_channel_layer():
 def release_test_database(django_db_setup, django_db_blocker):
     """Before the test database is dropped, end any connection a server or thread left open."""
     yield
-    if on_postgres():
-        from django.db import connection
+    from django.db import OperationalError, connection
 
+    if not on_postgres() or not connection.settings_dict["NAME"].startswith("test_"):
+        return
+    try:
         with django_db_blocker.unblock(), connection.cursor() as cursor:
             cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    except OperationalError:
+        pass  # no test database was made: nothing to release

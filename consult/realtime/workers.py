@@ -6,11 +6,14 @@ DB_THREADS calls overlap; the row locks taken by the services keep each room in 
 (a case row lock per message, an audit head lock per stream). SQLite gets one thread: it
 has one writer anyway.
 """
+import functools
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import DatabaseSyncToAsync
 from django.conf import settings
+from django.db import OperationalError
 
 _executor = None
 
@@ -31,4 +34,27 @@ def executor():
 
 def in_db_thread(func):
     """`database_sync_to_async(func)` on the pool: stale connections closed before and after."""
-    return DatabaseSyncToAsync(func, thread_sensitive=False, executor=executor())
+    return DatabaseSyncToAsync(retrying_transient(func), thread_sensitive=False, executor=executor())
+
+
+TRANSIENT_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
+ATTEMPTS = 3
+
+
+def retrying_transient(func):
+    """Run a service again when PostgreSQL aborted its transaction to break a deadlock.
+
+    The whole transaction rolled back, so nothing of the first attempt stands; services are
+    safe to repeat (a message post is idempotent by its client_id).
+    """
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return func(*args, **kwargs)
+            except OperationalError as error:
+                if attempt == ATTEMPTS or getattr(error.__cause__, "sqlstate", None) not in TRANSIENT_SQLSTATES:
+                    raise
+                time.sleep(0.01 * attempt)
+
+    return run
