@@ -19,17 +19,51 @@ def audit_append(*, action, actor=None, case=None, stream=None, payload=None):
     concurrent appends to one stream queue up, so the chain never forks or gaps. Every
     AUDIT_CHECKPOINT_EVERY events the new head is signed in the same transaction.
     """
+    event = audit_prepare(action=action, actor=actor, case=case, stream=stream, payload=payload)
+    _append(event)
+    _checkpoint_if_due(event)
+    return event
+
+
+def audit_prepare(*, action, actor=None, case=None, stream=None, payload=None):
+    """An event not yet appended, for an action that folds the append into its own statement.
+
+    On PostgreSQL the action adds `append_cte(event)` to its statement and then calls
+    `audit_complete(event, row)`; elsewhere it calls `audit_complete(event, None)`.
+    """
     if not connection.in_atomic_block:
         raise RuntimeError("audit_append must run inside the action's transaction")
-    event = AuditEvent(stream=stream or case_stream(case), case=case, created_at=timezone.now(),
-                       actor=actor, action=action, payload=payload or {})
+    return AuditEvent(stream=stream or case_stream(case), case=case, created_at=timezone.now(),
+                      actor=actor, action=action, payload=payload or {})
+
+
+def audit_complete(event, row):
+    """Finish a folded append: `row` is what the statement read from the `audit_event` CTE
+    (id, seq, prev_hash, hash), or None/Nones when nothing was appended (the stream had no head
+    yet, or the database is not PostgreSQL): then the event is appended the usual way."""
+    if row is None or row[0] is None:
+        _append(event)
+    else:
+        _appended(event, row)
+    _checkpoint_if_due(event)
+    return event
+
+
+def _append(event):
     append = _append_postgres if connection.vendor == "postgresql" else _append_portable
     if not append(event):
         _create_head(event.stream)
         append(event)
+
+
+def _checkpoint_if_due(event):
     if event.seq % settings.AUDIT_CHECKPOINT_EVERY == 0:
         signed_checkpoint(stream=event.stream, seq=event.seq, hash=event.hash, signed_at=event.created_at).save()
-    return event
+
+
+def _appended(event, row):
+    event.pk, event.seq, event.prev_hash, event.hash = row
+    event._state.adding, event._state.db = False, connection.alias
 
 
 def _body(event, seq):
@@ -51,34 +85,55 @@ def _create_head(stream):
 # event in SQL (sha256 of the previous hash and the canonical JSON, which Python prepares
 # around the seq); the INSERT writes the event from what the UPDATE returned. The append is
 # on every action's critical path (bench/audit_cost.py). In SET, `seq` and `hash` are the
-# values before the update, so prev_hash keeps the previous hash.
-APPEND_POSTGRES = f"""
-WITH head AS (
+# values before the update, so prev_hash keeps the previous hash. Written as two CTEs
+# (`audit_head`, `audit_event`) with named parameters so that an action's own statement can
+# include them (message_post does: consult/cases/posting.py); neither CTE writes anything when
+# the stream has no head.
+APPEND_CTE = f"""
+audit_head AS (
     UPDATE {AuditHead._meta.db_table}
     SET seq = seq + 1, prev_hash = hash,
-        hash = encode(sha256(convert_to(hash || %s || (seq + 1)::text || %s, 'UTF8')), 'hex')
-    WHERE stream = %s
+        hash = encode(sha256(convert_to(hash || %(audit_before)s || (seq + 1)::text || %(audit_after)s, 'UTF8')),
+                      'hex')
+    WHERE stream = %(audit_stream)s
     RETURNING seq, prev_hash, hash
-)
-INSERT INTO {AuditEvent._meta.db_table}
-    (stream, seq, case_id, created_at, actor_id, action, payload, prev_hash, hash)
-SELECT %s, seq, %s, %s, %s, %s, %s, prev_hash, hash FROM head
-RETURNING id, seq, prev_hash, hash
-"""
+),
+audit_event AS (
+    INSERT INTO {AuditEvent._meta.db_table}
+        (stream, seq, case_id, created_at, actor_id, action, payload, prev_hash, hash)
+    SELECT %(audit_stream)s, seq, %(audit_case)s, %(audit_created_at)s, %(audit_actor)s, %(audit_action)s,
+           %(audit_payload)s, prev_hash, hash
+      FROM audit_head
+    RETURNING id, seq, prev_hash, hash
+)"""
+
+APPEND_POSTGRES = f"WITH {APPEND_CTE}\nSELECT id, seq, prev_hash, hash FROM audit_event"
+
+
+def append_cte(event):
+    """(SQL, params) of the CTEs `audit_head` and `audit_event` that append `event` on PostgreSQL.
+
+    Put the SQL after WITH (or a comma) in one statement, merge the params into the statement's
+    named params, read `audit_event`'s (id, seq, prev_hash, hash) and pass them to audit_complete.
+    """
+    before, after = chain.canonical_json_around_seq(_body(event, seq=0))
+    payload = AuditEvent._meta.get_field("payload").get_db_prep_value(event.payload, connection)
+    return APPEND_CTE, {
+        "audit_before": before, "audit_after": after, "audit_stream": event.stream, "audit_case": event.case_id,
+        "audit_created_at": event.created_at, "audit_actor": event.actor_id, "audit_action": event.action,
+        "audit_payload": payload,
+    }
 
 
 def _append_postgres(event):
     """Returns False, writing nothing, when the stream has no head yet."""
-    before, after = chain.canonical_json_around_seq(_body(event, seq=0))
-    payload = AuditEvent._meta.get_field("payload").get_db_prep_value(event.payload, connection)
+    _, params = append_cte(event)
     with connection.cursor() as cursor:
-        cursor.execute(APPEND_POSTGRES, [before, after, event.stream, event.stream, event.case_id,
-                                         event.created_at, event.actor_id, event.action, payload])
+        cursor.execute(APPEND_POSTGRES, params)
         row = cursor.fetchone()
     if row is None:
         return False
-    event.pk, event.seq, event.prev_hash, event.hash = row
-    event._state.adding, event._state.db = False, connection.alias
+    _appended(event, row)
     return True
 
 

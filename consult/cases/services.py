@@ -10,7 +10,7 @@ from django.db import transaction
 
 from consult.accounts.models import Team
 from consult.audit.chain import content_hash
-from consult.audit.services import audit_append
+from consult.audit.services import audit_append, audit_prepare
 from consult.cases import posting
 from consult.cases.access import case_for_member, is_team_member
 from consult.cases.models import Case, Message, ReadPosition, RiskLevel, Status
@@ -67,6 +67,7 @@ def message_post(*, actor, case_code, client_id, body, corrects_seq=None, confir
     # row lock is taken, so a room's posts queue only behind each other's database work.
     accepted, flagged = _guarded(body, confirmations)
     body_html = render_markdown(body) if flagged is None else None
+    body_sha256 = content_hash(body)
     with transaction.atomic():
         case, stored_id = _case_for_posting(actor, case_code, client_id)
         if stored_id is not None:
@@ -77,8 +78,9 @@ def message_post(*, actor, case_code, client_id, body, corrects_seq=None, confir
         message = posting.message_insert(
             case=case, author=actor, client_id=client_id, body=body, body_html=body_html,
             corrects=corrected, confirmations=[c.as_dict() for c in accepted],
+            audit=lambda message: _posted_event(actor, case, message, body_sha256),
         )
-        _audit_message(actor, case, message, accepted)
+        _audit_false_alarms(actor, case, message, accepted)
         publish_on_commit(
             case_group(case.pk), {"type": "message.new", "message": message_dict(message)}, seq=message.seq
         )
@@ -115,18 +117,22 @@ def _corrected_message(case, actor, corrects_seq):
     return corrected
 
 
-def _audit_message(actor, case, message, accepted):
-    audit_append(
+def _posted_event(actor, case, message, body_sha256):
+    # Appended in the message's own INSERT statement (consult/cases/posting.py). The message is
+    # named by its room seq, which is immutable, unique per case and known before the insert.
+    return audit_prepare(
         action="message.posted",
         actor=actor,
         case=case,
         payload={
-            "message_id": message.pk,
             "seq": message.seq,
-            "body_sha256": content_hash(message.body),
+            "body_sha256": body_sha256,
             "corrects_seq": message.corrects.seq if message.corrects_id else None,
         },
     )
+
+
+def _audit_false_alarms(actor, case, message, accepted):
     for confirmation in accepted:
         audit_append(
             action="deid.false_alarm_confirmed",

@@ -16,8 +16,10 @@ def post(alice, case):
 
 
 def test_it_stores_no_message_when_its_event_cannot_be_written(alice, north_case):
+    # On PostgreSQL the message's event is appended in the message's own INSERT (append_cte).
     with mock.patch.object(audit_services, "_append_postgres", side_effect=RuntimeError("disk full")), \
-            mock.patch.object(audit_services, "_append_portable", side_effect=RuntimeError("disk full")):
+            mock.patch.object(audit_services, "_append_portable", side_effect=RuntimeError("disk full")), \
+            mock.patch("consult.cases.posting.append_cte", side_effect=RuntimeError("disk full")):
         with pytest.raises(RuntimeError):
             post(alice, north_case)
     assert not Message.objects.filter(case=north_case).exists()

@@ -5,7 +5,7 @@ from consult.audit import chain
 
 BODIES = [
     {"stream": "case:C-23456", "seq": 1, "created_at": "2026-01-02T03:04:05.678901+00:00", "actor_id": 7,
-     "action": "message.posted", "payload": {"message_id": 3, "seq": 1, "body_sha256": "ab" * 32}},
+     "action": "message.posted", "payload": {"seq": 1, "body_sha256": "ab" * 32, "corrects_seq": None}},
     {"stream": "user:12", "seq": 1234567, "created_at": "2026-01-02T03:04:05+00:00", "actor_id": None,
      "action": "team.membership_added", "payload": {}},
     {"stream": "case:C-Z", "seq": 10, "created_at": "x", "actor_id": 1, "action": "a",

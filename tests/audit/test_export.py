@@ -107,8 +107,10 @@ def test_it_fails_offline_after_an_edit_of_a_payload_digit(exported, north_case)
     _, path = exported
     raw = path.read_bytes()
     event = AuditEvent.objects.get(case=north_case, seq=3)
-    edited = raw.replace(f'"message_id":{event.payload["message_id"]}'.encode(),
-                         f'"message_id":{event.payload["message_id"] + 1}'.encode())
+    digest = event.payload["body_sha256"]
+    digit = next(position for position, char in enumerate(digest) if char.isdigit())
+    changed = digest[:digit] + str((int(digest[digit]) + 1) % 10) + digest[digit + 1:]
+    edited = raw.replace(digest.encode(), changed.encode())
     assert len(edited) == len(raw) and edited != raw
     path.write_bytes(edited)
     result = offline_verify(path)

@@ -2,7 +2,8 @@
 import pytest
 
 from consult.audit.chain import content_hash
-from consult.cases.models import Message
+from consult.audit.trail import verify_trail
+from consult.cases.models import Case, Message
 from consult.cases.rooms import room_history, room_join
 from consult.cases.services import message_post
 from consult.deid.guard import Confirmation
@@ -17,10 +18,20 @@ def post(user, case, client_id, body, **kwargs):
 
 def test_it_records_a_posted_message_by_its_hash(alice, north_case):
     before = last_seq(north_case)
-    message = post(alice, north_case, "m1", "Is a safety plan enough?")
+    post(alice, north_case, "m1", "Is a safety plan enough?")
     assert trail(north_case, since_seq=before) == [(before + 1, "message.posted", "alice", {
-        "message_id": message.pk, "seq": 1, "body_sha256": content_hash("Is a safety plan enough?"),
-        "corrects_seq": None})]
+        "seq": 1, "body_sha256": content_hash("Is a safety plan enough?"), "corrects_seq": None})]
+
+
+def test_it_starts_the_chain_with_a_post_into_a_case_whose_stream_has_no_head_yet(alice, north):
+    case = Case.objects.create(team=north, owner=alice, title="Made without case_create")
+    post(alice, case, "m1", "First line")
+    post(alice, case, "m2", "Second line")
+    assert trail(case) == [
+        (1, "message.posted", "alice", {"seq": 1, "body_sha256": content_hash("First line"), "corrects_seq": None}),
+        (2, "message.posted", "alice", {"seq": 2, "body_sha256": content_hash("Second line"), "corrects_seq": None})]
+    [report] = verify_trail(f"case:{case.code}")
+    assert (report.intact, report.events) == (True, 2)
 
 
 def test_it_records_a_retried_post_once(alice, north_case):
