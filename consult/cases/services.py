@@ -223,9 +223,9 @@ def _guarded_reason(reason):
     return reason
 
 
-def case_view(*, actor, case_code):
-    """Open a case's page for a member: reads are audited too."""
-    case = case_for_member(actor, case_code)
+def case_view(*, actor, case_code, page="room", case=None):
+    """Open one of a case's pages for a member: reads are audited too."""
+    case = case or case_for_member(actor, case_code)
     with transaction.atomic():
-        audit_append(action="case.viewed", actor=actor, case=case, payload={"page": "room"})
+        audit_append(action="case.viewed", actor=actor, case=case, payload={"page": page})
     return case

@@ -15,7 +15,7 @@ from consult.records.views import case_or_404
 
 @login_required
 def guidance_log(request, code):
-    case = case_or_404(request.user, code)
+    case = case_or_404(request.user, code, viewing="guidance" if request.method == "GET" else None)
     form = GuidanceForm(request.POST or None, consults=case.consult_requests.all())
     flagged, status = None, 200
     if request.method == "POST":

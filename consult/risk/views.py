@@ -14,7 +14,7 @@ from consult.risk.selectors import risk_history
 
 @login_required
 def risk_picture(request, code):
-    case = case_or_404(request.user, code)
+    case = case_or_404(request.user, code, viewing="risk" if request.method == "GET" else None)
     latest = services.latest_assessment(case)
     initial = {"level": case.risk_level, "signs": latest.signs if latest else [],
                "protective_factors": latest.protective_factors if latest else ""}

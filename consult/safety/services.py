@@ -3,8 +3,8 @@ from django.db import transaction
 
 from consult.audit.chain import content_hash
 from consult.audit.services import audit_append
-from consult.cases.access import case_for_member
 from consult.cases.serializers import user_dict
+from consult.cases.services import case_view
 from consult.core.errors import NotFound, TooLarge, ValidationFailed
 from consult.deid.guard import guard_fields
 from consult.realtime.broadcast import case_group, publish_on_commit
@@ -68,12 +68,12 @@ def _normalise(text):
 
 
 def plan_versions(*, actor, case_code):
-    case = case_for_member(actor, case_code)
+    case = case_view(actor=actor, case_code=case_code, page="safety_plan")
     return case, list(SafetyPlanVersion.objects.filter(case=case).select_related("author"))
 
 
 def plan_version(*, actor, case_code, version):
-    case = case_for_member(actor, case_code)
+    case = case_view(actor=actor, case_code=case_code, page=f"safety_plan:{version}")
     plan = SafetyPlanVersion.objects.filter(case=case, version=version).select_related("author").first()
     if plan is None:
         raise NotFound("no such version of the safety plan")
