@@ -10,7 +10,8 @@ import time
 
 from channels.db import database_sync_to_async
 
-from consult.oncall.scheduler import checkpoint_streams, tick
+from consult.audit.checkpoints import checkpoint_all_streams
+from consult.oncall.scheduler import tick
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ async def run_forever():
         try:
             done = await database_sync_to_async(tick)()
             if time.monotonic() >= next_checkpoint:
-                await database_sync_to_async(checkpoint_streams)()
+                await database_sync_to_async(checkpoint_all_streams)()
                 next_checkpoint = time.monotonic() + CHECKPOINT_SECONDS
         except Exception:  # a bad row or a lost connection must not stop paging for good
             log.exception("embedded scheduler pass failed; retrying")

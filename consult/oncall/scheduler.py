@@ -15,7 +15,6 @@ from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.utils import timezone
 
-from consult.audit.checkpoints import checkpoint_all_streams
 from consult.audit.services import audit_append
 from consult.followups.models import FollowUp
 from consult.oncall.models import ConsultRequest, Delivery, Page, State
@@ -129,10 +128,6 @@ def _deliver(delivery, now):
             claimed_at=None, error=type(error).__name__[:200], due_at=now + timedelta(seconds=DELIVERY_RETRY_SECONDS))
         return
     Delivery.objects.filter(pk=delivery.pk).update(sent_at=timezone.now(), error="")
-
-
-def checkpoint_streams():
-    return checkpoint_all_streams()
 
 
 def tick(now=None):

@@ -3,11 +3,11 @@ import math
 import statistics
 from datetime import timedelta
 
-from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
 
 from consult.followups.models import FollowUp
+from consult.guidance.models import GuidanceEntry
 from consult.oncall.models import ACTIVE_STATES, ConsultRequest, Page, Shift
 from consult.oncall.rota import on_call_now
 from consult.oncall.serializers import consult_dict, page_dict
@@ -61,18 +61,10 @@ def my_followups(user):
 
 
 def first_guidance_times(consult_ids):
-    """consult id → time of its first guidance entry, when the guidance log exists; else None."""
-    try:
-        GuidanceEntry = apps.get_model("guidance", "GuidanceEntry")
-    except LookupError:  # the guidance log is not installed (yet)
-        return None
-    field = next((f.name for f in GuidanceEntry._meta.get_fields()
-                  if f.name in ("consult_request", "consult")), None)
-    if field is None:
-        return None
+    """consult id → time of its first guidance entry."""
     firsts = {}
-    for consult_id, created_at in GuidanceEntry.objects.filter(**{f"{field}_id__in": consult_ids}) \
-            .order_by("created_at").values_list(f"{field}_id", "created_at"):
+    entries = GuidanceEntry.objects.filter(consult_id__in=consult_ids).order_by("created_at")
+    for consult_id, created_at in entries.values_list("consult_id", "created_at"):
         firsts.setdefault(consult_id, created_at)
     return firsts
 
@@ -85,16 +77,14 @@ def _figures(seconds):
     return {"count": len(ordered), "median": statistics.median(ordered), "p90": p90}
 
 
-def turnaround(team_id, *, now=None, guidance_times=first_guidance_times):
+def turnaround(team_id, *, now=None):
     """Request → acknowledgement and request → first guidance, median and p90 in seconds, last 30 days."""
     now = now or timezone.now()
     consults = list(ConsultRequest.objects.filter(team_id=team_id, created_at__gte=now - timedelta(days=TURNAROUND_DAYS))
                     .exclude(kind="support").values("pk", "created_at", "acknowledged_at"))
     acks = [(c["acknowledged_at"] - c["created_at"]).total_seconds() for c in consults if c["acknowledged_at"]]
-    firsts = guidance_times([c["pk"] for c in consults])
-    guidance = None
-    if firsts is not None:
-        guidance = _figures([(firsts[c["pk"]] - c["created_at"]).total_seconds() for c in consults if c["pk"] in firsts])
+    firsts = first_guidance_times([c["pk"] for c in consults])
+    guidance = _figures([(firsts[c["pk"]] - c["created_at"]).total_seconds() for c in consults if c["pk"] in firsts])
     return {"requests": len(consults), "acknowledgement": _figures(acks), "first_guidance": guidance}
 
 

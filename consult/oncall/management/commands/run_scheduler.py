@@ -7,7 +7,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from consult.oncall.scheduler import checkpoint_streams, tick
+from consult.audit.checkpoints import checkpoint_all_streams
+from consult.oncall.scheduler import tick
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class Command(BaseCommand):
 
     def _checkpoint(self):
         try:
-            checkpoint_streams()
+            checkpoint_all_streams()
         except Exception:
             log.exception("audit checkpoint failed")
 
