@@ -9,7 +9,11 @@ from consult.audit.models import AuditEvent, AuditHead
 
 
 def case_stream(case):
-    return f"case:{case.code}"
+    return case_stream_of(case.code)
+
+
+def case_stream_of(case_code):
+    return f"case:{case_code}"
 
 
 def audit_append(*, action, actor=None, case=None, stream=None, payload=None):
@@ -33,6 +37,12 @@ def audit_prepare(*, action, actor=None, case=None, stream=None, payload=None):
     """
     if not connection.in_atomic_block:
         raise RuntimeError("audit_append must run inside the action's transaction")
+    return statement_event(action=action, actor=actor, case=case, stream=stream, payload=payload)
+
+
+def statement_event(*, action, actor=None, case=None, stream=None, payload=None):
+    """An event for an action done in one autocommit statement that appends it too
+    (append_cte_with_payload_seq): the statement is the transaction."""
     return AuditEvent(stream=stream or case_stream(case), case=case, created_at=timezone.now(),
                       actor=actor, action=action, payload=payload or {})
 
@@ -123,6 +133,69 @@ def append_cte(event):
         "audit_created_at": event.created_at, "audit_actor": event.actor_id, "audit_action": event.action,
         "audit_payload": payload,
     }
+
+
+# The same append for an event whose payload ends with a "seq" that the including statement
+# assigns (message_post's one-statement path numbers the message and audits it together):
+# the payload and the hashed text are completed in SQL with `{payload_seq}`, an SQL
+# expression of that statement. Nothing is written unless `{source}` (a CTE of the statement
+# that yields the seq) has a row.
+APPEND_CTE_WITH_PAYLOAD_SEQ = f"""
+audit_head AS (
+    UPDATE {AuditHead._meta.db_table} AS head
+    SET seq = head.seq + 1, prev_hash = head.hash,
+        hash = encode(sha256(convert_to(
+            head.hash || %(audit_before)s || {{payload_seq}}::text || %(audit_between)s || (head.seq + 1)::text
+            || %(audit_after)s, 'UTF8')), 'hex')
+      FROM {{source}}
+     WHERE head.stream = %(audit_stream)s
+    RETURNING head.seq, head.prev_hash, head.hash
+),
+audit_event AS (
+    INSERT INTO {AuditEvent._meta.db_table}
+        (stream, seq, case_id, created_at, actor_id, action, payload, prev_hash, hash)
+    SELECT %(audit_stream)s, audit_head.seq, %(audit_case)s, %(audit_created_at)s, %(audit_actor)s,
+           %(audit_action)s, (%(audit_payload_head)s || {{payload_seq}}::text || '}}')::jsonb,
+           audit_head.prev_hash, audit_head.hash
+      FROM audit_head, {{source}}
+    RETURNING id, seq, prev_hash, hash
+)"""
+
+PAYLOAD_SEQ_PLACEHOLDER = -1
+
+
+def append_cte_with_payload_seq(event, *, source, payload_seq, case_id_sql=None):
+    """(SQL, params) like append_cte, for `event` whose payload's last key is "seq" and whose
+    value is the SQL expression `payload_seq` over the CTE `source` of the same statement.
+
+    `event.payload["seq"]` must be PAYLOAD_SEQ_PLACEHOLDER; `case_id_sql`, when given, is the
+    SQL expression of the event's case id (a case the statement itself finds by its code).
+    Pass the statement's (id, seq, prev_hash, hash) of `audit_event` to audit_folded.
+    """
+    assert list(event.payload)[-1] == "seq" and event.payload["seq"] == PAYLOAD_SEQ_PLACEHOLDER
+    assert sorted(event.payload) == list(event.payload), "the payload's keys must be in canonical order"
+    before, after = chain.canonical_json_around_seq(_body(event, seq=0))
+    placeholder = f'"seq":{PAYLOAD_SEQ_PLACEHOLDER}}}'
+    before_seq, found, between = before.rpartition(placeholder)
+    assert found and placeholder not in before_seq, "the payload's seq must be the last value before the event's seq"
+    payload = chain.canonical_json(event.payload).decode()
+    sql = APPEND_CTE_WITH_PAYLOAD_SEQ.replace("{source}", source).replace("{payload_seq}", payload_seq)
+    if case_id_sql is not None:
+        sql = sql.replace("%(audit_case)s", case_id_sql)
+    return sql, {
+        "audit_before": before_seq + '"seq":', "audit_between": "}" + between, "audit_after": after,
+        "audit_stream": event.stream, "audit_case": event.case_id, "audit_created_at": event.created_at,
+        "audit_actor": event.actor_id, "audit_action": event.action,
+        "audit_payload_head": payload[: -len(f"{PAYLOAD_SEQ_PLACEHOLDER}}}")],
+    }
+
+
+def audit_folded(event, row, payload_seq):
+    """Finish an append made by append_cte_with_payload_seq's CTEs, committed with the statement."""
+    event.payload = {**event.payload, "seq": payload_seq}
+    _appended(event, row)
+    _checkpoint_if_due(event)
+    return event
 
 
 def _append_postgres(event):

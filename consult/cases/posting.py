@@ -8,11 +8,13 @@ The rules are the same as everywhere: the case exists for members of its team on
 row lock orders the room's messages.
 """
 import orjson
-from django.db import connection
+import psycopg
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from consult.accounts.models import Membership
-from consult.audit.services import append_cte, audit_complete
+from consult.audit.models import AuditHead
+from consult.audit.services import append_cte, append_cte_with_payload_seq, audit_complete, audit_folded
 from consult.cases.access import case_for_member
 from consult.cases.models import Case, Message
 from consult.core.errors import NotFound
@@ -116,3 +118,74 @@ def message_insert(*, case, author, client_id, body, body_html, corrects, confir
     if event is not None:
         audit_complete(event, row[1:])
     return message
+
+
+# A plain post (no correction, no confirmed false alarm) in ONE autocommit statement on
+# PostgreSQL: authorise, take the room's next seq under the case row lock, insert the message
+# and append its audit event, all or nothing. Four round trips (BEGIN, lock, insert, COMMIT)
+# become one; at hundreds of posts a second the round trips were most of a post's cost.
+# No row back means "not the plain case" (a retry already stored, a membership that ended, a
+# stream without a head yet): the caller then takes the general path, which tells them apart.
+POST_PLAIN_MESSAGE = f"""WITH moved AS (
+    UPDATE {Case._meta.db_table} AS c SET last_seq = c.last_seq + 1, updated_at = %(now)s
+     WHERE c.code = %(code)s
+       AND EXISTS (SELECT 1 FROM {Membership._meta.db_table} ms WHERE ms.team_id = c.team_id AND ms.user_id = %(author)s)
+       AND NOT EXISTS (SELECT 1 FROM {Message._meta.db_table} m
+                        WHERE m.case_id = c.id AND m.author_id = %(author)s AND m.client_id = %(client_id)s)
+       AND EXISTS (SELECT 1 FROM {AuditHead._meta.db_table} h WHERE h.stream = %(audit_stream)s)
+    RETURNING c.id, c.team_id, c.last_seq
+),
+inserted AS (
+    INSERT INTO {Message._meta.db_table}
+           (case_id, seq, author_id, client_id, body, body_html, corrects_id, deid_confirmations, created_at)
+    SELECT moved.id, moved.last_seq, %(author)s, %(client_id)s, %(body)s, %(body_html)s, NULL, '[]'::jsonb, %(now)s
+      FROM moved
+    RETURNING id, seq
+),
+{{audit}}
+SELECT moved.id, moved.team_id, inserted.id, inserted.seq,
+       audit_event.id, audit_event.seq, audit_event.prev_hash, audit_event.hash
+  FROM moved, inserted, audit_event"""
+
+
+def plain_message_post(*, author, case_code, client_id, body, body_html, audit_event):
+    """The stored message of a plain post made in one statement, or None when the general path
+    must decide (only on PostgreSQL; see POST_PLAIN_MESSAGE). The row is committed on return.
+
+    `audit_event` is the prepared message.posted event, its payload's seq a placeholder.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return None
+    audit_sql, params = append_cte_with_payload_seq(
+        audit_event, source="inserted", payload_seq="inserted.seq", case_id_sql="(SELECT id FROM moved)"
+    )
+    params.update({"now": audit_event.created_at, "code": case_code, "author": author.pk, "client_id": client_id,
+                   "body": body, "body_html": body_html})
+    try:
+        row = _fetchone_prepared(POST_PLAIN_MESSAGE.replace("{audit}", audit_sql), params)
+    except IntegrityError:
+        return None  # the same client_id raced in from another socket: the general path finds it
+    if row is None:
+        return None
+    case_id, team_id, message_id, seq, *audit_row = row
+    case = Case.from_db(connection.alias, ["id", "code", "team_id", "last_seq"], [case_id, case_code, team_id, seq])
+    message = Message.from_db(
+        connection.alias,
+        ["id", "case_id", "seq", "author_id", "client_id", "body", "body_html", "corrects_id", "deid_confirmations",
+         "created_at"],
+        [message_id, case_id, seq, author.pk, client_id, body, body_html, None, [], audit_event.created_at],
+    )
+    message.case, message.author = case, author
+    audit_event.case = case
+    audit_folded(audit_event, audit_row, payload_seq=seq)
+    return message
+
+
+def _fetchone_prepared(sql, params):
+    """Execute as a server-side prepared statement: planning this statement took longer than
+    running it (1.1 ms against 0.5 ms), and Django's cursors bind values client-side, so
+    PostgreSQL planned it anew every time. psycopg prepares it per connection on first use."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchone()

@@ -10,7 +10,9 @@ from django.db import transaction
 
 from consult.accounts.models import Team
 from consult.audit.chain import content_hash
-from consult.audit.services import audit_append, audit_prepare
+from consult.audit.services import (
+    PAYLOAD_SEQ_PLACEHOLDER, audit_append, audit_prepare, case_stream_of, statement_event,
+)
 from consult.cases import posting
 from consult.cases.access import case_for_member, is_team_member
 from consult.cases.models import Case, Message, ReadPosition, RiskLevel, Status
@@ -68,6 +70,15 @@ def message_post(*, actor, case_code, client_id, body, corrects_seq=None, confir
     accepted, flagged = _guarded(body, confirmations)
     body_html = render_markdown(body) if flagged is None else None
     body_sha256 = content_hash(body)
+    if flagged is None and corrects_seq is None and not accepted:
+        message = posting.plain_message_post(
+            author=actor, case_code=case_code, client_id=client_id, body=body, body_html=body_html,
+            audit_event=_posted_event_to_number(actor, case_code, body_sha256),
+        )
+        if message is not None:
+            publish_on_commit(case_group(message.case_id), {"type": "message.new", "message": message_dict(message)},
+                              seq=message.seq)  # committed: it publishes now
+            return PostResult(message, duplicate=False)
     with transaction.atomic():
         case, stored_id = _case_for_posting(actor, case_code, client_id)
         if stored_id is not None:
@@ -129,6 +140,16 @@ def _posted_event(actor, case, message, body_sha256):
             "body_sha256": body_sha256,
             "corrects_seq": message.corrects.seq if message.corrects_id else None,
         },
+    )
+
+
+def _posted_event_to_number(actor, case_code, body_sha256):
+    # The same event for the one-statement post, which numbers the message as it stores it.
+    return statement_event(
+        action="message.posted",
+        actor=actor,
+        stream=case_stream_of(case_code),
+        payload={"body_sha256": body_sha256, "corrects_seq": None, "seq": PAYLOAD_SEQ_PLACEHOLDER},
     )
 
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from consult.core.errors import ConsultError
 from consult.realtime import protocol
 from consult.realtime.broadcast import FORWARD, encode
+from consult.realtime.wire import frame_writer, text_frame
 
 log = logging.getLogger(__name__)
 
@@ -48,14 +49,25 @@ class ConsultSocket(AsyncWebsocketConsumer):
         await self.send_frame({"type": "pong"})
 
     async def send_frame(self, frame):
-        await self.base_send({"type": "websocket.send", "text": encode(frame)})
+        await self.send_now(encode(frame))
+
+    async def send_now(self, text):
+        """Send a serialised frame, straight to the Daphne socket when it is open (wire.py)."""
+        writer = self.frame_writer()
+        if writer is None or not writer(text_frame(text)):
+            await self.base_send({"type": "websocket.send", "text": text})
+
+    def frame_writer(self):
+        if not hasattr(self, "_frame_writer"):
+            self._frame_writer = frame_writer(self.base_send)
+        return self._frame_writer
 
     async def dispatch(self, message):
         # Channels runs aclose_old_connections() (a hop to its one sync thread) before every
         # handler. Handlers here reach the ORM only through database_sync_to_async or
         # in_db_thread, which close stale connections themselves, so every event skips it.
         if message["type"] == FORWARD:
-            await self.base_send({"type": "websocket.send", "text": message["text"]})
+            await self.send_now(message["text"])
             return
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:

@@ -17,7 +17,6 @@ from consult.realtime import protocol
 from consult.realtime.base import ConsultSocket
 from consult.realtime.broadcast import case_group, session_group
 from consult.realtime.hub import Member, hub
-from consult.realtime.wire import frame_writer
 from consult.realtime.workers import in_db_thread
 
 PRESENCE_REFRESH_SECONDS = 30
@@ -105,10 +104,10 @@ class CaseRoomConsumer(ConsultSocket):
         if self.held_frames is not None:
             self.held_frames.append(text)
         else:
-            await self.base_send({"type": "websocket.send", "text": text})
+            await self.send_now(text)
 
     async def _join_room(self, group):
-        member = Member(send=self.send_text, write=frame_writer(self.base_send), live=self._live)
+        member = Member(send=self.send_text, write=self.frame_writer(), live=self._live)
         await hub().join(group, self.channel_name, member)
         self.room_group = group
 

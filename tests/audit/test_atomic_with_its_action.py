@@ -11,6 +11,14 @@ from consult.cases.services import message_post
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def general_path():
+    """The transaction of the general posting path; a plain post's single statement is all or
+    nothing by itself (tests/audit/test_one_statement_post.py)."""
+    with mock.patch("consult.cases.posting.plain_message_post", return_value=None):
+        yield
+
+
 def post(alice, case):
     message_post(actor=alice, case_code=case.code, client_id="m1", body="Is a safety plan enough?")
 
