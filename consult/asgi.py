@@ -11,6 +11,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
+from consult.core.runtime import settle_heap  # noqa: E402
 from consult.oncall.embedded import WithEmbeddedScheduler  # noqa: E402
 from consult.realtime.routing import websocket_urlpatterns  # noqa: E402
 
@@ -22,3 +23,5 @@ application = ProtocolTypeRouter(
 )
 if settings.EMBEDDED_SCHEDULER:
     application = WithEmbeddedScheduler(application)
+
+settle_heap()

@@ -159,6 +159,8 @@ HISTORY_PAGE_SIZE = 100
 # Threads per process for the database work of sockets (consult/realtime/workers.py).
 DB_THREADS = envint("DB_THREADS", 4)
 GIL_SWITCH_INTERVAL = float(os.environ.get("GIL_SWITCH_INTERVAL", "0.001"))
+# The server's garbage collector thresholds (consult/core/runtime.py); Python's are 700,10,10.
+GC_THRESHOLDS = tuple(int(n) for n in os.environ.get("GC_THRESHOLDS", "20000,50,100").split(","))
 PRESENCE_TTL_SECONDS = 90
 
 # Audit trail (docs/audit.md): stream heads are signed with this key, which must live outside

@@ -17,6 +17,7 @@ from consult.realtime import protocol
 from consult.realtime.base import ConsultSocket
 from consult.realtime.broadcast import case_group, session_group
 from consult.realtime.hub import Member, hub
+from consult.realtime.post_batches import post_batches
 from consult.realtime.workers import in_db_thread
 
 PRESENCE_REFRESH_SECONDS = 30
@@ -75,7 +76,7 @@ class CaseRoomConsumer(ConsultSocket):
                 await self.send_text(text)
 
     async def _post(self, frame):
-        result = await in_db_thread(services.message_post)(
+        result = await post_batches().post(
             actor=self.user,
             case_code=self.case_code,
             client_id=frame.get("client_id"),

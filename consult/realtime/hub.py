@@ -18,6 +18,7 @@ REORDER_HOLD_SECONDS waiting for the missing one, then delivers anyway: the clie
 any real gap from the database, which stays the truth. Delivery is at most once.
 """
 import asyncio
+import contextlib
 import logging
 import threading
 import types
@@ -236,10 +237,32 @@ def _close_with_loop(found):
     loop.close = types.MethodType(close, loop)
 
 
+_batching = threading.local()
+
+
+@contextlib.contextmanager
+def publishes_batched():
+    """Hold this thread's publishes and send them to Redis together, in order, on exit."""
+    if not settings.REDIS_URL or getattr(_batching, "pipeline", None) is not None:
+        yield
+        return
+    _batching.pipeline = pipeline = _sync_redis().pipeline(transaction=False)
+    try:
+        yield
+    finally:
+        _batching.pipeline = None
+        if len(pipeline):
+            try:
+                pipeline.execute()
+            except Exception:  # noqa: BLE001 - the posts are stored: members backfill them by seq
+                log.exception("publishing a batch of room frames failed")
+
+
 def publish(group, text, seq=UNORDERED):
     """Send a serialised frame to every member of the group, in every process. Any thread."""
     if settings.REDIS_URL:
-        _sync_redis().publish(redis_channel(group), b"%d|%s" % (seq, text.encode()))
+        pipeline = getattr(_batching, "pipeline", None)
+        (pipeline or _sync_redis()).publish(redis_channel(group), b"%d|%s" % (seq, text.encode()))
         return
     with _hubs_lock:
         hubs = [h for h in _hubs.values() if not h.loop.is_closed() and group in h.rooms]
