@@ -29,7 +29,7 @@ run: migrate
 	@# The scheduler (escalations, repeats, reminders, e-mail, webhooks) runs beside Daphne and
 	@# stops with it: `kill 0` ends the whole process group when make run exits.
 	trap 'kill 0' EXIT; $(PY) manage.py run_scheduler & \
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) consult.asgi:application
+	$(VENV)/bin/python -m consult.server -b $(HOST) -p $(PORT) consult.asgi:application
 
 # nginx on :8080 in front of 2 Daphne processes and the scheduler, on the local PostgreSQL
 # (DATABASE_URL, default consult_cluster) and Redis (REDIS_URL): deploy/run_cluster.py.

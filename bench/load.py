@@ -32,6 +32,11 @@ from urllib.parse import urlsplit
 import orjson
 import websockets
 
+try:
+    import uvloop
+except ImportError:
+    uvloop = None
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
@@ -48,6 +53,7 @@ class Run:
         self.data = data
         self.sent = {}  # client_id -> [send time, room, measured, deliveries]
         self.latency, self.ack_latency = [], []
+        self.latency_at = []  # send time of each measured delivery, for the per-second p99
         self.duplicates = self.order_violations = self.unknown = self.errors = 0
         self.first_errors = []
         self.members = [0] * len(data["rooms"])
@@ -120,6 +126,7 @@ class Client:
         info[3] += 1
         if info[2]:
             self.run.latency.append(now - info[0])
+            self.run.latency_at.append(info[0])
 
     async def send(self, client_id, measured):
         now = time.time()
@@ -237,6 +244,19 @@ async def cpu_window(pids, t_warm, t_end):
     return result
 
 
+def p99_by_second(latency, sent_at):
+    """The p99 of the deliveries of messages sent in each second of the window: a spike shows
+    as one or two bad seconds (a pause), a saturated server as a rising tail."""
+    by_second = {}
+    if not sent_at:
+        return []
+    start = min(sent_at)
+    for value, at in zip(latency, sent_at):
+        by_second.setdefault(int(at - start), []).append(value)
+    return [(summary_ms(by_second[second]) or {}).get("p99") if second in by_second else None
+            for second in range(max(by_second) + 1)]
+
+
 def report(args, run, clients, connected, connect_s, connect_times, measured, expected, cpu, pids):
     window = args.duration - args.warmup
     delivered = len(run.latency)
@@ -252,6 +272,7 @@ def report(args, run, clients, connected, connect_s, connect_times, measured, ex
         "lost": expected - delivered, "duplicates": run.duplicates, "order_violations": run.order_violations,
         "deliveries_per_s": round(delivered / window, 1),
         "lat_ms": lat, "ack_ms": summary_ms(run.ack_latency),
+        "p99_ms_by_second": p99_by_second(run.latency, run.latency_at),
         "cpu_pct": cpu, "rss_mb": {name: rss_mb(pid) for name, pid in pids.items()},
         "errors": run.errors, "first_errors": run.first_errors,
         "load_avg": os.getloadavg(),
@@ -335,7 +356,11 @@ def main(argv=None):
     args = parse_args(argv)
     raise_file_limit()
     data = load_data(args)
-    result = asyncio.run(asyncio.wait_for(measure(args, data), timeout=args.duration + args.drain + 300))
+    measuring = asyncio.wait_for(measure(args, data), timeout=args.duration + args.drain + 300)
+    # On uvloop when installed, as the reference generator (bench/stock_loadgen.py) runs: the
+    # generator shares this machine's two cores with the servers it measures.
+    result = uvloop.run(measuring) if uvloop is not None else asyncio.run(measuring)
+    result["uvloop"] = uvloop is not None
     print(json.dumps(result), flush=True)
     if args.table:
         print_table(result)

@@ -77,7 +77,7 @@ def start_daphne():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+    process = subprocess.Popen([sys.executable, "-m", "consult.server", "-b", "127.0.0.1", "-p", str(port),
                                 "consult.asgi:application"], cwd=ROOT, stdout=open("/tmp/bench-page-daphne.log", "w"),
                                stderr=subprocess.STDOUT, env={**os.environ, "CONN_MAX_AGE": "60"})
     for _ in range(300):

@@ -157,8 +157,8 @@ MESSAGE_MAX_BYTES = 16 * 1024
 FRAME_MAX_BYTES = 64 * 1024
 HISTORY_PAGE_SIZE = 100
 # Threads per process for the database work of sockets (consult/realtime/workers.py).
-DB_THREADS = envint("DB_THREADS", 4)
-GIL_SWITCH_INTERVAL = float(os.environ.get("GIL_SWITCH_INTERVAL", "0.001"))
+DB_THREADS = envint("DB_THREADS", 2)
+GIL_SWITCH_INTERVAL = float(os.environ.get("GIL_SWITCH_INTERVAL", "0.005"))
 # The server's garbage collector thresholds (consult/core/runtime.py); Python's are 700,10,10.
 GC_THRESHOLDS = tuple(int(n) for n in os.environ.get("GC_THRESHOLDS", "20000,50,100").split(","))
 PRESENCE_TTL_SECONDS = 90

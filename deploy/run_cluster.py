@@ -78,7 +78,7 @@ server {
 def daphne_command(port, *extra):
     """Daphne with a listen backlog for connection storms (Twisted's default of 50 resets the
     rest) and a handshake deadline that survives a burst of thousands of joins."""
-    return [sys.executable, "-m", "daphne", "-e", f"tcp:port={port}:interface=127.0.0.1:backlog=4096",
+    return [sys.executable, "-m", "consult.server", "-e", f"tcp:port={port}:interface=127.0.0.1:backlog=4096",
             "--websocket_connect_timeout", "60", "--proxy-headers", *extra, "consult.asgi:application"]
 
 

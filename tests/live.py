@@ -37,7 +37,7 @@ class DaphneServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(log_path, "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "consult.asgi:application"],
+            [sys.executable, "-m", "consult.server", "-b", "127.0.0.1", "-p", str(self.port), "consult.asgi:application"],
             cwd=ROOT, env=server_env(), stdout=self.log, stderr=subprocess.STDOUT,
         )
         self._wait_ready()
