@@ -14,7 +14,12 @@ class User(AbstractUser):
 
     @property
     def display_name(self):
-        return self.get_full_name() or self.username
+        return self.name_from(self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def name_from(first_name, last_name, username):
+        """The name shown for a user, from the three columns (for rows read without a model)."""
+        return f"{first_name} {last_name}".strip() or username
 
     @property
     def is_supervisor(self):

@@ -9,21 +9,22 @@ from consult.accounts.models import User
 from consult.audit.services import audit_append
 from consult.cases.access import case_for_member
 from consult.cases.models import Message, Presence, ReadPosition
-from consult.cases.serializers import case_dict, message_dict, user_dict
+from consult.cases.serializers import MESSAGE_ROW, case_dict, message_row_dict, user_dict
 from consult.realtime.broadcast import case_group, publish_on_commit
 
 RECENT_HISTORY = 50
 
 
 def case_history(case, *, after_seq=None, limit=None):
-    """Messages after `after_seq` in order, or the most recent ones when it is None."""
+    """Frames' dicts of the messages after `after_seq` in order, or of the most recent ones
+    when it is None; and whether more follow."""
     limit = limit or settings.HISTORY_PAGE_SIZE
-    messages = Message.objects.filter(case=case).select_related("author", "corrects")
+    messages = Message.objects.filter(case=case).values_list(*MESSAGE_ROW)
     if after_seq is None:
         page = list(messages.order_by("-seq")[:RECENT_HISTORY])[::-1]
-        return page, False
+        return [message_row_dict(*row) for row in page], False
     page = list(messages.filter(seq__gt=after_seq).order_by("seq")[: limit + 1])
-    return page[:limit], len(page) > limit
+    return [message_row_dict(*row) for row in page[:limit]], len(page) > limit
 
 
 def room_join(*, actor, case_code, channel_name, after_seq=None):
@@ -43,7 +44,7 @@ def room_join(*, actor, case_code, channel_name, after_seq=None):
         "me": user_dict(actor),
         "members": [user_dict(u) for u in User.objects.filter(memberships__team=case.team_id)],
         "last_seq": case.last_seq,
-        "messages": [message_dict(m) for m in history],
+        "messages": history,
         "has_more": has_more,
         "presence": presence,
         "read_positions": read_positions(case),
@@ -59,7 +60,7 @@ def room_history(*, actor, case_code, after_seq, limit=None):
     return {
         "type": "history",
         "after_seq": after_seq,
-        "messages": [message_dict(m) for m in history],
+        "messages": history,
         "has_more": has_more,
     }
 
@@ -67,8 +68,8 @@ def room_history(*, actor, case_code, after_seq, limit=None):
 def _read_range(after_seq, history):
     return {
         "after_seq": after_seq,
-        "first_seq": history[0].seq if history else None,
-        "last_seq": history[-1].seq if history else None,
+        "first_seq": history[0]["seq"] if history else None,
+        "last_seq": history[-1]["seq"] if history else None,
         "count": len(history),
     }
 
