@@ -2,10 +2,10 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from consult.accounts.models import User
+from consult.accounts.models import Membership, User
 from consult.audit.services import audit_append
 from consult.cases.access import case_for_member
 from consult.cases.models import Message, Presence, ReadPosition
@@ -27,22 +27,25 @@ def case_history(case, *, after_seq=None, limit=None):
     return [message_row_dict(*row) for row in page[:limit]], len(page) > limit
 
 
-def room_join(*, actor, case_code, channel_name, after_seq=None):
-    """Admit a member's socket to the room and return the `room.joined` frame."""
-    case = case_for_member(actor, case_code)
+def room_join(*, actor, case_code, channel_name, after_seq=None, case=None):
+    """Admit a member's socket to the room and return the `room.joined` frame.
+
+    `case`, when given, is what case_for_member(actor, case_code) returned to the caller just
+    before (the socket needs the case's id first, to subscribe to the room): not read twice.
+    """
+    if case is None or case.code != case_code:
+        case = case_for_member(actor, case_code)
     history, has_more = case_history(case, after_seq=after_seq)
     with transaction.atomic():
-        Presence.objects.update_or_create(
-            channel_name=channel_name, defaults={"case": case, "user": actor, "seen_at": timezone.now()}
-        )
+        _presence_upsert(case, actor, channel_name)
         audit_append(action="room.joined", actor=actor, case=case, payload=_read_range(after_seq, history))
-        presence = present_users(case)
+        presence = present_users(case.pk)
         publish_on_commit(case_group(case.pk), {"type": "presence", "users": presence})
     return case, {
         "type": "room.joined",
         "case": case_dict(case),
         "me": user_dict(actor),
-        "members": [user_dict(u) for u in User.objects.filter(memberships__team=case.team_id)],
+        "members": team_members(case),
         "last_seq": case.last_seq,
         "messages": history,
         "has_more": has_more,
@@ -75,25 +78,59 @@ def _read_range(after_seq, history):
 
 
 def room_leave(*, channel_name):
-    presence = Presence.objects.filter(channel_name=channel_name).select_related("case").first()
-    if presence is None:
-        return
     with transaction.atomic():
-        presence.delete()
-        publish_on_commit(case_group(presence.case_id), {"type": "presence", "users": present_users(presence.case)})
+        left = _execute(f"DELETE FROM {PRESENCES} WHERE channel_name = %s RETURNING case_id", [channel_name], fetch=True)
+        if left:
+            [(case_id,)] = left
+            publish_on_commit(case_group(case_id), {"type": "presence", "users": present_users(case_id)})
 
 
 def presence_refresh(*, channel_name):
     Presence.objects.filter(channel_name=channel_name).update(seen_at=timezone.now())
 
 
-def present_users(case):
+# A join runs on every socket that opens, thousands at once in a reconnect storm: its reads
+# and its presence row are plain SQL (the same on PostgreSQL and SQLite), because building
+# each ORM query cost more CPU than PostgreSQL spent answering it.
+USERS, MEMBERSHIPS = User._meta.db_table, Membership._meta.db_table
+PRESENCES, READ_POSITIONS = Presence._meta.db_table, ReadPosition._meta.db_table
+USER_COLUMNS = "u.id, u.username, u.first_name, u.last_name"
+
+
+def _presence_upsert(case, user, channel_name):
+    _execute(f"""INSERT INTO {PRESENCES} (case_id, user_id, channel_name, seen_at) VALUES (%s, %s, %s, %s)
+                 ON CONFLICT (channel_name) DO UPDATE
+                 SET case_id = excluded.case_id, user_id = excluded.user_id, seen_at = excluded.seen_at""",
+             [case.pk, user.pk, channel_name, _db_time(timezone.now())])
+
+
+def present_users(case_id):
     fresh_since = timezone.now() - timedelta(seconds=settings.PRESENCE_TTL_SECONDS)
-    users = User.objects.filter(
-        pk__in=Presence.objects.filter(case=case, seen_at__gte=fresh_since).values("user_id")
-    ).order_by("username")
-    return [user_dict(u) for u in users]
+    return _user_dicts(f"""SELECT {USER_COLUMNS} FROM {USERS} u
+                            WHERE u.id IN (SELECT p.user_id FROM {PRESENCES} p WHERE p.case_id = %s AND p.seen_at >= %s)
+                            ORDER BY u.username""", [case_id, _db_time(fresh_since)])
+
+
+def team_members(case):
+    return _user_dicts(f"""SELECT {USER_COLUMNS} FROM {USERS} u JOIN {MEMBERSHIPS} m ON m.user_id = u.id
+                            WHERE m.team_id = %s ORDER BY u.username""", [case.team_id])
 
 
 def read_positions(case):
-    return {str(p.user_id): p.seq for p in ReadPosition.objects.filter(case=case)}
+    rows = _execute(f"SELECT user_id, seq FROM {READ_POSITIONS} WHERE case_id = %s", [case.pk], fetch=True)
+    return {str(user_id): seq for user_id, seq in rows}
+
+
+def _user_dicts(sql, params):
+    return [{"id": pk, "username": username, "name": User.name_from(first, last, username)}
+            for pk, username, first, last in _execute(sql, params, fetch=True)]
+
+
+def _db_time(moment):
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _execute(sql, params, *, fetch=False):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if fetch else None

@@ -43,7 +43,8 @@ class CaseRoomConsumer(ConsultSocket):
         await self.join_group(session_group(self.scope["session"].session_key))
         try:
             case, joined = await in_db_thread(rooms.room_join)(
-                actor=self.user, case_code=self.case_code, channel_name=self.channel_name, after_seq=after_seq
+                actor=self.user, case_code=self.case_code, channel_name=self.channel_name, after_seq=after_seq,
+                case=case,
             )
         except ConsultError:
             await self.leave_groups()
