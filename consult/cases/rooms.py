@@ -1,4 +1,5 @@
 """Being in a case room: joining, reading history, presence. Reads are audited too."""
+import datetime
 from datetime import timedelta
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from consult.accounts.models import Membership, User
 from consult.audit.services import audit_append
 from consult.cases.access import case_for_member
 from consult.cases.models import Message, Presence, ReadPosition
-from consult.cases.serializers import MESSAGE_ROW, case_dict, message_row_dict, user_dict
+from consult.cases.serializers import case_dict, message_row_dict, user_dict
 from consult.realtime.broadcast import case_group, publish_on_commit
 
 RECENT_HISTORY = 50
@@ -19,12 +20,12 @@ def case_history(case, *, after_seq=None, limit=None):
     """Frames' dicts of the messages after `after_seq` in order, or of the most recent ones
     when it is None; and whether more follow."""
     limit = limit or settings.HISTORY_PAGE_SIZE
-    messages = Message.objects.filter(case=case).values_list(*MESSAGE_ROW)
     if after_seq is None:
-        page = list(messages.order_by("-seq")[:RECENT_HISTORY])[::-1]
-        return [message_row_dict(*row) for row in page], False
-    page = list(messages.filter(seq__gt=after_seq).order_by("seq")[: limit + 1])
-    return [message_row_dict(*row) for row in page[:limit]], len(page) > limit
+        rows = _execute(HISTORY_SQL.format(after="", order="DESC"), [case.pk, RECENT_HISTORY], fetch=True)
+        return [_history_dict(row) for row in reversed(rows)], False
+    rows = _execute(HISTORY_SQL.format(after="AND m.seq > %s", order="ASC"), [case.pk, after_seq, limit + 1],
+                    fetch=True)
+    return [_history_dict(row) for row in rows[:limit]], len(rows) > limit
 
 
 def room_join(*, actor, case_code, channel_name, after_seq=None, case=None):
@@ -90,10 +91,11 @@ def presence_refresh(*, channel_name):
 
 
 # A join runs on every socket that opens, thousands at once in a reconnect storm: its reads
-# and its presence row are plain SQL (the same on PostgreSQL and SQLite), because building
-# each ORM query cost more CPU than PostgreSQL spent answering it.
+# (history included) and its presence row are plain SQL, the same on PostgreSQL and SQLite,
+# because building each ORM query cost more CPU than PostgreSQL spent answering it.
 USERS, MEMBERSHIPS = User._meta.db_table, Membership._meta.db_table
 PRESENCES, READ_POSITIONS = Presence._meta.db_table, ReadPosition._meta.db_table
+MESSAGES = Message._meta.db_table
 USER_COLUMNS = "u.id, u.username, u.first_name, u.last_name"
 
 
@@ -124,6 +126,24 @@ def read_positions(case):
 def _user_dicts(sql, params):
     return [{"id": pk, "username": username, "name": User.name_from(first, last, username)}
             for pk, username, first, last in _execute(sql, params, fetch=True)]
+
+
+HISTORY_SQL = f"""SELECT m.seq, m.client_id, m.author_id, u.username, u.first_name, u.last_name, m.body_html,
+       corrected.seq, m.created_at
+  FROM {MESSAGES} m JOIN {USERS} u ON u.id = m.author_id
+       LEFT JOIN {MESSAGES} corrected ON corrected.id = m.corrects_id
+ WHERE m.case_id = %s {{after}}
+ ORDER BY m.seq {{order}} LIMIT %s"""
+
+
+def _history_dict(row):
+    *columns, created_at = row
+    return message_row_dict(*columns, _aware(created_at))
+
+
+def _aware(moment):
+    # PostgreSQL returns aware datetimes; SQLite's stored UTC comes back naive from plain SQL.
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.timezone.utc)
 
 
 def _db_time(moment):

@@ -16,14 +16,9 @@ def message_dict(message):
     }
 
 
-# The columns of a stored message that message_row_dict reads, in its argument order.
-MESSAGE_ROW = ("seq", "client_id", "author_id", "author__username", "author__first_name", "author__last_name",
-               "body_html", "corrects__seq", "created_at")
-
-
 def message_row_dict(seq, client_id, author_id, username, first_name, last_name, html, corrects_seq, created_at):
-    """message_dict of a message read as a MESSAGE_ROW row: the same frame without model instances,
-    which were most of a room join's CPU (50 messages, their authors and corrections)."""
+    """message_dict of a message read as a row (consult/cases/rooms.py): the same frame without
+    model instances, which were most of a room join's CPU (50 messages, authors, corrections)."""
     return {
         "seq": seq,
         "client_id": client_id,
