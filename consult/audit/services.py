@@ -1,4 +1,6 @@
 """Writing the trail: one append function every action calls, inside its own transaction."""
+import functools
+
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -179,15 +181,19 @@ def append_cte_with_payload_seq(event, *, source, payload_seq, case_id_sql=None)
     before_seq, found, between = before.rpartition(placeholder)
     assert found and placeholder not in before_seq, "the payload's seq must be the last value before the event's seq"
     payload = chain.canonical_json(event.payload).decode()
-    sql = APPEND_CTE_WITH_PAYLOAD_SEQ.replace("{source}", source).replace("{payload_seq}", payload_seq)
-    if case_id_sql is not None:
-        sql = sql.replace("%(audit_case)s", case_id_sql)
-    return sql, {
+    return _append_sql_with_payload_seq(source, payload_seq, case_id_sql), {
         "audit_before": before_seq + '"seq":', "audit_between": "}" + between, "audit_after": after,
         "audit_stream": event.stream, "audit_case": event.case_id, "audit_created_at": event.created_at,
         "audit_actor": event.actor_id, "audit_action": event.action,
         "audit_payload_head": payload[: -len(f"{PAYLOAD_SEQ_PLACEHOLDER}}}")],
     }
+
+
+@functools.cache
+def _append_sql_with_payload_seq(source, payload_seq, case_id_sql):
+    # The same few SQL expressions every time: the statement text is built once, not per post.
+    sql = APPEND_CTE_WITH_PAYLOAD_SEQ.replace("{source}", source).replace("{payload_seq}", payload_seq)
+    return sql if case_id_sql is None else sql.replace("%(audit_case)s", case_id_sql)
 
 
 def audit_folded(event, row, payload_seq):

@@ -1,12 +1,15 @@
-"""The two database steps of posting a message, in as few round trips as PostgreSQL allows.
+"""Posting a message's database work, in as few round trips as PostgreSQL allows.
 
-message_post runs for every chat line, so its SQL is written out here: one locking read
-that authorises the poster and finds a stored retry, and one statement that takes the next
-seq, inserts the message and appends its audit event (the audit CTEs come from
-consult.audit.services.append_cte). Other databases (the embedded SQLite) use the ORM versions.
+message_post runs for every chat line, so its SQL is written out here. A plain post is ONE
+statement (plain_message_post). Everything else takes two: one locking read that authorises
+the poster and finds a stored retry, and one statement that takes the next seq, inserts the
+message and appends its audit event (the audit CTEs come from consult.audit.services).
+Other databases (the embedded SQLite) use the ORM versions.
 The rules are the same as everywhere: the case exists for members of its team only, and its
 row lock orders the room's messages.
 """
+import functools
+
 import orjson
 from django.db import IntegrityError, connection
 from django.utils import timezone
@@ -148,6 +151,11 @@ SELECT moved.id, moved.team_id, inserted.id, inserted.seq,
   FROM moved, inserted, audit_event"""
 
 
+@functools.cache
+def _plain_post_sql(audit_sql):
+    return POST_PLAIN_MESSAGE.replace("{audit}", audit_sql)
+
+
 def plain_message_post(*, author, case_code, client_id, body, body_html, audit_event):
     """The stored message of a plain post made in one statement, or None when the general path
     must decide (only on PostgreSQL; see POST_PLAIN_MESSAGE). The row is committed on return.
@@ -163,7 +171,7 @@ def plain_message_post(*, author, case_code, client_id, body, body_html, audit_e
                    "body": body, "body_html": body_html})
     try:
         with connection.cursor() as cursor:
-            cursor.execute(POST_PLAIN_MESSAGE.replace("{audit}", audit_sql), params)
+            cursor.execute(_plain_post_sql(audit_sql), params)
             row = cursor.fetchone()
     except IntegrityError:
         return None  # the same client_id raced in from another socket: the general path finds it

@@ -10,7 +10,7 @@ from consult.accounts.models import Membership, User
 from consult.audit.services import audit_append
 from consult.cases.access import case_for_member
 from consult.cases.models import Message, Presence, ReadPosition
-from consult.cases.serializers import case_dict, message_row_dict, user_dict
+from consult.cases.serializers import case_dict, message_row_dict, user_dict, user_row_dict
 from consult.realtime.broadcast import case_group, publish_on_commit
 
 RECENT_HISTORY = 50
@@ -124,8 +124,7 @@ def read_positions(case):
 
 
 def _user_dicts(sql, params):
-    return [{"id": pk, "username": username, "name": User.name_from(first, last, username)}
-            for pk, username, first, last in _execute(sql, params, fetch=True)]
+    return [user_row_dict(*row) for row in _execute(sql, params, fetch=True)]
 
 
 HISTORY_SQL = f"""SELECT m.seq, m.client_id, m.author_id, u.username, u.first_name, u.last_name, m.body_html,

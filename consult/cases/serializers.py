@@ -5,6 +5,11 @@ def user_dict(user):
     return {"id": user.pk, "username": user.username, "name": user.display_name}
 
 
+def user_row_dict(pk, username, first_name, last_name):
+    """user_dict of a user read as a row (id, username, first_name, last_name)."""
+    return {"id": pk, "username": username, "name": User.name_from(first_name, last_name, username)}
+
+
 def message_dict(message):
     return {
         "seq": message.seq,
@@ -22,7 +27,7 @@ def message_row_dict(seq, client_id, author_id, username, first_name, last_name,
     return {
         "seq": seq,
         "client_id": client_id,
-        "author": {"id": author_id, "username": username, "name": User.name_from(first_name, last_name, username)},
+        "author": user_row_dict(author_id, username, first_name, last_name),
         "html": html,
         "corrects": corrects_seq,
         "created_at": created_at.isoformat(),
