@@ -25,6 +25,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -32,6 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from deploy.run_cluster import Cluster, answers, raise_file_limit  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+from stats import cpu_seconds_by_command  # noqa: E402
 
 BASELINE_PORT = 8201
 CLUSTER_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/consult_cluster"
@@ -76,6 +80,49 @@ class Baseline:
         return {f"daphne-{i}": p.pid for i, p in enumerate(self.processes)}
 
 
+class ServiceCpu:
+    """CPU of the shared services (all PostgreSQL backends, Redis), sampled in the background so
+    that each run's measured window can be cut out afterwards: the load generators only watch
+    the Daphne processes, and a post's database work belongs in Consult's cost."""
+
+    SERVICES = {"postgres": "postgres", "redis": "redis-server"}
+
+    def __init__(self, interval=0.25):
+        self.interval = interval
+        self.samples = []  # (time, {service: {pid: cpu seconds}})
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopped.set()
+        self.thread.join()
+
+    def _sample(self):
+        while not self.stopped.is_set():
+            by_command = cpu_seconds_by_command(set(self.SERVICES.values()))
+            self.samples.append((time.time(), {name: by_command[command] for name, command in self.SERVICES.items()}))
+            self.stopped.wait(self.interval)
+
+    def add_to(self, result):
+        """Adds the services' CPU % over result's measured window to result["cpu_pct"]."""
+        if "t0" not in result:
+            return result
+        start, end = result["t0"] + result["warmup_s"], result["t0"] + result["duration_s"]
+        before = [s for s in self.samples if s[0] <= start]
+        after = [s for s in self.samples if s[0] >= end]
+        if not before or not after:
+            return result
+        (t_a, a), (t_b, b) = before[-1], after[0]
+        for name in self.SERVICES:
+            used = sum(cpu - a[name].get(pid, 0.0) for pid, cpu in b[name].items())
+            result["cpu_pct"][name] = round(100 * used / (t_b - t_a), 1)
+        return result
+
+
 def run_json(argv, timeout):
     out = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
@@ -116,15 +163,18 @@ def baseline_run(args, baseline, rate):
     return result
 
 
-def server_cpu(result):
-    """Summed CPU % of the server-side processes (not the load generator)."""
-    return sum(v for k, v in (result.get("cpu_pct") or {}).items() if k != "loadgen")
+def server_cpu(result, services=False):
+    """Summed CPU % of the server processes (not the load generator); with services, of
+    PostgreSQL and Redis too."""
+    shared = set(ServiceCpu.SERVICES)
+    return sum(v for k, v in (result.get("cpu_pct") or {}).items()
+               if k != "loadgen" and (k not in shared or services))
 
 
 def figures(result):
     lat = result.get("lat_ms") or {}
     deliveries = result.get("deliveries_per_s") or 0
-    cpu = server_cpu(result)
+    cpu, cpu_all = server_cpu(result), server_cpu(result, services=True)
     return {
         "delivered %": round(100 * (result.get("delivery_ratio") or 0), 2),
         "lost": result.get("lost"),
@@ -136,6 +186,8 @@ def figures(result):
         "max ms": lat.get("max"),
         "server CPU %": round(cpu, 1),
         "CPU µs/delivery": round(cpu / 100 / deliveries * 1e6, 1) if deliveries else None,
+        "+PG+Redis CPU %": round(cpu_all, 1),
+        "+PG+Redis µs/dlv": round(cpu_all / 100 / deliveries * 1e6, 1) if deliveries else None,
         "within SLO": result.get("within_slo"),
     }
 
@@ -183,9 +235,14 @@ def main():
     rates = [float(r) for r in args.search.split(",")] if args.search else [args.rate]
     workdir = ROOT / "var" / "compare"
     data = str(workdir / f"load-{args.clients}-{args.rooms}.json")
+    with ServiceCpu() as services:
+        if args.baseline_only:
+            baseline_search(args, rates, workdir, services)
+        else:
+            compare(args, rates, workdir, data, services)
 
-    if args.baseline_only:
-        return baseline_search(args, rates, workdir)
+
+def compare(args, rates, workdir, data, services):
     consult_results = []
     cluster = Cluster(daphnes=args.processes, workdir=ROOT / "var" / "cluster",
                       env={"DATABASE_URL": os.environ.get("DATABASE_URL", CLUSTER_DATABASE_URL),
@@ -197,7 +254,7 @@ def main():
         subprocess.run([sys.executable, "bench/setup_load.py", "--clients", str(args.clients), "--rooms",
                         str(args.rooms), "--out", data], cwd=ROOT, env=cluster.env, check=True)
         for rate in rates:
-            consult_results.append(emit(consult_run(args, cluster, rate, data), args.out))
+            consult_results.append(emit(services.add_to(consult_run(args, cluster, rate, data)), args.out))
     finally:
         cluster.stop()
 
@@ -206,7 +263,7 @@ def main():
     processes = args.baseline_processes or args.processes
     with Baseline(processes, args.redis_url.rsplit("/", 1)[0] + "/3", workdir) as baseline:
         for rate in rates:
-            baseline_results.append(emit(baseline_run(args, baseline, rate), args.out))
+            baseline_results.append(emit(services.add_to(baseline_run(args, baseline, rate)), args.out))
 
     print_comparison(list(zip(rates, consult_results, baseline_results)))
     if args.search:
@@ -216,10 +273,10 @@ def main():
               f"baseline {theirs} msg/s, ratio {ratio}")
 
 
-def baseline_search(args, rates, workdir):
+def baseline_search(args, rates, workdir, services):
     processes = args.baseline_processes or args.processes
     with Baseline(processes, args.redis_url.rsplit("/", 1)[0] + "/3", workdir) as baseline:
-        results = [emit(baseline_run(args, baseline, rate), args.out) for rate in rates]
+        results = [emit(services.add_to(baseline_run(args, baseline, rate)), args.out) for rate in rates]
     for result in results:
         print(f"baseline ({processes} process(es)) {result['rate_target']} msg/s: lost {result['lost']}, "
               f"p99 {(result['lat_ms'] or {}).get('p99')} ms, within SLO {result['within_slo']}")

@@ -226,7 +226,9 @@ async def measure(args, data):
     await asyncio.wait([asyncio.create_task(c.ws.close()) for c in connected], timeout=10)
     for task in readers:
         task.cancel()
-    return report(args, run, clients, connected, connect_s, connect_times, measured, expected, cpu, pids)
+    result = report(args, run, clients, connected, connect_s, connect_times, measured, expected, cpu, pids)
+    result["t0"] = round(t0, 3)
+    return result
 
 
 async def cpu_window(pids, t_warm, t_end):

@@ -40,3 +40,22 @@ def rss_mb(pid):
     except OSError:
         return None
     return None
+
+
+def cpu_seconds_by_command(commands):
+    """{command: {pid: CPU seconds so far}} of every process whose command name is in
+    `commands` (PostgreSQL runs one backend per connection: its CPU is the sum over them)."""
+    result = {command: {} for command in commands}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                text = f.read()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1:text.rindex(")")]
+        if name in result:
+            fields = text.rsplit(")", 1)[1].split()
+            result[name][int(entry)] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return result
