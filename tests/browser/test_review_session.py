@@ -30,6 +30,8 @@ def test_it_runs_through_two_cases_and_files_the_minutes_on_both(sign_in, alice,
     bob_page.get_by_test_id("minutes").fill("Grief work continues; no new risk")
     bob_page.get_by_test_id("close-review").click()
     expect(bob_page.get_by_test_id("review-closed")).to_contain_text("attended by Bob, Alice")
+    # Every attendee's page reloads into the closed review; leaving before it has would race it.
+    expect(alice_page.get_by_test_id("review-closed")).to_contain_text("attended by Bob, Alice")
 
     for case, minutes in ((north_case, "Agreed: weekly check-ins"), (second, "Grief work continues")):
         alice_page.goto(f"/cases/{case.code}/")
