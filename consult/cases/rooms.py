@@ -11,6 +11,7 @@ from consult.audit.services import audit_append
 from consult.cases.access import case_for_member
 from consult.cases.models import Message, Presence, ReadPosition
 from consult.cases.serializers import case_dict, message_row_dict, user_dict, user_row_dict
+from consult.core.prepared import fetch_all_prepared
 from consult.realtime.broadcast import case_group, publish_on_commit
 
 RECENT_HISTORY = 50
@@ -92,7 +93,8 @@ def presence_refresh(*, channel_name):
 
 # A join runs on every socket that opens, thousands at once in a reconnect storm: its reads
 # (history included) and its presence row are plain SQL, the same on PostgreSQL and SQLite,
-# because building each ORM query cost more CPU than PostgreSQL spent answering it.
+# because building each ORM query cost more CPU than PostgreSQL spent answering it; on
+# PostgreSQL they run as prepared statements (consult.core.prepared), planned once per connection.
 USERS, MEMBERSHIPS = User._meta.db_table, Membership._meta.db_table
 PRESENCES, READ_POSITIONS = Presence._meta.db_table, ReadPosition._meta.db_table
 MESSAGES = Message._meta.db_table
@@ -150,6 +152,9 @@ def _db_time(moment):
 
 
 def _execute(sql, params, *, fetch=False):
+    if connection.vendor == "postgresql":
+        rows = fetch_all_prepared(sql, params)
+        return rows if fetch else None
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall() if fetch else None

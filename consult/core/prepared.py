@@ -6,10 +6,13 @@ the one-statement post that was half of PostgreSQL's CPU per message: 745 µs pe
 with the statement prepared once per connection (bench: posts from one connection, the
 backend's CPU read from /proc).
 
-Only statements run through fetch_one_prepared are prepared; everything else keeps Django's
-client-side binding. Parameters go to the server typed (a Python str as "unknown", so the
-statement's own casts decide), and errors come back as Django's database exceptions.
+The same goes for a room join's reads and presence row (consult/cases/rooms.py), thousands at
+once in a reconnect storm. Only statements run through here are prepared; everything else keeps
+Django's client-side binding. Parameters go to the server typed (a Python str as "unknown", so
+the statement's own casts decide), and errors come back as Django's database exceptions.
 """
+import contextlib
+
 import psycopg
 from django.db import connection
 
@@ -20,13 +23,26 @@ ONLY_WHEN_ASKED = 1 << 30
 
 
 def fetch_one_prepared(sql, params):
-    """The first row of `sql` (with %(name)s placeholders), executed as a prepared statement on
+    """The first row of `sql` (%s or %(name)s placeholders), executed as a prepared statement on
     the default connection, or None. PostgreSQL only; the statement is prepared on the
     connection's first use of it and re-planned by PostgreSQL itself after schema changes."""
+    with _prepared_cursor() as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchone()
+
+
+def fetch_all_prepared(sql, params):
+    """All rows of `sql` as fetch_one_prepared runs it; [] for a statement that returns none."""
+    with _prepared_cursor() as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchall() if cursor.description is not None else []
+
+
+@contextlib.contextmanager
+def _prepared_cursor():
     connection.ensure_connection()
     raw = connection.connection
     if raw.prepare_threshold is None:
         raw.prepare_threshold = ONLY_WHEN_ASKED
     with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
-        cursor.execute(sql, params, prepare=True)
-        return cursor.fetchone()
+        yield cursor

@@ -1,9 +1,11 @@
-"""The plain post runs as a server-side prepared statement (consult/core/prepared.py): PostgreSQL
-plans it once per connection instead of once per message, and nothing else is prepared."""
+"""The plain post and a room join's reads run as server-side prepared statements
+(consult/core/prepared.py): PostgreSQL plans each once per connection instead of once per
+message or join, and nothing else is prepared."""
 import pytest
 from django.db import IntegrityError, connection
 
 from consult.cases.models import Message
+from consult.cases.rooms import room_join, room_leave
 from consult.cases.services import message_post
 from consult.core.prepared import fetch_one_prepared
 
@@ -48,3 +50,16 @@ def test_errors_come_back_as_djangos_exceptions(alice, north_case):
             {"case": north_case.pk, "seq": stored.seq, "author": alice.pk, "client_id": "another"},
         )
     assert Message.objects.filter(case=north_case).count() == 1
+
+
+def test_a_room_joins_reads_are_prepared_once_per_connection(alice, north_case):
+    for n in range(3):
+        _, joined = room_join(actor=alice, case_code=north_case.code, channel_name=f"socket-{n}")
+        assert [user["username"] for user in joined["presence"]] == ["alice"]
+    room_leave(channel_name="socket-0")
+    statements = dict(prepared_statements())
+    history = [s for s in statements if "ORDER BY m.seq" in s]
+    presence = [s for s in statements if "ON CONFLICT (channel_name)" in s]
+    assert len(history) == 1 and statements[history[0]] == 3
+    assert len(presence) == 1 and statements[presence[0]] == 3
+    assert any(s.startswith("DELETE FROM") for s in statements)
