@@ -112,6 +112,9 @@ class ServiceCpu:
         if "t0" not in result:
             return result
         start, end = result["t0"] + result["warmup_s"], result["t0"] + result["duration_s"]
+        deadline = time.time() + 4 * self.interval
+        while (not self.samples or self.samples[-1][0] < end) and time.time() < deadline:
+            time.sleep(self.interval / 4)  # a run that drained at once may end before the next sample
         before = [s for s in self.samples if s[0] <= start]
         after = [s for s in self.samples if s[0] >= end]
         if not before or not after:
