@@ -25,10 +25,16 @@ def cpu_seconds(pid):
     """User + system CPU seconds a process has used so far (psutil-free), or None if gone."""
     try:
         with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+            return _stat_cpu_seconds(f.read())
     except (OSError, IndexError, ValueError):
         return None
+
+
+def _stat_cpu_seconds(stat):
+    # /proc/<pid>/stat: the command name is in parentheses and may hold spaces; utime and stime
+    # are the 12th and 13th fields after it.
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 def rss_mb(pid):
@@ -56,6 +62,5 @@ def cpu_seconds_by_command(commands):
             continue
         name = text[text.index("(") + 1:text.rindex(")")]
         if name in result:
-            fields = text.rsplit(")", 1)[1].split()
-            result[name][int(entry)] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+            result[name][int(entry)] = _stat_cpu_seconds(text)
     return result

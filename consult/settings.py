@@ -100,6 +100,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     (BASE_DIR / "var").mkdir(exist_ok=True)
+else:
+    # psycopg prepares a statement after this many runs, or at once when asked (prepare=True, as
+    # consult/core/prepared.py does for the post and join statements). Django's default, None,
+    # switches preparing off altogether, prepare=True included; this leaves it to the asking.
+    DATABASES["default"]["OPTIONS"] = {"prepare_threshold": 1 << 30}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

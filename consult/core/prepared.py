@@ -16,11 +16,6 @@ import contextlib
 import psycopg
 from django.db import connection
 
-# psycopg prepares a query once it has run this many times, or at once when asked with
-# prepare=True. Django's None switches preparing off altogether, prepare=True included; this
-# keeps it off for every query that does not ask.
-ONLY_WHEN_ASKED = 1 << 30
-
 
 def fetch_one_prepared(sql, params):
     """The first row of `sql` (%s or %(name)s placeholders), executed as a prepared statement on
@@ -40,9 +35,8 @@ def fetch_all_prepared(sql, params):
 
 @contextlib.contextmanager
 def _prepared_cursor():
+    # A server-binding cursor on Django's connection, whose prepare_threshold (settings.py) lets
+    # prepare=True through.
     connection.ensure_connection()
-    raw = connection.connection
-    if raw.prepare_threshold is None:
-        raw.prepare_threshold = ONLY_WHEN_ASKED
-    with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         yield cursor
