@@ -3,6 +3,9 @@
 Raw HTML is never passed through: markdown's HTML processors are removed, so `<img onerror=...>`
 is escaped into inert text, and bleach then allows only a small set of tags. Only http(s) and
 mailto links survive, and they open without an opener.
+
+The renderer never makes characters the guard did not scan: every `&` of the source is shown as
+an `&` (so `&#74;ohn` reads "&#74;ohn", never "John"), and invisible format characters are dropped.
 """
 import re
 import threading
@@ -11,6 +14,8 @@ from functools import partial
 import bleach
 import markdown
 from bleach.linkifier import LinkifyFilter
+
+from consult.deid.visible import strip_invisible
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "code", "pre", "ul", "ol", "li", "blockquote", "a"}
 ALLOWED_PROTOCOLS = {"http", "https", "mailto"}
@@ -25,6 +30,9 @@ def _converter():
         md = markdown.Markdown(extensions=["nl2br", "sane_lists", "fenced_code"], output_format="html")
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
+        # `<a@b.org>` comes out as character references, which bleach then drops whole: leave
+        # the address as text (linkify still links it).
+        md.inlinePatterns.deregister("automail")
         _local.md = md
     return md.reset()
 
@@ -53,7 +61,14 @@ _cleaner = bleach.sanitizer.Cleaner(
 PLAIN_LINE = re.compile(r"[A-Za-z][A-Za-z ,;?!']*\Z")
 
 
+# Markdown and bleach both keep character references as they are, for the browser to decode.
+# Every `&` of the source travels through them as this private-use character instead, and
+# comes out as `&amp;`: in text, code and attributes alike.
+AMPERSAND = "\ue000"
+
+
 def render_markdown(text):
     if PLAIN_LINE.match(text) and not text.endswith(" "):
         return f"<p>{text}</p>"
-    return _cleaner.clean(_converter().convert(text))
+    text = strip_invisible(text).replace(AMPERSAND, "\ufffd").replace("&", AMPERSAND)
+    return _cleaner.clean(_converter().convert(text)).replace(AMPERSAND, "&amp;")

@@ -19,7 +19,7 @@ from consult.cases.models import Case, Message, ReadPosition, RiskLevel, Status
 from consult.cases.rendering import render_markdown
 from consult.cases.serializers import message_dict
 from consult.core.errors import AccessDenied, IdentifierFound, TooLarge, ValidationFailed
-from consult.deid.guard import guard_fields, guard_text
+from consult.deid.guard import guard_fields, guard_rendered, guard_text
 from consult.realtime.broadcast import case_group, publish_on_commit
 
 
@@ -69,6 +69,8 @@ def message_post(*, actor, case_code, client_id, body, corrects_seq=None, confir
     # row lock is taken, so a room's posts queue only behind each other's database work.
     accepted, flagged = _guarded(body, confirmations)
     body_html = render_markdown(body) if flagged is None else None
+    if body_html is not None and body_html != f"<p>{body}</p>":  # markup: check what readers see
+        flagged = _rendered_flagged(body_html, body, accepted)
     body_sha256 = content_hash(body)
     if flagged is None and corrects_seq is None and not accepted:
         message = posting.plain_message_post(
@@ -103,6 +105,14 @@ def _guarded(body, confirmations):
         return guard_text(body, field="body", confirmations=confirmations), None
     except IdentifierFound as flagged:
         return (), flagged
+
+
+def _rendered_flagged(body_html, body, accepted):
+    try:
+        guard_rendered(body_html, source=body, field="body", confirmations=accepted)
+    except IdentifierFound as flagged:
+        return flagged
+    return None
 
 
 def _case_for_posting(actor, case_code, client_id):

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 
 from consult.core.errors import IdentifierFound
-from consult.deid.scanner import scan
+from consult.deid.visible import rendered_findings, scan_visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,10 +21,11 @@ def guard_text(text, *, field, confirmations=()):
     """Raise IdentifierFound for any flagged span the writer has not confirmed.
 
     Returns the confirmations that matched a finding, for the record; a confirmation that
-    matches nothing confirms nothing and is dropped.
+    matches nothing confirms nothing and is dropped. The text is scanned as a reader sees it
+    (character references decoded, invisible characters dropped: consult.deid.visible).
     """
     confirmed = {(c.start, c.end, c.kind) for c in confirmations}
-    findings = scan(text)
+    findings = scan_visible(text)
     unconfirmed = [f for f in findings if (f.start, f.end, f.kind) not in confirmed]
     if unconfirmed:
         raise IdentifierFound(unconfirmed, field=field)
@@ -42,16 +43,28 @@ class FieldsFlagged(IdentifierFound):
         return {**super().as_dict(), "fields": {e.field: [f.as_dict() for f in e.findings] for e in self.errors}}
 
 
-def guard_fields(texts):
-    """Pass every {field: text} through the guard, so the writer sees every flagged span at once."""
-    errors = []
+def guard_fields(texts, confirmations=None):
+    """Pass every {field: text} through the guard, so the writer sees every flagged span at once.
+
+    `confirmations` is {field: [Confirmation]}; returns {field: [the confirmations that matched]}.
+    """
+    errors, accepted = [], {}
     for field, text in texts.items():
         try:
-            guard_text(text, field=field)
+            accepted[field] = guard_text(text, field=field, confirmations=(confirmations or {}).get(field, ()))
         except IdentifierFound as error:
             errors.append(error)
     if errors:
         raise FieldsFlagged(errors)
+    return accepted
+
+
+def guard_rendered(html, *, source, field, confirmations=()):
+    """Scan what readers of `html`, rendered from `source`, will see: markup can join what the
+    source scan saw apart (`J**oh**n`). Raise IdentifierFound for anything not confirmed."""
+    unexplained = rendered_findings(html, source=source, confirmed=confirmations)
+    if unexplained:
+        raise IdentifierFound(unexplained, field=field)
 
 
 def flagged_spans(error, texts):

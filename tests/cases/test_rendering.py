@@ -30,3 +30,20 @@ def test_it_renders_plain_lines_on_the_fast_path_exactly_as_markdown_would(text)
 
     assert rendering.PLAIN_LINE.match(text)
     assert render_markdown(text) == rendering._cleaner.clean(rendering._converter().convert(text))
+
+
+HIDING = [
+    # Character references are shown as written: the browser never decodes a name the guard did not see.
+    ("&#74;ohn **MRN** &#49;234567", "<p>&amp;#74;ohn <strong>MRN</strong> &amp;#49;234567</p>"),
+    ("`&#74;` and [&#74;](https://x.org/?a=1&b=2 \"&#74;\")",
+     '<p><code>&amp;#74;</code> and <a href="https://x.org/?a=1&amp;b=2" title="&amp;#74;" '
+     'rel="noopener noreferrer nofollow" target="_blank">&amp;#74;</a></p>'),
+    ("x &amp; y, **AT&T**", "<p>x &amp;amp; y, <strong>AT&amp;T</strong></p>"),
+    ("J\u200bohn **S\u2060mith**\ufeff", "<p>John <strong>Smith</strong></p>"),
+    ("mail <a@b.org>", "<p>mail &lt;a@b.org&gt;</p>"),  # was dropped whole (markdown encoded it)
+]
+
+
+@pytest.mark.parametrize("text, html", HIDING)
+def test_it_never_turns_source_text_into_characters_that_were_not_scanned(text, html):
+    assert render_markdown(text) == html

@@ -70,3 +70,26 @@ async def test_it_refuses_malformed_confirmations(alice, north_case):
     assert (error["code"], error["field"]) == ("invalid_field", "confirmations")
     assert error["message"] == "confirmations[0] must be {start: int, end: int, kind: str}"
     await ws.disconnect()
+
+
+async def test_it_refuses_identifiers_hidden_in_character_references_and_invisible_characters(alice, bob, north_case):
+    """A reader's browser would decode `&#74;ohn`: the guard reads it the same way."""
+    ws, _ = await joined(alice, north_case.code)
+    for client_id, body in (("r1", "&#74;ohn Smith MRN &#49;234567"), ("z1", "J\u200bohn Sm\u200bith MRN 12\u200b34567")):
+        await ws.send_json_to({"type": "message.send", "client_id": client_id, "body": body})
+        error = await receive_until(ws, "error")
+        flagged = {(body[f["start"]:f["end"]], f["kind"]) for f in error["findings"]}
+        assert error["code"] == "identifier_found"
+        assert {"NAME", "MRN"} <= {kind for _, kind in flagged}
+    assert not await database_sync_to_async(Message.objects.exists)()
+    await ws.disconnect()
+
+
+async def test_it_refuses_a_name_that_only_markup_joins_for_the_reader(alice, north_case):
+    ws, _ = await joined(alice, north_case.code)
+    body = "Met J**oh**n Sm*it*h today"
+    await ws.send_json_to({"type": "message.send", "client_id": "m1", "body": body})
+    error = await receive_until(ws, "error")
+    assert [(body[f["start"]:f["end"]], f["kind"]) for f in error["findings"]] == [("J**oh**n Sm*it*h", "NAME")]
+    assert not await database_sync_to_async(Message.objects.exists)()
+    await ws.disconnect()
