@@ -28,7 +28,8 @@ run: migrate
 	@echo ""
 	@# The scheduler (escalations, repeats, reminders, e-mail, webhooks) runs beside Daphne and
 	@# stops with it: `kill 0` ends the whole process group when make run exits.
-	trap 'kill 0' EXIT; $(PY) manage.py run_scheduler & \
+	@# Plain http on localhost: no redirect to https, no HSTS, cookies without Secure (HTTPS=0).
+	export HTTPS=0; trap 'kill 0' EXIT; $(PY) manage.py run_scheduler & \
 	$(VENV)/bin/python -m consult.server -b $(HOST) -p $(PORT) consult.asgi:application
 
 # nginx on :8080 in front of 2 Daphne processes and the scheduler, on the local PostgreSQL

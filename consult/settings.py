@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "consult.core.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "consult.urls"
@@ -104,7 +105,8 @@ else:
     # psycopg prepares a statement after this many runs, or at once when asked (prepare=True, as
     # consult/core/prepared.py does for the post and join statements). Django's default, None,
     # switches preparing off altogether, prepare=True included; this leaves it to the asking.
-    DATABASES["default"]["OPTIONS"] = {"prepare_threshold": 1 << 30}
+    # DATABASE_URL's query (?sslmode=verify-full&sslrootcert=...) arrives in OPTIONS: keep it.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 1 << 30
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -136,12 +138,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
+# Served over https (by Daphne itself or behind a TLS-terminating proxy such as deploy/nginx):
+# the default whenever DEBUG is off. `make run`, the tests and the local cluster serve plain
+# http on localhost and set HTTPS=0. It switches on the redirect to https, HSTS and secure
+# cookies; each can still be set on its own below.
+HTTPS = envbool("HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = envint("HSTS_SECONDS", 31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+# Only the header's preload flag: submitting the domain to browsers' preload list is a separate,
+# deliberate step (https://hstspreload.org).
+SECURE_HSTS_PRELOAD = envbool("HSTS_PRELOAD", HTTPS)
+# The proxy in front says which scheme the browser used (deploy/nginx sets X-Forwarded-Proto).
+# Trust it only when every request comes through that proxy: a client could send it directly.
+if envbool("TRUST_X_FORWARDED_PROTO", HTTPS):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Every page: scripts, styles and everything else only from our own origin; no inline script,
+# style or event handler anywhere (frontend/templates keep none). 'self' covers the page's own
+# ws:/wss: origin for the sockets (CSP Level 3). consult/core/middleware.py sends it.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+    "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'none'",
+    "form-action 'self'", "frame-ancestors 'none'",
+])
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -174,11 +199,24 @@ DEV_AUDIT_HMAC_KEY = "dev-only-audit-key-set-AUDIT_HMAC_KEY-in-production"
 AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", DEV_AUDIT_HMAC_KEY)
 AUDIT_CHECKPOINT_EVERY = envint("AUDIT_CHECKPOINT_EVERY", 50)
 
+# Webhooks (paging gateways, consult/oncall/webhooks.py). Each delivery is signed with this key
+# (HMAC-SHA256 over the timestamp and the body, header X-Consult-Signature); receivers hold the
+# same key. The development key lets `make run` work; `check --deploy` refuses it (consult.E003).
+DEV_WEBHOOK_SIGNING_SECRET = "dev-only-webhook-key-set-WEBHOOK_SIGNING_SECRET-in-production"
+WEBHOOK_SIGNING_SECRET = os.environ.get("WEBHOOK_SIGNING_SECRET", DEV_WEBHOOK_SIGNING_SECRET)
+# https only; plain http only when this is on (a receiver on a developer's machine).
+WEBHOOK_ALLOW_HTTP = envbool("WEBHOOK_ALLOW_HTTP", False)
+# Host names or addresses (or networks, 10.0.0.0/8) a webhook may reach although they resolve to
+# loopback, private or link-local addresses; everything else inside is refused (no SSRF).
+WEBHOOK_ALLOWED_HOSTS = envlist("WEBHOOK_ALLOWED_HOSTS")
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
+
 # Logs carry ids and error codes, never clinical text: no handler logs request bodies or frames.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"refusals_in_one_line": {"()": "consult.core.logs.RefusalsInOneLine"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals_in_one_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"daphne": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
 }

@@ -27,6 +27,7 @@ def server_env():
         "CHANNEL_PREFIX": settings.CHANNEL_PREFIX,
         "CONN_MAX_AGE": "0",  # tests truncate tables between runs: hold no idle connections
         "SERVE_STATIC": "1",
+        "HTTPS": "0",  # plain http on localhost
         "PYTHONUNBUFFERED": "1",
     }
 

@@ -34,6 +34,7 @@ def main():
     # Each run gets its own channel-layer prefix, so runs sharing one Redis never hear each other.
     print(f"CHANNEL_PREFIX={os.environ.get('CHANNEL_PREFIX') or f'consult-test-{os.getpid()}'}")
     print("EMBEDDED_SCHEDULER=0")  # tests start their schedulers themselves
+    print("HTTPS=0")  # the test servers speak plain http on localhost (consult/settings.py)
     print("CONN_MAX_AGE=0")  # the suite drops its database at the end: no connection may linger
     if missing:
         print(f"services not answering: {', '.join(missing)}", file=sys.stderr)

@@ -37,3 +37,31 @@ def check_audit_hmac_key(app_configs, **kwargs):
         return [Error("AUDIT_HMAC_KEY is shorter than 32 characters", hint="Use a long random secret.",
                       id="audit.E002")]
     return []
+
+
+# deploy/env.example writes this into every secret: a copied file must not pass as configured.
+PLACEHOLDER = "change-me"
+
+
+@register(Tags.security, deploy=True)
+def check_no_placeholders(app_configs, **kwargs):
+    secrets = {"SECRET_KEY": settings.SECRET_KEY, "AUDIT_HMAC_KEY": settings.AUDIT_HMAC_KEY,
+               "WEBHOOK_SIGNING_SECRET": settings.WEBHOOK_SIGNING_SECRET, "REDIS_URL": settings.REDIS_URL,
+               "DATABASE_URL": settings.DATABASES["default"].get("PASSWORD") or ""}
+    return [Error(f"{name} still holds the placeholder from deploy/env.example",
+                  hint="deploy/env.example says how to generate each secret.", id="consult.E002")
+            for name, value in secrets.items() if PLACEHOLDER in str(value).lower()]
+
+
+@register(Tags.security, deploy=True)
+def check_webhook_signing_secret(app_configs, **kwargs):
+    secret = settings.WEBHOOK_SIGNING_SECRET
+    if secret == settings.DEV_WEBHOOK_SIGNING_SECRET:
+        return [Error("WEBHOOK_SIGNING_SECRET is the development key: anyone can forge pages to the gateway",
+                      hint="Set WEBHOOK_SIGNING_SECRET and give the same value to the receiver.", id="consult.E003")]
+    if len(secret) < 32:
+        return [Error("WEBHOOK_SIGNING_SECRET is shorter than 32 characters", hint="Use a long random secret.",
+                      id="consult.E004")]
+    if settings.WEBHOOK_ALLOW_HTTP:
+        return [Warning("WEBHOOK_ALLOW_HTTP is on: pages may leave in plain http", id="consult.W003")]
+    return []

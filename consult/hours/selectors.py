@@ -95,11 +95,23 @@ def _reviews(therapist, team_ids):
                              "group", "review", f"review {s.pk}")
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection"):
+# a display name such as =HYPERLINK(...) would become a link or a command on the reader's machine.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """Text a spreadsheet shows literally: a leading ' stops formula evaluation. Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
+        return "'" + value
+    return value
+
+
 def supervision_csv(rows):
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
-    writer.writerows(row.as_csv() for row in rows)
+    writer.writerows([csv_safe(cell) for cell in row.as_csv()] for row in rows)
     return out.getvalue()
 
 

@@ -1,0 +1,30 @@
+"""Every page carries a strict Content-Security-Policy; whatever a signed-in user is shown is
+never stored by a browser cache or a proxy (alice owns the North case; oscar is an outsider)."""
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_sends_a_csp_without_unsafe_inline_on_the_sign_in_page(client):
+    response = client.get("/accounts/login/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "no-store" not in response.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("path", ["/cases/", "/cases/{code}/", "/cases/{code}/safety-plan/",
+                                  "/cases/{code}/audit/export.jsonl", "/supervision-hours/{alice}.csv"])
+def test_it_forbids_storing_clinical_responses(client, alice, north_case, path):
+    client.force_login(alice)
+    response = client.get(path.format(code=north_case.code, alice=alice.pk))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+
+
+def test_it_forbids_storing_a_refusal_too(client, oscar, north_case):
+    client.force_login(oscar)
+    response = client.get(f"/cases/{north_case.code}/")
+    assert response.status_code == 404
+    assert response["Cache-Control"] == "no-store"
