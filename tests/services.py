@@ -4,12 +4,18 @@ PostgreSQL and Redis are used whenever they answer. In CI (CI=true) a missing on
 error, never a reason to skip; on a developer's machine the suite falls back to SQLite and
 the in-memory layer and skips only the tests that need the real thing.
 """
+import hashlib
 import os
 import socket
 import sys
+from pathlib import Path
+
+# Each checkout gets its own database (and so its own test database), so two checkouts or
+# worktrees on one machine can run their suites at the same time without dropping each other's.
+CHECKOUT = hashlib.sha256(str(Path(__file__).resolve().parent.parent).encode()).hexdigest()[:8]
 
 SERVICES = {
-    "DATABASE_URL": ("127.0.0.1", 5432, "postgres://postgres@127.0.0.1:5432/consult"),
+    "DATABASE_URL": ("127.0.0.1", 5432, f"postgres://postgres@127.0.0.1:5432/consult_{CHECKOUT}"),
     "REDIS_URL": ("127.0.0.1", 6379, "redis://127.0.0.1:6379/0"),
 }
 

@@ -13,6 +13,7 @@ Both deliver at most once and may drop under load: clients see the gap in sequen
 and backfill from the database, which is the truth.
 """
 import hashlib
+import logging
 
 import orjson
 from asgiref.sync import async_to_sync
@@ -20,6 +21,8 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from consult.realtime import hub
+
+log = logging.getLogger(__name__)
 
 FORWARD = "forward.frame"  # the one event type consumers relay verbatim
 SESSION_ENDED = "session.ended"
@@ -50,12 +53,22 @@ def publish_on_commit(group, frame, *, seq=hub.UNORDERED):
     """Send `frame` to the group once the current transaction commits.
 
     `seq` is the room message sequence number the frame carries, so rooms deliver in order.
+    A failed publish never fails the request or scheduler pass that committed: the change is
+    stored, and clients resync from the database (rooms by seq, /ws/me/ by its snapshot).
     """
     text = encode(frame)
     if is_room_group(group):
-        transaction.on_commit(lambda: hub.publish(group, text, seq))
+        transaction.on_commit(lambda: _logged(hub.publish, group, text, seq))
     else:
-        transaction.on_commit(lambda: send_now(group, {"type": FORWARD, "text": text}))
+        transaction.on_commit(lambda: _logged(send_now, group, {"type": FORWARD, "text": text}))
+
+
+def _logged(publish, group, *args):
+    try:
+        publish(group, *args)
+    except Exception as error:  # noqa: BLE001 - after commit nothing may undo the request's answer
+        # The error's type only: its text could quote the frame, which may be clinical.
+        log.warning("publishing to %s failed after commit (%s)", group.split(".")[0], type(error).__name__)
 
 
 def send_now(group, event):

@@ -37,32 +37,51 @@ UNORDERED = 0  # seq for frames outside the room's message sequence (presence, r
 
 
 class Room:
-    """The local members of one group and the last message seq handed to them."""
+    """The local members of one group and the last message seq handed to them.
+
+    Delivery of message frames, for each arriving (seq, text):
+      1. a seq at or below the last one delivered is a duplicate or arrived after the hold gave
+         up on it: dropped (the client already saw that gap and fetched it from the database);
+      2. the next seq (or the first frame this room hears) is delivered, then every held frame
+         that now follows in order;
+      3. a seq that skips ahead is held until the missing one arrives or REORDER_HOLD_SECONDS
+         pass, when everything held is delivered in order and the gap is left to the client.
+    Receiving and flushing share a lock: a send may yield, and the two must not interleave.
+    """
 
     def __init__(self):
         self.members = {}  # key -> Member
         self.last_seq = None
         self.held = {}  # seq -> text, waiting for an earlier seq
         self.flush_handle = None
+        self.ordering = asyncio.Lock()
 
     async def receive(self, seq, text):
         if seq == UNORDERED:
             await self.deliver(text)
-        elif self.last_seq is None or seq <= self.last_seq + 1:
-            await self.deliver_in_order(seq, text)
-        else:
-            self.held[seq] = text
-            if self.flush_handle is None:
-                loop = asyncio.get_running_loop()
-                self.flush_handle = loop.call_later(REORDER_HOLD_SECONDS, self._flush_soon)
+            return
+        async with self.ordering:
+            if self.last_seq is not None and seq <= self.last_seq:
+                return
+            if self.last_seq is None or seq == self.last_seq + 1:
+                await self._deliver_next(seq, text)
+            else:
+                self.held.setdefault(seq, text)
+                if self.flush_handle is None:
+                    loop = asyncio.get_running_loop()
+                    self.flush_handle = loop.call_later(REORDER_HOLD_SECONDS, self._flush_soon)
 
-    async def deliver_in_order(self, seq, text):
+    async def _deliver_next(self, seq, text):
         await self.deliver(text)
-        self.last_seq = max(seq, self.last_seq or 0)
+        self.last_seq = seq
         while self.last_seq + 1 in self.held:
             self.last_seq += 1
             await self.deliver(self.held.pop(self.last_seq))
-        if not self.held and self.flush_handle is not None:
+        if not self.held:
+            self.cancel_flush()
+
+    def cancel_flush(self):
+        if self.flush_handle is not None:
             self.flush_handle.cancel()
             self.flush_handle = None
 
@@ -72,8 +91,10 @@ class Room:
 
     async def flush(self):
         """The missing frame never came (its publisher died or it was dropped): move on."""
-        for seq in sorted(self.held):
-            await self.deliver_in_order(seq, self.held.pop(seq))
+        async with self.ordering:
+            while self.held:
+                seq = min(self.held)
+                await self._deliver_next(seq, self.held.pop(seq))
 
     async def deliver(self, text):
         frame = None
@@ -129,8 +150,7 @@ class Hub:
             if room is None or room.members.pop(key, None) is None or room.members:
                 return
             del self.rooms[group]
-            if room.flush_handle is not None:
-                room.flush_handle.cancel()
+            room.cancel_flush()
             await self._unsubscribe(group)
 
     async def receive(self, group, seq, text):

@@ -58,3 +58,23 @@ async def test_it_delivers_in_process_without_redis(settings):
     await asyncio.sleep(0.05)
     assert got == ['{"type": "x"}']
     await hub.hub().leave("case.1", "socket-1")
+
+
+async def test_it_delivers_every_frame_of_the_keyerror_reproduction(monkeypatch):
+    """1, 3, 2, 4 then a gap at 5: flush used to pop seqs its in-order delivery had taken."""
+    monkeypatch.setattr(hub, "REORDER_HOLD_SECONDS", 0.01)
+    room, got = room_with("a")
+    for seq in (1, 3, 2, 4, 6, 7, 9):
+        await room.receive(seq, f"m{seq}")
+    await asyncio.sleep(0.05)
+    assert got["a"] == ["m1", "m2", "m3", "m4", "m6", "m7", "m9"]
+    await room.receive(10, "m10")
+    await room.receive(5, "m5")  # too late: the client already fetched the gap
+    assert got["a"][-1] == "m10" and got["a"].count("m5") == 0
+
+
+async def test_a_duplicate_publish_reaches_each_socket_once():
+    room, got = room_with("a")
+    for seq in (1, 2, 2, 1, 3, 3):
+        await room.receive(seq, f"m{seq}")
+    assert got["a"] == ["m1", "m2", "m3"]
