@@ -3,7 +3,11 @@
 A subclass names its frame table (`client_frames`) and handles each frame type in an
 `on_<type>` method (`message.send` → `on_message_send`). Events from the Channels layer are
 either `forward.frame` (relayed verbatim) or named handlers such as `session_ended`.
+
+Revocation (consult/realtime/revocation.py) calls `revoke(code)`: from then on the socket sends
+nothing more and refuses every frame, and it closes with the code as soon as it is open.
 """
+import asyncio
 import logging
 
 from channels.consumer import get_handler_name
@@ -21,11 +25,34 @@ log = logging.getLogger(__name__)
 class ConsultSocket(AsyncWebsocketConsumer):
     client_frames = protocol.CLIENT_FRAMES
     groups_joined = ()
+    revoked_code = None  # the close code once access was taken away
+    accepted = False
 
     def parse(self, text):
         return protocol.parse_client_frame(text, max_bytes=settings.FRAME_MAX_BYTES, frames=self.client_frames)
 
+    async def accept(self, subprotocol=None, headers=None):
+        await super().accept(subprotocol, headers)
+        self.accepted = True
+
+    def revoke(self, code):
+        """Access was taken away: send nothing more, refuse every frame, close with `code`.
+
+        Synchronous (the room hub calls it while delivering); a socket still in its handshake
+        is only marked, and its `connect` refuses it.
+        """
+        if self.revoked_code is not None:
+            return
+        self.revoked_code = code
+        if self.accepted:
+            asyncio.ensure_future(self.close(code=code))
+
+    async def access_revoked(self, event):
+        self.revoke(event["code"])
+
     async def receive(self, text_data=None, bytes_data=None):
+        if self.revoked_code is not None:
+            return  # closing: the frame is refused, and nothing of it is stored
         frame = None
         try:
             frame = self.parse(text_data)
@@ -53,6 +80,8 @@ class ConsultSocket(AsyncWebsocketConsumer):
 
     async def send_now(self, text):
         """Send a serialised frame, straight to the Daphne socket when it is open (wire.py)."""
+        if self.revoked_code is not None:
+            return
         writer = self.frame_writer()
         if writer is None or not writer(text_frame(text)):
             await self.base_send({"type": "websocket.send", "text": text})
@@ -75,7 +104,7 @@ class ConsultSocket(AsyncWebsocketConsumer):
         await handler(message)
 
     async def session_ended(self, event):
-        await self.close(code=protocol.WS_CLOSE_SESSION_ENDED)
+        self.revoke(protocol.WS_CLOSE_SIGNED_OUT)
 
     async def join_group(self, group):
         await self.channel_layer.group_add(group, self.channel_name)

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 FORWARD = "forward.frame"  # the one event type consumers relay verbatim
 SESSION_ENDED = "session.ended"
+ACCESS_REVOKED = "access.revoked"  # {"code": close code}: consult/realtime/revocation.py
 
 
 def case_group(case_id):
@@ -38,6 +39,11 @@ def is_room_group(group):
 
 def user_group(user_id):
     return f"user.{user_id}"
+
+
+def access_group(user_id):
+    """Every /ws/me/ and review-room socket of a user, for revocation (case rooms: the hub)."""
+    return f"access.{user_id}"
 
 
 def session_group(session_key):

@@ -50,6 +50,11 @@ class CaseRoomConsumer(ConsultSocket):
             await self.leave_groups()
             await self.close()
             return
+        if self.revoked_code is not None:  # access was taken away while we joined
+            await in_db_thread(rooms.room_leave)(channel_name=self.channel_name)
+            await self.leave_groups()
+            await self.close(code=self.revoked_code)
+            return
         self.case_id = case.pk
         await self.accept()
         await self.send_frame(joined)
@@ -109,12 +114,17 @@ class CaseRoomConsumer(ConsultSocket):
             await self.send_now(text)
 
     async def _join_room(self, group):
-        member = Member(send=self.send_text, write=self.frame_writer(), live=self._live)
+        member = Member(send=self.send_text, write=self.frame_writer(), live=self._live, user_id=self.user.pk,
+                        session=session_group(self.scope["session"].session_key), revoke=self.revoke)
         await hub().join(group, self.channel_name, member)
         self.room_group = group
 
     def _live(self):
-        return self.held_frames is None
+        return self.held_frames is None and self.revoked_code is None
+
+    def revoke(self, code):
+        self.held_frames = None if self.held_frames is None else []  # nothing held goes out now
+        super().revoke(code)
 
     async def leave_groups(self):
         if self.room_group is not None:

@@ -12,6 +12,13 @@ process's hub then hands the same pre-serialised text straight to each local soc
 
 Without Redis (the embedded default) the publisher calls the hubs of this process directly.
 
+Revocation (consult/realtime/revocation.py) travels the same way, on one control channel that
+every hub subscribes beside its rooms: `revoke(kind, value, code)` drops the matching members
+from every room of the process and tells each socket to close. Published before the revoking
+transaction commits, it reaches every hub ahead of any room frame committed after that change:
+one connection, one order (Redis delivers a client's messages in publish order; without Redis
+the loop runs its callbacks in the order they were scheduled).
+
 Order: messages of one room commit in seq order (row lock on the case), but their publishes
 race once the lock is released. A room holds a frame that skips ahead for up to
 REORDER_HOLD_SECONDS waiting for the missing one, then delivers anyway: the client backfills
@@ -113,11 +120,24 @@ class Room:
 @dataclass(frozen=True)
 class Member:
     """A local socket: `send(text)` always works; `write(frame)`, when there is one, is the
-    direct path (consult/realtime/wire.py), used while `live()` says nothing is held back."""
+    direct path (consult/realtime/wire.py), used while `live()` says nothing is held back.
+
+    `user_id` and `session` (its session group, consult/realtime/broadcast.py) say whose socket
+    it is, for revocation; `revoke(code)` is called, synchronously, when its access is taken away.
+    """
 
     send: Callable
     write: Callable | None = None
     live: Callable = lambda: True
+    user_id: int | None = None
+    session: str | None = None
+    revoke: Callable = lambda code: None
+
+    def matches(self, kind, value):
+        return (kind == USER and str(self.user_id) == value) or (kind == SESSION and self.session == value)
+
+
+USER, SESSION = "user", "session"  # what a revocation names: a user id or a session group
 
 
 class Hub:
@@ -147,7 +167,10 @@ class Hub:
     async def leave(self, group, key):
         async with self.lock:
             room = self.rooms.get(group)
-            if room is None or room.members.pop(key, None) is None or room.members:
+            if room is None:
+                return
+            room.members.pop(key, None)  # gone already if it was revoked
+            if room.members:
                 return
             del self.rooms[group]
             room.cancel_flush()
@@ -157,6 +180,20 @@ class Hub:
         room = self.rooms.get(group)
         if room is not None:
             await room.receive(seq, text)
+
+    def revoke(self, kind, value, code):
+        """Take every matching socket out of its rooms at once, then tell it to close.
+
+        Synchronous on purpose: no room frame can be handed to it after this returns.
+        """
+        for room in list(self.rooms.values()):
+            for key, member in list(room.members.items()):
+                if member.matches(kind, value):
+                    del room.members[key]
+                    try:
+                        member.revoke(code)
+                    except Exception:  # noqa: BLE001 - one socket's failure must not spare the others
+                        log.exception("revoking a socket failed")
 
     async def _subscribe(self, group):
         if not settings.REDIS_URL:
@@ -169,15 +206,21 @@ class Hub:
         # The socket reads its history only after this returns: Redis must have the
         # subscription by then, or a message committed just after that read could be
         # published to nobody. So wait for Redis to confirm it.
-        channel = redis_channel(group).encode()
-        confirmed = self.confirmations[channel] = asyncio.Event()
-        await self.pubsub.subscribe(channel)
+        # The control channel comes with the first room: revocations must reach every member.
+        channels = [redis_channel(group).encode()]
+        if self.reader is None:
+            channels.append(control_channel().encode())
+        confirmed = [self.confirmations.setdefault(channel, asyncio.Event()) for channel in channels]
+        await self.pubsub.subscribe(*channels)
         if self.reader is None:
             self.reader = asyncio.ensure_future(self._read())
         try:
-            await asyncio.wait_for(confirmed.wait(), SUBSCRIBE_TIMEOUT_SECONDS)
+            async with asyncio.timeout(SUBSCRIBE_TIMEOUT_SECONDS):
+                for event in confirmed:
+                    await event.wait()
         finally:
-            self.confirmations.pop(channel, None)
+            for channel in channels:
+                self.confirmations.pop(channel, None)
 
     async def _unsubscribe(self, group):
         if self.pubsub is None:
@@ -201,6 +244,7 @@ class Hub:
 
     async def _read(self):
         prefix_len = len(redis_channel(""))
+        control = control_channel().encode()
         while True:
             try:
                 message = await self.pubsub.get_message(timeout=1.0)
@@ -209,6 +253,10 @@ class Hub:
                 if message["type"] != "message":
                     if message["type"] == "subscribe" and message["channel"] in self.confirmations:
                         self.confirmations[message["channel"]].set()
+                    continue
+                if message["channel"] == control:
+                    kind, value, code = message["data"].decode().split("|")
+                    self.revoke(kind, value, int(code))
                     continue
                 seq, _, text = message["data"].partition(b"|")
                 await self.receive(message["channel"][prefix_len:].decode(), int(seq), text.decode())
@@ -221,6 +269,11 @@ class Hub:
 
 def redis_channel(group):
     return f"{settings.CHANNEL_PREFIX}.room.{group}"
+
+
+def control_channel():
+    # Not under `.room.`: no group name can collide with it.
+    return f"{settings.CHANNEL_PREFIX}.rooms-control"
 
 
 _hubs = {}  # event loop -> Hub
@@ -288,6 +341,18 @@ def publish(group, text, seq=UNORDERED):
         hubs = [h for h in _hubs.values() if not h.loop.is_closed() and group in h.rooms]
     for h in hubs:
         asyncio.run_coroutine_threadsafe(h.receive(group, seq, text), h.loop)
+
+
+def publish_revocation(kind, value, code):
+    """Close the matching sockets in every process's rooms (Hub.revoke). Any thread; at once,
+    never batched: it must not wait behind frames of the batch (publishes_batched)."""
+    if settings.REDIS_URL:
+        _sync_redis().publish(control_channel(), f"{kind}|{value}|{code}".encode())
+        return
+    with _hubs_lock:
+        hubs = [h for h in _hubs.values() if not h.loop.is_closed()]
+    for h in hubs:
+        h.loop.call_soon_threadsafe(h.revoke, kind, str(value), code)
 
 
 def _sync_redis():

@@ -10,7 +10,7 @@ from consult.oncall.consults import page_mark_seen
 from consult.oncall.selectors import dashboard_snapshot
 from consult.realtime import protocol
 from consult.realtime.base import ConsultSocket
-from consult.realtime.broadcast import session_group, user_group
+from consult.realtime.broadcast import access_group, session_group, user_group
 
 
 class NotificationConsumer(ConsultSocket):
@@ -24,6 +24,7 @@ class NotificationConsumer(ConsultSocket):
         # Join before reading the snapshot, so nothing published in between is missed.
         await self.join_group(user_group(self.user.pk))
         await self.join_group(session_group(self.scope["session"].session_key))
+        await self.join_group(access_group(self.user.pk))
         await self.accept()
         await self.send_frame(await database_sync_to_async(dashboard_snapshot)(self.user))
 

@@ -12,8 +12,10 @@ import orjson
 from consult.core.errors import ProtocolError, TooLarge, ValidationFailed
 from consult.deid.guard import Confirmation
 
-WS_CLOSE_SESSION_ENDED = 4001  # signed out: the client must not reconnect with this session
-WS_CLOSE_FORBIDDEN = 4403  # no longer allowed in this room
+WS_CLOSE_SIGNED_OUT = 4001  # the session ended (sign-out, expiry, revoked, password changed): sign in again
+WS_CLOSE_ACCESS_LOST = 4403  # access taken away (membership, deactivation, role change) or refused
+WS_CLOSE_SESSION_ENDED = WS_CLOSE_SIGNED_OUT
+WS_CLOSE_FORBIDDEN = WS_CLOSE_ACCESS_LOST
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_CONFIRMATIONS = 50

@@ -9,7 +9,7 @@ from django.conf import settings
 
 from consult.core.errors import ConsultError, NotFound
 from consult.realtime.base import ConsultSocket
-from consult.realtime.broadcast import session_group
+from consult.realtime.broadcast import access_group, session_group
 from consult.realtime.review_protocol import parse_review_frame
 from consult.reviews import services
 from consult.reviews.selectors import review_group
@@ -20,16 +20,20 @@ class ReviewRoomConsumer(ConsultSocket):
 
     async def connect(self):
         self.user = self.scope["user"]
+        if not self.user.is_authenticated:
+            await self.close()
+            return
         try:
             session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
-            # Join first so no state change between the read and the join is missed.
+            # Join first so no state change (or revocation) between the read and the join is missed.
             await self.join_group(review_group(session_id))
+            await self.join_group(session_group(self.scope["session"].session_key))
+            await self.join_group(access_group(self.user.pk))
             _, state = await database_sync_to_async(services.review_join)(actor=self.user, session_id=session_id)
         except (ConsultError, ValueError):
             await self.leave_groups()
             await self.close()
             return
-        await self.join_group(session_group(self.scope["session"].session_key))
         self.session_id = session_id
         await self.accept()
         await self.send_frame(state)
