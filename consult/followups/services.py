@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from consult.audit.chain import content_hash
 from consult.audit.services import audit_append
-from consult.cases.access import case_for_member
-from consult.core.errors import NotFound, TooLarge, ValidationFailed
+from consult.cases.access import case_for_member, is_team_member
+from consult.core.errors import AccessDenied, NotFound, TooLarge, ValidationFailed
 from consult.deid.guard import guard_text
 from consult.followups.models import FollowUp, Source
 from consult.followups.serializers import followup_dict
@@ -41,13 +41,14 @@ def followup_schedule(*, actor, case_code, due_at, source=Source.MANUAL, source_
 
 
 def followup_complete(*, actor, followup_id, note, confirmations=()):
-    """Record that a check-in happened, with a short note that passes the guard first."""
-    note = (note or "").strip()
-    if len(note) > NOTE_MAX_CHARS:
-        raise TooLarge(f"the note is limited to {NOTE_MAX_CHARS} characters", field="note")
-    accepted = guard_text(note, field="note", confirmations=confirmations)
+    """Record that a check-in happened, by its owner or a supervisor of the team, with a short note
+    that passes the guard. Who may act is decided first: an outsider learns nothing from the note."""
     with transaction.atomic():
         followup = _open_followup_for(actor, followup_id)
+        note = (note or "").strip()
+        if len(note) > NOTE_MAX_CHARS:
+            raise TooLarge(f"the note is limited to {NOTE_MAX_CHARS} characters", field="note")
+        accepted = guard_text(note, field="note", confirmations=confirmations)
         followup.completed_at = timezone.now()
         followup.completed_by = actor
         followup.note = note
@@ -71,9 +72,11 @@ def _open_followup_for(actor, followup_id):
         FollowUp.objects.select_for_update(of=("self",)).select_related("case", "owner")
         .filter(pk=followup_id).first()
     )
-    if followup is None:
+    # A missing follow-up and another team's answer alike: ids cannot be probed.
+    if followup is None or not is_team_member(actor, followup.case.team_id):
         raise NotFound("no such follow-up")
-    case_for_member(actor, followup.case.code)  # outsiders get the same NotFound
+    if actor.pk != followup.owner_id and not actor.is_supervisor:
+        raise AccessDenied("only the follow-up's owner or the team's supervisors complete it", field="followup")
     if followup.completed_at is not None:
         raise ValidationFailed("this follow-up is already completed", field="followup")
     return followup

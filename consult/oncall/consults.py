@@ -10,7 +10,7 @@ from django.utils import timezone
 from consult.accounts.models import Team
 from consult.audit.chain import content_hash
 from consult.cases.access import case_for_member, is_team_member
-from consult.core.errors import NotFound, TooLarge, ValidationFailed
+from consult.core.errors import AccessDenied, NotFound, TooLarge, ValidationFailed
 from consult.deid.guard import guard_text
 from consult.oncall.models import ACTIVE_STATES, WARNING_SIGNS, ConsultRequest, Kind, Page, State
 from consult.oncall.paging import audit_consult, close_pages, escalation_step, publish_consult
@@ -33,11 +33,11 @@ def consult_request(*, actor, kind, question, case_code=None, team_id=None, sign
     """Raise a consult. Urgent and routine ones are about a case; support ones are about the asker."""
     if kind not in Kind.values:
         raise ValidationFailed("kind must be routine, urgent or support", field="kind")
-    question = _checked_text(question, field="question", required=True, confirmations=confirmations)
-    signs_note = _checked_text(signs_note, field="signs_note", required=False)
     signs = {name: bool((signs or {}).get(name)) for name in WARNING_SIGNS}
     with transaction.atomic():
-        case, team = _subject(actor, kind, case_code, team_id)
+        case, team = _subject(actor, kind, case_code, team_id)  # an outsider: NotFound before the guard
+        question = _checked_text(question, field="question", required=True, confirmations=confirmations)
+        signs_note = _checked_text(signs_note, field="signs_note", required=False)
         consult = ConsultRequest.objects.create(
             kind=kind, team=team, case=case, requester=actor, question=question, signs_note=signs_note,
             state=State.PAGING if kind == Kind.URGENT else State.OPEN, **signs,
@@ -114,12 +114,12 @@ def page_acknowledge(*, actor, consult_id):
 
 def page_decline(*, actor, page_id, reason, confirmations=()):
     """Decline with a reason: when nobody in the tier is left, the next tier is paged at once."""
-    reason = _checked_text(reason, field="reason", required=True, confirmations=confirmations)
     with transaction.atomic():
         page = Page.objects.filter(pk=page_id, recipient=actor).first()
         if page is None:
             raise NotFound("no such page")
         consult = consult_for(actor, page.consult_id, lock=True)
+        reason = _checked_text(reason, field="reason", required=True, confirmations=confirmations)
         page.refresh_from_db()
         if page.declined_at or page.acknowledged_at or consult.state != State.PAGING:
             raise ValidationFailed("this page is no longer waiting for an answer", field="page")
@@ -133,11 +133,11 @@ def page_decline(*, actor, page_id, reason, confirmations=()):
 
 
 def consult_resolve(*, actor, consult_id, outcome, confirmations=()):
-    outcome = _checked_text(outcome, field="outcome", required=True, confirmations=confirmations)
     with transaction.atomic():
         consult = consult_for(actor, consult_id, lock=True)
         if not (actor.is_supervisor or actor.pk == consult.requester_id):
             raise ValidationFailed("only supervisors or the requester resolve a consult", field="consult")
+        outcome = _checked_text(outcome, field="outcome", required=True, confirmations=confirmations)
         if consult.state not in ACTIVE_STATES:
             raise ValidationFailed("this consult is already resolved", field="consult")
         now = timezone.now()
@@ -151,9 +151,11 @@ def consult_resolve(*, actor, consult_id, outcome, confirmations=()):
 
 
 def consult_repage(*, actor, consult_id):
-    """Start again at the primary on-call, after nobody answered."""
+    """Start again at the primary on-call, after nobody answered: the requester or a team supervisor."""
     with transaction.atomic():
         consult = consult_for(actor, consult_id, lock=True)
+        if actor.pk != consult.requester_id and not actor.is_supervisor:
+            raise AccessDenied("only the requester or the team's supervisors page again", field="consult")
         if consult.kind != Kind.URGENT or consult.state != State.UNANSWERED:
             raise ValidationFailed("only an unanswered urgent consult can be paged again", field="consult")
         close_pages(consult, timezone.now())

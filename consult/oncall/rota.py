@@ -42,7 +42,8 @@ def tier_recipients(consult, tier, *, now=None):
 
 
 def can_manage_rota(user, team_id):
-    return user.is_authenticated and (user.is_superuser or (user.is_supervisor and is_team_member(user, team_id)))
+    """The team's own supervisors only: a superuser on no team is not one of them."""
+    return user.is_authenticated and user.is_supervisor and is_team_member(user, team_id)
 
 
 def _managed_team(actor, team_id):
@@ -70,8 +71,8 @@ def shift_add(*, actor, team_id, supervisor_id, tier, starts_at, ends_at):
 
 def shift_remove(*, actor, shift_id):
     shift = Shift.objects.filter(pk=shift_id).first()
-    if shift is None:
-        raise NotFound("no such shift")
+    if shift is None or not is_team_member(actor, shift.team_id):
+        raise NotFound("no such shift")  # another team's shift answers like a missing one
     _managed_team(actor, shift.team_id)
     with transaction.atomic():
         audit_append(action="shift.removed", actor=actor, stream=f"team:{shift.team_id}",

@@ -120,13 +120,13 @@ def followup_done(request, followup_id):
 
 @login_required
 def rota_page(request):
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         try:
             _rota_change(request)
             return redirect("oncall-rota")
         except ConsultError as failure:
-            error = failure.message
+            error, status = failure.message, STATUS.get(type(failure), 400)
     now = timezone.now()
     teams = [
         {"team": team, "manage": rota.can_manage_rota(request.user, team.pk),
@@ -135,7 +135,7 @@ def rota_page(request):
          "shifts": selectors.upcoming_shifts(team, now=now)}
         for team in request.user.teams.order_by("name")
     ]
-    return render(request, "oncall/rota.html", {"teams": teams, "error": error}, status=400 if error else 200)
+    return render(request, "oncall/rota.html", {"teams": teams, "error": error}, status=status)
 
 
 def _rota_change(request):
