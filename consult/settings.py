@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "consult.core",
+    "consult.ops",
     "consult.accounts",
     "consult.audit",
     "consult.cases",
@@ -144,6 +145,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # cookies; each can still be set on its own below.
 HTTPS = envbool("HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", HTTPS)
+# The load balancer probes the processes directly over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = envint("HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("HSTS_INCLUDE_SUBDOMAINS", HTTPS)
 # Only the header's preload flag: submitting the domain to browsers' preload list is a separate,
@@ -181,6 +184,9 @@ SERVE_STATIC = envbool("SERVE_STATIC", True)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "consult@localhost")
+
+# /metrics answers only with `Authorization: Bearer <this>`; unset, it is not served at all.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 # Room protocol limits (docs/protocol.md).
 MESSAGE_MAX_BYTES = 16 * 1024

@@ -6,7 +6,8 @@
     ├── ValidationFailed         invalid_field   no
     │   └── TooLarge             too_large       no
     ├── IdentifierFound          identifier_found  no (carries the flagged spans)
-    └── ProtocolError            invalid_json / unknown_type / frame_too_large  no
+    ├── ProtocolError            invalid_json / unknown_type / frame_too_large  no
+    └── Unavailable              unavailable     no (the database is unreachable: retry after `retry_after` s)
 
 Messages never quote the user's text back: they name the field and the rule.
 """
@@ -61,3 +62,16 @@ class ProtocolError(ConsultError):
     def __init__(self, code, message, *, field=None):
         super().__init__(message, field=field)
         self.code = code
+
+
+class Unavailable(ConsultError):
+    """A dependency (the database) did not answer: nothing was stored, the same frame may be resent."""
+
+    code = "unavailable"
+
+    def __init__(self, message="the service is briefly unavailable; nothing was stored", *, retry_after=2):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def as_dict(self):
+        return {**super().as_dict(), "retry_after": self.retry_after}

@@ -14,6 +14,7 @@ from consult.core.errors import AccessDenied, NotFound, TooLarge, ValidationFail
 from consult.deid.guard import guard_text
 from consult.oncall.models import ACTIVE_STATES, WARNING_SIGNS, ConsultRequest, Kind, Page, State
 from consult.oncall.paging import audit_consult, close_pages, escalation_step, publish_consult
+from consult.ops import metrics
 
 TEXT_MAX_CHARS = 4000
 
@@ -104,6 +105,8 @@ def page_acknowledge(*, actor, consult_id):
         consult.state, consult.acknowledged_at, consult.acknowledged_by = State.ACKNOWLEDGED, now, actor
         consult.escalate_at = None
         consult.save(update_fields=["state", "acknowledged_at", "acknowledged_by", "escalate_at", "updated_at"])
+        transaction.on_commit(
+            lambda seconds=(now - consult.created_at).total_seconds(): metrics.page_acknowledge_seconds.observe(seconds))
         audit_consult(consult, "page.acknowledged", actor, page_id=page.pk if page else None,
                       tier=consult.tier, seconds=round((now - consult.created_at).total_seconds(), 3))
         if consult.case_id:

@@ -14,7 +14,10 @@ from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from consult.core.errors import ConsultError
+from django.db import InterfaceError, OperationalError
+
+from consult.core.errors import ConsultError, Unavailable
+from consult.ops import metrics
 from consult.realtime import protocol
 from consult.realtime.broadcast import FORWARD, encode
 from consult.realtime.wire import frame_writer, text_frame
@@ -34,6 +37,13 @@ class ConsultSocket(AsyncWebsocketConsumer):
     async def accept(self, subprotocol=None, headers=None):
         await super().accept(subprotocol, headers)
         self.accepted = True
+        metrics.sockets_open.labels(type(self).__name__).inc()
+
+    async def websocket_disconnect(self, message):
+        if self.accepted:
+            self.accepted = False
+            metrics.sockets_open.labels(type(self).__name__).dec()
+        await super().websocket_disconnect(message)
 
     def revoke(self, code):
         """Access was taken away: send nothing more, refuse every frame, close with `code`.
@@ -56,15 +66,23 @@ class ConsultSocket(AsyncWebsocketConsumer):
         frame = None
         try:
             frame = self.parse(text_data)
+            metrics.frames_in.labels(frame.type).inc()
             await getattr(self, "on_" + frame.type.replace(".", "_"))(frame)
         except ConsultError as error:
             await self.refuse(error, frame)
+        except (OperationalError, InterfaceError) as error:
+            # The database is away or restarting: a typed answer the client retries, never 1011.
+            log.warning("database unavailable for a %s frame (%s)", frame.type if frame else "client",
+                        type(error).__name__)
+            metrics.database_errors.inc()
+            await self.refuse(Unavailable(), frame)
 
     def closes_socket(self, error):
         return error.closes_socket
 
     async def refuse(self, error, frame):
         log.info("refused %s frame: %s", type(self).__name__, error.code)  # never the frame: it is clinical
+        metrics.frames_refused.labels(error.code).inc()
         client_id = frame.get("client_id") if frame else None
         await self.send_frame(
             protocol.error_frame(error, request_type=frame.type if frame else None, client_id=client_id)

@@ -20,6 +20,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from consult.ops import metrics
 from consult.realtime import hub
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ def _logged(publish, group, *args):
     try:
         publish(group, *args)
     except Exception as error:  # noqa: BLE001 - after commit nothing may undo the request's answer
+        metrics.publish_failures.labels(group.split(".")[0]).inc()
         # The error's type only: its text could quote the frame, which may be clinical.
         log.warning("publishing to %s failed after commit (%s)", group.split(".")[0], type(error).__name__)
 

@@ -13,6 +13,7 @@ import asyncio
 from consult.cases import rooms, services
 from consult.cases.access import case_for_member
 from consult.core.errors import ConsultError
+from consult.ops import metrics
 from consult.realtime import protocol
 from consult.realtime.base import ConsultSocket
 from consult.realtime.broadcast import case_group, session_group
@@ -94,6 +95,7 @@ class CaseRoomConsumer(ConsultSocket):
             {"type": "message.ack", "client_id": result.message.client_id, "seq": result.message.seq,
              "duplicate": result.duplicate}
         )
+        metrics.posts_acked.inc()
 
     async def on_history_fetch(self, frame):
         history = await in_db_thread(rooms.room_history)(

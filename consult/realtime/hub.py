@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from consult.ops import metrics
 from consult.realtime import wire
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ class Room:
                 await self._deliver_next(seq, text)
             else:
                 self.held.setdefault(seq, text)
+                metrics.hub_gaps_held.inc()
                 if self.flush_handle is None:
                     loop = asyncio.get_running_loop()
                     self.flush_handle = loop.call_later(REORDER_HOLD_SECONDS, self._flush_soon)
@@ -99,12 +101,15 @@ class Room:
     async def flush(self):
         """The missing frame never came (its publisher died or it was dropped): move on."""
         async with self.ordering:
+            if self.held:
+                metrics.hub_gaps_flushed.inc()
             while self.held:
                 seq = min(self.held)
                 await self._deliver_next(seq, self.held.pop(seq))
 
     async def deliver(self, text):
         frame = None
+        metrics.room_deliveries.inc(len(self.members))
         for key, member in list(self.members.items()):
             try:
                 if member.write is not None and member.live():
