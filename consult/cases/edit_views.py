@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from consult.cases import services
 from consult.cases.forms import CaseEditForm
 from consult.core.errors import AccessDenied, ConsultError, NotFound
-from consult.core.forms import form_error
+from consult.core.forms import form_confirmations, form_error
 
 
 @login_required
@@ -18,7 +18,8 @@ def case_edit(request, code):
     flagged = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.case_edit(actor=request.user, case_code=code, **form.cleaned_data)
+            services.case_edit(actor=request.user, case_code=code, confirmations=form_confirmations(form),
+                               **form.cleaned_data)
             return redirect("case-room", code=code)
         except ConsultError as error:
             flagged, _ = form_error(form, error, form.cleaned_data)

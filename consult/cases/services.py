@@ -20,6 +20,7 @@ from consult.cases.rendering import render_markdown
 from consult.cases.serializers import message_dict
 from consult.core.errors import AccessDenied, IdentifierFound, TooLarge, ValidationFailed
 from consult.deid.guard import guard_fields, guard_rendered, guard_text
+from consult.falsealarms.audit import false_alarms_audit
 from consult.realtime.broadcast import case_group, publish_on_commit
 
 
@@ -29,13 +30,14 @@ class PostResult:
     duplicate: bool
 
 
-def case_create(*, actor, team_id, title, summary="", risk_level=RiskLevel.NONE):
+def case_create(*, actor, team_id, title, summary="", risk_level=RiskLevel.NONE, confirmations=None):
     if not is_team_member(actor, team_id):
         raise AccessDenied("you are not a member of that team", field="team")
     title, summary = title.strip(), summary.strip()
     if not title:
         raise ValidationFailed("a case needs a title", field="title")
-    guard_fields({"title": title, "summary": summary})
+    texts = {"title": title, "summary": summary}
+    accepted = guard_fields(texts, confirmations)
     with transaction.atomic():
         case = Case.objects.create(
             team=Team.objects.get(pk=team_id), owner=actor, title=title, summary=summary, risk_level=risk_level
@@ -52,6 +54,7 @@ def case_create(*, actor, team_id, title, summary="", risk_level=RiskLevel.NONE)
                 "summary_sha256": content_hash(summary),
             },
         )
+        false_alarms_audit(actor=actor, case=case, record={"case_id": case.pk}, accepted=accepted, texts=texts)
     return case
 
 
@@ -93,7 +96,8 @@ def message_post(*, actor, case_code, client_id, body, corrects_seq=None, confir
             corrects=corrected, confirmations=[c.as_dict() for c in accepted],
             audit=lambda message: _posted_event(actor, case, message, body_sha256),
         )
-        _audit_false_alarms(actor, case, message, accepted)
+        false_alarms_audit(actor=actor, case=case, record={"message_id": message.pk}, accepted={"body": accepted},
+                           texts={"body": body})
         publish_on_commit(
             case_group(case.pk), {"type": "message.new", "message": message_dict(message)}, seq=message.seq
         )
@@ -163,16 +167,6 @@ def _posted_event_to_number(actor, case_code, body_sha256):
     )
 
 
-def _audit_false_alarms(actor, case, message, accepted):
-    for confirmation in accepted:
-        audit_append(
-            action="deid.false_alarm_confirmed",
-            actor=actor,
-            case=case,
-            payload={"message_id": message.pk, "field": "body", **confirmation.as_dict()},
-        )
-
-
 def read_position_mark(*, actor, case_code, seq):
     """Record that every message up to `seq` was shown to the actor; positions only move forward."""
     case = case_for_member(actor, case_code)
@@ -193,15 +187,16 @@ def case_for_editor(actor, case_code, *, lock=False):
     return case
 
 
-def case_update(*, actor, case_code, title=None, summary=None, reason):
+def case_update(*, actor, case_code, title=None, summary=None, reason, confirmations=None):
     """Change a case's title and/or summary; the trail keeps hashes of before, after and why."""
     changes = {name: value.strip() for name, value in (("title", title), ("summary", summary)) if value is not None}
     if changes.get("title") == "":
         raise ValidationFailed("a case needs a title", field="title")
     if len(changes.get("title", "")) > Case._meta.get_field("title").max_length:
         raise ValidationFailed("the title is too long", field="title")
-    guard_fields(changes)
-    reason = _guarded_reason(reason)
+    reason = _reason_given(reason)
+    texts = {**changes, "reason": reason}
+    accepted = guard_fields(texts, confirmations)
     with transaction.atomic():
         case = case_for_editor(actor, case_code, lock=True)
         changed = {name: value for name, value in changes.items() if getattr(case, name) != value}
@@ -214,13 +209,15 @@ def case_update(*, actor, case_code, title=None, summary=None, reason):
         case.save(update_fields=[*changed, "updated_at"])
         audit_append(action="case.edited", actor=actor, case=case,
                      payload={"changes": hashes, "reason_sha256": content_hash(reason)})
+        false_alarms_audit(actor=actor, case=case, record={"case_id": case.pk}, accepted=accepted, texts=texts)
     return case
 
 
-def case_set_status(*, actor, case_code, status, reason):
+def case_set_status(*, actor, case_code, status, reason, confirmations=None, audit_confirmations=True):
     if status not in Status.values:
         raise ValidationFailed(f"status must be one of {', '.join(Status.values)}", field="status")
-    reason = _guarded_reason(reason)
+    reason = _reason_given(reason)
+    accepted = guard_fields({"reason": reason}, confirmations)
     with transaction.atomic():
         case = case_for_editor(actor, case_code, lock=True)
         if case.status == status:
@@ -229,10 +226,13 @@ def case_set_status(*, actor, case_code, status, reason):
         case.save(update_fields=["status", "updated_at"])
         audit_append(action="case.status_changed", actor=actor, case=case,
                      payload={"from": previous, "to": status, "reason_sha256": content_hash(reason)})
+        if audit_confirmations:  # case_edit's text change already recorded them
+            false_alarms_audit(actor=actor, case=case, record={"case_id": case.pk}, accepted=accepted,
+                               texts={"reason": reason})
     return case
 
 
-def case_edit(*, actor, case_code, title, summary, status, reason):
+def case_edit(*, actor, case_code, title, summary, status, reason, confirmations=None):
     """The edit form: text and status change together or not at all."""
     with transaction.atomic():
         case = case_for_editor(actor, case_code, lock=True)
@@ -240,17 +240,18 @@ def case_edit(*, actor, case_code, title, summary, status, reason):
         if not text_changed and status == case.status:
             raise ValidationFailed("nothing to change", field="title")
         if text_changed:
-            case = case_update(actor=actor, case_code=case_code, title=title, summary=summary, reason=reason)
+            case = case_update(actor=actor, case_code=case_code, title=title, summary=summary, reason=reason,
+                               confirmations=confirmations)
         if status != case.status:
-            case = case_set_status(actor=actor, case_code=case_code, status=status, reason=reason)
+            case = case_set_status(actor=actor, case_code=case_code, status=status, reason=reason,
+                                   confirmations=confirmations, audit_confirmations=not text_changed)
     return case
 
 
-def _guarded_reason(reason):
+def _reason_given(reason):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("say why the case is changed", field="reason")
-    guard_text(reason, field="reason")
     return reason
 
 

@@ -7,7 +7,7 @@ from consult.cases.access import visible_cases
 from consult.cases.forms import CaseForm
 from consult.cases.models import RiskLevel
 from consult.core.errors import ConsultError, NotFound
-from consult.core.forms import form_error
+from consult.core.forms import form_confirmations, form_error
 from consult.risk.selectors import cases_by_risk
 
 
@@ -28,7 +28,8 @@ def case_new(request):
         try:
             case = services.case_create(actor=request.user, team_id=int(form.cleaned_data["team"]),
                                         title=form.cleaned_data["title"], summary=form.cleaned_data["summary"],
-                                        risk_level=form.cleaned_data["risk_level"])
+                                        risk_level=form.cleaned_data["risk_level"],
+                                        confirmations=form_confirmations(form))
             return redirect("case-room", code=case.code)
         except ConsultError as error:
             flagged, _ = form_error(form, error, form.cleaned_data)

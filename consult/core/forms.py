@@ -1,11 +1,35 @@
-"""Turning a domain error into what a form page shows: field errors, flagged spans, 404 or 403."""
+"""Turning a domain error into what a form page shows: field errors, flagged spans, 404 or 403;
+and reading the writer's "this is not an identifier" ticks back from a refused form."""
+import re
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from consult.core.errors import AccessDenied, IdentifierFound, NotFound
-from consult.deid.guard import flagged_spans
+from consult.deid.guard import Confirmation, flagged_spans
 
 FLAGGED_MESSAGE = "This looks like it identifies someone."
+CONFIRM_FIELD = "deid_confirm"  # one checkbox per flagged span: "field:start:end:KIND"
+_CONFIRMATION = re.compile(r"^([a-z_]{1,40}):(\d{1,6}):(\d{1,6}):([A-Z_0-9]{1,20})$")
+MAX_CONFIRMATIONS = 50
+
+
+def form_confirmations(form):
+    """{field: (Confirmation, ...)} the writer ticked on the refused form ("not an identifier").
+
+    Values that are not well formed confirm nothing: the guard then refuses the span again,
+    with its findings, which is the error the writer needs. Kept on the form so a page that
+    is refused again keeps the ticks already given (deid/_flagged.html).
+    """
+    values = form.data.getlist(CONFIRM_FIELD)[:MAX_CONFIRMATIONS] if hasattr(form.data, "getlist") else []
+    form.deid_confirmed = values
+    confirmations = {}
+    for value in values:
+        match = _CONFIRMATION.match(value)
+        if match:
+            field, start, end, kind = match.groups()
+            confirmations.setdefault(field, []).append(Confirmation(int(start), int(end), kind))
+    return {field: tuple(found) for field, found in confirmations.items()}
 
 
 def form_error(form, error, texts):

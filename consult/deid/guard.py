@@ -28,7 +28,9 @@ def guard_text(text, *, field, confirmations=()):
     findings = scan_visible(text)
     unconfirmed = [f for f in findings if (f.start, f.end, f.kind) not in confirmed]
     if unconfirmed:
-        raise IdentifierFound(unconfirmed, field=field)
+        error = IdentifierFound(unconfirmed, field=field)
+        error.text = text  # the text the offsets count in, for the writer's own page
+        raise error
     return [Confirmation(f.start, f.end, f.kind) for f in findings]
 
 
@@ -71,6 +73,7 @@ def flagged_spans(error, texts):
     """{field: [{start, end, kind, text}]}: what to show the writer, in their own page only."""
     errors = getattr(error, "errors", [error])
     return {
-        e.field: [{**f.as_dict(), "text": texts.get(e.field, "")[f.start:f.end]} for f in e.findings]
+        e.field: [{**f.as_dict(), "text": getattr(e, "text", texts.get(e.field, ""))[f.start:f.end]}
+                  for f in e.findings]
         for e in errors
     }

@@ -14,6 +14,7 @@ from consult.audit.services import audit_append
 from consult.cases.serializers import user_dict
 from consult.core.errors import NotFound, TooLarge, ValidationFailed
 from consult.deid.guard import guard_fields
+from consult.falsealarms.audit import false_alarms_audit
 from consult.followups.models import Source
 from consult.followups.services import followup_schedule
 from consult.guidance.models import Acknowledgement, GuidanceEntry
@@ -27,24 +28,25 @@ FOLLOW_UP_HOUR = time(9, 0)  # a check-in due "on" a date is due that morning, i
 
 
 def guidance_log(*, actor, case_code, assessment, recommendation, actions="", follow_up_due=None,
-                 session_minutes=30, consult_id=None):
+                 session_minutes=30, consult_id=None, confirmations=None):
     """Add a new entry to the case's guidance log."""
     texts = _clean(assessment, recommendation, actions, session_minutes, follow_up_due)
     with transaction.atomic():
         case = case_for_supervisor(actor, case_code, lock=True)
-        guard_fields(texts)
+        accepted = guard_fields(texts, confirmations)
         number = (GuidanceEntry.objects.filter(case=case).aggregate(n=Max("number"))["n"] or 0) + 1
         entry = GuidanceEntry.objects.create(
             case=case, number=number, author=actor, follow_up_due=follow_up_due, session_minutes=session_minutes,
             consult=_consult_of(case, consult_id), **texts)
         _schedule_followup(actor, entry)
         audit_append(action="guidance.logged", actor=actor, case=case, payload=_payload(entry))
+        false_alarms_audit(actor=actor, case=case, record={"entry_id": entry.pk}, accepted=accepted, texts=texts)
         publish_on_commit(case_group(case.pk), {"type": "guidance.logged", "entry": guidance_dict(entry)})
     return entry
 
 
 def guidance_amend(*, actor, case_code, entry_id, assessment, recommendation, actions="", follow_up_due=None,
-                   session_minutes=None):
+                   session_minutes=None, confirmations=None):
     """Replace the current version of an entry with a new one; the old version stays readable."""
     with transaction.atomic():
         case = case_for_supervisor(actor, case_code, lock=True)
@@ -53,7 +55,7 @@ def guidance_amend(*, actor, case_code, entry_id, assessment, recommendation, ac
             raise ValidationFailed("this version was already amended: amend the latest one", field="entry")
         session_minutes = previous.session_minutes if session_minutes is None else session_minutes
         texts = _clean(assessment, recommendation, actions, session_minutes, follow_up_due)
-        guard_fields(texts)
+        accepted = guard_fields(texts, confirmations)
         entry = GuidanceEntry.objects.create(
             case=case, number=previous.number, version=previous.version + 1, replaces=previous, author=actor,
             follow_up_due=follow_up_due, session_minutes=session_minutes, consult=previous.consult, **texts)
@@ -64,6 +66,7 @@ def guidance_amend(*, actor, case_code, entry_id, assessment, recommendation, ac
             entry.save(update_fields=["followup"])
         audit_append(action="guidance.amended", actor=actor, case=case,
                      payload={**_payload(entry), "replaces_id": previous.pk})
+        false_alarms_audit(actor=actor, case=case, record={"entry_id": entry.pk}, accepted=accepted, texts=texts)
         publish_on_commit(case_group(case.pk), {"type": "guidance.amended", "entry": guidance_dict(entry)})
     return entry
 

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from consult.core.errors import AccessDenied, ConsultError, NotFound
-from consult.core.forms import form_error
+from consult.core.forms import form_confirmations, form_error
 from consult.guidance import selectors, services
 from consult.guidance.forms import GuidanceForm
 from consult.records.access import is_team_supervisor
@@ -26,7 +26,8 @@ def guidance_log(request, code):
             data = dict(form.cleaned_data)
             data["consult_id"] = data.pop("consult")
             try:
-                services.guidance_log(actor=request.user, case_code=code, **data)
+                services.guidance_log(actor=request.user, case_code=code, confirmations=form_confirmations(form),
+                                      **data)
                 return redirect("guidance-log", code=code)
             except ConsultError as error:
                 flagged, status = form_error(form, error, form.cleaned_data)
@@ -53,7 +54,8 @@ def guidance_amend(request, code, entry_id):
         status = 400
         if form.is_valid():
             try:
-                services.guidance_amend(actor=request.user, case_code=code, entry_id=entry.pk, **form.cleaned_data)
+                services.guidance_amend(actor=request.user, case_code=code, entry_id=entry.pk,
+                                        confirmations=form_confirmations(form), **form.cleaned_data)
                 return redirect("guidance-log", code=code)
             except ConsultError as error:
                 flagged, status = form_error(form, error, form.cleaned_data)

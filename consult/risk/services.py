@@ -9,6 +9,7 @@ from consult.cases.models import RISK_ORDER, RiskLevel
 from consult.cases.serializers import user_dict
 from consult.core.errors import ValidationFailed
 from consult.deid.guard import guard_fields
+from consult.falsealarms.audit import false_alarms_audit
 from consult.realtime.broadcast import case_group, publish_on_commit
 from consult.records.access import case_for_editor
 from consult.risk.models import RiskAssessment, WarningSign
@@ -28,7 +29,7 @@ def latest_assessment(case):
     return RiskAssessment.objects.filter(case=case).order_by("-version").first()
 
 
-def risk_update(*, actor, case_code, level, signs, protective_factors, reason):
+def risk_update(*, actor, case_code, level, signs, protective_factors, reason, confirmations=None):
     """Record a new risk picture for the case; who changed what, and why, goes on the trail."""
     protective_factors, reason = protective_factors.strip(), reason.strip()
     signs = _clean_signs(signs)
@@ -38,7 +39,8 @@ def risk_update(*, actor, case_code, level, signs, protective_factors, reason):
         raise ValidationFailed("say why the risk picture changed", field="reason")
     with transaction.atomic():
         case = case_for_editor(actor, case_code, lock=True)
-        guard_fields({"protective_factors": protective_factors, "reason": reason})
+        texts = {"protective_factors": protective_factors, "reason": reason}
+        accepted = guard_fields(texts, confirmations)
         previous = latest_assessment(case)
         before = (previous.signs, previous.protective_factors) if previous else ([], "")
         if (case.risk_level, *before) == (level, signs, protective_factors):
@@ -51,6 +53,8 @@ def risk_update(*, actor, case_code, level, signs, protective_factors, reason):
         case.risk_level = level
         case.save(update_fields=["risk_level", "updated_at"])
         audit_append(action="case.risk_changed", actor=actor, case=case, payload=_payload(change, before))
+        false_alarms_audit(actor=actor, case=case, record={"assessment_id": assessment.pk}, accepted=accepted,
+                           texts=texts)
         publish_on_commit(case_group(case.pk), _frame(case, change, actor))
     return change
 

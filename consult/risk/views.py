@@ -3,7 +3,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from consult.core.errors import ConsultError
-from consult.core.forms import form_error
+from consult.core.forms import form_confirmations, form_error
 from consult.records.access import can_edit_records
 from consult.records.links import urgent_consult_url
 from consult.records.views import case_or_404
@@ -23,7 +23,8 @@ def risk_picture(request, code):
     if request.method == "POST":
         if form.is_valid():
             try:
-                change = services.risk_update(actor=request.user, case_code=code, **form.cleaned_data)
+                change = services.risk_update(actor=request.user, case_code=code,
+                                              confirmations=form_confirmations(form), **form.cleaned_data)
                 url = reverse("risk-picture", args=[code])
                 return redirect(url + ("?raised=1" if change.prompts_urgent_consult else ""))
             except ConsultError as error:

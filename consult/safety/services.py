@@ -7,6 +7,7 @@ from consult.cases.serializers import user_dict
 from consult.cases.services import case_view
 from consult.core.errors import NotFound, TooLarge, ValidationFailed
 from consult.deid.guard import guard_fields
+from consult.falsealarms.audit import false_alarms_audit
 from consult.realtime.broadcast import case_group, publish_on_commit
 from consult.records.access import case_for_editor
 from consult.safety.models import DEFAULT_PROFESSIONALS, SECTION_NAMES, SafetyPlanVersion
@@ -23,12 +24,12 @@ def plan_blank():
     return {name: DEFAULT_PROFESSIONALS if name == "professionals" else "" for name in SECTION_NAMES}
 
 
-def safety_plan_save(*, actor, case_code, sections):
+def safety_plan_save(*, actor, case_code, sections, confirmations=None):
     """Store the plan as the case's next version; a save that changes nothing is refused."""
     sections = _clean(sections)
     with transaction.atomic():
         case = case_for_editor(actor, case_code, lock=True)
-        guard_fields(sections)
+        accepted = guard_fields(sections, confirmations)
         previous = plan_latest(case)
         before = previous.sections() if previous else {}
         changed = [name for name in SECTION_NAMES if sections[name] != before.get(name)]
@@ -43,6 +44,8 @@ def safety_plan_save(*, actor, case_code, sections):
             "changed_sections": changed,
             "sections_sha256": {name: content_hash(text) for name, text in sections.items()},
         })
+        false_alarms_audit(actor=actor, case=case, record={"plan_version_id": plan.pk}, accepted=accepted,
+                           texts=sections)
         publish_on_commit(case_group(case.pk), {
             "type": "safety_plan.saved", "case": case.code, "version": plan.version, "by": user_dict(actor),
         })

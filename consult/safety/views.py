@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from consult.core.errors import ConsultError, NotFound
-from consult.core.forms import form_error
+from consult.core.forms import form_confirmations, form_error
 from consult.records.access import can_edit_records
 from consult.records.views import case_or_404
 from consult.safety import services
@@ -34,7 +34,8 @@ def plan_edit(request, code):
         status = 400
         if form.is_valid():
             try:
-                services.safety_plan_save(actor=request.user, case_code=code, sections=form.cleaned_data)
+                services.safety_plan_save(actor=request.user, case_code=code, sections=form.cleaned_data,
+                                          confirmations=form_confirmations(form))
                 return redirect("safety-plan", code=code)
             except ConsultError as error:
                 flagged, status = form_error(form, error, form.cleaned_data)

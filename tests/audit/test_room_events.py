@@ -45,7 +45,8 @@ def test_it_records_a_confirmed_false_alarm_next_to_the_message(alice, north_cas
     before = last_seq(north_case)
     message = post(alice, north_case, "h1", "Hope said she felt safer", confirmations=[Confirmation(0, 4, "NAME")])
     assert trail(north_case, since_seq=before)[1:] == [(before + 2, "deid.false_alarm_confirmed", "alice", {
-        "message_id": message.pk, "field": "body", "start": 0, "end": 4, "kind": "NAME"})]
+        "message_id": message.pk, "field": "body", "start": 0, "end": 4, "kind": "NAME",
+        "text_sha256": content_hash("Hope said she felt safer")})]
 
 
 def test_it_records_joining_the_room_with_the_range_of_history_shown(alice, bob, north_case):

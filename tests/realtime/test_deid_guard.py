@@ -4,6 +4,7 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 
+from consult.audit.chain import content_hash
 from consult.audit.models import AuditEvent
 from consult.cases.models import Message
 from tests.conftest import joined, receive_until
@@ -48,7 +49,8 @@ async def test_it_accepts_a_false_alarm_the_writer_confirmed_and_records_who_con
     assert message.deid_confirmations == [{"start": 0, "end": 4, "kind": "NAME"}]
     event = await database_sync_to_async(AuditEvent.objects.get)(action="deid.false_alarm_confirmed")
     assert (event.actor_id, event.payload) == (alice.pk, {
-        "message_id": message.pk, "field": "body", "start": 0, "end": 4, "kind": "NAME"})
+        "message_id": message.pk, "field": "body", "start": 0, "end": 4, "kind": "NAME",
+        "text_sha256": content_hash(body)})
     await ws.disconnect()
 
 

@@ -14,5 +14,7 @@ panel.querySelector("[data-testid=deid-redact-form]").addEventListener("click", 
     const text = field.value.trim();
     field.value = field.value.slice(0, lead) + redact(text, spans) + field.value.slice(lead + text.length);
   }
+  // Ticks given for the text as it was would confirm nothing in the new text, or the wrong thing.
+  for (const tick of form.querySelectorAll("input[name=deid_confirm]")) tick.remove();
   panel.hidden = true;
 });
