@@ -149,3 +149,19 @@ class Delivery(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["sent_at", "due_at"])]
+
+
+class DeliveryAttempt(models.Model):
+    """One try at a delivery, kept: when it ran, what came back, and when the next try is due
+    (exponential backoff; empty once it was sent or given up)."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="tries")
+    number = models.PositiveSmallIntegerField()
+    attempted_at = models.DateTimeField()
+    status = models.PositiveSmallIntegerField(null=True, blank=True)  # the receiver's HTTP status
+    error = models.CharField(max_length=200, blank=True)  # an error type or "HTTP 500": no content
+    retry_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        constraints = [models.UniqueConstraint(fields=["delivery", "number"], name="one_row_per_delivery_try")]

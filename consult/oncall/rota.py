@@ -7,6 +7,7 @@ from consult.audit.services import audit_append
 from consult.cases.access import is_team_member
 from consult.core.errors import AccessDenied, NotFound, ValidationFailed
 from consult.oncall.models import Page, Shift, TeamPagingSettings, Tier
+from consult.oncall.webhooks import webhook_url_check
 
 SUPERVISOR_ROLES = (Role.SUPERVISOR, Role.ADMIN)
 
@@ -84,8 +85,8 @@ def paging_settings_update(*, actor, team_id, ack_seconds, webhook_url=""):
     _managed_team(actor, team_id)
     if not 1 <= ack_seconds <= 3600:
         raise ValidationFailed("the acknowledgement deadline must be 1 s to 1 h", field="ack_seconds")
-    if webhook_url and not webhook_url.startswith(("https://", "http://")):
-        raise ValidationFailed("the webhook must be an http(s) URL", field="webhook_url")
+    if webhook_url:
+        webhook_url_check(webhook_url)  # https, and not to an address inside our network
     with transaction.atomic():
         settings = paging_settings(team_id)
         settings.ack_seconds, settings.webhook_url = ack_seconds, webhook_url

@@ -6,7 +6,6 @@ worker can win (healthchecks' sendalerts). A claimed row is already written, so 
 nothing: anything due while no scheduler ran is simply due at the next tick.
 """
 import logging
-import urllib.request
 from datetime import timedelta
 
 import orjson
@@ -17,7 +16,8 @@ from django.utils import timezone
 
 from consult.audit.services import audit_append
 from consult.followups.models import FollowUp
-from consult.oncall.models import ConsultRequest, Delivery, Page, State
+from consult.oncall import webhooks
+from consult.oncall.models import ConsultRequest, Delivery, DeliveryAttempt, Page, State
 from consult.oncall.paging import audit_consult, escalation_step, lock_case, send_page
 from consult.oncall.rota import paging_settings
 from consult.realtime.broadcast import publish_on_commit, user_group
@@ -25,8 +25,7 @@ from consult.realtime.broadcast import publish_on_commit, user_group
 log = logging.getLogger(__name__)
 
 BATCH = 50
-WEBHOOK_TIMEOUT_SECONDS = 5
-DELIVERY_RETRY_SECONDS = 60
+DELIVERY_RETRY_SECONDS = 60  # the first retry; each next one waits twice as long (60, 120, 240, 480 s)
 DELIVERY_MAX_ATTEMPTS = 5
 CLAIM_STALE_SECONDS = 120  # a worker that claimed a delivery and died: try again after this
 
@@ -100,7 +99,8 @@ def remind_due_followups(now=None):
 
 
 def deliver_due(now=None):
-    """Send queued e-mails and webhook calls; a failure is retried a few times, then given up."""
+    """Send queued e-mails and webhook calls; a failure is retried with exponential backoff, then given
+    up after DELIVERY_MAX_ATTEMPTS tries. Every try is a DeliveryAttempt row."""
     now = now or timezone.now()
     done = 0
     stale = now - timedelta(seconds=CLAIM_STALE_SECONDS)
@@ -114,20 +114,37 @@ def deliver_due(now=None):
     return done
 
 
+def retry_delay(attempt):
+    """Seconds before the next try after failed try number `attempt` (1-based)."""
+    return DELIVERY_RETRY_SECONDS * 2 ** (attempt - 1)
+
+
+def _send(delivery):
+    """(HTTP status or None for e-mail, error or "" when it went out)."""
+    if delivery.channel == Delivery.EMAIL:
+        send_mail(delivery.subject, delivery.payload["body"], None, [delivery.target])
+        return None, ""
+    status = webhooks.post_signed(delivery.target, orjson.dumps(delivery.payload), delivery_id=delivery.pk)
+    return status, "" if 200 <= status < 300 else f"HTTP {status}"
+
+
 def _deliver(delivery, now):
+    attempt = delivery.attempts + 1  # the claim counted this try
     try:
-        if delivery.channel == Delivery.EMAIL:
-            send_mail(delivery.subject, delivery.payload["body"], None, [delivery.target])
-        else:
-            request = urllib.request.Request(delivery.target, data=orjson.dumps(delivery.payload), method="POST",
-                                             headers={"Content-Type": "application/json"})
-            urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS).close()
-    except Exception as error:  # any failure of the outside world: retry later, never crash the loop
-        log.warning("delivery %s (%s) failed: %s", delivery.pk, delivery.channel, type(error).__name__)
-        Delivery.objects.filter(pk=delivery.pk).update(
-            claimed_at=None, error=type(error).__name__[:200], due_at=now + timedelta(seconds=DELIVERY_RETRY_SECONDS))
+        status, error = _send(delivery)
+    except webhooks.DestinationRefused as refusal:
+        status, error = None, str(refusal)
+    except Exception as failure:  # any failure of the outside world: retry later, never crash the loop
+        status, error = None, type(failure).__name__
+    if not error:
+        DeliveryAttempt.objects.create(delivery=delivery, number=attempt, attempted_at=now, status=status)
+        Delivery.objects.filter(pk=delivery.pk).update(sent_at=timezone.now(), error="")
         return
-    Delivery.objects.filter(pk=delivery.pk).update(sent_at=timezone.now(), error="")
+    retry_at = now + timedelta(seconds=retry_delay(attempt)) if attempt < DELIVERY_MAX_ATTEMPTS else None
+    log.warning("delivery %s (%s) try %s failed: %s", delivery.pk, delivery.channel, attempt, error)
+    DeliveryAttempt.objects.create(delivery=delivery, number=attempt, attempted_at=now, status=status, error=error,
+                                   retry_at=retry_at)
+    Delivery.objects.filter(pk=delivery.pk).update(claimed_at=None, error=error, due_at=retry_at or now)
 
 
 def tick(now=None):
