@@ -1,0 +1,65 @@
+"""Daphne that leaves gracefully on SIGTERM: every socket is told 1012 (service restart).
+
+Plain Daphne stops its reactor on SIGTERM and the TCP connections simply drop: browsers see
+1006 and wait out their backoff. Here SIGTERM runs these steps instead:
+  1. stop listening, so the balancer sends new connections to the other processes;
+  2. send every open websocket a close frame with 1012, which clients answer by reconnecting
+     at once (with jitter) to a process that is still up;
+  3. stop the reactor when the last socket has gone, or after CLOSE_TIMEOUT_SECONDS.
+HTTP requests in flight finish within the same wait.
+"""
+import logging
+import signal
+import time
+
+from daphne.server import Server
+from twisted.internet import reactor
+
+log = logging.getLogger(__name__)
+
+WS_CLOSE_SERVICE_RESTART = 1012
+CLOSE_TIMEOUT_SECONDS = 5
+POLL_SECONDS = 0.05
+
+
+class GracefulServer(Server):
+    def run(self):
+        self.ports = []
+        self.stopping_since = None
+        reactor.callWhenRunning(self._on_sigterm_leave_gracefully)
+        super().run()
+
+    def listen_success(self, port):
+        self.ports.append(port)
+        super().listen_success(port)
+
+    def _on_sigterm_leave_gracefully(self):
+        # After Twisted installed its own handlers (they stop the reactor at once).
+        signal.signal(signal.SIGTERM, lambda signum, frame: reactor.callFromThread(self.leave))
+
+    def leave(self):
+        if self.stopping_since is not None:
+            return
+        self.stopping_since = time.monotonic()
+        for port in self.ports:
+            port.stopListening()
+        sockets = self.open_websockets()
+        log.warning("SIGTERM: closing %d websockets with %d", len(sockets), WS_CLOSE_SERVICE_RESTART)
+        try:
+            for protocol in sockets:
+                # autobahn's sendClose accepts only 1000 and 3000-4999; 1012 is a registered
+                # code (RFC 6455 registry) that its frame-level call sends as is.
+                protocol.sendCloseFrame(code=WS_CLOSE_SERVICE_RESTART, isReply=False)
+        finally:
+            self._stop_when_drained()
+
+    def open_websockets(self):
+        return [p for p, details in self.connections.items()
+                if "disconnected" not in details and getattr(p, "state", None) == getattr(p, "STATE_OPEN", object())]
+
+    def _stop_when_drained(self):
+        busy = [p for p, details in self.connections.items() if "disconnected" not in details]
+        if busy and time.monotonic() - self.stopping_since < CLOSE_TIMEOUT_SECONDS:
+            reactor.callLater(POLL_SECONDS, self._stop_when_drained)
+        else:
+            reactor.stop()
