@@ -145,6 +145,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # cookies; each can still be set on its own below.
 HTTPS = envbool("HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", HTTPS)
+# Probes and scrapers call a process directly over plain http: answer them there, not with a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 # The load balancer probes the processes directly over plain http.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = envint("HSTS_SECONDS", 31536000 if HTTPS else 0)

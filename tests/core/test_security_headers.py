@@ -6,11 +6,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_sends_a_csp_without_unsafe_inline_on_the_sign_in_page(client):
-    response = client.get("/accounts/login/")
+    response = client.get("/login/")
+    assert response.status_code == 200
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "style-src 'self'" in policy
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
-    assert "no-store" not in response.get("Cache-Control", "")
 
 
 @pytest.mark.parametrize("path", ["/cases/", "/cases/{code}/", "/cases/{code}/safety-plan/",
@@ -28,3 +28,10 @@ def test_it_forbids_storing_a_refusal_too(client, oscar, north_case):
     response = client.get(f"/cases/{north_case.code}/")
     assert response.status_code == 404
     assert response["Cache-Control"] == "no-store"
+
+
+def test_it_redirects_plain_http_to_https_except_for_probes(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/login/")
+    assert (response.status_code, response["Location"]) == (301, "https://testserver/login/")
+    assert client.get("/healthz").status_code == 200
