@@ -13,7 +13,8 @@
    balanced port, port+1, port+2... are pinned to Daphne 0, 1... (tests and benchmarks use them
    to choose a process).
 5. Writes <workdir>/pids.json ({name: pid}) for bench/load.py, and waits for Ctrl-C / SIGTERM,
-   then stops everything it started. tests/deploy/test_cluster.py drives the same Cluster class.
+   then stops everything it started. A Daphne or scheduler process that dies meanwhile is
+   started again, as systemd's Restart=always would; if nginx dies, everything stops. tests/deploy/test_cluster.py drives the same Cluster class.
 """
 import argparse
 import json
@@ -170,6 +171,7 @@ class Cluster:
         self.scheduler = scheduler and (ROOT / "consult/oncall/management/commands/run_scheduler.py").exists()
         self.daphne_args = list(daphne_args)
         self.processes = {}
+        self.argv = {}
         self.logs = []
 
     @property
@@ -210,10 +212,20 @@ class Cluster:
         (self.workdir / "pids.json").write_text(json.dumps(pids))
         return self
 
-    def spawn(self, name, argv):
-        log = open(self.workdir / f"{name}.log", "w")
+    def spawn(self, name, argv, mode="w"):
+        log = open(self.workdir / f"{name}.log", mode)
         self.logs.append(log)
+        self.argv[name] = argv
         self.processes[name] = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+    def restart_exited(self):
+        """Start again every Daphne or scheduler process that has exited; returns their names."""
+        exited = [name for name, process in self.processes.items()
+                  if name != "nginx" and process.poll() is not None]
+        for name in exited:
+            print(f"{name} exited with {self.processes[name].returncode}; starting it again", file=sys.stderr)
+            self.spawn(name, self.argv[name], mode="a")
+        return exited
 
     def write_nginx_conf(self):
         site = render(TEMPLATE.read_text(), LISTEN=f"127.0.0.1:{self.port}", SERVER_NAME="_",
@@ -280,9 +292,10 @@ def main():
         print(f"  database {cluster.env['DATABASE_URL']}, redis {cluster.env['REDIS_URL']}")
         print(f"  logs and pids in {cluster.workdir}; Ctrl-C stops everything\n", flush=True)
         try:
-            while all(p.poll() is None for p in cluster.processes.values()):
+            while cluster.processes["nginx"].poll() is None:
+                cluster.restart_exited()
                 time.sleep(0.5)
-            print("a cluster process exited; stopping", file=sys.stderr)
+            print("nginx exited; stopping", file=sys.stderr)
         except KeyboardInterrupt:
             pass
 

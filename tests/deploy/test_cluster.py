@@ -85,3 +85,12 @@ async def close_all(sockets, timeout=10):
     deadline = time.monotonic() + timeout
     while await database_sync_to_async(Presence.objects.exists)() and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
+
+
+async def test_it_starts_a_daphne_that_died_again(cluster, alice, north_case):
+    cluster.processes["daphne-0"].kill()
+    await asyncio.to_thread(cluster.processes["daphne-0"].wait)
+    assert cluster.restart_exited() == ["daphne-0"]
+    await asyncio.to_thread(cluster.wait_ready, [cluster.daphne_ports[0]])
+    ws = await open_room(cluster.pinned_url(0), alice, north_case.code)
+    await close_all([ws])
