@@ -10,6 +10,7 @@ from consult.audit.services import audit_append
 from consult.cases.access import case_for_member, is_team_member
 from consult.core.errors import AccessDenied, NotFound, TooLarge, ValidationFailed
 from consult.deid.guard import guard_text
+from consult.falsealarms.audit import false_alarms_audit
 from consult.followups.models import FollowUp, Source
 from consult.followups.serializers import followup_dict
 from consult.realtime.broadcast import case_group, publish_on_commit
@@ -59,9 +60,8 @@ def followup_complete(*, actor, followup_id, note, confirmations=()):
             case=followup.case,
             payload={"followup_id": followup.pk, "note_sha256": content_hash(note)},
         )
-        for confirmation in accepted:
-            audit_append(action="deid.false_alarm_confirmed", actor=actor, case=followup.case,
-                         payload={"followup_id": followup.pk, "field": "note", **confirmation.as_dict()})
+        false_alarms_audit(actor=actor, case=followup.case, record={"followup_id": followup.pk},
+                           accepted={"note": accepted}, texts={"note": note})
         publish_on_commit(case_group(followup.case_id),
                           {"type": "followup.completed", "followup": followup_dict(followup)})
     return followup

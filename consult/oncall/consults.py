@@ -11,7 +11,8 @@ from consult.accounts.models import Team
 from consult.audit.chain import content_hash
 from consult.cases.access import case_for_member, is_team_member
 from consult.core.errors import AccessDenied, NotFound, TooLarge, ValidationFailed
-from consult.deid.guard import guard_text
+from consult.deid.guard import guard_fields, guard_text
+from consult.falsealarms.audit import false_alarms_audit
 from consult.oncall.models import ACTIVE_STATES, WARNING_SIGNS, ConsultRequest, Kind, Page, State
 from consult.oncall.paging import audit_consult, close_pages, escalation_step, publish_consult
 from consult.ops import metrics
@@ -19,32 +20,49 @@ from consult.ops import metrics
 TEXT_MAX_CHARS = 4000
 
 
-def _checked_text(text, *, field, required, confirmations=()):
+def _sized_text(text, *, field, required):
     text = (text or "").strip()
     if required and not text:
         raise ValidationFailed(f"{field} is required", field=field)
     if len(text) > TEXT_MAX_CHARS:
         raise TooLarge(f"{field} is limited to {TEXT_MAX_CHARS} characters", field=field)
-    guard_text(text, field=field, confirmations=confirmations)
     return text
 
 
+def _checked_text(text, *, field, required, confirmations=()):
+    """(the stripped text, the confirmations that matched a flagged span)."""
+    text = _sized_text(text, field=field, required=required)
+    return text, guard_text(text, field=field, confirmations=confirmations)
+
+
+def _audit_false_alarms(consult, actor, record, accepted, texts):
+    stream = None if consult.case_id else f"user:{consult.requester_id}"
+    false_alarms_audit(actor=actor, case=consult.case, stream=stream, record=record, accepted=accepted, texts=texts)
+
+
 def consult_request(*, actor, kind, question, case_code=None, team_id=None, signs=None, signs_note="",
-                    confirmations=()):
-    """Raise a consult. Urgent and routine ones are about a case; support ones are about the asker."""
+                    confirmations=None):
+    """Raise a consult. Urgent and routine ones are about a case; support ones are about the asker.
+
+    `confirmations` is {field: [Confirmation]}: flagged spans of the question or the note that the
+    writer confirmed are not identifiers.
+    """
     if kind not in Kind.values:
         raise ValidationFailed("kind must be routine, urgent or support", field="kind")
     signs = {name: bool((signs or {}).get(name)) for name in WARNING_SIGNS}
     with transaction.atomic():
         case, team = _subject(actor, kind, case_code, team_id)  # an outsider: NotFound before the guard
-        question = _checked_text(question, field="question", required=True, confirmations=confirmations)
-        signs_note = _checked_text(signs_note, field="signs_note", required=False)
+        texts = {"question": _sized_text(question, field="question", required=True),
+                 "signs_note": _sized_text(signs_note, field="signs_note", required=False)}
+        accepted = guard_fields(texts, confirmations)
+        question, signs_note = texts["question"], texts["signs_note"]
         consult = ConsultRequest.objects.create(
             kind=kind, team=team, case=case, requester=actor, question=question, signs_note=signs_note,
             state=State.PAGING if kind == Kind.URGENT else State.OPEN, **signs,
         )
         audit_consult(consult, "consult.requested", actor, kind=kind, team_id=team.pk, signs=signs,
                       question_sha256=content_hash(question), signs_note_sha256=content_hash(signs_note))
+        _audit_false_alarms(consult, actor, {"consult_id": consult.pk}, accepted, texts)
         if kind == Kind.URGENT:
             escalation_step(consult, reason="requested")
         else:
@@ -122,7 +140,7 @@ def page_decline(*, actor, page_id, reason, confirmations=()):
         if page is None:
             raise NotFound("no such page")
         consult = consult_for(actor, page.consult_id, lock=True)
-        reason = _checked_text(reason, field="reason", required=True, confirmations=confirmations)
+        reason, accepted = _checked_text(reason, field="reason", required=True, confirmations=confirmations)
         page.refresh_from_db()
         if page.declined_at or page.acknowledged_at or consult.state != State.PAGING:
             raise ValidationFailed("this page is no longer waiting for an answer", field="page")
@@ -131,6 +149,7 @@ def page_decline(*, actor, page_id, reason, confirmations=()):
                                                next_repeat_at=None)
         audit_consult(consult, "page.declined", actor, page_id=page.pk, tier=page.tier,
                       reason_sha256=content_hash(reason))
+        _audit_false_alarms(consult, actor, {"page_id": page.pk}, {"reason": accepted}, {"reason": reason})
         escalation_step(consult, now=now, reason="declined")
     return consult
 
@@ -140,7 +159,7 @@ def consult_resolve(*, actor, consult_id, outcome, confirmations=()):
         consult = consult_for(actor, consult_id, lock=True)
         if not (actor.is_supervisor or actor.pk == consult.requester_id):
             raise ValidationFailed("only supervisors or the requester resolve a consult", field="consult")
-        outcome = _checked_text(outcome, field="outcome", required=True, confirmations=confirmations)
+        outcome, accepted = _checked_text(outcome, field="outcome", required=True, confirmations=confirmations)
         if consult.state not in ACTIVE_STATES:
             raise ValidationFailed("this consult is already resolved", field="consult")
         now = timezone.now()
@@ -149,6 +168,7 @@ def consult_resolve(*, actor, consult_id, outcome, confirmations=()):
         consult.escalate_at = None
         consult.save(update_fields=["state", "resolved_at", "resolved_by", "outcome", "escalate_at", "updated_at"])
         audit_consult(consult, "consult.resolved", actor, outcome_sha256=content_hash(outcome))
+        _audit_false_alarms(consult, actor, {"consult_id": consult.pk}, {"outcome": accepted}, {"outcome": outcome})
         publish_consult(consult)
     return consult
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from consult.cases.access import case_for_member, visible_cases
 from consult.core.errors import AccessDenied, ConsultError, NotFound, ValidationFailed
 from consult.followups.serializers import followup_dict
+from consult.falsealarms.confirmations import posted_confirmations
 from consult.followups.services import followup_complete, followup_schedule
 from consult.oncall import consults, rota, selectors
 from consult.oncall.models import WARNING_SIGNS
@@ -41,6 +42,13 @@ def _moment(value, field):
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
+def _confirmations(request, field=None):
+    """The writer's "not an identifier" spans (`confirmations`: {field: [{start, end, kind}]} as JSON):
+    all of them, or one field's."""
+    confirmations = posted_confirmations(request.POST.get("confirmations"))
+    return confirmations if field is None else confirmations.get(field, ())
+
+
 @login_required
 def dashboard(request):
     user = request.user
@@ -64,7 +72,7 @@ def consult_new(request):
         actor=request.user, kind=data.get("kind", ""), question=data.get("question", ""),
         case_code=data.get("case") or None, team_id=_int(data["team"], "team") if data.get("team") else None,
         signs={name: data.get(name) in ("on", "true", "1") for name in WARNING_SIGNS},
-        signs_note=data.get("signs_note", ""),
+        signs_note=data.get("signs_note", ""), confirmations=_confirmations(request),
     ))})
 
 
@@ -78,7 +86,8 @@ def consult_ack(request, consult_id):
 @require_POST
 def consult_resolve(request, consult_id):
     return _answer(lambda: {"consult": consult_dict(consults.consult_resolve(
-        actor=request.user, consult_id=consult_id, outcome=request.POST.get("outcome", "")))})
+        actor=request.user, consult_id=consult_id, outcome=request.POST.get("outcome", ""),
+        confirmations=_confirmations(request, "outcome")))})
 
 
 @login_required
@@ -91,7 +100,8 @@ def consult_repage(request, consult_id):
 @require_POST
 def page_decline(request, page_id):
     return _answer(lambda: {"consult": consult_dict(consults.page_decline(
-        actor=request.user, page_id=page_id, reason=request.POST.get("reason", "")))})
+        actor=request.user, page_id=page_id, reason=request.POST.get("reason", ""),
+        confirmations=_confirmations(request, "reason")))})
 
 
 @login_required
@@ -115,7 +125,8 @@ def followup_new(request):
 @require_POST
 def followup_done(request, followup_id):
     return _answer(lambda: {"followup": followup_dict(followup_complete(
-        actor=request.user, followup_id=followup_id, note=request.POST.get("note", "")))})
+        actor=request.user, followup_id=followup_id, note=request.POST.get("note", ""),
+        confirmations=_confirmations(request, "note")))})
 
 
 @login_required

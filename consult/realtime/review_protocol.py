@@ -7,7 +7,7 @@ from consult.realtime.protocol import Field, parse_client_frame
 
 REVIEW_FRAMES = {
     "agenda.goto": {"position": Field(int)},
-    "minutes.save": {"position": Field(int), "text": Field(str)},
+    "minutes.save": {"position": Field(int), "text": Field(str), "confirmations": Field(list, required=False)},
     "review.close": {},
     "ping": {},
 }

@@ -10,6 +10,7 @@ from django.conf import settings
 from consult.core.errors import ConsultError, NotFound
 from consult.realtime.base import ConsultSocket
 from consult.realtime.broadcast import access_group, session_group
+from consult.realtime.protocol import parse_confirmations
 from consult.realtime.review_protocol import parse_review_frame
 from consult.reviews import services
 from consult.reviews.selectors import review_group
@@ -54,7 +55,8 @@ class ReviewRoomConsumer(ConsultSocket):
 
     async def on_minutes_save(self, frame):
         await database_sync_to_async(services.review_minutes_save)(
-            actor=self.user, session_id=self.session_id, position=frame.get("position"), text=frame.get("text"))
+            actor=self.user, session_id=self.session_id, position=frame.get("position"), text=frame.get("text"),
+            confirmations=parse_confirmations(frame.get("confirmations")))
 
     async def on_review_close(self, frame):
         await database_sync_to_async(services.review_close)(actor=self.user, session_id=self.session_id)

@@ -13,6 +13,7 @@ from consult.cases.models import Case
 from consult.cases.models import Status as CaseStatus
 from consult.core.errors import AccessDenied, TooLarge, ValidationFailed
 from consult.deid.guard import guard_text
+from consult.falsealarms.audit import false_alarms_audit
 from consult.realtime.broadcast import case_group, publish_on_commit
 from consult.records.access import is_team_supervisor
 from consult.reviews.models import AgendaItem, Attendance, ReviewSession, Status
@@ -111,19 +112,24 @@ def review_goto(*, actor, session_id, position):
     return session
 
 
-def review_minutes_save(*, actor, session_id, position, text):
-    """Write the minutes for one case; they stay with the review until it closes."""
+def review_minutes_save(*, actor, session_id, position, text, confirmations=()):
+    """Write the minutes for one case; they stay with the review until it closes.
+
+    `confirmations`: flagged spans the facilitator confirmed are not identifiers.
+    """
     text = text.strip()
     if len(text) > MINUTES_MAX_CHARS:
         raise TooLarge(f"minutes are limited to {MINUTES_MAX_CHARS} characters", field="minutes")
     with transaction.atomic():
         session = _facilitated(actor, session_id)
         item = _item_at(session, position)
-        guard_text(text, field="minutes")
+        accepted = guard_text(text, field="minutes", confirmations=confirmations)
         item.minutes, item.minutes_by, item.minutes_at = text, actor, timezone.now()
         item.save(update_fields=["minutes", "minutes_by", "minutes_at"])
         _audit("review.minutes_saved", actor, session, position=position, case_id=item.case_id,
                minutes_sha256=content_hash(text))
+        false_alarms_audit(actor=actor, case=item.case, record={"agenda_item_id": item.pk},
+                           accepted={"minutes": accepted}, texts={"minutes": text})
         _publish_state(session)
     return item
 

@@ -1,5 +1,7 @@
 // Consult cards shared by the dashboard and the case-room panel: one render per consult state,
 // from the same `consult.updated` frames everyone receives. Text goes in with textContent only.
+import { confirmEachSpan, flaggedByField, showFieldFindings } from "./deid_review.js";
+
 const SIGN_LABELS = {
   withdrawal: "withdrawal", hopelessness: "hopelessness", self_destructive: "self-destructive behaviour",
   ideation: "ideation", plan: "plan", intent: "intent", means: "access to means",
@@ -114,9 +116,21 @@ export async function consultAction(kind, c) {
   if (kind === "resolve") {
     const outcome = prompt("Outcome (no identifiers):");
     if (!outcome) return null;
-    return csrfPost(`/consults/${c.id}/resolve/`, { outcome });
+    return postConfirming(`/consults/${c.id}/resolve/`, { outcome });
   }
   return csrfPost(`/consults/${c.id}/${kind}/`);
+}
+
+// Post a short answer; when the guard flags it, ask about each span and send it again with the
+// writer's confirmations, or give up (null) when they would rather rewrite it.
+export async function postConfirming(url, data) {
+  const result = await csrfPost(url, data);
+  const error = result.data.error;
+  if (result.ok || error?.code !== "identifier_found") return result;
+  const texts = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, String(v).trim()]));
+  const confirmations = confirmEachSpan(error, texts);
+  if (!confirmations) return null;
+  return csrfPost(url, { ...data, confirmations: JSON.stringify(confirmations) });
 }
 
 export function bindConsultForm(form, onDone) {
@@ -128,20 +142,32 @@ export function bindConsultForm(form, onDone) {
   };
   kind.addEventListener("change", syncKind);
   syncKind();
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    error.hidden = true;
-    const data = Object.fromEntries(new FormData(form).entries());
-    if (data.kind === "support") delete data.case;
+  const deidPanel = form.querySelector("[data-testid=deid-panel]");
+  const send = async (data) => {
     const result = await csrfPost("/consults/new/", data);
     if (!result.ok) {
       const e = result.data.error || { message: "The request failed; try again." };
-      error.textContent = e.findings ? `${e.message}: ${e.findings.map((f) => f.kind).join(", ")}. Remove them and send again.` : e.message;
+      error.textContent = e.code === "identifier_found" ? `${e.message}. Rewrite it, or confirm each span is not an identifier.` : e.message;
       error.hidden = false;
+      if (e.code === "identifier_found" && deidPanel) {
+        const texts = { question: (data.question || "").trim(), signs_note: (data.signs_note || "").trim() };
+        showFieldFindings(deidPanel, { texts, flagged: flaggedByField(e), onConfirm: (confirmations) => {
+          error.hidden = true;
+          send({ ...data, confirmations: JSON.stringify(confirmations) });
+        } });
+      }
       return;
     }
     form.reset();
     syncKind();
     onDone(result.data.consult);
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    error.hidden = true;
+    if (deidPanel) deidPanel.hidden = true;
+    const data = Object.fromEntries(new FormData(form).entries());
+    if (data.kind === "support") delete data.case;
+    send(data);
   });
 }

@@ -1,7 +1,7 @@
 // The dashboard: pages ring here (sound + browser notification when allowed) on every open tab,
 // and consults show their state live. The socket's snapshot on each (re)connect is the truth.
 import { RoomSocket } from "./room_socket.js";
-import { bindConsultForm, consultAction, crisisBox, csrfPost, renderConsult } from "./consult_cards.js";
+import { bindConsultForm, consultAction, crisisBox, csrfPost, postConfirming, renderConsult } from "./consult_cards.js";
 
 const root = document.getElementById("dashboard");
 const me = Number(root.dataset.me);
@@ -69,7 +69,8 @@ function renderPage(p) {
   const ack = button("Acknowledge", "page-acknowledge", () => onAction("ack", { id: p.consult_id, case: p.case }));
   const decline = button("Decline", "page-decline", async () => {
     const reason = prompt("Why can't you take it? (the next tier is paged at once)");
-    if (reason) report(await csrfPost(`/pages/${p.id}/decline/`, { reason }));
+    const result = reason && await postConfirming(`/pages/${p.id}/decline/`, { reason });
+    if (result) report(result);
   });
   li.append(ack, decline);
   if (c?.escalate_at && c.state === "paging") {
@@ -144,7 +145,8 @@ bindConsultForm(root.querySelector("[data-testid=consult-form]"), (c) => {
 root.querySelectorAll("form.followup-complete").forEach((form) => form.addEventListener("submit", async (event) => {
   event.preventDefault();
   const li = form.closest("[data-followup]");
-  const result = await csrfPost(`/followups/${li.dataset.followup}/complete/`, { note: form.note.value });
+  const result = await postConfirming(`/followups/${li.dataset.followup}/complete/`, { note: form.note.value });
+  if (!result) return;
   if (result.ok) li.remove(); else report(result);
 }));
 

@@ -97,3 +97,77 @@ function button(text, testid, onClick) {
   b.addEventListener("click", onClick);
   return b;
 }
+
+// Several fields of one request (a consult's question and note): the same review, field by field.
+// texts: {field: text as the server checked it}; flagged: {field: findings}.
+export function showFieldFindings(panel, { texts, flagged, onConfirm }) {
+  const sections = [];
+  const boxes = [];
+  for (const [field, findings] of Object.entries(flagged)) {
+    const text = texts[field] || "";
+    const body = document.createElement("p");
+    body.className = "deid-preview";
+    body.dataset.field = field;
+    body.append(...preview(text, findings));
+    const list = document.createElement("ul");
+    list.className = "deid-findings";
+    for (const f of findings) {
+      const li = document.createElement("li");
+      const label = document.createElement("label");
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      boxes.push({ box, field, finding: f });
+      label.append(box, ` “${Array.from(text).slice(f.start, f.end).join("")}” is not a ${f.kind.toLowerCase()}`);
+      li.append(label);
+      list.append(li);
+    }
+    sections.push(body, list);
+  }
+  const hint = document.createElement("p");
+  hint.className = "hint";
+  hint.hidden = true;
+  hint.textContent = "Tick every flagged span, or rewrite the text.";
+  const confirmButton = button("Send, confirming the ticked spans are not identifiers", "deid-confirm", () => {
+    if (!boxes.every(({ box }) => box.checked)) {
+      hint.hidden = false;
+      return;
+    }
+    panel.hidden = true;
+    panel.replaceChildren();
+    const confirmations = {};
+    for (const { field, finding: { start, end, kind } } of boxes) {
+      (confirmations[field] ||= []).push({ start, end, kind });
+    }
+    onConfirm(confirmations);
+  });
+  const cancelButton = button("Rewrite", "deid-cancel", () => {
+    panel.hidden = true;
+    panel.replaceChildren();
+  });
+  cancelButton.className = "link";
+  const heading = document.createElement("h3");
+  heading.textContent = "This may identify the client. Nothing was sent.";
+  panel.replaceChildren(heading, ...sections, confirmButton, cancelButton, hint);
+  panel.hidden = false;
+}
+
+// The flagged spans of a refused request, by field: {field: findings}.
+export function flaggedByField(error) {
+  return error.fields || { [error.field]: error.findings };
+}
+
+// For a one-line answer typed into a prompt (an outcome, a reason, a note): ask span by span.
+// Returns {field: [{start, end, kind}]} when the writer confirms every span, else null.
+export function confirmEachSpan(error, texts) {
+  const confirmations = {};
+  for (const [field, findings] of Object.entries(flaggedByField(error))) {
+    const text = Array.from(texts[field] || "");
+    for (const { start, end, kind } of findings) {
+      const shown = text.slice(start, end).join("");
+      if (!window.confirm(`“${shown}” looks like ${kind}. Nothing was sent.\n\nOK: it is not an identifier ` +
+        "(your confirmation is recorded). Cancel: rewrite it.")) return null;
+      (confirmations[field] ||= []).push({ start, end, kind });
+    }
+  }
+  return confirmations;
+}

@@ -1,6 +1,7 @@
 // Live group case review. The server's `review.state` frame is the whole truth: every change
 // (agenda move, minutes, attendance, close) re-sends it and the page re-renders from it.
 import { RoomSocket } from "./room_socket.js";
+import { confirmEachSpan } from "./deid_review.js";
 
 const root = document.getElementById("review");
 const sessionId = root.dataset.session;
@@ -13,6 +14,7 @@ let pending = null; // the facilitator's frame to send once the minutes are save
 let typed = null; // the minutes text that save is waiting on
 let afterState = () => {};
 let afterError = () => {};
+let onFlagged = () => false; // the facilitator's minutes were refused: true when sent again, confirmed
 
 if (root.dataset.status === "scheduled") setTimeout(() => location.reload(), 5000);
 if (root.dataset.status === "open") start();
@@ -32,6 +34,7 @@ function start() {
       afterState();
     },
     error: (f) => {
+      if (f.code === "identifier_found" && f.request === "minutes.save" && onFlagged(f)) return;
       afterError();
       const el = $("review-error");
       if (!el) return;
@@ -94,6 +97,12 @@ function wireControls(socket) {
     }
   };
   afterError = () => (pending = null);
+  onFlagged = (error) => {
+    const confirmations = confirmEachSpan(error, { minutes: typed });
+    if (!confirmations) return false;
+    socket.send({ type: "minutes.save", position: current(), text: typed, confirmations: confirmations.minutes });
+    return true;
+  };
   $("save-minutes").addEventListener("click", () => act(null));
   const go = (step) => {
     const target = current() + step;
