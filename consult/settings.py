@@ -108,6 +108,14 @@ else:
     # switches preparing off altogether, prepare=True included; this leaves it to the asking.
     # DATABASE_URL's query (?sslmode=verify-full&sslrootcert=...) arrives in OPTIONS: keep it.
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 1 << 30
+    # A database that is away or hung must fail a request within seconds (the socket answers
+    # `unavailable`), not hold a thread until the kernel gives up on the TCP connection.
+    for option, value in {
+        "connect_timeout": envint("DB_CONNECT_TIMEOUT", 5),
+        "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3,
+        "options": f"-c statement_timeout={envint('DB_STATEMENT_TIMEOUT_MS', 15000)}",
+    }.items():
+        DATABASES["default"]["OPTIONS"].setdefault(option, value)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
