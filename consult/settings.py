@@ -4,6 +4,7 @@ With nothing set, Consult runs embedded: SQLite and the in-memory channel layer 
 process, so a first run needs nothing but Python. deploy/env.example lists every variable.
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "axes",
     "consult.core",
     "consult.ops",
     "consult.accounts",
@@ -65,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "consult.core.middleware.SecurityHeadersMiddleware",
+    # Last, as axes asks: it turns a refused (locked-out) sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "consult.urls"
@@ -141,6 +145,21 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 # Without Redis no other process can reach a socket, so the web process runs the scheduler too.
 EMBEDDED_SCHEDULER = envbool("EMBEDDED_SCHEDULER", not REDIS_URL)
+
+# Login throttling (django-axes): LOGIN_FAILURE_LIMIT failures lock the account, and separately
+# the client address, for LOGIN_LOCKOUT_MINUTES. Attempts while locked do not extend the lock.
+# An admin unlocks by deleting the account's "access attempts" in Django admin.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "consult.accounts.lockout.lockout_response"
+# Behind nginx (deploy/) the client's address is the one the nearest trusted proxy appended.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "consult.accounts.lockout.client_address"
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -234,5 +253,5 @@ LOGGING = {
     "filters": {"refusals_in_one_line": {"()": "consult.core.logs.RefusalsInOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals_in_one_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"daphne": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
+    "loggers": {"daphne": {"level": "WARNING"}, "axes": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
 }

@@ -1,8 +1,12 @@
 """Fetch-and-authorise for cases, in one place.
 
 A case is visible only to members of its team. To anyone else it does not exist: the same
-NotFound for a missing case and a forbidden one, so codes cannot be probed.
+NotFound for a missing case and a forbidden one, so codes cannot be probed. A refusal of a case
+that does exist is an `access.denied` security event on the user's and the case's trail (in
+the caller's transaction: a write that is refused rolls back with its event, and the read that
+let the page open recorded it already).
 """
+from consult.accounts.security_events import ACCESS_DENIED, security_event_record
 from consult.cases.models import Case
 from consult.core.errors import NotFound
 
@@ -22,8 +26,15 @@ def case_for_member(user, code, *, lock=False):
         cases = cases.select_for_update(of=("self",), no_key=True)
     case = cases.filter(code=code, team__memberships__user=user).first()
     if case is None:
+        _record_refusal(user, code)
         raise NotFound("no such case")
     return case
+
+
+def _record_refusal(user, code):
+    refused = Case.objects.filter(code=code).first()
+    if refused is not None:
+        security_event_record(ACCESS_DENIED, user=user, case=refused)
 
 
 def visible_cases(user):

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from consult.accounts.models import User
 from consult.cases.models import Case
@@ -16,7 +17,7 @@ def test_it_loads_the_demo_team_once_however_often_it_runs():
     assert roles == {"alice": "therapist", "bob": "supervisor", "carol": "peer", "oscar": "therapist"}
     assert Case.objects.filter(team__name="North consultation group").count() == 2
     assert Shift.objects.count() == 1
-    assert authenticate(username="alice", password="consult-demo") is not None
+    assert authenticate(RequestFactory().post("/login/"), username="alice", password="consult-demo") is not None
 
 
 def test_it_keeps_the_outsider_out_of_the_demo_cases():
