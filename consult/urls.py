@@ -18,6 +18,7 @@ urlpatterns = [
     path("cases/<str:code>/safety-plan/", include("consult.safety.urls")),
     path("cases/<str:code>/guidance/", include("consult.guidance.urls")),
     path("reviews/", include("consult.reviews.urls")),
+    path("false-alarms/", include("consult.falsealarms.urls")),
     path("supervision-hours/", include("consult.hours.urls")),
     path("", include("consult.oncall.urls")),
     path("admin/", admin.site.urls),

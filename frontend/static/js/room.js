@@ -50,6 +50,13 @@ const handlers = {
     flushOutbox();
   },
   "message.new": (f) => accept([f.message]),
+  // A supervisor redacted a confirmed span: the stored message changed, so does every screen.
+  "message.redacted": (f) => {
+    const known = messages.get(f.seq);
+    if (known) known.html = f.html;
+    const body = threadEl.querySelector(`[data-seq="${f.seq}"] .message-body`);
+    if (body) body.innerHTML = f.html; // rendered and sanitised by the server (bleach)
+  },
   history: (f) => {
     fetching = false;
     accept(f.messages);

@@ -5,7 +5,7 @@ const room = document.getElementById("room");
 const caseCode = room.dataset.case;
 const me = Number(room.dataset.me);
 const RECORD_FRAMES = new Set(["guidance.logged", "guidance.amended", "guidance.acknowledged",
-  "review.minutes_recorded", "room.joined"]);
+  "review.minutes_recorded", "record.redacted", "room.joined"]);
 let loading = null;
 
 async function reloadPanel() {
