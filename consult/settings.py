@@ -17,7 +17,7 @@ def envbool(name, default=False):
 
 
 def envint(name, default):
-    return int(os.environ.get(name, default))
+    return int(os.environ.get(name) or default)  # set but empty means the default, as in env.example
 
 
 def envlist(name, default=""):

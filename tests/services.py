@@ -42,6 +42,9 @@ def main():
     print("EMBEDDED_SCHEDULER=0")  # tests start their schedulers themselves
     print("HTTPS=0")  # the test servers speak plain http on localhost (consult/settings.py)
     print("CONN_MAX_AGE=0")  # the suite drops its database at the end: no connection may linger
+    # Setting up and dropping the test database, and truncating it while live servers finish,
+    # may wait on locks longer than production's 15 s statement limit on a busy machine.
+    print(f"DB_STATEMENT_TIMEOUT_MS={os.environ.get('DB_STATEMENT_TIMEOUT_MS') or 120000}")
     if missing:
         print(f"services not answering: {', '.join(missing)}", file=sys.stderr)
         if os.environ.get("CI") == "true":
