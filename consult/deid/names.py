@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from . import vocabulary as V
-from .tokens import BREAK, INITIAL, STRONG, TITLE, UNKNOWN, WEAK, WORD, Tok
+from .tokens import BREAK, EPONYM, INITIAL, STRONG, TITLE, UNKNOWN, WEAK, WORD, Tok
 
 Span = tuple[int, int, str]
-_NAMEISH = (TITLE, INITIAL, STRONG, WEAK, UNKNOWN)
+_NAMEISH = (TITLE, INITIAL, STRONG, WEAK, UNKNOWN, EPONYM)
 _TALK = frozenset("spoke speak speaking met meet meeting talked talk talking session sessions "
                   "call called phone visit visited lives living stays staying live dating".split())
 _AGE_AFTER = (" is a ", ", a ", " (age", ", age", " is an ", ", an ", " (dob", ", dob", ", who")
@@ -61,6 +61,13 @@ def _cue_before(toks: list[Tok], i: int, text: str) -> bool:
     return False
 
 
+def _eponym_is_person(toks: list[Tok], i: int, text: str) -> bool:
+    if i == 0 or text[toks[i - 1].e:toks[i].s] not in (" ", ". "):
+        return False
+    p = toks[i - 1]
+    return p.cls == TITLE or (p.low in V.NAME_CUES_BEFORE and p.low not in V.SPEECH_AFTER and p.low != "name")
+
+
 def _cue_after(toks: list[Tok], j: int, text: str, strict: bool) -> bool:
     """Evidence after the run ending at token j; strict runs need a speech verb or possessive."""
     t = toks[j]
@@ -99,6 +106,13 @@ def find_names(text: str, toks: list[Tok]) -> Iterator[Span]:
                 run = toks[i:k + 1]
                 j = k
         classes = [r.cls for r in run]
+        if all(c == EPONYM for c in classes):
+            # "Yalom's factors", "Bowlby and Ainsworth": a person only after a title or a relation cue
+            if _eponym_is_person(toks, i, text):
+                yield run[0].s, run[-1].e, "NAME"
+            i = j + 1
+            continue
+        classes = [WEAK if c == EPONYM else c for c in classes]
         strong = classes.count(STRONG)
         weak = classes.count(WEAK)
         unknown = classes.count(UNKNOWN)

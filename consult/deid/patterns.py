@@ -98,7 +98,7 @@ DATE_RES = [
     re.compile(r"(?<![\w/.-])" + _MONTH + r",?\s+(?:of\s+)?" + _YEAR + r"\b", re.I),
     re.compile(r"(?<![\w/.-])(?:1[89]\d\d|20\d\d)[-/.](?:0?[1-9]|1[0-2])[-/.](?:[12]\d|3[01]|0?[1-9])(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?(?![\w/-])"),
     re.compile(r"(?<![\w/.-])(?:[12]\d|3[01]|0?[1-9])([/-])(?:[12]\d|3[01]|0?[1-9])\1(?:\d{4}|\d{2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?(?![\w/-])"),
-    re.compile(r"(?<![\w/.-])(?:[12]\d|3[01]|0?[1-9])\.(?:[12]\d|3[01]|0?[1-9])\.(?:1[89]\d\d|20\d\d)(?![\w.-])"),
+    re.compile(r"(?<![\w/.-])(?:[12]\d|3[01]|0?[1-9])\.(?:[12]\d|3[01]|0?[1-9])\.(?:1[89]\d\d|20\d\d)(?![\w-]|\.\d)"),
     re.compile(r"(?<![\w/.-])(?:0?[1-9]|1[0-2])/(?:1[89]\d\d|20\d\d)(?![\w/-])"),
 ]
 NUM_DATE_RE = re.compile("|".join(rx.pattern.replace("([/-])", "(?P<dsep>[/-])").replace("\\1", "(?P=dsep)") for rx in DATE_RES[3:]))
@@ -147,11 +147,13 @@ VIN_IBAN_RE = re.compile(f"(?P<VEHICLE>{VIN_RE.pattern})|(?P<ACCOUNT>{IBAN_RE.pa
 
 class Ctx:
     """Per-text anchors: where digit runs, alphanumeric chunks and words start."""
-    __slots__ = ("text", "toks", "digits", "chunks")
+    __slots__ = ("text", "toks", "digits", "chunks", "low", "_words")
 
     def __init__(self, text: str, toks):
         self.text = text
+        self.low = text.lower()
         self.toks = toks
+        self._words = None
         self.digits = [m.start() for m in DIGITS_RE.finditer(text)]
         chunks = []
         last = -1
@@ -163,6 +165,15 @@ class Ctx:
                 chunks.append(i)
                 last = i
         self.chunks = chunks
+
+    @property
+    def words(self) -> dict:
+        """Lower-cased word → its tokens, built on first use."""
+        if self._words is None:
+            self._words = {}
+            for t in self.toks:
+                self._words.setdefault(t.low, []).append(t)
+        return self._words
 
 
 def _at(rx, text: str, starts) -> Iterator:

@@ -10,7 +10,8 @@ _SENT_END = frozenset(".!?\n:;\"“(*•>-")
 
 _MONTH_NAMES = frozenset("april may june august".split())  # months that are also given names
 # token classes
-BREAK, TITLE, INITIAL, STRONG, WEAK, UNKNOWN, WORD = range(7)
+# EPONYM: a surname that names a theory, test or syndrome; a person only when the context says so
+BREAK, TITLE, INITIAL, STRONG, WEAK, UNKNOWN, WORD, EPONYM = range(8)
 
 
 class Tok:
@@ -58,23 +59,38 @@ def classify(w: str, low: str, text: str, end: int) -> int:
         return TITLE
     if w.isupper() and len(w) > 1:
         return BREAK  # acronyms: PTSD, MRN, CBT
+    if low in V.EPONYMS:
+        return EPONYM
     if low in V.CLINICAL_WORDS or low in V.STOP_CAPS or low in V.WEEKDAYS \
             or ((low in V.US_STATES or low in V.COUNTRIES) and low not in V.FIRST_NAMES) \
             or (low in V.MONTHS and low not in _MONTH_NAMES):
         return BREAK
     if "-" in low:
-        parts = low.split("-")
-        if any(p in V.CLINICAL_WORDS for p in parts):
-            return BREAK
-        if any(p in V.FIRST_NAMES or p in V.SURNAMES for p in parts):
-            return STRONG
-        return UNKNOWN if not all(p in V.ENGLISH_WORDS for p in parts) else WORD
+        return _classify_hyphenated(low)
     if low in V.FIRST_NAMES or low in V.SURNAMES:
         return WEAK if low in V.AMBIGUOUS_NAMES or low in V.MONTHS else STRONG
     if low in _MONTH_NAMES:
         return WEAK
     if low in V.ENGLISH_WORDS or (low.endswith("s") and low[:-1] in V.ENGLISH_WORDS):
         return WORD
+    return UNKNOWN
+
+
+def _known_word(part: str) -> bool:
+    return (part in V.ENGLISH_WORDS or part in V.CLINICAL_WORDS or part in V.COUNTRIES or part in V.US_STATES
+            or part in V.MONTHS or part in V.WEEKDAYS or part.isdigit())
+
+
+def _classify_hyphenated(low: str) -> int:
+    """A hyphenated word is judged as a whole: "Same-day" and "Vietnam-era" are words, while
+    "Vang-Mitchell" holds a name that is no word ("Kübler-Ross" is an eponym, caught before)."""
+    parts = low.split("-")
+    if any(p in V.FIRST_NAMES or p in V.SURNAMES for p in parts if p not in V.AMBIGUOUS_NAMES):
+        return STRONG
+    if any(p in V.FIRST_NAMES or p in V.SURNAMES for p in parts):
+        return WEAK  # "Booth-White": a name only with a given name or a cue beside it
+    if all(_known_word(p) for p in parts):
+        return BREAK if any(p in V.CLINICAL_WORDS for p in parts) else WORD
     return UNKNOWN
 
 

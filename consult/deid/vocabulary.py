@@ -23,6 +23,9 @@ CLINICAL_PHRASES: frozenset[tuple[str, ...]] = frozenset(
     tuple(w[:-2] if w.endswith("'s") else w for w in t.lower().split()) for t in _CLINICAL if " " in t)
 CLINICAL_PHRASE_FIRST: frozenset[str] = frozenset(p[0] for p in CLINICAL_PHRASES)
 
+# surnames that name a theory, test or syndrome in clinical writing ("Beck", "Yalom", "Kübler-Ross")
+EPONYMS: frozenset[str] = frozenset(t.lower() for t in _load("eponyms.txt"))
+
 MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
     "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
