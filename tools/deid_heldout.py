@@ -279,7 +279,6 @@ def clean_sentence(rng):
 def note(rng, with_phi: bool):
     parts = [clean_sentence(rng) for _ in range(rng.randrange(1, 4))]
     phi = []
-    pieces = []
     n_phi = rng.randrange(1, 4) if with_phi else 0
     inserts = sorted(rng.sample(range(len(parts) + n_phi), n_phi))
     sentences = []
@@ -294,15 +293,17 @@ def note(rng, with_phi: bool):
             text += sentence
             continue
         values = slot_values(rng)
-        before, rest = sentence.split("{", 1)
-        slot, after = rest.split("}", 1)
-        value, typ = values[slot]
-        if slot in ("wordname", "lower") and not before:
-            value = value if slot == "wordname" else value.capitalize() if rng.random() < 0.3 else value
-        text += before
-        phi.append({"start": len(text), "end": len(text) + len(value), "type": typ, "value": value})
-        text += value + after
-        pieces.append(slot)
+        rest = sentence
+        while "{" in rest:
+            before, rest = rest.split("{", 1)
+            slot, rest = rest.split("}", 1)
+            value, typ = values[slot]
+            if slot == "lower" and not (text + before).rstrip(" ").endswith(tuple(".\n")) and rng.random() < 0.3:
+                value = value.capitalize()
+            text += before
+            phi.append({"start": len(text), "end": len(text) + len(value), "type": typ, "value": value})
+            text += value
+        text += rest
     return text, phi
 
 

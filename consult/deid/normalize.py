@@ -99,8 +99,7 @@ def _fold_char(ch: str) -> str:
     """One character as the scanner should read it: '' for a format character."""
     if unicodedata.category(ch) == "Cf":
         return ""
-    out = unicodedata.normalize("NFKC", ch).translate(CONFUSABLES)
-    return out.replace("\u2044", "/")  # NFKC turns ½ into 1⁄2: read the fraction slash as a slash
+    return unicodedata.normalize("NFKC", ch).translate(CONFUSABLES)
 
 
 def _char_ref(m: re.Match) -> str | None:

@@ -18,7 +18,8 @@ Span = tuple[int, int, str]
 @dataclass(frozen=True)
 class Rule:
     """One shape. Where it is tried: at the start of every digit run (`at="digits"`), at every word
-    in `words` (`at="words"`), or everywhere (`at="scan"`, only when a gate is in the text)."""
+    in `words` (`at="words"`), at every word ending in one of `words` (`at="endings"`), or
+    everywhere (`at="scan"`, only when a gate is in the text)."""
 
     name: str
     kind: str
@@ -191,7 +192,10 @@ def _matches(r: Rule, c) -> Iterator[re.Match]:
     if r.at == "digits":
         starts = c.digits
     elif r.at == "words":
-        starts = [t.s for w in r.words for t in c.words.get(w, ())]
+        starts = [t.s for w in r.words & c.words.keys() for t in c.words[w]]
+    elif r.at == "endings":
+        endings = tuple(r.words)
+        starts = [t.s for t in c.toks if t.low.endswith(endings)]
     else:
         if r.gates and not any(g in c.low for g in r.gates):
             return

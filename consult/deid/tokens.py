@@ -11,7 +11,9 @@ _SENT_END = frozenset(".!?\n:;\"“(*•>-")
 _MONTH_NAMES = frozenset("april may june august".split())  # months that are also given names
 # token classes
 # EPONYM: a surname that names a theory, test or syndrome; a person only when the context says so
-BREAK, TITLE, INITIAL, STRONG, WEAK, UNKNOWN, WORD, EPONYM = range(8)
+# JOINER: a hyphenated word of plain words with a name in it ("Booth-White"): a name only after
+# a given name, never on its own ("Mother-in-law")
+BREAK, TITLE, INITIAL, STRONG, WEAK, UNKNOWN, WORD, EPONYM, JOINER = range(9)
 
 
 class Tok:
@@ -61,7 +63,7 @@ def classify(w: str, low: str, text: str, end: int) -> int:
         return BREAK  # acronyms: PTSD, MRN, CBT
     if low in V.EPONYMS:
         return EPONYM
-    if low in V.CLINICAL_WORDS or low in V.STOP_CAPS or low in V.WEEKDAYS \
+    if low in V.CLINICAL_WORDS or low in V.STOP_CAPS or low in V.WEEKDAYS or low[:-1] in V.WEEKDAYS \
             or ((low in V.US_STATES or low in V.COUNTRIES) and low not in V.FIRST_NAMES) \
             or (low in V.MONTHS and low not in _MONTH_NAMES):
         return BREAK
@@ -87,9 +89,10 @@ def _classify_hyphenated(low: str) -> int:
     parts = low.split("-")
     if any(p in V.FIRST_NAMES or p in V.SURNAMES for p in parts if p not in V.AMBIGUOUS_NAMES):
         return STRONG
+    known = all(_known_word(p) for p in parts)
     if any(p in V.FIRST_NAMES or p in V.SURNAMES for p in parts):
-        return WEAK  # "Booth-White": a name only with a given name or a cue beside it
-    if all(_known_word(p) for p in parts):
+        return JOINER if known else WEAK
+    if known:
         return BREAK if any(p in V.CLINICAL_WORDS for p in parts) else WORD
     return UNKNOWN
 

@@ -123,6 +123,34 @@ works worked went came moved spent began reports states denies endorses shared p
 admits admitted disclosed described describes expressed expresses
 """.split())
 
+# what a person does, right after their name ("Sunny cried", "Grace has been sleeping")
+PERSON_VERBS = SPEECH_AFTER | frozenset("""
+missed cancelled canceled arrived attended showed left came slept sleeps sleeping drinks drank
+drinking uses used using smokes smoking called calls calling texted texts texting emailed emails
+messaged messages refused refuses declined declines agreed agrees denied denies endorsed endorsed
+admits cried cries crying laughed laughs screamed seems seemed looked looks sounded sounds started
+stopped kept keeps tried tries hates hated loves loved likes liked misses needs needed drove drives
+driving ran runs walked walks visited visits struggled struggles struggling isolated isolates
+isolating avoided avoids avoiding relapsed relapses overdosed attempted threatened hurt cut
+self-harmed lost got gets quit graduated married divorced died passed survived returned turned
+skipped stayed stays staying slept woke wakes waking ate eats eating stopped worries worried
+worrying panicked panics panicking disclosed reports reported shared shares talked talks talking
+spoke speaks speaking agreed improved improving declined declining engaged engages engaging
+""".split())
+# what can stand between a name and a person's verb ("Grace has been ...", "Will is ...")
+AUXILIARIES = frozenset("is was has had will would can could cannot can't won't doesn't didn't isn't "
+                        "wasn't hasn't hadn't does did still also just now".split())
+# states only a person is in: "Grace is feeling ...", "Hope is doing better"
+PERSON_STATES = frozenset("""
+feeling doing coming going back home here late due scheduled booked worried afraid scared upset
+angry tearful anxious depressed suicidal sober pregnant married divorced single unemployed homeless
+staying living working sleeping drinking using crying calling texting asking refusing avoiding
+struggling hospitalized hospitalised admitted discharged currently expecting waiting hoping planning
+trying considering thinking taking seeing meeting attending in on at with
+""".split())
+# given names whose word reading is a modal verb: "Will has...", "Will is..." can only be a person
+MODAL_NAMES = frozenset(("will",))
+
 # words that are never (part of) a name when capitalised: function words and note words
 STOP_CAPS = frozenset("""
 a an the and or but if then so as at by for from in into of on onto to with without within
