@@ -134,7 +134,18 @@ def _grow(toks: list[Tok], i: int, text: str) -> int:
     j = i
     while j + 1 < len(toks) and toks[j + 1].cls in _CONTINUES and _joined(text, toks[j], toks[j + 1]):
         j += 1
+    if _word_surname_after(toks, j, text):
+        j += 1  # "Rebecca Hides", "Moira Pagan": a capitalised word right after a given name
     return j
+
+
+def _word_surname_after(toks: list[Tok], j: int, text: str) -> bool:
+    t = toks[j]
+    if j + 1 >= len(toks) or t.cls != STRONG or t.low not in V.FIRST_NAMES or not _joined(text, t, toks[j + 1]):
+        return False
+    nx = toks[j + 1]
+    return nx.cap and nx.cls == WORD and not nx.sent_start and nx.low not in V.STOP_CAPS \
+        and nx.low not in V.CLINICAL_WORDS and "'" not in nx.w
 
 
 def _last_comma_first(toks: list[Tok], i: int, j: int, text: str) -> int:
@@ -219,6 +230,7 @@ def _with_suffixes(toks: list[Tok], j: int, text: str) -> tuple[int, int]:
 
 
 def find_names(text: str, toks: list[Tok]) -> Iterator[Span]:
+    found: list[tuple[int, int]] = []  # (first token, last token) of each capitalised name
     i, n = 0, len(toks)
     while i < n:
         t = toks[i]
@@ -230,8 +242,27 @@ def find_names(text: str, toks: list[Tok]) -> Iterator[Span]:
         end, j = _judge(toks, i, _grow(toks, i, text), text)
         if end is not None:
             e, j = _with_suffixes(toks, end, text)
+            found.append((i, end))
             yield t.s, e, "NAME"
         i = j + 1
+    yield from _coordinated(toks, found, text)
+
+
+_COORDINATION = (", ", " and ", " & ", ", and ", " or ", " / ")
+
+
+def _coordinated(toks: list[Tok], found: list[tuple[int, int]], text: str) -> Iterator[Span]:
+    """'Monjeau, Graves and Reed': a capitalised word listed beside a name is a name too."""
+    named = {k for a, b in found for k in range(a, b + 1)}
+    todo = list(found)
+    while todo:
+        a, b = todo.pop()
+        for k in (a - 1, b + 1):
+            if 0 <= k < len(toks) and k not in named and toks[k].cls in (UNKNOWN, WEAK, STRONG) \
+                    and not (toks[k].sent_start and toks[k].cls == WEAK) and _gap(text, *sorted((toks[k], toks[a if k < a else b]), key=lambda t: t.s)) in _COORDINATION:
+                named.add(k)
+                todo.append((k, k))
+                yield toks[k].s, toks[k].e, "NAME"
 
 
 # ---------------------------------------------------------------- lower-case names

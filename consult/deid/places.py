@@ -47,7 +47,7 @@ _FOREIGN_PREFIXES = ("rua rue calle carrer via viale vicolo piazza piazzale aven
                      "strada bulevardul calea odos leoforos").split()
 _FOREIGN_PREFIX = "(?:" + "|".join(
     sorted(re.escape(p.capitalize()) + (r"\.?" if len(p) <= 4 else "") for p in _FOREIGN_PREFIXES)) + r"|ul\.|os\.)"
-_CONNECT = r"(?:d[aeo]s?|de la|del|di|della|delle|du|des|le|la|les|van|von|der|den|al|el|u\.|utca|aleja|gate|mnt)"
+_CONNECT = r"(?:d[aeo]s?|de la|del|di|della|delle|du|des|le|la|les|van|von|der|den|al|el|u\.|utca|aleja|gate|mnt|sur|upon)"
 _HOUSE_NO = r"\d{1,5}[A-Za-z]?(?:[ \t]?[/-][ \t]?\d{1,4}[A-Za-z]?)?(?![\w/-])\.?"
 _ADDRESS_CUE = (r"(?:address(?:es)?(?:\s+is)?|lives?\s+(?:at|on)|living\s+(?:at|on)|resides?\s+(?:at|on)|residing\s+at|"
                 r"stays?\s+at|staying\s+at|moved\s+to|moving\s+to|located\s+at|sen[dt]\s+(?:it\s+|this\s+)?to|"
@@ -78,6 +78,13 @@ PLACE_RULES = (
     rule("number, street name, number", "ADDRESS",
          r"(?<![\w.,/-])\d{1,6}[ \t]+" + _CAP + r"[^\W\d_'’.-]*\.?(?:[ \t]+[^\W\d_][^\W\d_'’.-]*\.?){0,3}[ \t]+" + _HOUSE_NO,
          at="digits", validate=_street_like, flags=0),
+    rule("number before a foreign street", "ADDRESS",
+         r"(?<![\w.,/-])\d{1,6}(?:[ \t]+\d{1,6})?[ \t]+" + _FOREIGN_PREFIX + r"[ \t]+(?:" + _CONNECT + r"[ \t]+)*" + _CAP
+         + r"[\w'’.-]*(?:[ \t]+(?:" + _CONNECT + r"[ \t]+)*" + _CAP + r"[\w'’.-]*){0,3}", flags=0, at="digits"),
+    rule("street corner", "ADDRESS",
+         r"(?:the[ \t]+)?corner[ \t]+of[ \t]+((?:\d{1,6}[ \t]+)?" + _CAP + r"[\w'’.-]*(?:[ \t]+[\w'’.-]+){0,4}?"
+         r"[ \t]+(?:and|&)[ \t]+(?:\d{1,6}[ \t]+)?" + _CAP + r"[\w'’.-]*(?:[ \t]+" + _CAP + r"[\w'’.-]*){0,3})",
+         group=1, flags=0, at="words", words="corner the"),
     rule("street after an address cue", "ADDRESS",
          r"(?i:" + _ADDRESS_CUE + r")((?:\d{1,6}[ \t]+)?" + _CAP + r"[\w'’.-]*(?:[ \t]+[\w'’.-]+){0,4}?[ \t]+"
          + _HOUSE_NO + ")", group=1, at="words", flags=0, validate=_street_like,
@@ -103,11 +110,9 @@ PLACE_RULES = (
 
 # ---------------------------------------------------------------- the rest of an envelope
 _TAIL_RE = re.compile(
-    r"(?:[ \t]*[,\n][ \t\n]*|[ \t]+)(?:(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|Fl\.?|Room|#)[ \t]*#?[ \t]*[A-Za-z]?\d{1,6}[A-Za-z]?"
+    r"(?:[ \t]*[,\n][ \t\n,]*|[ \t]+)(?:(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|Fl\.?|Room|#)[ \t]*#?[ \t]*[A-Za-z]?\d{1,6}[A-Za-z]?"
     r"|\d{4,6}(?:-\d{4})?(?![\w/-])|(?:" + _ABBR + r")\b(?:[ \t]+\d{5}(?:-\d{4})?)?)"
-    r"|[ \t]*[,\n][ \t\n]*(" + _CAP + r"[\w'’.-]*(?:[ -]" + _CAP + r"[\w'’.-]*){0,3})")
-
-
+    r"|(?:[ \t]*[,\n][ \t\n,]*|[ \t]+)(" + _CAP + r"[\w'’.-]*(?:[ -](?:" + _CONNECT + r"[ -])?" + _CAP + r"[\w'’.-]*){0,3})")
 def _extend(text: str, e: int) -> int:
     """Take the unit, city, state, postal code and country that follow an address."""
     for _ in range(6):
@@ -116,11 +121,22 @@ def _extend(text: str, e: int) -> int:
             break
         if m.group(1):
             first = m.group(1).split()[0].lower().rstrip(".,")
+            if text[m.start():m.start(1)].strip(" \t") == "" and not _after_address_piece(text, e):
+                break
             if first in V.STOP_CAPS or first in V.WEEKDAYS or first in V.MONTHS or first in V.CLINICAL_WORDS \
                     or first in V.TITLES:
                 break
         e = m.end()
     return e
+
+
+_PIECE_END_RE = re.compile(r"(?:\d|" + _SUFFIX + r"|[A-Z]{2,})\.?$")
+
+
+def _after_address_piece(text: str, e: int) -> bool:
+    """A capitalised word joins an address on the same line only after a number, a street word or
+    a word in capitals ('Apt. 615 Moosleerau', 'Crown Street Kishiev Squares')."""
+    return bool(_PIECE_END_RE.search(text, max(0, e - 12), e))
 
 
 _NUMBER_BEFORE_RE = re.compile(r"(?<![\w.,/-])\d{1,6}[ \t]+$")

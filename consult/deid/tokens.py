@@ -8,7 +8,7 @@ from . import vocabulary as V
 TOKEN_RE = re.compile(r"[^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)*")
 _SENT_END = frozenset(".!?\n:;\"“(*•>-")
 
-_MONTH_NAMES = frozenset("april may june august".split())  # months that are also given names
+_MONTH_NAMES = frozenset("april may june august jan".split())  # months that are also given names
 # token classes
 # EPONYM: a surname that names a theory, test or syndrome; a person only when the context says so
 # JOINER: a hyphenated word of plain words with a name in it ("Booth-White"): a name only after
@@ -50,9 +50,9 @@ def classify(w: str, low: str, text: str, end: int) -> int:
         if end < len(text) and text[end] == ".":
             return INITIAL
         # a bare middle initial between two capitalised words: "Kate M Begum"
-        if w not in "IA" and text[end:end + 1] == " " and text[end + 1:end + 2].isupper() \
+        if w != "I" and text[end:end + 1] == " " and text[end + 1:end + 2].isupper() \
                 and text[end + 2:end + 3].islower() and end >= 3 and text[end - 2] == " " \
-                and text[end - 3].isalpha():
+                and text[end - 3].isalpha() and (w != "A" or _after_capitalised_word(text, end - 2)):
             return INITIAL
         return BREAK
     if "'" in w or "’" in w:
@@ -76,6 +76,15 @@ def classify(w: str, low: str, text: str, end: int) -> int:
     if low in V.ENGLISH_WORDS or (low.endswith("s") and low[:-1] in V.ENGLISH_WORDS):
         return WORD
     return UNKNOWN
+
+
+_WORD_BEFORE_RE = re.compile(r"[^\W\d_]+$")
+
+
+def _after_capitalised_word(text: str, end: int) -> bool:
+    """'Juliusz A Kwiatkowski': 'A' after a capitalised word that is no function word is an initial."""
+    m = _WORD_BEFORE_RE.search(text, max(0, end - 30), end)
+    return bool(m) and m.group()[0].isupper() and m.group().lower() not in V.STOP_CAPS
 
 
 def _known_word(part: str) -> bool:

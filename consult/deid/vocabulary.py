@@ -146,7 +146,7 @@ feeling doing coming going back home here late due scheduled booked worried afra
 angry tearful anxious depressed suicidal sober pregnant married divorced single unemployed homeless
 staying living working sleeping drinking using crying calling texting asking refusing avoiding
 struggling hospitalized hospitalised admitted discharged currently expecting waiting hoping planning
-trying considering thinking taking seeing meeting attending in on at with
+trying considering thinking taking seeing meeting attending in on at with from
 """.split())
 # given names whose word reading is a modal verb: "Will has...", "Will is..." can only be a person
 MODAL_NAMES = frozenset(("will",))
@@ -186,7 +186,7 @@ ranch rapid rapids rest ridge ridges river road roads rd route row rue run shoal
 shores skyway spring springs spur spurs square squares sq station stravenue stream street
 streets st summit sumit terrace ter throughway trace track trafficway trail trl trailer tunnel
 turnpike underpass union unions valley valleys via viaduct view views village villages ville
-vista walk walks wall way ways well wells
+vista walk walks wall way ways well wells close rise wynd quay parade esplanade promenade
 """.split())
 UNIT_WORDS = ("apt", "apartment", "suite", "ste", "unit", "#", "room", "rm", "floor", "fl", "bldg",
               "building", "lot", "trailer", "space")
