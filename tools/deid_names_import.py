@@ -29,8 +29,13 @@ def romanise(name: str) -> str:
     return out[:1].upper() + out[1:]
 
 
+_PLAIN = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae", "ß": "ss", "þ": "th", "Þ": "Th", "ð": "d",
+                        "Ð": "D", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i"})
+
+
 def strip_marks(name: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
+    """The name as written without diacritics ("Kónya" → "Konya", "Bjørn" → "Bjorn")."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", name.translate(_PLAIN)) if not unicodedata.combining(ch))
 
 
 def latin(name: str) -> bool:

@@ -156,7 +156,8 @@ def _last_comma_first(toks: list[Tok], i: int, j: int, text: str) -> int:
     last, first = toks[j], toks[k]
     given = first.cls in (STRONG, WEAK) and first.low in V.FIRST_NAMES
     family = last.low in V.SURNAMES or last.cls == STRONG
-    if not (given and family) and not (first.cls == UNKNOWN and last.cls == STRONG and last.low in V.SURNAMES):
+    if not (given and (family or last.cls == UNKNOWN)) \
+            and not (first.cls == UNKNOWN and last.cls == STRONG and last.low in V.SURNAMES):
         return j
     if k + 1 < len(toks) and _gap(text, first, toks[k + 1]) == ", " and toks[k + 1].cap:
         return j  # "Smith, Jones, Brown": a list

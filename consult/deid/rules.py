@@ -18,7 +18,8 @@ Span = tuple[int, int, str]
 @dataclass(frozen=True)
 class Rule:
     """One shape. Where it is tried: at the start of every digit run (`at="digits"`), at every word
-    in `words` (`at="words"`), at every word ending in one of `words` (`at="endings"`), or
+    in `words` (`at="words"`), at the start of every run of letters and digits holding a digit
+    (`at="chunks"`), at every word ending in one of `words` (`at="endings"`), or
     everywhere (`at="scan"`, only when a gate is in the text)."""
 
     name: str
@@ -116,6 +117,9 @@ ID_RULES = (
     rule("grouped digit run", "OTHER_ID",
          r"(?<![\w.,/$€£-])\d{2,6}(?:([ .-])\d{2,6}(?:\1\d{2,6}){1,4})(?![\w]|[.,/-]\d)",
          validate=long_digit_group, at="digits"),
+    rule("letters and digits code", "OTHER_ID",
+         r"(?<![\w-])(?:[A-Za-z]{1,4}\d{5,14}[A-Za-z]{0,3}|\d{5,14}[A-Za-z]{1,3}|[A-Za-z]{1,3}\d{2,6}[A-Za-z]{1,3}\d{3,8})(?![\w-])",
+         at="chunks", validate=not_a_measure),
     rule("code after an id label", "OTHER_ID",
          r"(?:" + _ID_LABELS.replace(" ", "|") + r")"
          r"(?:[ \t]*(?:id|no\.?|num|number|nbr|code|#))?[ \t]*(?:#|:|=|is|was)?[ \t]*#?[ \t]*"
@@ -191,6 +195,8 @@ def _matches(r: Rule, c) -> Iterator[re.Match]:
     text = c.text
     if r.at == "digits":
         starts = c.digits
+    elif r.at == "chunks":
+        starts = c.chunks + c.digits
     elif r.at == "words":
         starts = [t.s for w in r.words & c.words.keys() for t in c.words[w]]
     elif r.at == "endings":
