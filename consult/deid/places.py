@@ -95,17 +95,18 @@ PLACE_RULES = (
          r"\b(?:PSC|CMR|Unit)\s+\d{3,5},?\s+Box\s+\d{2,5}(?:\s+(?:APO|FPO|DPO)\s+A[AEP]\s+\d{5})?"
          r"|\b(?:USNS|USNV|USS|USCGC)\s+[A-Z][a-z]+(?:\s+FPO\s+A[AEP]\s+\d{5})?|\b(?:APO|FPO|DPO)\s+A[AEP]\s+\d{5}\b",
          flags=0, gates=("box", "po ", "uss", "usns", "usnv", "uscgc")),
-    rule("unit", "ADDRESS", r"\b(?:Apt\.?|Apartment|Suite|Ste\.|Flat)\s*#?\s*[A-Za-z]?\d{1,6}[A-Za-z]?\b", flags=0,
-         gates=("apt", "apartment", "suite", "ste.", "flat")),
+    rule("unit", "ADDRESS", r"(?:Apt\.?|Apartment|Suite|Ste\.|Flat)\s*#?\s*[A-Za-z]?\d{1,6}[A-Za-z]?\b", flags=0,
+         at="words", words="apt apartment suite ste flat"),
     rule("bare ZIP code", "ADDRESS", r"(?<![\w.,/$€£#-])\d{5}(?:-\d{4})?(?![\w/-]|[.,]\d)", at="digits",
          validate=_not_after_money),
     rule("4-digit ZIP after its label", "ADDRESS", r"\bzip(?:\s*code)?\W{0,3}(\d{4})\b", group=1, gates=("zip",)),
-    rule("UK postcode", "ADDRESS", r"\b[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[ABD-HJLNP-UW-Z]{2}\b", flags=0),
-    rule("Canadian postal code", "ADDRESS", r"\b[ABCEGHJ-NPRSTVXY]\d[A-Z][ \t]?\d[A-Z]\d\b", flags=0),
+    rule("UK postcode", "ADDRESS", r"\b[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[ABD-HJLNP-UW-Z]{2}\b", flags=0, at="chunks"),
+    rule("Canadian postal code", "ADDRESS", r"\b[ABCEGHJ-NPRSTVXY]\d[A-Z][ \t]?\d[A-Z]\d\b", flags=0, at="chunks"),
     rule("county", "ADDRESS", r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?\s+(?:County|Parish|Borough|Township)\b", flags=0,
          gates=("county", "parish", "borough", "township")),
-    rule("city of", "ADDRESS", r"\b(?:city|town|village|township|borough|neighbou?rhood|suburb|hamlet)\s+of\s+"
-         r"([A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})", group=1, flags=0, gates=(" of ",)),
+    rule("city of", "ADDRESS", r"(?i:city|town|village|township|borough|neighbou?rhood|suburb|hamlet)\s+of\s+"
+         r"([A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})", group=1, flags=0, at="words",
+         words="city town village township borough neighborhood neighbourhood suburb hamlet"),
 )
 
 # ---------------------------------------------------------------- the rest of an envelope

@@ -18,7 +18,8 @@ Span = tuple[int, int, str]
 @dataclass(frozen=True)
 class Rule:
     """One shape. Where it is tried: at the start of every digit run (`at="digits"`), at every word
-    in `words` (`at="words"`), at the start of every run of letters and digits holding a digit
+    in `words` (`at="words"`), in a window around each of `words` or of the characters in `gates`
+    (`at="near"`), at the start of every run of letters and digits holding a digit
     (`at="chunks"`), at every word ending in one of `words` (`at="endings"`), or
     everywhere (`at="scan"`, only when a gate is in the text)."""
 
@@ -29,7 +30,7 @@ class Rule:
     validate: Callable[[str, int, int, str], bool] | None = None
     at: str = "scan"
     words: frozenset = frozenset()
-    gates: tuple[str, ...] = ()  # the rule runs only if one of these is in the lower-cased text
+    gates: tuple[str, ...] = ()  # scan: runs only if one is in the lower-cased text; near: anchor characters
 
 
 def rule(name, kind, pattern, *, group=0, validate=None, at="scan", words="", gates=(), flags=re.I) -> Rule:
@@ -62,7 +63,7 @@ def plate_shaped(value: str, s: int, e: int, text: str) -> bool:
     letters = sum(ch.isalpha() for ch in compact)
     digits = sum(ch.isdigit() for ch in compact)
     return (5 <= len(compact) <= 8 and letters and digits and value.lower() not in V.CLINICAL_WORDS
-            and not re.fullmatch(r"[A-Z]{2,6}-?\d{1,2}", value))
+            and not re.fullmatch(r"[A-Z]{2,6}-?\d{1,2}", value) and text[e:e + 1] != "/")
 
 
 def code_after_label(value: str, s: int, e: int, text: str) -> bool:
@@ -92,15 +93,15 @@ CONTACT_RULES = (
     rule("obfuscated email", "EMAIL",
          r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}" + _AT + r"(?!www\b)[A-Za-z0-9-]{1,63}(?:" + _DOT
          + r"[A-Za-z0-9-]{1,63}){0,3}" + _OBF_DOT + _TLD + r"\b",
-         gates=("dot",), flags=0),
+         at="near", words="dot", flags=0),
     rule("email with a spelled-out at", "EMAIL",
          r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}" + _AT + r"(?:" + _MAIL_HOSTS + r")(?:\.[A-Za-z]{2,6}){1,2}\b",
-         gates=("gmail", "yahoo", "hotmail", "outlook", "icloud", "aol", "proton", "gmx", "comcast", "verizon",
-                "sbcglobal", "zoho", "fastmail", "yandex", "ymail", "msn", "live.", "mail.", "me.", "mac.")),
+         at="near", words=_MAIL_HOSTS.replace("|", " ")),
     rule("spaced at sign email", "EMAIL",
          r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}[ \t]*@[ \t]*[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,4}\b",
-         gates=("@",)),
-    rule("social handle", "HANDLE", r"(?<![\w@.])@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}(?<!\.)", gates=("@",)),
+         at="near", gates=("@",)),
+    rule("social handle", "HANDLE", r"@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}(?<!\.)", gates=("@",),
+         validate=lambda v, s, e, text: s == 0 or not (text[s - 1].isalnum() or text[s - 1] in "_@.")),
     rule("reddit user", "HANDLE", r"(?<![\w/])/?u/[A-Za-z0-9_-]{3,20}", gates=("u/",)),
     rule("handle after a site", "HANDLE",
          r"(?:" + _HANDLE_SITES + r")(?:[ \t]+(?:is|name|handle|account|id))?[ \t]*[:=]?[ \t]*@?"
@@ -134,12 +135,8 @@ _VEHICLE_WORDS = (r"car|cars|truck|pickup|van|minivan|suv|sedan|coupe|hatchback|
                   r"driving|drives|drove|parked|parks|registered")
 _PLATE = r"((?=[A-Z0-9 -]{0,9}\d)(?=[A-Z0-9 -]{0,9}[A-Z])[A-Z0-9]{1,4}[ -]?[A-Z0-9]{1,5})(?![\w-])"
 VEHICLE_RULES = (
-    rule("plate after a vehicle word", "VEHICLE",
-         r"(?i:" + _VEHICLE_WORDS + r")\b[^.\n\d]{0,40}?(?<![\w-])" + _PLATE, group=1, validate=plate_shaped,
-         flags=0, at="words", words=_VEHICLE_WORDS.replace("|", " ")),
-    rule("plate before a vehicle word", "VEHICLE",
-         r"(?<![\w-])" + _PLATE + r"[^.\n]{0,30}?\b(?i:" + _VEHICLE_WORDS + r")\b", group=1, validate=plate_shaped,
-         flags=0, gates=_VEHICLE_WORDS.split("|")),
+    rule("plate near a vehicle word", "VEHICLE", r"(?<![\w-])" + _PLATE, group=1, validate=plate_shaped, flags=0,
+         at="near", words=_VEHICLE_WORDS.replace("|", " ")),
 )
 
 _MON = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -201,7 +198,10 @@ def _matches(r: Rule, c) -> Iterator[re.Match]:
         starts = [t.s for w in r.words & c.words.keys() for t in c.words[w]]
     elif r.at == "endings":
         endings = tuple(r.words)
-        starts = [t.s for t in c.toks if t.low.endswith(endings)]
+        starts = [t.s for w, ts in c.words.items() if w.endswith(endings) for t in ts]
+    elif r.at == "near":
+        yield from _near(r, c)
+        return
     else:
         if r.gates and not any(g in c.low for g in r.gates):
             return
@@ -211,6 +211,32 @@ def _matches(r: Rule, c) -> Iterator[re.Match]:
         m = r.pattern.match(text, s)
         if m:
             yield m
+
+
+_NEAR = 60
+
+
+def _near(r: Rule, c) -> Iterator[re.Match]:
+    """Search a window around each anchor (a word of `words`, or a character of `gates`)."""
+    text, last = c.text, -1
+    anchors = sorted([t.s for w in r.words & c.words.keys() for t in c.words[w]]
+                     + [i for g in r.gates for i in _positions(text, g)])
+    for a in anchors:
+        # matches start within _NEAR of the anchor; the end of the search leaves room for the longest
+        for m in r.pattern.finditer(text, max(last, a - _NEAR), min(len(text), a + _NEAR + 160)):
+            if m.start() > a + _NEAR:
+                break
+            if m.end() > last:
+                last = m.end()
+                yield m
+
+
+def _positions(text: str, char: str) -> list[int]:
+    out, i = [], text.find(char)
+    while i >= 0:
+        out.append(i)
+        i = text.find(char, i + 1)
+    return out
 
 
 def run_rules(c, rules) -> Iterator[Span]:
