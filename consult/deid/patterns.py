@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from .rules import rule, run_rules
+
 Span = tuple[int, int, str]
 
 # ---------------------------------------------------------------- contact details
@@ -129,16 +131,18 @@ NUM_DATE_RE = re.compile("|".join(rx.pattern.replace("([/-])", "(?P<dsep>[/-])")
 MONTH_FIRST_RE = re.compile("|".join(DATE_RES[i].pattern for i in (0, 2)), re.I)
 WEEKDAY_DATE_RE = re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+(?:" + "|".join(
     DATE_RES[i].pattern.replace(r"(?<![\w/.-])", "") for i in (0, 1, 3, 4)) + ")", re.I)
-_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DAY_FIRST_RE = DATE_RES[1]
-_ORDINAL_WORDS = frozenset(re.sub(r"[^a-z|]", "", _ORDW.replace("[- ]", "|")).split("|"))
+_ORDINALS = tuple(sorted(set(re.sub(r"[^a-z|]", "", _ORDW.replace("[- ]", "|")).split("|"))))
+_MONTH_WORDS_LIST = ("january jan february feb march mar april apr may june jun july jul august aug "
+                     "september sep sept october oct november nov december dec").split()
 AGE_NUM_RE = re.compile("|".join(AGE_RES[i].pattern for i in (0, 5)), re.I)
 AGE_CUE_RE = AGE_RES[1]
-_AGE_PERSON = frozenset("he she who grandmother grandfather grandma grandpa granny mother father mom dad aunt "
+_AGE_PERSON = tuple("he she who grandmother grandfather grandma grandpa granny mother father mom dad aunt "
                         "uncle patient client pt husband wife partner neighbor neighbour veteran resident".split())
 AGE_PERSON_RE = re.compile(r"[A-Za-z]+\s+(?:is|was|turns|turned|just\s+turned|is\s+now|will\s+be)\s+(9\d|1[0-2]\d)\b"
                            r"(?!\s*(?:%|percent|mg|kg|lbs?|pounds|minutes|mins|bpm|/|\.\d))", re.I)
-_AGE_CUE_WORDS = frozenset("age ages aged turned turning turns birthday".split())
+_AGE_CUE_WORDS = ("age", "ages", "aged", "turned", "turning", "turns", "birthday")
 SSN_CARD_RE = re.compile("|".join(f"(?P<{k}>{rx})" for k, rx in (
     ("SSN", SSN_RE.pattern.replace("([- ])", "(?P<sep>[- ])").replace("\\1", "(?P=sep)")),
     ("ACCOUNT", CARD_RE.pattern))))
@@ -189,124 +193,103 @@ def _trim(text: str, s: int, e: int) -> int:
     return e
 
 
-def find_contacts(c: Ctx) -> Iterator[Span]:
+# ---------------------------------------------------------------- validators
+def _trimmed_url(value: str, s: int, e: int, text: str):
+    e = _trim(text, s, e)
+    return (s, e) if e - s > 4 else False
+
+
+def _cued_phone(value: str, s: int, e: int, text: str):
+    """At least seven digits after 'phone', 'call me at' ...; an extension stays with the number."""
+    if sum(ch.isdigit() for ch in value) < 7:
+        return False
+    end = e
+    while end > s and not text[end - 1].isdigit():
+        end -= 1
+    return s, end
+
+
+def _ipv6(value: str, s: int, e: int, text: str) -> bool:
+    return ("::" in value or value.count(":") >= 3) and sum(ch.isalnum() for ch in value) >= 3
+
+
+def _short_date(value: str, s: int, e: int, text: str) -> bool:
+    """'3/14' is a date; '7/10' after a rating word, '1/2 tab' or '3/5 on the scale' is not."""
+    day = value.split("/")[1]
+    if day in ("10", "5") and (_RATING_RE.search(text, max(0, s - 30), s) or "/" + day in text[max(0, s - 40):s]):
+        return False
+    return not _FRACTION_AFTER_RE.match(text, e)
+
+
+def _words(*groups) -> str:
+    return " ".join(groups)
+
+
+_PLATE_WORDS = "plate plates tag license licence number"
+_MRN_RE = re.compile(r"(?i)mrn[\s:#-]*(\d{3,12})\b")
+
+CONTACT_RULES = (
+    rule("e-mail address", "EMAIL", EMAIL_RE.pattern, at="near", gates=("@",), flags=0),
+    rule("web address with a scheme", "URL", URL_RE.pattern, at="words", words="http https ftp www",
+         validate=_trimmed_url),
+    rule("IPv4 address", "IP", IPV4_RE.pattern, at="digits", flags=0),
+    rule("IPv6 address", "IP", IPV6_RE.pattern, gates=("::", ":"), validate=_ipv6, flags=0),
+    rule("phone number after a cue", "PHONE", PHONE_CUE_RE.pattern, group=1, at="words",
+         words=" ".join(PHONE_CUE_FIRST), validate=_cued_phone),
+)
+ID_RULES = tuple(
+    rule(f"{kind.lower()} after its keyword", kind, rx.pattern, group=1, at="words", words=KEYWORD_FIRST[kind])
+    for kind, rx in KEYWORD_RES) + (
+    rule("plate after its keyword", "VEHICLE", PLATE_RE.pattern, group=1, at="words", words=_PLATE_WORDS),
+    rule("social security number", "SSN", SSN_RE.pattern, at="digits", flags=0),
+    rule("card number", "ACCOUNT", CARD_RE.pattern, at="digits", flags=0),
+    rule("vehicle identification number", "VEHICLE", VIN_RE.pattern, at="chunks", flags=0),
+    rule("IBAN", "ACCOUNT", IBAN_RE.pattern, at="chunks", flags=0),
+    rule("serial number", "DEVICE", SERIAL_RE.pattern, at="words", words="sn s", flags=0),
+    rule("MRN run together", "MRN", _MRN_RE.pattern, group=1, gates=("mrn",), flags=0),
+)
+DATE_SHAPE_RULES = (
+    rule("month name first", "DATE", MONTH_FIRST_RE.pattern, at="words", words=" ".join(_MONTH_WORDS_LIST)),
+    rule("day first", "DATE", DAY_FIRST_RE.pattern, at="digits"),
+    rule("ordinal day first", "DATE", DAY_FIRST_RE.pattern, at="words", words=" ".join(("the",) + _ORDINALS)),
+    rule("weekday and date", "DATE", WEEKDAY_DATE_RE.pattern, at="words", words=" ".join(_WEEKDAYS)),
+    rule("numeric date", "DATE", NUM_DATE_RE.pattern, at="digits", flags=0),
+    rule("month/day", "DATE", SHORT_DATE_RE.pattern, at="digits", validate=_short_date, flags=0),
+)
+AGE_SHAPE_RULES = tuple(
+    rule(name, "AGE_OVER_89", AGE_RES[i].pattern, group=1, gates=("ninet", "hundred", "90s"))
+    for name, i in (("age in words", 2), ("age in words after a cue", 3), ("in their nineties", 4))) + (
+    rule("age before years old", "AGE_OVER_89", AGE_RES[0].pattern, group=1, at="digits"),
+    rule("age before sex", "AGE_OVER_89", AGE_RES[5].pattern, group=1, at="digits", flags=0),
+    rule("age after a cue", "AGE_OVER_89", AGE_CUE_RE.pattern, group=1, at="words", words=" ".join(_AGE_CUE_WORDS)),
+    rule("age after a person", "AGE_OVER_89", AGE_PERSON_RE.pattern, group=1, at="words", words=" ".join(_AGE_PERSON)),
+)
+PATTERN_TABLES = (CONTACT_RULES, ID_RULES, DATE_SHAPE_RULES, AGE_SHAPE_RULES)
+
+
+def _phones(c: Ctx) -> Iterator[Span]:
+    """Phone shapes start at a digit, or at the '(' or '+' just before one."""
     text = c.text
-    if "@" in text:
-        for m in EMAIL_RE.finditer(text):
-            yield m.start(), m.end(), "EMAIL"
-    for m in URL_RE.finditer(text):
-        e = _trim(text, m.start(), m.end())
-        if e - m.start() > 4:
-            yield m.start(), e, "URL"
+    starts = sorted({s - 1 if s and text[s - 1] in "(+" else s for s in c.digits} | set(c.digits))
+    for s in starts:
+        m = PHONE_RE.match(text, s) or (INTL_PHONE_RE.match(text, s) if text[s] == "+" else None)
+        if m:
+            yield m.start(), m.end(), "PHONE"
+
+
+def _dotted_domains(c: Ctx) -> Iterator[Span]:
+    """'instagram.com/ronald59', 'miller-snyder.org': a domain found from its top-level part."""
+    text = c.text
     for m in DOT_TLD_RE.finditer(text):
         d = DOMAIN_BEFORE_RE.search(text, max(0, m.start() - 80), m.start())
         if d:
             pm = PATH_AFTER_RE.match(text, m.end())
             yield d.start(), _trim(text, d.start(), pm.end()) if pm else m.end(), "URL"
-    if not c.digits:
-        return
-    if "." in text:
-        for m in _at(IPV4_RE, text, c.digits):
-            yield m.start(), m.end(), "IP"
-    if "::" in text or text.count(":") >= 3:
-        for m in IPV6_RE.finditer(text):
-            tok = m.group(0)
-            if ("::" in tok or tok.count(":") >= 3) and sum(ch.isalnum() for ch in tok) >= 3:
-                yield m.start(), m.end(), "IP"
-    starts = [s - 1 if s and text[s - 1] in "(+" else s for s in c.digits]
-    for m in _at(PHONE_RE, text, sorted(set(starts) | set(c.digits))):
-        yield m.start(), m.end(), "PHONE"
-    if "+" in text:
-        for m in _at(INTL_PHONE_RE, text, [s for s in starts if text[s] == "+"]):
-            yield m.start(), m.end(), "PHONE"
-    for t in c.toks:
-        if t.low in PHONE_CUE_FIRST:
-            m = PHONE_CUE_RE.match(text, t.s)
-            if m and sum(ch.isdigit() for ch in m.group(1)) >= 7:
-                s, e = m.span(1)
-                while e > s and not text[e - 1].isdigit():
-                    e -= 1
-                yield s, m.end() if m.end() > e and text[m.end() - 1].isdigit() else e, "PHONE"
 
 
-def find_ids(c: Ctx) -> Iterator[Span]:
-    if not c.digits:
-        return
-    text = c.text
-    for t in c.toks:
-        cands = KEYWORD_STARTS.get(t.low)
-        if cands:
-            for kind, rx in cands:
-                m = rx.match(text, t.s)
-                if m:
-                    yield m.start(1), m.end(1), kind
-            if t.low in ("plate", "plates", "tag", "license", "licence", "number"):
-                m = PLATE_RE.match(text, t.s)
-                if m:
-                    yield m.start(1), m.end(1), "VEHICLE"
-    for m in _at(SSN_CARD_RE, text, c.digits):
-        yield m.start(), m.end(), m.lastgroup if m.lastgroup != "sep" else "SSN"
-    for m in _at(VIN_IBAN_RE, text, c.chunks + c.digits):
-        yield m.start(), m.end(), m.lastgroup
-    if "SN" in text or "S/N" in text:
-        for m in SERIAL_RE.finditer(text):
-            yield m.start(), m.end(), "DEVICE"
-    if "mrn" in text.lower():
-        for m in MRN_PREFIX_RE.finditer(text):
-            yield m.start(1), m.end(1), "MRN"
-
-
-def find_dates(c: Ctx) -> Iterator[Span]:
-    text = c.text
-    day_starts = list(c.digits)
-    for t in c.toks:
-        low = t.low
-        if low in _MONTH_WORDS:
-            m = MONTH_FIRST_RE.match(text, t.s)
-            if m:
-                yield m.start(), m.end(), "DATE"
-        elif low == "the" or low in _ORDINAL_WORDS:
-            day_starts.append(t.s)
-        elif low in _WEEKDAYS:
-            m = WEEKDAY_DATE_RE.match(text, t.s)
-            if m:
-                yield m.start(), m.end(), "DATE"
-    for m in _at(DAY_FIRST_RE, text, day_starts):
-        yield m.start(), m.end(), "DATE"
-    for m in _at(NUM_DATE_RE, text, c.digits):
-        yield m.start(), m.end(), "DATE"
-    if "/" in text:
-        for m in _at(SHORT_DATE_RE, text, c.digits):
-            s, e = m.span()
-            if m.group(2) in ("10", "5") and (_RATING_RE.search(text, max(0, s - 30), s)
-                                              or "/" + m.group(2) in text[max(0, s - 40):s]):
-                continue
-            if _FRACTION_AFTER_RE.match(text, e):
-                continue
-            yield s, e, "DATE"
-
-
-def find_ages(c: Ctx) -> Iterator[Span]:
-    text = c.text
-    if AGE_WORD_GATE_RE.search(text):
-        for rx in AGE_RES[2:5]:
-            for m in rx.finditer(text):
-                yield m.start(1), m.end(1), "AGE_OVER_89"
-    if not c.digits:
-        return
-    for m in _at(AGE_NUM_RE, text, c.digits):
-        g = 1 if m.group(1) is not None else 2
-        yield m.start(g), m.end(g), "AGE_OVER_89"
-    for t in c.toks:
-        if t.low in _AGE_CUE_WORDS:
-            m = AGE_CUE_RE.match(text, t.s)
-            if m:
-                yield m.start(1), m.end(1), "AGE_OVER_89"
-        elif t.low in _AGE_PERSON:
-            m = AGE_PERSON_RE.match(text, t.s)
-            if m:
-                yield m.start(1), m.end(1), "AGE_OVER_89"
-
-
-_MONTH_WORDS = frozenset("january jan february feb march mar april apr may june jun july jul august aug "
-                         "september sep sept october oct november nov december dec".split())
+def find_patterns(c: Ctx) -> Iterator[Span]:
+    for table in PATTERN_TABLES:
+        yield from run_rules(c, table)
+    yield from _phones(c)
+    if "." in c.text:
+        yield from _dotted_domains(c)

@@ -27,7 +27,7 @@ class Rule:
     kind: str
     pattern: re.Pattern
     group: int = 0
-    validate: Callable[[str, int, int, str], bool] | None = None
+    validate: Callable[[str, int, int, str], bool | tuple[int, int]] | None = None
     at: str = "scan"
     words: frozenset = frozenset()
     gates: tuple[str, ...] = ()  # scan: runs only if one is in the lower-cased text; near: anchor characters
@@ -243,8 +243,13 @@ def run_rules(c, rules) -> Iterator[Span]:
     for r in rules:
         for m in _matches(r, c):
             s, e = m.span(r.group)
-            if r.validate is None or r.validate(m.group(r.group), s, e, c.text):
+            if s < 0:
+                continue
+            verdict = True if r.validate is None else r.validate(m.group(r.group), s, e, c.text)
+            if verdict is True:
                 yield s, e, r.kind
+            elif verdict:  # a validator may also trim the span
+                yield verdict[0], verdict[1], r.kind
 
 
 def find_by_rules(c) -> Iterator[Span]:

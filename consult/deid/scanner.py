@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from .names import find_names
 from .normalize import normalise
-from .patterns import Ctx, find_ages, find_contacts, find_dates, find_ids
+from .patterns import Ctx, find_patterns
 from .places import find_places
 from .rules import find_by_rules, find_mixed_script
 from .tokens import tokenize
@@ -37,10 +37,7 @@ class Finding:
 def _raw(text: str):
     toks = tokenize(text)
     c = Ctx(text, toks)
-    yield from find_contacts(c)
-    yield from find_ids(c)
-    yield from find_dates(c)
-    yield from find_ages(c)
+    yield from find_patterns(c)
     yield from find_places(c)
     yield from find_names(text, toks)
     yield from find_by_rules(c)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import vocabulary as V
 
@@ -21,26 +22,37 @@ class Tok:
 
     def __init__(self, s: int, w: str, text: str):
         self.s = s
-        self.poss = False
-        if "'" in w or "’" in w:
-            if w.endswith(("'s", "’s")) and len(w) > 3:
-                w = w[:-2]
-                self.poss = True
-            elif w.endswith(("'", "’")):
-                w = w[:-1]
-        self.e = s + len(w)
-        self.w = w
-        self.low = low = w.lower()
-        if w[0].isupper():
-            self.cap = True
-            i = s - 1
-            while i >= 0 and text[i] in " \t":
-                i -= 1
-            self.sent_start = i < 0 or text[i] in _SENT_END
-            self.cls = classify(w, low, text, self.e)
-        else:
+        self.w, self.low, self.poss, cap, cls = _word(w)
+        self.e = e = s + len(self.w)
+        if not cap:
             self.cap = self.sent_start = False
             self.cls = WORD
+            return
+        self.cap = True
+        i = s - 1
+        while i >= 0 and text[i] in " \t":
+            i -= 1
+        self.sent_start = i < 0 or text[i] in _SENT_END
+        # single letters and titles depend on what follows them ("D." is an initial)
+        self.cls = classify(self.w, self.low, text, e) if cls is None else cls
+
+
+@lru_cache(maxsize=65536)
+def _word(w: str) -> tuple[str, str, bool, bool, int | None]:
+    """(word without a possessive, lower case, possessive?, capitalised?, class or None when the
+    context decides)."""
+    poss = False
+    if "'" in w or "’" in w:
+        if w.endswith(("'s", "’s")) and len(w) > 3:
+            w, poss = w[:-2], True
+        elif w.endswith(("'", "’")):
+            w = w[:-1]
+    low = w.lower()
+    if not w[0].isupper():
+        return w, low, poss, False, WORD
+    if len(w) == 1 or low in V.TITLES:
+        return w, low, poss, True, None
+    return w, low, poss, True, classify(w, low, "", 0)
 
 
 def classify(w: str, low: str, text: str, end: int) -> int:
