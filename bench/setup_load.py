@@ -63,7 +63,7 @@ def ensure_rooms(users, n):
 
 def new_sessions(users):
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
     from django.utils import timezone
@@ -71,7 +71,9 @@ def new_sessions(users):
 
     store = SessionStore()
     expires = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
-    backend = settings.AUTHENTICATION_BACKENDS[0]
+    # The first backend that can load a user, as Django's force_login picks it (axes' comes first
+    # and only guards logins).
+    backend = next(path for path in settings.AUTHENTICATION_BACKENDS if hasattr(load_backend(path), "get_user"))
     sessions = [
         Session(
             session_key=get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789"),
