@@ -1,15 +1,38 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 
 from consult.accounts.models import Membership, Team, User
+from consult.core.admin_forms import DeidGuardedForm
+
+
+class GuardedUserChangeForm(DeidGuardedForm, UserChangeForm):
+    # Display names are shown in every room; a username stands in when they are blank.
+    guarded_fields = ("username", "first_name", "last_name")
+
+
+class GuardedTeamForm(DeidGuardedForm, forms.ModelForm):
+    guarded_fields = ("name",)
+
+    class Meta:
+        model = Team
+        fields = ("name",)
 
 
 @admin.register(User)
 class ConsultUserAdmin(UserAdmin):
-    fieldsets = UserAdmin.fieldsets + (("Consult", {"fields": ("role",)}),)
+    form = GuardedUserChangeForm
+    fieldsets = UserAdmin.fieldsets + (("Consult", {"fields": ("role",)}),
+                                       ("Not an identifier", {"fields": ("deid_confirm",)}))
     add_fieldsets = UserAdmin.add_fieldsets + (("Consult", {"fields": ("role",)}),)
     list_display = ("username", "first_name", "last_name", "role", "is_active")
     list_filter = ("role", "is_active")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if hasattr(form, "audit_confirmations"):
+            form.audit_confirmations(actor=request.user, record={"user_id": obj.pk}, stream=f"user:{obj.pk}")
 
 
 class MembershipInline(admin.TabularInline):
@@ -19,8 +42,13 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
+    form = GuardedTeamForm
     inlines = [MembershipInline]
     search_fields = ("name",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        form.audit_confirmations(actor=request.user, record={"team_id": obj.pk}, stream=f"team:{obj.pk}")
 
     def save_formset(self, request, form, formset, change):
         """Save memberships one by one so each case's trail names the admin (consult/audit/signals.py)."""

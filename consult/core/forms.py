@@ -10,7 +10,7 @@ from consult.deid.guard import Confirmation, flagged_spans
 
 FLAGGED_MESSAGE = "This looks like it identifies someone."
 CONFIRM_FIELD = "deid_confirm"  # one checkbox per flagged span: "field:start:end:KIND"
-_CONFIRMATION = re.compile(r"^([a-z_]{1,40}):(\d{1,6}):(\d{1,6}):([A-Z_0-9]{1,20})$")
+CONFIRMATION_VALUE = re.compile(r"^([a-z_]{1,40}):(\d{1,6}):(\d{1,6}):([A-Z_0-9]{1,20})$")
 MAX_CONFIRMATIONS = 50
 
 
@@ -23,9 +23,14 @@ def form_confirmations(form):
     """
     values = form.data.getlist(CONFIRM_FIELD)[:MAX_CONFIRMATIONS] if hasattr(form.data, "getlist") else []
     form.deid_confirmed = values
+    return ticked_confirmations(values)
+
+
+def ticked_confirmations(values):
+    """{field: (Confirmation, ...)} from "field:start:end:KIND" values; malformed ones are skipped."""
     confirmations = {}
-    for value in values:
-        match = _CONFIRMATION.match(value)
+    for value in values[:MAX_CONFIRMATIONS]:
+        match = CONFIRMATION_VALUE.match(value)
         if match:
             field, start, end, kind = match.groups()
             confirmations.setdefault(field, []).append(Confirmation(int(start), int(end), kind))

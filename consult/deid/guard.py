@@ -1,5 +1,7 @@
 """The one entry point every free-text field passes before it is saved or broadcast."""
+import re
 from dataclasses import dataclass
+from urllib.parse import unquote_plus, urlsplit
 
 from consult.core.errors import IdentifierFound
 from consult.deid.visible import rendered_findings, scan_visible
@@ -59,6 +61,19 @@ def guard_fields(texts, confirmations=None):
     if errors:
         raise FieldsFlagged(errors)
     return accepted
+
+
+_URL_SEPARATORS = re.compile(r"[/?&=#:;_]+")
+
+
+def guard_url(url, *, field):
+    """A URL the app calls (a team's webhook) is a URL by nature, but what it carries must not
+    identify anyone (`.../hook?patient=John+Smith`): its user, path, query and fragment are
+    scanned, decoded, as words. Raise IdentifierFound (offsets count in those words)."""
+    parts = urlsplit(url)
+    words = " ".join(_URL_SEPARATORS.sub(" ", unquote_plus(part))
+                     for part in (parts.username or "", parts.path, parts.query, parts.fragment))
+    guard_text(words.strip(), field=field)
 
 
 def guard_rendered(html, *, source, field, confirmations=()):

@@ -1,4 +1,7 @@
+from django import forms
 from django.contrib import admin
+
+from consult.core.admin_forms import DeidGuardedForm
 
 from consult.oncall.models import ConsultRequest, Delivery, Page, Shift, TeamPagingSettings
 
@@ -10,8 +13,18 @@ class ShiftAdmin(admin.ModelAdmin):
     raw_id_fields = ("supervisor", "created_by")
 
 
+class GuardedPagingSettingsForm(DeidGuardedForm, forms.ModelForm):
+    guarded_urls = ("webhook_url",)
+    webhook_url = forms.URLField(required=False, assume_scheme="https", max_length=200)
+
+    class Meta:
+        model = TeamPagingSettings
+        fields = "__all__"
+
+
 @admin.register(TeamPagingSettings)
 class TeamPagingSettingsAdmin(admin.ModelAdmin):
+    form = GuardedPagingSettingsForm
     list_display = ("team", "ack_seconds", "repeat_seconds", "webhook_url")
 
 

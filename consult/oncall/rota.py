@@ -6,6 +6,7 @@ from consult.accounts.models import Role, Team, User
 from consult.audit.services import audit_append
 from consult.cases.access import is_team_member
 from consult.core.errors import AccessDenied, NotFound, ValidationFailed
+from consult.deid.guard import guard_url
 from consult.oncall.models import Page, Shift, TeamPagingSettings, Tier
 from consult.oncall.webhooks import webhook_url_check
 
@@ -87,6 +88,7 @@ def paging_settings_update(*, actor, team_id, ack_seconds, webhook_url=""):
         raise ValidationFailed("the acknowledgement deadline must be 1 s to 1 h", field="ack_seconds")
     if webhook_url:
         webhook_url_check(webhook_url)  # https, and not to an address inside our network
+        guard_url(webhook_url, field="webhook_url")  # the URL leaves the app: nothing in it may identify
     with transaction.atomic():
         settings = paging_settings(team_id)
         settings.ack_seconds, settings.webhook_url = ack_seconds, webhook_url
