@@ -142,7 +142,7 @@ export function bindConsultForm(form, onDone) {
   };
   kind.addEventListener("change", syncKind);
   syncKind();
-  const deidPanel = form.querySelector("[data-testid=deid-panel]");
+  const deidPanel = form.querySelector("[data-testid=consult-deid-panel]");
   const send = async (data) => {
     const result = await csrfPost("/consults/new/", data);
     if (!result.ok) {
