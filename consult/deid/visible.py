@@ -92,28 +92,41 @@ def scan_visible(text):
 
 
 class _TextContent(HTMLParser):
-    """The text a browser shows of sanitised HTML, with a line break between blocks; link targets
-    and titles too, which a reader sees on hover."""
+    """The text a browser shows of sanitised HTML, with a line break between blocks; and what a
+    reader sees on hover: titles, and a link's target unless it is the link's own text."""
 
     BREAKS = {"p", "br", "li", "pre", "blockquote", "ul", "ol", "div", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.parts = []
+        self.links = []  # [href, text so far] of the links open now
 
     def handle_starttag(self, tag, attrs):
         if tag in self.BREAKS:
             self.parts.append("\n")
-        for name, value in attrs:
-            if name in ("href", "title", "alt") and value:
-                self.parts.append(f"\n{value}\n")
+        attrs = dict(attrs)
+        for name in ("title", "alt"):
+            if attrs.get(name):
+                self.parts.append(f"\n{attrs[name]}\n")
+        if tag == "a":
+            self.links.append([attrs.get("href") or "", ""])
 
     def handle_endtag(self, tag):
         if tag in self.BREAKS:
             self.parts.append("\n")
+        if tag == "a" and self.links:
+            href, text = self.links.pop()
+            if _SCHEME.sub("", href) != _SCHEME.sub("", text.strip()):
+                self.parts.append(f"\n{href}\n")
 
     def handle_data(self, data):
         self.parts.append(data)
+        for link in self.links:
+            link[1] += data
+
+
+_SCHEME = re.compile(r"^(?:https?://|mailto:)", re.IGNORECASE)
 
 
 def rendered_text(html):

@@ -52,7 +52,7 @@ def test_a_confirmation_at_the_writers_offsets_lets_the_text_through():
 
 def test_the_text_content_of_rendered_html_is_what_the_browser_shows():
     html = '<p>a <strong>b</strong> &amp;#74;</p><ul>\n<li>c</li></ul><a href="https://x.org" title="t">l</a>'
-    assert rendered_text(html).split() == ["a", "b", "&#74;", "c", "https://x.org", "t", "l"]
+    assert rendered_text(html).split() == ["a", "b", "&#74;", "c", "t", "l", "https://x.org"]
 
 
 def test_markup_that_joins_a_name_for_the_reader_is_refused_at_the_written_span():
@@ -68,3 +68,19 @@ def test_a_rendered_finding_inside_a_confirmed_span_is_not_refused_again():
     source = "Hope said she felt safer"
     guard_rendered("<p><em>Hope</em> said she felt safer</p>", source=source, field="body",
                    confirmations=guard_text(source, field="body", confirmations=scan_visible(source)))
+
+
+def test_a_linkified_address_is_read_once_and_a_hidden_target_is_read_too():
+    linkified = '<p>on <a href="http://instagram.com/x" rel="nofollow">instagram.com/x</a></p>'
+    assert rendered_text(linkified).split() == ["on", "instagram.com/x"]
+    hidden = '<p><a href="https://x.org/John-Smith">click</a></p>'
+    assert rendered_text(hidden).split() == ["click", "https://x.org/John-Smith"]
+
+
+def test_every_confirmed_span_of_a_linkified_note_covers_what_readers_see():
+    from consult.cases.rendering import render_markdown
+
+    source = "He posts worrying things on instagram.com/jessica73 at night"
+    confirmed = scan_visible(source)
+    assert confirmed and not guard_rendered(render_markdown(source), source=source, field="body",
+                                            confirmations=confirmed)
