@@ -120,6 +120,10 @@ else:
         "options": f"-c statement_timeout={envint('DB_STATEMENT_TIMEOUT_MS', 15000)}",
     }.items():
         DATABASES["default"]["OPTIONS"].setdefault(option, value)
+# The role that owns the tables and runs `migrate` (consult/core/dbroles.py, deploy/README.md);
+# DATABASE_URL's role is then the least-privilege runtime role. Unset: migrations run as
+# DATABASE_URL's role (development and tests).
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

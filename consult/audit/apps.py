@@ -6,4 +6,4 @@ class AuditConfig(AppConfig):
     label = "audit"
 
     def ready(self):
-        from consult.audit import signals  # noqa: F401  (connects the membership receivers)
+        from consult.audit import checks, signals  # noqa: F401  (registers the role check, connects the receivers)
