@@ -33,23 +33,30 @@ def checkpoint_rows(stream=None):
     return rows
 
 
-def verify_trail(stream=None):
-    """Verify one stream, or every stream; returns a StreamReport per stream, by stream name."""
+def verify_trail(stream=None, exported=None):
+    """Verify one stream, or every stream; returns a StreamReport per stream, by stream name.
+
+    `exported` ({stream: [checkpoint]}, consult.audit.heads): checkpoints kept outside the
+    database that the chains must still reach, e.g. those exported before a backup.
+    """
+    exported = exported or {}
+    if stream is not None:
+        exported = {stream: exported[stream]} if stream in exported else {}
     heads = AuditHead.objects.all() if stream is None else AuditHead.objects.filter(stream=stream)
     heads = {h.stream: {"seq": h.seq, "hash": h.hash} for h in heads}
     checkpoints = {name: list(rows) for name, rows in groupby(checkpoint_rows(stream), key=_stream)}
     reports = {}
     for name, events in groupby(event_rows(stream), key=_stream):
-        reports[name] = _verify(name, events, checkpoints, heads)
-    for name in (heads.keys() | checkpoints.keys()) - reports.keys():
-        reports[name] = _verify(name, [], checkpoints, heads)
+        reports[name] = _verify(name, events, checkpoints, heads, exported)
+    for name in (heads.keys() | checkpoints.keys() | exported.keys()) - reports.keys():
+        reports[name] = _verify(name, [], checkpoints, heads, exported)
     return [reports[name] for name in sorted(reports)]
 
 
-def _verify(name, events, checkpoints, heads):
+def _verify(name, events, checkpoints, heads, exported):
     return verify_stream(
         name, events, checkpoints.get(name, []), key=settings.AUDIT_HMAC_KEY,
-        checkpoint_every=settings.AUDIT_CHECKPOINT_EVERY, head=heads.get(name),
+        checkpoint_every=settings.AUDIT_CHECKPOINT_EVERY, head=heads.get(name), exported=exported.get(name, ()),
     )
 
 

@@ -36,11 +36,12 @@ class StreamReport:
         return not self.breaks
 
 
-def verify_stream(stream, events, checkpoints, *, key=None, checkpoint_every=None, head=None):
+def verify_stream(stream, events, checkpoints, *, key=None, checkpoint_every=None, head=None, exported=()):
     """Walk one stream's events in seq order, then hold its checkpoints against them.
 
     `checkpoints` is a list; `key` None skips signatures (offline without the key);
-    `checkpoint_every` set also requires a checkpoint at least that often.
+    `checkpoint_every` set also requires a checkpoint at least that often; `exported` are
+    checkpoints kept outside the database (exported before a backup): the chain must reach them.
     """
     report = StreamReport(stream)
     hashes, ids = {}, {}
@@ -52,6 +53,7 @@ def verify_stream(stream, events, checkpoints, *, key=None, checkpoint_every=Non
         report.breaks.append(Break(stream, head["seq"], None, f"the head says seq {head['seq']} but the chain "
                                                               f"ends at seq {last_seq}, or their hashes differ"))
     _check_checkpoints(report, checkpoints, hashes, ids, key)
+    _check_exported(report, exported, hashes, ids, key)
     if checkpoint_every:
         _check_coverage(report, [c["seq"] for c in checkpoints], last_seq, checkpoint_every)
     report.breaks.sort(key=lambda b: b.seq)
@@ -102,6 +104,20 @@ def _check_checkpoints(report, checkpoints, hashes, ids, key):
         if key is not None and not checkpoint_valid(key, checkpoint):
             report.breaks.append(Break(report.stream, seq, None, "a checkpoint's signature is not valid "
                                                                  "under AUDIT_HMAC_KEY: it was forged or altered"))
+
+
+def _check_exported(report, exported, hashes, ids, key):
+    for checkpoint in exported:
+        seq = checkpoint["seq"]
+        if seq not in hashes:
+            report.breaks.append(Break(report.stream, seq, None, "the checkpoint exported before the backup "
+                                       "covers an event that is missing: the trail was cut short"))
+        elif hashes[seq] != checkpoint["hash"]:
+            report.breaks.append(Break(report.stream, seq, ids[seq], "the hash differs from the checkpoint "
+                                       "exported before the backup: the chain was rewritten"))
+        if key is not None and not checkpoint_valid(key, checkpoint):
+            report.breaks.append(Break(report.stream, seq, None, "the exported checkpoint's signature is not "
+                                       "valid under AUDIT_HMAC_KEY: the file was forged or altered"))
 
 
 def checkpoint_valid(key, checkpoint):
