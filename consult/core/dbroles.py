@@ -87,6 +87,8 @@ def connected_as_owner(owner_url, alias="default"):
     parsed = dj_database_url.parse(owner_url)
     settings_dict = {**runtime.settings_dict, **{key: parsed[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT")}}
     settings_dict["OPTIONS"] = {**runtime.settings_dict.get("OPTIONS", {}), **parsed.get("OPTIONS", {})}
+    # The application's statement timeout is for requests; a migration may rewrite a big table.
+    settings_dict["OPTIONS"]["options"] = "-c statement_timeout=0"
     owner = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias)
     runtime.close()
     connections[alias] = owner
