@@ -72,7 +72,10 @@ def message_post(*, actor, case_code, client_id, body, corrects_seq=None, confir
     # row lock is taken, so a room's posts queue only behind each other's database work.
     accepted, flagged = _guarded(body, confirmations)
     body_html = render_markdown(body) if flagged is None else None
-    if body_html is not None and body_html != f"<p>{body}</p>":  # markup: check what readers see
+    # Markup can join for the reader what the scan saw apart (`J**oh**n`): its visible text is
+    # scanned too, about one more scan's CPU (~0.3-0.5 ms for a 100-character markdown line on
+    # the dev machine). Plain lines render as themselves and skip it.
+    if body_html is not None and body_html != f"<p>{body}</p>":
         flagged = _rendered_flagged(body_html, body, accepted)
     body_sha256 = content_hash(body)
     if flagged is None and corrects_seq is None and not accepted:

@@ -78,3 +78,19 @@ def test_a_redacted_false_alarm_changes_in_another_members_open_room(sign_in, al
     expect(thread).to_contain_text("[redacted] said she felt safer this week")
     expect(thread).not_to_contain_text("Hope")
     assert Message.objects.get().body == "[redacted] said she felt safer this week"
+
+
+def test_a_form_offers_the_rooms_not_an_identifier_per_span(sign_in, alice, north):
+    page = sign_in(alice)
+    page.goto("/cases/new/")
+    page.fill("input[name=title]", "Feeling safer")
+    page.fill("textarea[name=summary]", "Hope said she felt safer this week")
+    page.click("main form button[type=submit]")
+
+    findings = page.get_by_test_id("findings")
+    expect(findings.locator("mark[data-kind=NAME]")).to_have_text("Hope")
+    findings.get_by_test_id("deid-confirm-summary").check()
+    page.click("main form button[type=submit]")
+
+    page.wait_for_url("**/cases/C-*/")
+    assert Case.objects.get().summary == "Hope said she felt safer this week"
