@@ -66,14 +66,18 @@ def guard_fields(texts, confirmations=None):
 _URL_SEPARATORS = re.compile(r"[/?&=#:;_]+")
 
 
-def guard_url(url, *, field):
-    """A URL the app calls (a team's webhook) is a URL by nature, but what it carries must not
-    identify anyone (`.../hook?patient=John+Smith`): its user, path, query and fragment are
-    scanned, decoded, as words. Raise IdentifierFound (offsets count in those words)."""
+def url_words(url):
+    """What a URL carries besides its host, decoded, as words (the text guard_url scans)."""
     parts = urlsplit(url)
-    words = " ".join(_URL_SEPARATORS.sub(" ", unquote_plus(part))
-                     for part in (parts.username or "", parts.path, parts.query, parts.fragment))
-    guard_text(words.strip(), field=field)
+    return " ".join(_URL_SEPARATORS.sub(" ", unquote_plus(part))
+                    for part in (parts.username or "", parts.path, parts.query, parts.fragment)).strip()
+
+
+def guard_url(url, *, field, confirmations=()):
+    """A URL the app calls (a team's webhook) is a URL by nature, but what it carries must not
+    identify anyone (`.../hook?patient=John+Smith`): its url_words are scanned. Raise
+    IdentifierFound (offsets count in those words); return the confirmations that matched."""
+    return guard_text(url_words(url), field=field, confirmations=confirmations)
 
 
 def guard_rendered(html, *, source, field, confirmations=()):

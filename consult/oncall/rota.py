@@ -6,7 +6,8 @@ from consult.accounts.models import Role, Team, User
 from consult.audit.services import audit_append
 from consult.cases.access import is_team_member
 from consult.core.errors import AccessDenied, NotFound, ValidationFailed
-from consult.deid.guard import guard_url
+from consult.deid.guard import guard_url, url_words
+from consult.falsealarms.audit import false_alarms_audit
 from consult.oncall.models import Page, Shift, TeamPagingSettings, Tier
 from consult.oncall.webhooks import webhook_url_check
 
@@ -82,17 +83,22 @@ def shift_remove(*, actor, shift_id):
         shift.delete()
 
 
-def paging_settings_update(*, actor, team_id, ack_seconds, webhook_url=""):
+def paging_settings_update(*, actor, team_id, ack_seconds, webhook_url="", confirmations=()):
+    """`confirmations`: spans of the webhook's url_words the supervisor confirmed identify no one."""
     _managed_team(actor, team_id)
     if not 1 <= ack_seconds <= 3600:
         raise ValidationFailed("the acknowledgement deadline must be 1 s to 1 h", field="ack_seconds")
     if webhook_url:
         webhook_url_check(webhook_url)  # https, and not to an address inside our network
-        guard_url(webhook_url, field="webhook_url")  # the URL leaves the app: nothing in it may identify
+        # The URL leaves the app: nothing it carries may identify anyone.
+        accepted = guard_url(webhook_url, field="webhook_url", confirmations=confirmations)
     with transaction.atomic():
         settings = paging_settings(team_id)
         settings.ack_seconds, settings.webhook_url = ack_seconds, webhook_url
         settings.save()
         audit_append(action="paging_settings.changed", actor=actor, stream=f"team:{team_id}",
                      payload={"ack_seconds": ack_seconds, "webhook_set": bool(webhook_url)})
+        if webhook_url:
+            false_alarms_audit(actor=actor, case=None, stream=f"team:{team_id}", record={"team_id": team_id},
+                               accepted={"webhook_url": accepted}, texts={"webhook_url": url_words(webhook_url)})
     return settings

@@ -8,9 +8,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from consult.cases.access import case_for_member, visible_cases
-from consult.core.errors import AccessDenied, ConsultError, NotFound, ValidationFailed
-from consult.followups.serializers import followup_dict
+from consult.core.errors import AccessDenied, ConsultError, IdentifierFound, NotFound, ValidationFailed
+from consult.core.forms import CONFIRM_FIELD, ticked_confirmations
+from consult.deid.guard import flagged_spans
 from consult.falsealarms.confirmations import posted_confirmations
+from consult.followups.serializers import followup_dict
 from consult.followups.services import followup_complete, followup_schedule
 from consult.oncall import consults, rota, selectors
 from consult.oncall.models import WARNING_SIGNS
@@ -131,11 +133,15 @@ def followup_done(request, followup_id):
 
 @login_required
 def rota_page(request):
-    error, status = None, 200
+    error, status, flagged = None, 200, None
     if request.method == "POST":
         try:
             _rota_change(request)
             return redirect("oncall-rota")
+        except IdentifierFound as failure:  # the webhook URL: shown again, its spans to confirm
+            error, status = failure.message, 400
+            flagged = {"team": request.POST.get("team"), "url": request.POST.get("webhook_url", ""),
+                       "spans": flagged_spans(failure, {}).get("webhook_url", [])}
         except ConsultError as failure:
             error, status = failure.message, STATUS.get(type(failure), 400)
     now = timezone.now()
@@ -143,7 +149,8 @@ def rota_page(request):
         {"team": team, "manage": rota.can_manage_rota(request.user, team.pk),
          "now": rota.on_call_now(team.pk, now=now), "settings": rota.paging_settings(team.pk),
          "supervisors": rota.team_supervisors(team.pk),
-         "shifts": selectors.upcoming_shifts(team, now=now)}
+         "shifts": selectors.upcoming_shifts(team, now=now),
+         "flagged": flagged if flagged and flagged["team"] == str(team.pk) else None}
         for team in request.user.teams.order_by("name")
     ]
     return render(request, "oncall/rota.html", {"teams": teams, "error": error}, status=status)
@@ -160,6 +167,7 @@ def _rota_change(request):
     elif data.get("action") == "settings":
         rota.paging_settings_update(actor=actor, team_id=_int(data.get("team"), "team"),
                                     ack_seconds=_int(data.get("ack_seconds"), "ack_seconds"),
-                                    webhook_url=data.get("webhook_url", "").strip())
+                                    webhook_url=data.get("webhook_url", "").strip(),
+                                    confirmations=ticked_confirmations(data.getlist(CONFIRM_FIELD)).get("webhook_url", ()))
     else:
         raise ValidationFailed("unknown rota action", field="action")

@@ -73,3 +73,19 @@ def test_an_identifying_webhook_is_refused_on_the_rota_page(bob, north):
         paging_settings_update(actor=bob, team_id=north.pk, ack_seconds=120, webhook_url=IDENTIFYING_HOOK)
     assert refused.value.field == "webhook_url"
     assert {f.kind for f in refused.value.findings} >= {"NAME"}
+
+
+def test_the_rota_page_shows_the_flagged_webhook_and_takes_a_confirmation(client, bob, north):
+    client.force_login(bob)
+    data = {"action": "settings", "team": north.pk, "ack_seconds": 120, "webhook_url": IDENTIFYING_HOOK}
+    refused = client.post("/oncall/", data)
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert f'value="{IDENTIFYING_HOOK.replace("&", "&amp;")}"' in page
+    ticks = [line.split('value="')[1].split('"')[0] for line in page.splitlines()
+             if 'name="deid_confirm"' in line]
+    assert ticks
+    saved = client.post("/oncall/", {**data, "deid_confirm": ticks})
+    assert saved.status_code == 302
+    assert {e.payload["field"] for e in AuditEvent.objects.filter(action="deid.false_alarm_confirmed",
+                                                                  stream=f"team:{north.pk}")} == {"webhook_url"}
