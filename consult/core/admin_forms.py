@@ -51,8 +51,8 @@ class DeidGuardedForm(forms.Form):
             described = "; ".join(f"{span['kind']} “{span['text']}”" for span in spans)
             self.add_error(name, f"This looks like it identifies someone: {described}. Rewrite it, or tick "
                                  "“not an identifier” below and save again.")
-            choices += [(f"{name}:{s['start']}:{s['end']}:{s['kind']}", f"{name}: “{s['text']}” is not a client's "
-                         f"{s['kind'].lower()}") for s in spans]
+            choices += [(f"{name}:{s['start']}:{s['end']}:{s['kind']}",
+                         f"{name}: “{s['text']}” is not a client's {s['kind'].lower()}") for s in spans]
         self.fields[CONFIRM_FIELD].choices = list(dict(choices).items())
 
     def audit_confirmations(self, *, actor, record, stream):

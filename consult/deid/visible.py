@@ -95,7 +95,7 @@ class _TextContent(HTMLParser):
     """The text a browser shows of sanitised HTML, with a line break between blocks; and what a
     reader sees on hover: titles, and a link's target unless it is the link's own text."""
 
-    BREAKS = {"p", "br", "li", "pre", "blockquote", "ul", "ol", "div", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
+    BREAKS = frozenset({"p", "br", "li", "pre", "blockquote", "ul", "ol", "div", "tr", "h1", "h2", "h3", "h4", "h5", "h6"})
 
     def __init__(self):
         super().__init__(convert_charrefs=True)

@@ -11,8 +11,8 @@
     followup_id      a follow-up check-in        note
     agenda_item_id   a review's minutes          minutes
 """
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from consult.cases.models import Case, Message
 from consult.cases.rendering import render_markdown

@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin
 
 from consult.core.admin_forms import DeidGuardedForm
-
 from consult.oncall.models import ConsultRequest, Delivery, Page, Shift, TeamPagingSettings
 
 

@@ -8,7 +8,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from consult.cases.access import case_for_member, visible_cases
-from consult.core.errors import AccessDenied, ConsultError, IdentifierFound, NotFound, ValidationFailed
+from consult.core.errors import (
+    AccessDenied,
+    ConsultError,
+    IdentifierFound,
+    NotFound,
+    ValidationFailed,
+)
 from consult.core.forms import CONFIRM_FIELD, ticked_confirmations
 from consult.deid.guard import flagged_spans
 from consult.falsealarms.confirmations import posted_confirmations

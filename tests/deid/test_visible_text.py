@@ -2,8 +2,8 @@
 and the spans it flags are the writer's own (so highlights and redaction stay exact)."""
 import pytest
 
-from consult.deid.guard import guard_rendered, guard_text
 from consult.core.errors import IdentifierFound
+from consult.deid.guard import guard_rendered, guard_text
 from consult.deid.visible import rendered_text, scan_visible, strip_invisible, visible_text
 
 ZW = "\u200b"

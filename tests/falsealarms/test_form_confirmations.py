@@ -74,7 +74,7 @@ def test_it_saves_once_the_writer_confirms_each_flagged_span_and_audits_who_conf
 def test_a_tick_for_another_span_or_kind_confirms_nothing(client, bob, north, north_case, form):
     url, data, field, _ = form(north, north_case)
     client.force_login(bob)
-    for tick in (f"{field}:0:3:NAME", f"{field}:0:4:PHONE", f"other:0:4:NAME", "garbage", f"{field}:0:4:"):
+    for tick in (f"{field}:0:3:NAME", f"{field}:0:4:PHONE", "other:0:4:NAME", "garbage", f"{field}:0:4:"):
         response = client.post(url, {**data, "deid_confirm": tick})
         assert response.status_code == 400
         assert response.context["flagged"] == {field: [{**SPAN, "text": "Hope"}]}
