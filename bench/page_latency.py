@@ -79,7 +79,8 @@ def start_daphne():
         port = s.getsockname()[1]
     process = subprocess.Popen([sys.executable, "-m", "consult.server", "-b", "127.0.0.1", "-p", str(port),
                                 "consult.asgi:application"], cwd=ROOT, stdout=open("/tmp/bench-page-daphne.log", "w"),
-                               stderr=subprocess.STDOUT, env={**os.environ, "CONN_MAX_AGE": "60"})
+                               stderr=subprocess.STDOUT, env={**os.environ, "CONN_MAX_AGE": "60", "HTTPS": "0",
+                                                            "ALLOWED_ORIGINS": f"http://127.0.0.1:{port}"})
     for _ in range(300):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()

@@ -7,18 +7,19 @@ django_http = get_asgi_application()  # before importing consumers: it sets up t
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from consult.core.runtime import settle_heap  # noqa: E402
 from consult.oncall.embedded import WithEmbeddedScheduler  # noqa: E402
+from consult.realtime.origins import OriginValidator  # noqa: E402
 from consult.realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": ASGIStaticFilesHandler(django_http) if settings.SERVE_STATIC else django_http,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        # Origins compared on scheme, host and port (ALLOWED_ORIGINS), on every socket route.
+        "websocket": OriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
 if settings.EMBEDDED_SCHEDULER:

@@ -224,6 +224,19 @@ METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 # Room protocol limits (docs/protocol.md).
 MESSAGE_MAX_BYTES = 16 * 1024
 FRAME_MAX_BYTES = 64 * 1024
+# Daphne's own limit (consult/server/__main__.py): a larger frame or message is closed with 1009
+# before the application sees it; between FRAME_MAX_BYTES and this, a typed frame_too_large error.
+WS_MAX_MESSAGE_BYTES = envint("WS_MAX_MESSAGE_BYTES", 1024 * 1024)
+# Pages allowed to open sockets: origins compared on scheme, host and port (consult/realtime/
+# origins.py). Empty: SITE_URL's origin and each ALLOWED_HOSTS name on SITE_URL's port.
+ALLOWED_ORIGINS = envlist("ALLOWED_ORIGINS")
+# Flood control per socket (docs/protocol.md): a token bucket of WS_FRAME_BURST frames refilled at
+# WS_FRAMES_PER_SECOND; past it a frame gets `rate_limited`, and WS_FLOOD_CLOSE_AFTER refused
+# frames in a row close the socket (4429). One user may hold WS_MAX_SOCKETS_PER_USER sockets per process.
+WS_FRAMES_PER_SECOND = float(os.environ.get("WS_FRAMES_PER_SECOND", "10"))
+WS_FRAME_BURST = envint("WS_FRAME_BURST", 30)
+WS_FLOOD_CLOSE_AFTER = envint("WS_FLOOD_CLOSE_AFTER", 20)
+WS_MAX_SOCKETS_PER_USER = envint("WS_MAX_SOCKETS_PER_USER", 20)
 HISTORY_PAGE_SIZE = 100
 # Threads per process for the database work of sockets (consult/realtime/workers.py).
 DB_THREADS = envint("DB_THREADS", 2)

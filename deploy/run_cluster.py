@@ -166,6 +166,7 @@ class Cluster:
         })
         origins = [f"http://127.0.0.1:{p}" for p in [port, *self.pinned_ports]]
         self.env.setdefault("CSRF_TRUSTED_ORIGINS", ",".join(origins))
+        self.env.setdefault("ALLOWED_ORIGINS", ",".join(origins))  # pages that may open sockets
         self.env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
         self.env.setdefault("HTTPS", "0")  # nginx listens on plain http on localhost
         self.scheduler = scheduler and (ROOT / "consult/oncall/management/commands/run_scheduler.py").exists()

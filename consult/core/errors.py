@@ -7,7 +7,8 @@
     │   └── TooLarge             too_large       no
     ├── IdentifierFound          identifier_found  no (carries the flagged spans)
     ├── ProtocolError            invalid_json / unknown_type / frame_too_large  no
-    └── Unavailable              unavailable     no (the database is unreachable: retry after `retry_after` s)
+    ├── Unavailable              unavailable     no (the database is unreachable: retry after `retry_after` s)
+    └── RateLimited              rate_limited    no, until it goes on (4429): retry after `retry_after` s
 
 Messages never quote the user's text back: they name the field and the rule.
 """
@@ -16,6 +17,10 @@ Messages never quote the user's text back: they name the field and the rule.
 class ConsultError(Exception):
     code = "error"
     closes_socket = False
+    # The refused frame's type and client_id, set by the frame parser when it refuses a frame
+    # before it became a ClientFrame (consult/realtime/protocol.py); echoed in the error frame.
+    request = None
+    client_id = None
 
     def __init__(self, message, *, field=None):
         super().__init__(message)
@@ -71,6 +76,19 @@ class Unavailable(ConsultError):
 
     def __init__(self, message="the service is briefly unavailable; nothing was stored", *, retry_after=2):
         super().__init__(message)
+        self.retry_after = retry_after
+
+    def as_dict(self):
+        return {**super().as_dict(), "retry_after": self.retry_after}
+
+
+class RateLimited(ConsultError):
+    """A socket sent frames faster than its budget: this one was dropped, unread and unstored."""
+
+    code = "rate_limited"
+
+    def __init__(self, retry_after):
+        super().__init__("too many frames: wait before sending again; this frame was not processed")
         self.retry_after = retry_after
 
     def as_dict(self):

@@ -6,6 +6,11 @@ either `forward.frame` (relayed verbatim) or named handlers such as `session_end
 
 Revocation (consult/realtime/revocation.py) calls `revoke(code)`: from then on the socket sends
 nothing more and refuses every frame, and it closes with the code as soon as it is open.
+
+Flood control (consult/realtime/limits.py), before a frame is even parsed: each socket spends a
+token per frame; without one the frame is dropped with a `rate_limited` error, and
+WS_FLOOD_CLOSE_AFTER such refusals in a row close the socket with 4429. A user's
+WS_MAX_SOCKETS_PER_USER+1st socket in this process is refused at the handshake (HTTP 403).
 """
 import asyncio
 import logging
@@ -16,10 +21,11 @@ from django.conf import settings
 
 from django.db import InterfaceError, OperationalError
 
-from consult.core.errors import ConsultError, Unavailable
+from consult.core.errors import ConsultError, RateLimited, Unavailable
 from consult.ops import metrics
 from consult.realtime import protocol
 from consult.realtime.broadcast import FORWARD, encode
+from consult.realtime.limits import TokenBucket, open_sockets
 from consult.realtime.wire import frame_writer, text_frame
 
 log = logging.getLogger(__name__)
@@ -30,6 +36,8 @@ class ConsultSocket(AsyncWebsocketConsumer):
     groups_joined = ()
     revoked_code = None  # the close code once access was taken away
     accepted = False
+    flooded = False  # closed for flooding: later frames are dropped unread
+    user_id = None  # whose socket slot this holds (open_sockets)
 
     def parse(self, text):
         return protocol.parse_client_frame(text, max_bytes=settings.FRAME_MAX_BYTES, frames=self.client_frames)
@@ -39,11 +47,33 @@ class ConsultSocket(AsyncWebsocketConsumer):
         self.accepted = True
         metrics.sockets_open.labels(type(self).__name__).inc()
 
+    async def websocket_connect(self, message):
+        self.bucket = TokenBucket(rate=settings.WS_FRAMES_PER_SECOND, burst=settings.WS_FRAME_BURST)
+        self.refused_in_a_row = 0
+        user = self.scope.get("user")
+        if user is not None and user.is_authenticated:
+            if not open_sockets.claim(user.pk, self.channel_name, cap=settings.WS_MAX_SOCKETS_PER_USER):
+                log.info("refused a socket of user %s: %s open", user.pk, settings.WS_MAX_SOCKETS_PER_USER)
+                await self.close()
+                return
+            self.user_id = user.pk
+        try:
+            await super().websocket_connect(message)
+        finally:
+            if not self.accepted:
+                self._release_slot()
+
     async def websocket_disconnect(self, message):
+        self._release_slot()
         if self.accepted:
             self.accepted = False
             metrics.sockets_open.labels(type(self).__name__).dec()
         await super().websocket_disconnect(message)
+
+    def _release_slot(self):
+        if self.user_id is not None:
+            open_sockets.release(self.user_id, self.channel_name)
+            self.user_id = None
 
     def revoke(self, code):
         """Access was taken away: send nothing more, refuse every frame, close with `code`.
@@ -61,8 +91,13 @@ class ConsultSocket(AsyncWebsocketConsumer):
         self.revoke(event["code"])
 
     async def receive(self, text_data=None, bytes_data=None):
-        if self.revoked_code is not None:
+        if self.revoked_code is not None or self.flooded:
             return  # closing: the frame is refused, and nothing of it is stored
+        wait = self.bucket.take()
+        if wait:
+            await self.refuse_flood(wait, text_data)
+            return
+        self.refused_in_a_row = 0
         frame = None
         try:
             frame = self.parse(text_data)
@@ -83,12 +118,23 @@ class ConsultSocket(AsyncWebsocketConsumer):
     async def refuse(self, error, frame):
         log.info("refused %s frame: %s", type(self).__name__, error.code)  # never the frame: it is clinical
         metrics.frames_refused.labels(error.code).inc()
-        client_id = frame.get("client_id") if frame else None
-        await self.send_frame(
-            protocol.error_frame(error, request_type=frame.type if frame else None, client_id=client_id)
-        )
+        request_type = frame.type if frame else error.request
+        client_id = frame.get("client_id") if frame else error.client_id
+        await self.send_frame(protocol.error_frame(error, request_type=request_type, client_id=client_id))
         if self.closes_socket(error):
             await self.close(code=protocol.WS_CLOSE_FORBIDDEN)
+
+    async def refuse_flood(self, wait, text):
+        """Over budget: the frame is dropped unprocessed; going on past WS_FLOOD_CLOSE_AFTER closes."""
+        self.refused_in_a_row += 1
+        if self.refused_in_a_row > settings.WS_FLOOD_CLOSE_AFTER:
+            self.flooded = True
+            log.warning("closed a %s of user %s for flooding", type(self).__name__, self.user_id)
+            await self.close(code=protocol.WS_CLOSE_RATE_LIMITED)
+            return
+        error = RateLimited(retry_after=round(wait, 3))
+        error.request, error.client_id = protocol.frame_context(protocol.peek(text))
+        await self.refuse(error, None)
 
     async def on_ping(self, frame):
         await self.send_frame({"type": "pong"})

@@ -34,6 +34,10 @@ class CaseRoomConsumer(ConsultSocket):
         self.held_frames = []  # room frames that arrive before `room.joined` went out
         try:
             after_seq = protocol.parse_after_seq(self.scope["query_string"])
+        except ConsultError as error:
+            await self.refuse_handshake(error)
+            return
+        try:
             case = await in_db_thread(case_for_member)(self.user, self.case_code)
         except ConsultError:
             await self.close()
@@ -63,6 +67,13 @@ class CaseRoomConsumer(ConsultSocket):
         for text in held:
             await self.send_text(text)
         self.presence_task = asyncio.create_task(self._refresh_presence())
+
+    async def refuse_handshake(self, error):
+        """A malformed query: accepted only to say which field, then closed with 4400. Nothing about
+        the case is read first, so the answer is the same for members and everyone else."""
+        await super().accept()
+        await self.send_frame(protocol.error_frame(error))
+        await self.close(code=protocol.WS_CLOSE_BAD_REQUEST)
 
     async def disconnect(self, code):
         if self.case_id is None:

@@ -5,7 +5,7 @@ answered with a typed error naming exactly what was wrong.
 """
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs
+from urllib.parse import parse_qsl
 
 import orjson
 
@@ -16,6 +16,14 @@ WS_CLOSE_SIGNED_OUT = 4001  # the session ended (sign-out, expiry, revoked, pass
 WS_CLOSE_ACCESS_LOST = 4403  # access taken away (membership, deactivation, role change) or refused
 WS_CLOSE_SESSION_ENDED = WS_CLOSE_SIGNED_OUT
 WS_CLOSE_FORBIDDEN = WS_CLOSE_ACCESS_LOST
+WS_CLOSE_BAD_REQUEST = 4400  # the handshake's query was malformed (an `error` frame says which field)
+WS_CLOSE_RATE_LIMITED = 4429  # the client kept sending past its rate limit
+WS_CLOSE_MESSAGE_TOO_BIG = 1009  # sent by Daphne for a frame over WS_MAX_MESSAGE_BYTES
+
+# Every integer the protocol takes (query and frames) is one non-negative integer that fits a
+# PostgreSQL bigint; a query value is ASCII digits only (str.isdigit() also accepts "²" and "１").
+MAX_INT = 2**63 - 1
+ASCII_DIGITS = re.compile(r"[0-9]{1,19}")
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_CONFIRMATIONS = 50
@@ -56,8 +64,64 @@ class ClientFrame:
         return self.fields.get(name, default)
 
 
+def bounded_int(value, field):
+    """A frame's integer field: a JSON integer (not a bool, float or string) in 0..2^63-1."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationFailed(f"{field} must be an integer", field=field)
+    if value < 0:
+        raise ValidationFailed(f"{field} must not be negative", field=field)
+    if value > MAX_INT:
+        raise ValidationFailed(f"{field} must be at most 2^63-1", field=field)
+    return value
+
+
+def query_int(query_string, field):
+    """The one occurrence of `field` in a handshake's query string as an integer, None when absent."""
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    values = [value for name, value in pairs if name == field]
+    if not values:
+        return None
+    if len(values) > 1:
+        raise ValidationFailed(f"{field} must appear once", field=field)
+    if not ASCII_DIGITS.fullmatch(values[0]):
+        raise ValidationFailed(f"{field} must be a non-negative integer in ASCII digits", field=field)
+    return bounded_int(int(values[0]), field)
+
+
 def parse_client_frame(text, *, max_bytes, frames=None):
-    """Decode and validate one client frame, or raise ProtocolError/ValidationFailed."""
+    """Decode and validate one client frame, or raise ProtocolError/ValidationFailed.
+
+    An error raised once the frame is a JSON object carries its `request` (type) and `client_id`
+    when it had them, so the client can match the refusal to what it sent."""
+    data = _decoded(text, max_bytes=max_bytes)
+    try:
+        return _validated(data, frames or CLIENT_FRAMES)
+    except (ProtocolError, ValidationFailed) as error:
+        error.request, error.client_id = frame_context(data)
+        raise
+
+
+def peek(text, *, max_bytes=4096):
+    """A small frame decoded for its type and client_id only (a refused frame is not validated)."""
+    if text is None or len(text) > max_bytes:
+        return None
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def frame_context(data):
+    """(type, client_id) a refused frame named, each only when well-formed enough to echo back."""
+    if not isinstance(data, dict):
+        return None, None
+    frame_type, client_id = data.get("type"), data.get("client_id")
+    frame_type = frame_type[:40] if isinstance(frame_type, str) and frame_type else None
+    client_id = client_id if isinstance(client_id, str) and CLIENT_ID.match(client_id) else None
+    return frame_type, client_id
+
+
+def _decoded(text, *, max_bytes):
     if text is None:
         raise ProtocolError("invalid_json", "frames must be JSON text, not binary")
     if len(text) > max_bytes or len(text.encode()) > max_bytes:
@@ -68,14 +132,19 @@ def parse_client_frame(text, *, max_bytes, frames=None):
         raise ProtocolError("invalid_json", "the frame is not valid JSON") from None
     if not isinstance(data, dict):
         raise ProtocolError("invalid_json", "a frame must be a JSON object")
-    frame_type = data.pop("type", None)
+    return data
+
+
+def _validated(data, frames):
+    fields = dict(data)
+    frame_type = fields.pop("type", None)
     if not isinstance(frame_type, str):
         raise ValidationFailed("type is missing or not a string", field="type")
-    schema = (frames or CLIENT_FRAMES).get(frame_type)
+    schema = frames.get(frame_type)
     if schema is None:
         raise ProtocolError("unknown_type", f"unknown frame type {frame_type[:40]!r}", field="type")
-    _check_fields(schema, data)
-    frame = ClientFrame(frame_type, data)
+    _check_fields(schema, fields)
+    frame = ClientFrame(frame_type, fields)
     _check_values(frame)
     return frame
 
@@ -90,7 +159,9 @@ def _check_fields(schema, data):
             if spec.required:
                 raise ValidationFailed(f"{name} is required", field=name)
             continue
-        if not isinstance(value, spec.kind) or isinstance(value, bool):
+        if spec.kind is int:
+            bounded_int(value, name)
+        elif not isinstance(value, spec.kind):
             raise ValidationFailed(f"{name} must be {_type_name(spec.kind)}", field=name)
 
 
@@ -99,9 +170,6 @@ def _type_name(kind):
 
 
 def _check_values(frame):
-    for name in ("after_seq", "seq", "corrects"):
-        if frame.get(name) is not None and frame.get(name) < 0:
-            raise ValidationFailed(f"{name} must not be negative", field=name)
     if frame.get("limit") is not None and not 1 <= frame.get("limit") <= 500:
         raise ValidationFailed("limit must be between 1 and 500", field="limit")
     if frame.type == "message.send":
@@ -120,7 +188,8 @@ def parse_confirmations(raw):
         if not (
             isinstance(item, dict)
             and set(item) == {"start", "end", "kind"}
-            and all(isinstance(item[k], int) and not isinstance(item[k], bool) for k in ("start", "end"))
+            and all(isinstance(item[k], int) and not isinstance(item[k], bool) and 0 <= item[k] <= MAX_INT
+                    for k in ("start", "end"))
             and isinstance(item["kind"], str)
         ):
             raise ValidationFailed(
@@ -132,12 +201,7 @@ def parse_confirmations(raw):
 
 def parse_after_seq(query_string):
     """The `after_seq` a reconnecting client puts in its socket URL, or None for recent history."""
-    values = parse_qs(query_string.decode("latin-1")).get("after_seq")
-    if not values:
-        return None
-    if not values[0].isdigit():
-        raise ValidationFailed("after_seq must be a non-negative integer", field="after_seq")
-    return int(values[0])
+    return query_int(query_string, "after_seq")
 
 
 def error_frame(error, *, request_type=None, client_id=None):

@@ -9,6 +9,7 @@ from django.conf import settings
 
 from consult.core.errors import ConsultError, NotFound
 from consult.realtime.base import ConsultSocket
+from consult.realtime.protocol import bounded_int
 from consult.realtime.broadcast import access_group, session_group
 from consult.realtime.protocol import parse_confirmations
 from consult.realtime.review_protocol import parse_review_frame
@@ -25,7 +26,7 @@ class ReviewRoomConsumer(ConsultSocket):
             await self.close()
             return
         try:
-            session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
+            session_id = bounded_int(self.scope["url_route"]["kwargs"]["session_id"], "session_id")
             # Join first so no state change (or revocation) between the read and the join is missed.
             await self.join_group(review_group(session_id))
             await self.join_group(session_group(self.scope["session"].session_key))

@@ -4,10 +4,19 @@ Daphne runs Twisted's asyncio reactor on a loop it creates when daphne.server is
 with uvloop's policy set first, that loop is uvloop's (libuv, in C) instead of asyncio's
 pure-Python selector loop, which was a large share of each server process's CPU at
 thousands of frames a second. SIGTERM closes every socket with 1012 before the process
-exits (consult/server/graceful.py). Everything else is Daphne's own command line, unchanged.
-Without uvloop installed it is plain Daphne's loop.
+exits (consult/server/graceful.py). Without uvloop installed it is plain Daphne's loop.
+
+Two more changes to Daphne's websocket handling, both documented in docs/protocol.md:
+- the largest message and frame a client may send is set explicitly (WS_MAX_MESSAGE_BYTES,
+  1 MiB by default, unless --websocket-max-message-size / --websocket-max-frame-size are given);
+- a connection autobahn fails (an oversized message, a protocol violation) gets a close frame
+  with the reason's code (1009 for too big) instead of a dropped TCP connection (autobahn's
+  failByDrop, on by default), so a client can tell "too big" from a network failure.
+Everything else is Daphne's own command line, unchanged.
 """
 import asyncio
+import os
+import sys
 
 try:
     import uvloop
@@ -17,9 +26,30 @@ except ImportError:  # pragma: no cover - uvloop is a dependency; this keeps the
 if uvloop is not None:
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
-from daphne.cli import CommandLineInterface  # noqa: E402 - after the policy: it creates the loop
+import daphne.server  # noqa: E402 - after the policy: it creates the loop
+from daphne.cli import CommandLineInterface  # noqa: E402
+from daphne.ws_protocol import WebSocketFactory  # noqa: E402
 
 from consult.server.graceful import GracefulServer  # noqa: E402
 
+
+class ClosingWebSocketFactory(WebSocketFactory):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setProtocolOptions(failByDrop=False)
+
+
+def with_message_limits(argv):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
+    from django.conf import settings
+
+    limit = str(settings.WS_MAX_MESSAGE_BYTES)
+    for option in ("--websocket-max-message-size", "--websocket-max-frame-size"):
+        if not any(arg.split("=")[0] == option for arg in argv):
+            argv = [option, limit, *argv]
+    return argv
+
+
+daphne.server.WebSocketFactory = ClosingWebSocketFactory
 CommandLineInterface.server_class = GracefulServer
-CommandLineInterface.entrypoint()
+CommandLineInterface().run(with_message_limits(sys.argv[1:]))

@@ -2,6 +2,8 @@
 // a dead link, and the browser's offline/online events so nothing is sent into a dead socket.
 const CLOSE_SESSION_ENDED = 4001;
 const CLOSE_FORBIDDEN = 4403;
+const CLOSE_BAD_REQUEST = 4400; // our own URL was refused: the same URL would be refused again
+const CLOSE_RATE_LIMITED = 4429; // we sent too fast: come back, but not at once
 const HEARTBEAT_MS = 25000;
 
 export class RoomSocket {
@@ -49,6 +51,8 @@ export class RoomSocket {
       this.ws = null;
       if (event.code === CLOSE_SESSION_ENDED) return this.stop("ended");
       if (event.code === CLOSE_FORBIDDEN) return this.stop("forbidden");
+      if (event.code === CLOSE_BAD_REQUEST) return this.stop("failed");
+      if (event.code === CLOSE_RATE_LIMITED) this.attempt = Math.max(this.attempt, 4); // about 8 s
       this.scheduleReconnect();
     };
   }

@@ -1,0 +1,42 @@
+"""Through a real Daphne process: a frame over the app's 64 KiB limit gets a typed error and the
+socket stays open; one over Daphne's explicit limit (WS_MAX_MESSAGE_BYTES, 1 MiB) is closed with
+1009 "message too big", not a dropped connection. alice uses her notification socket."""
+import asyncio
+import json
+
+import pytest
+import websockets
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from consult.realtime.protocol import WS_CLOSE_MESSAGE_TOO_BIG
+from tests.conftest import session_cookie
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.postgres]
+
+
+async def notification_socket(server, user):
+    cookie = await database_sync_to_async(session_cookie)(user)
+    ws = await websockets.connect(server.url.replace("http", "ws") + "/ws/me/", origin=server.url, max_queue=None,
+                                  max_size=None, additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"})
+    assert json.loads(await ws.recv())["type"] == "dashboard.snapshot"
+    return ws
+
+
+async def test_a_frame_over_the_apps_limit_is_refused_and_the_socket_stays(live_servers, alice):
+    ws = await notification_socket(live_servers[0], alice)
+    await ws.send(json.dumps({"type": "ping", "pad": "x" * 100_000}))
+    assert json.loads(await ws.recv())["code"] == "frame_too_large"
+    await ws.send(json.dumps({"type": "ping"}))
+    assert json.loads(await ws.recv()) == {"type": "pong"}
+    await ws.close()
+
+
+async def test_a_two_mebibyte_frame_is_closed_with_1009(live_servers, alice):
+    ws = await notification_socket(live_servers[0], alice)
+    await ws.send("x" * (2 * 1024 * 1024))
+    async with asyncio.timeout(10):
+        with pytest.raises(websockets.ConnectionClosed):
+            while True:
+                await ws.recv()
+    assert ws.close_code == WS_CLOSE_MESSAGE_TOO_BIG
