@@ -145,14 +145,16 @@ def _fold_characters(text: str) -> tuple[str, OffsetMap | None]:
 
 _DIGIT_WORDS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
                 "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+_NW = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
 _W = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d)"
-# at least four number words or single digits in a row, with at most one separator between them
+# four to thirty number words or single digits in a row, at most one separator between them,
+# starting with a word ("five five five one two", "five 5 5 1 2 1 2")
 _NUMBER_WORDS_RE = re.compile(
-    r"(?i)(?<![\w-])" + _W + r"(?:(?:[ ,.\-]|, | - ) ?" + _W + r"){3,}(?![\w])")
+    r"(?i)(?<![\w-])" + _NW + r"(?:(?:[ ,.\-]|, | - ) ?" + _W + r"){3,30}(?![\w])")
 _WORD_OR_DIGIT_RE = re.compile(r"(?i)zero|oh|one|two|three|four|five|six|seven|eight|nine|\d")
 # single digits split by spaces (with optional punctuation between groups): "5 5 5 - 1 2 1 2"
 _SPACED_DIGITS_RE = re.compile(r"(?<![\w.,/-])\d(?:[ \t]{1,3}(?:[-./)(][ \t]{0,3})?\d){5,}(?![\w])")
-_NUMBER_GATE_RE = re.compile(r"(?i)\d[ \t]+\d[ \t]+\d|\b" + _W + r"[ ,.\-]{1,3}" + _W + r"\b")
+_NUMBER_GATE_RE = re.compile(r"(?i)\d[ \t]+\d[ \t]+\d|\b" + _NW + r"[ ,.\-]{1,3}" + _W + r"\b")
 
 
 def _join_digits(text: str) -> tuple[str, OffsetMap | None]:

@@ -150,25 +150,45 @@ VIN_IBAN_RE = re.compile(f"(?P<VEHICLE>{VIN_RE.pattern})|(?P<ACCOUNT>{IBAN_RE.pa
 
 
 class Ctx:
-    """Per-text anchors: where digit runs, alphanumeric chunks and words start."""
-    __slots__ = ("text", "toks", "digits", "chunks", "low", "_words")
+    """Per-text anchors: where digit runs, alphanumeric chunks and words start.
+
+    Digit runs are also bucketed by (length up to 7, the character class after, the class
+    before), so that a rule tries only the runs it could start at: a text of '1/1/1/...' has
+    thousands of runs, but only the first is not preceded by a separator."""
+    __slots__ = ("text", "toks", "digits", "chunks", "low", "_words", "runs")
 
     def __init__(self, text: str, toks):
         self.text = text
         self.low = text.lower()
         self.toks = toks
         self._words = None
-        self.digits = [m.start() for m in DIGITS_RE.finditer(text)]
+        self.digits = []
+        self.runs: dict[tuple[int, str, str], list[int]] = {}
         chunks = []
-        last = -1
-        for s in self.digits:
-            i = s
-            while i > 0 and text[i - 1].isalnum():
-                i -= 1
-            if i != s and i != last:
-                chunks.append(i)
-                last = i
+        for m in DIGITS_RE.finditer(text):
+            s, e = m.span()
+            self.digits.append(s)
+            before = text[s - 1] if s else " "
+            if before.isalnum():
+                i = s
+                while i > 0 and text[i - 1].isalnum():
+                    i -= 1
+                if not chunks or chunks[-1] != i:
+                    chunks.append(i)
+                cls_before = "w"
+            else:
+                cls_before = "s" if before in "/.-" else "o"
+            after = text[e] if e < len(text) else ""
+            cls_after = "l" if after.isalpha() else " " if after in " \t\n" else after if after in "/.-" else "o"
+            self.runs.setdefault((min(e - s, 7), cls_after, cls_before), []).append(s)
         self.chunks = chunks
+
+    def digit_starts(self, lengths: range, after: str | None, before: str) -> list[int]:
+        """Starts of digit runs of these lengths (7 = seven or more), followed by a character of
+        these classes (' ' space, 'l' letter, '/', '.', '-', 'o' other or the end; None: any),
+        preceded by one of `before` ('o' space or other, 's' one of '/.-', 'w' a letter)."""
+        return [s for (n, a, b), starts in self.runs.items()
+                if n in lengths and (after is None or a in after) and b in before for s in starts]
 
     @property
     def words(self) -> dict:
@@ -178,7 +198,6 @@ class Ctx:
             for t in self.toks:
                 self._words.setdefault(t.low, []).append(t)
         return self._words
-
 
 def _at(rx, text: str, starts) -> Iterator:
     for s in starts:
@@ -232,7 +251,7 @@ CONTACT_RULES = (
     rule("e-mail address", "EMAIL", EMAIL_RE.pattern, at="near", gates=("@",), flags=0),
     rule("web address with a scheme", "URL", URL_RE.pattern, at="words", words="http https ftp www",
          validate=_trimmed_url),
-    rule("IPv4 address", "IP", IPV4_RE.pattern, at="digits", flags=0),
+    rule("IPv4 address", "IP", IPV4_RE.pattern, at="digits", runs="1-3", after=".", flags=0),
     rule("IPv6 address", "IP", IPV6_RE.pattern, gates=("::", ":"), validate=_ipv6, flags=0),
     rule("phone number after a cue", "PHONE", PHONE_CUE_RE.pattern, group=1, at="words",
          words=" ".join(PHONE_CUE_FIRST), validate=_cued_phone),
@@ -241,26 +260,29 @@ ID_RULES = tuple(
     rule(f"{kind.lower()} after its keyword", kind, rx.pattern, group=1, at="words", words=KEYWORD_FIRST[kind])
     for kind, rx in KEYWORD_RES) + (
     rule("plate after its keyword", "VEHICLE", PLATE_RE.pattern, group=1, at="words", words=_PLATE_WORDS),
-    rule("social security number", "SSN", SSN_RE.pattern, at="digits", flags=0),
-    rule("card number", "ACCOUNT", CARD_RE.pattern, at="digits", flags=0),
+    rule("social security number", "SSN", SSN_RE.pattern, at="digits", runs="3", after=" -", flags=0),
+    rule("card number", "ACCOUNT", CARD_RE.pattern, at="digits", runs="4-7", flags=0),
     rule("vehicle identification number", "VEHICLE", VIN_RE.pattern, at="chunks", flags=0),
+    rule("vehicle identification number from a digit", "VEHICLE", VIN_RE.pattern, at="digits", after="l", flags=0),
     rule("IBAN", "ACCOUNT", IBAN_RE.pattern, at="chunks", flags=0),
     rule("serial number", "DEVICE", SERIAL_RE.pattern, at="words", words="sn s", flags=0),
     rule("MRN run together", "MRN", _MRN_RE.pattern, group=1, gates=("mrn",), flags=0),
 )
 DATE_SHAPE_RULES = (
     rule("month name first", "DATE", MONTH_FIRST_RE.pattern, at="words", words=" ".join(_MONTH_WORDS_LIST)),
-    rule("day first", "DATE", DAY_FIRST_RE.pattern, at="digits"),
+    rule("day first", "DATE", DAY_FIRST_RE.pattern, at="digits", runs="1-2", after=" l"),
     rule("ordinal day first", "DATE", DAY_FIRST_RE.pattern, at="words", words=" ".join(("the",) + _ORDINALS)),
     rule("weekday and date", "DATE", WEEKDAY_DATE_RE.pattern, at="words", words=" ".join(_WEEKDAYS)),
-    rule("numeric date", "DATE", NUM_DATE_RE.pattern, at="digits", flags=0),
-    rule("month/day", "DATE", SHORT_DATE_RE.pattern, at="digits", validate=_short_date, flags=0),
+    rule("numeric date", "DATE", NUM_DATE_RE.pattern, at="digits", runs="1-4", after="/.-", flags=0),
+    rule("month/day", "DATE", SHORT_DATE_RE.pattern, at="digits", runs="1-2", after="/", validate=_short_date,
+         flags=0),
 )
 AGE_SHAPE_RULES = tuple(
     rule(name, "AGE_OVER_89", AGE_RES[i].pattern, group=1, gates=("ninet", "hundred", "90s"))
     for name, i in (("age in words", 2), ("age in words after a cue", 3), ("in their nineties", 4))) + (
-    rule("age before years old", "AGE_OVER_89", AGE_RES[0].pattern, group=1, at="digits"),
-    rule("age before sex", "AGE_OVER_89", AGE_RES[5].pattern, group=1, at="digits", flags=0),
+    rule("age before years old", "AGE_OVER_89", AGE_RES[0].pattern, group=1, at="digits", runs="2-3", after=" l-"),
+    rule("age before sex", "AGE_OVER_89", AGE_RES[5].pattern, group=1, at="digits", runs="2-3", after=" l",
+         flags=0),
     rule("age after a cue", "AGE_OVER_89", AGE_CUE_RE.pattern, group=1, at="words", words=" ".join(_AGE_CUE_WORDS)),
     rule("age after a person", "AGE_OVER_89", AGE_PERSON_RE.pattern, group=1, at="words", words=" ".join(_AGE_PERSON)),
 )

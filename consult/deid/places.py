@@ -68,7 +68,7 @@ def _not_after_money(value: str, s: int, e: int, text: str) -> bool:
 
 
 PLACE_RULES = (
-    rule("US street address", "ADDRESS", _STREET, at="digits", flags=0),
+    rule("US street address", "ADDRESS", _STREET, at="digits", runs="1-6", after=" l-", flags=0),
     rule("foreign street with a suffix", "ADDRESS",
          r"[^\W\d_][\w'-]{0,40}?\.?[ \t]+" + _HOUSE_NO, at="endings", words=_FOREIGN_ENDINGS,
          validate=_street_like),
@@ -77,10 +77,11 @@ PLACE_RULES = (
          + r"[ \t]+)*" + _CAP + r"[\w'’.-]*){0,3},?[ \t]+" + _HOUSE_NO, flags=0, at="words", words=_FOREIGN_PREFIXES),
     rule("number, street name, number", "ADDRESS",
          r"(?<![\w.,/-])\d{1,6}[ \t]+" + _CAP + r"[^\W\d_'’.-]*\.?(?:[ \t]+[^\W\d_][^\W\d_'’.-]*\.?){0,3}[ \t]+" + _HOUSE_NO,
-         at="digits", validate=_street_like, flags=0),
+         at="digits", runs="1-6", after=" ", validate=_street_like, flags=0),
     rule("number before a foreign street", "ADDRESS",
          r"(?<![\w.,/-])\d{1,6}(?:[ \t]+\d{1,6})?[ \t]+" + _FOREIGN_PREFIX + r"[ \t]+(?:" + _CONNECT + r"[ \t]+)*" + _CAP
-         + r"[\w'’.-]*(?:[ \t]+(?:" + _CONNECT + r"[ \t]+)*" + _CAP + r"[\w'’.-]*){0,3}", flags=0, at="digits"),
+         + r"[\w'’.-]*(?:[ \t]+(?:" + _CONNECT + r"[ \t]+)*" + _CAP + r"[\w'’.-]*){0,3}", flags=0, at="digits",
+         runs="1-6", after=" "),
     rule("street corner", "ADDRESS",
          r"(?:the[ \t]+)?corner[ \t]+of[ \t]+((?:\d{1,6}[ \t]+)?" + _CAP + r"[\w'’.-]*(?:[ \t]+[\w'’.-]+){0,4}?"
          r"[ \t]+(?:and|&)[ \t]+(?:\d{1,6}[ \t]+)?" + _CAP + r"[\w'’.-]*(?:[ \t]+" + _CAP + r"[\w'’.-]*){0,3})",
@@ -97,7 +98,7 @@ PLACE_RULES = (
          flags=0, gates=("box", "po ", "uss", "usns", "usnv", "uscgc")),
     rule("unit", "ADDRESS", r"(?:Apt\.?|Apartment|Suite|Ste\.|Flat)\s*#?\s*[A-Za-z]?\d{1,6}[A-Za-z]?\b", flags=0,
          at="words", words="apt apartment suite ste flat"),
-    rule("bare ZIP code", "ADDRESS", r"(?<![\w.,/$€£#-])\d{5}(?:-\d{4})?(?![\w/-]|[.,]\d)", at="digits",
+    rule("bare ZIP code", "ADDRESS", r"(?<![\w.,/$€£#-])\d{5}(?:-\d{4})?(?![\w/-]|[.,]\d)", at="digits", runs="5",
          validate=_not_after_money),
     rule("4-digit ZIP after its label", "ADDRESS", r"\bzip(?:\s*code)?\W{0,3}(\d{4})\b", group=1, gates=("zip",)),
     rule("UK postcode", "ADDRESS", r"\b[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[ABD-HJLNP-UW-Z]{2}\b", flags=0, at="chunks"),

@@ -31,11 +31,18 @@ class Rule:
     at: str = "scan"
     words: frozenset = frozenset()
     gates: tuple[str, ...] = ()  # scan: runs only if one is in the lower-cased text; near: anchor characters
+    runs: tuple = (range(1, 8), None, "osw")  # digits: which runs to try (see Ctx.digit_starts)
 
 
-def rule(name, kind, pattern, *, group=0, validate=None, at="scan", words="", gates=(), flags=re.I) -> Rule:
+def rule(name, kind, pattern, *, group=0, validate=None, at="scan", words="", gates=(), flags=re.I,
+         runs: str = "1-7", after: str | None = None, before: str = "o") -> Rule:
+    """`runs`, `after`, `before`: for at="digits", the digit runs the pattern can start at:
+    their length ('5', '1-6', 7 meaning seven or more), the class of the character after them and
+    before them (see Ctx.digit_starts); the pattern itself still decides."""
     words = frozenset(words.split()) if isinstance(words, str) else frozenset(words)
-    return Rule(name, kind, re.compile(pattern, flags), group, validate, at, words, tuple(gates))
+    low, _, high = runs.partition("-")
+    spec = (range(int(low), int(high or low) + 1), after, before)
+    return Rule(name, kind, re.compile(pattern, flags), group, validate, at, words, tuple(gates), spec)
 
 
 # ---------------------------------------------------------------- validators
@@ -114,13 +121,15 @@ _ID_LABELS = ("pt patient client member record file chart case epic cerner emr e
               "ticket order tracking customer registration enrollment enrolment")
 ID_RULES = (
     rule("long digit run", "OTHER_ID", r"(?<![\w.,/$€£-])\d{7,}(?![\w]|[.,]\d)", validate=not_a_measure,
-         at="digits"),
+         at="digits", runs="7"),
     rule("grouped digit run", "OTHER_ID",
          r"(?<![\w.,/$€£-])\d{2,6}(?:([ .-])\d{2,6}(?:\1\d{2,6}){1,4})(?![\w]|[.,/-]\d)",
-         validate=long_digit_group, at="digits"),
+         validate=long_digit_group, at="digits", runs="2-6", after=" .-"),
     rule("letters and digits code", "OTHER_ID",
          r"(?<![\w-])(?:[A-Za-z]{1,4}\d{5,14}[A-Za-z]{0,3}|\d{5,14}[A-Za-z]{1,3}|[A-Za-z]{1,3}\d{2,6}[A-Za-z]{1,3}\d{3,8})(?![\w-])",
          at="chunks", validate=not_a_measure),
+    rule("digits and letters code", "OTHER_ID", r"(?<![\w-])\d{5,14}[A-Za-z]{1,3}(?![\w-])", at="digits", runs="5-7",
+         after="l", validate=not_a_measure),
     rule("code after an id label", "OTHER_ID",
          r"(?:" + _ID_LABELS.replace(" ", "|") + r")"
          r"(?:[ \t]*(?:id|no\.?|num|number|nbr|code|#))?[ \t]*(?:#|:|=|is|was)?[ \t]*#?[ \t]*"
@@ -146,26 +155,31 @@ _MONTH_WORDS = ("january jan february feb march mar april apr may june jun july 
                 "sept october oct november nov december dec")
 DATE_RULES = (
     rule("day-month-year with a month name", "DATE",
-         r"(?<![\w/.-])" + _D + r"(?P<sep>[-/. ])" + _MON + r"\.?(?P=sep)(?:\d{4}|'?\d{2})(?![\w/-])", at="digits"),
+         r"(?<![\w/.-])" + _D + r"(?P<sep>[-/. ])" + _MON + r"\.?(?P=sep)(?:\d{4}|'?\d{2})(?![\w/-])", at="digits",
+         runs="1-2", after=" -/."),
     rule("month-day-year with a month name", "DATE",
          r"(?<![\w/.-])" + _MON + r"(?P<sep>[-/.])" + _D + r"(?P=sep)(?:\d{4}|\d{2})(?![\w/-])", at="words",
          words=_MONTH_WORDS),
     rule("year-month-day with a month name", "DATE",
-         r"(?<![\w/.-])(?:19|20)\d\d(?P<sep>[-/. ])" + _MON + r"(?P=sep)" + _D + r"(?![\w/-])", at="digits"),
+         r"(?<![\w/.-])(?:19|20)\d\d(?P<sep>[-/. ])" + _MON + r"(?P=sep)" + _D + r"(?![\w/-])", at="digits",
+         runs="4", after=" -/."),
     rule("compact year-month-day", "DATE",
-         r"(?<![\w.,/-])(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?![\w]|[.,]\d)", at="digits"),
+         r"(?<![\w.,/-])(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?![\w]|[.,]\d)", at="digits",
+         runs="7"),
     rule("day.month.year at a sentence end", "DATE",
-         r"(?<![\w/.-])" + _D + r"\." + _D + r"\.(?:1[89]\d\d|20\d\d|\d\d)(?=\.(?!\d))", at="digits"),
+         r"(?<![\w/.-])" + _D + r"\." + _D + r"\.(?:1[89]\d\d|20\d\d|\d\d)(?=\.(?!\d))", at="digits",
+         runs="1-2", after="."),
 )
 
 _AGE = r"(9\d|1[0-2]\d)"
 AGE_RULES = (
     rule("age abbreviation", "AGE_OVER_89",
          r"(?<![\w.])" + _AGE + r"(?=[ \t-]?(?:y\.?\s?o\.?|y/o|yrs?\.?(?:[ \t-]*old)?|years?(?:[ \t-]*old)?|yo[mf]?|"
-         r"y\.o\.[mf]?|-year-old)(?![A-Za-z]))", at="digits"),
+         r"y\.o\.[mf]?|-year-old)(?![A-Za-z]))", at="digits",
+         runs="2-3", after=" l-"),
     rule("age in apposition", "AGE_OVER_89",
          _AGE + r"(?=[ \t]*[,;)]|[ \t]+(?:and|who|lives|is|was|has|had|still)\b)",
-         group=1, validate=lambda v, s, e, text: _person_before(text, s), at="digits"),
+         group=1, validate=lambda v, s, e, text: _person_before(text, s), at="digits", runs="2-3"),
 )
 
 
@@ -191,9 +205,9 @@ RULE_TABLES = (CONTACT_RULES, ID_RULES, VEHICLE_RULES, DATE_RULES, AGE_RULES)
 def _matches(r: Rule, c) -> Iterator[re.Match]:
     text = c.text
     if r.at == "digits":
-        starts = c.digits
+        starts = c.digit_starts(*r.runs)
     elif r.at == "chunks":
-        starts = c.chunks + c.digits
+        starts = c.chunks
     elif r.at == "words":
         starts = [t.s for w in r.words & c.words.keys() for t in c.words[w]]
     elif r.at == "endings":
@@ -217,18 +231,27 @@ _NEAR = 60
 
 
 def _near(r: Rule, c) -> Iterator[re.Match]:
-    """Search a window around each anchor (a word of `words`, or a character of `gates`)."""
-    text, last = c.text, -1
+    """Matches starting within _NEAR of an anchor (a word of `words`, or a character of `gates`).
+
+    Overlapping windows are merged first, so each start position is tried once however many
+    anchors crowd together ('@@@@...') and the cost stays linear."""
+    text = c.text
     anchors = sorted([t.s for w in r.words & c.words.keys() for t in c.words[w]]
                      + [i for g in r.gates for i in _positions(text, g)])
+    windows: list[list[int]] = []
     for a in anchors:
-        # matches start within _NEAR of the anchor; the end of the search leaves room for the longest
-        for m in r.pattern.finditer(text, max(last, a - _NEAR), min(len(text), a + _NEAR + 160)):
-            if m.start() > a + _NEAR:
+        if windows and a - _NEAR <= windows[-1][1] + 1:
+            windows[-1][1] = a + _NEAR
+        else:
+            windows.append([max(0, a - _NEAR), a + _NEAR])
+    last = -1
+    for lo, hi in windows:
+        # the search runs past hi so that a match starting before it is not cut short
+        for m in r.pattern.finditer(text, max(lo, last), min(len(text), hi + 160)):
+            if m.start() > hi:
                 break
-            if m.end() > last:
-                last = m.end()
-                yield m
+            last = m.end()
+            yield m
 
 
 def _positions(text: str, char: str) -> list[int]:
