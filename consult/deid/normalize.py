@@ -31,7 +31,7 @@ CONFUSABLES = str.maketrans({
     "ρ": "p", "κ": "k", "τ": "t", "υ": "u", "ϲ": "c", "ϳ": "j",
 })
 _CHAR_REF_RE = re.compile(r"&(?:#(\d{1,8})|#[xX]([0-9A-Fa-f]{1,6})|([A-Za-z][A-Za-z0-9]{1,31}));?")
-_SPECIAL_RE = re.compile(r"&|[^\x00-\x7f]")
+_SPECIAL_RE = re.compile(r"&|[^\x00-\x7f&]+")
 _NAMED = html.entities.html5
 
 
@@ -62,6 +62,22 @@ class OffsetMap:
         return os_ + (pos - ns) if oe - os_ == n else oe
 
 
+class KeptMap:
+    """Offsets of a text from which characters were only deleted: kept[i] is the original offset
+    of normalised character i."""
+
+    __slots__ = ("kept",)
+
+    def __init__(self, kept: list[int]):
+        self.kept = kept
+
+    def start(self, pos: int) -> int:
+        return self.kept[pos] if pos < len(self.kept) else (self.kept[-1] + 1 if self.kept else 0)
+
+    def end(self, pos: int) -> int:
+        return self.kept[pos - 1] + 1 if pos > 0 else 0
+
+
 class _Builder:
     """Collects normalised pieces and their original spans, merging adjacent copies."""
 
@@ -80,6 +96,12 @@ class _Builder:
         else:
             self.segments.append([self.length, start, end, end - start])
         self.parts.append(text[start:end])
+        self.length += end - start
+
+    def copy_as(self, new: str, start: int, end: int):
+        """Characters that stand one for one for text[start:end] (offsets map one to one)."""
+        self.segments.append([self.length, start, end, end - start])
+        self.parts.append(new)
         self.length += end - start
 
     def replace(self, new: str, start: int, end: int):
@@ -113,9 +135,52 @@ def _char_ref(m: re.Match) -> str | None:
     return None
 
 
+def _fold_run(b: _Builder, text: str, start: int, end: int):
+    """Fold a run of non-ASCII characters; a run where every character stays one character keeps
+    its offsets one to one (one segment), whatever the characters became."""
+    run = text[start:end]
+    folded = [_fold_char(ch) for ch in run]
+    if all(len(f) == 1 for f in folded):
+        joined = "".join(folded)
+        if joined == run:
+            b.copy(text, start, end)
+        else:
+            b.copy_as(joined, start, end)
+        return
+    for k, f in enumerate(folded):
+        if f == run[k]:
+            b.copy(text, start + k, start + k + 1)
+        else:
+            b.replace(f, start + k, start + k + 1)
+
+
+def _fold_by_table(text: str):
+    """The fast path: every character folds to at most one character. Returns (text, map) or
+    None when some character expands (a ligature, '½')."""
+    table = {}
+    for ch in set(text):
+        if ch >= "\x80":
+            folded = _fold_char(ch)
+            if len(folded) > 1:
+                return None
+            if folded != ch:
+                table[ord(ch)] = folded or None
+    if not table:
+        return text, None
+    folded = text.translate(table)
+    if len(folded) == len(text):
+        return folded, None  # one for one: the offsets do not move
+    deleted = {chr(k) for k, v in table.items() if v is None}
+    return folded, KeptMap([i for i, ch in enumerate(text) if ch not in deleted])
+
+
 def _fold_characters(text: str) -> tuple[str, OffsetMap | None]:
     if text.isascii() and "&" not in text:
         return text, None
+    if "&" not in text:
+        fast = _fold_by_table(text)
+        if fast is not None:
+            return fast
     b = _Builder()
     pos = 0
     for m in _SPECIAL_RE.finditer(text):
@@ -133,12 +198,8 @@ def _fold_characters(text: str) -> tuple[str, OffsetMap | None]:
             b.replace("".join(_fold_char(c) for c in value), i, ref.end())
             pos = ref.end()
         else:
-            folded = _fold_char(text[i])
-            if folded == text[i]:
-                b.copy(text, i, i + 1)
-            else:
-                b.replace(folded, i, i + 1)
-            pos = i + 1
+            _fold_run(b, text, i, m.end())
+            pos = m.end()
     b.copy(text, pos, len(text))
     return b.result(len(text))
 
@@ -203,7 +264,20 @@ class Normalised:
         return start, end
 
 
+_ROUNDS = 3  # '&amp;#74;' reads '&#74;' and then 'J' once a renderer decodes it twice
+
+
 def normalise(text: str) -> Normalised:
-    folded, chars_map = _fold_characters(text)
+    maps = []
+    folded = text
+    for _ in range(_ROUNDS):
+        folded, chars_map = _fold_characters(folded)
+        if chars_map is None:
+            break
+        maps.append(chars_map)
+        if "&" not in folded:
+            break
     joined, digits_map = _join_digits(folded)
-    return Normalised(joined, [m for m in (digits_map, chars_map) if m is not None])
+    if digits_map is not None:
+        maps.append(digits_map)
+    return Normalised(joined, maps[::-1])

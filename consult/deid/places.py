@@ -9,6 +9,7 @@ city, a state, a postal code, a country, across commas and line breaks.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterator
 
 from . import vocabulary as V
@@ -180,6 +181,7 @@ def _prep_before(toks: list[Tok], i: int, text: str) -> bool:
         or (p.low in ("to", "into") and i >= 2 and toks[i - 2].low in _MOVE_VERBS)
 
 
+@lru_cache(maxsize=16384)
 def _is_place_stem(low: str, strict: bool) -> bool:
     """A name with a place ending: 'Jamesshire', 'Weaverland', 'Derekstad'."""
     for suf in V.CITY_SUFFIXES:
@@ -262,9 +264,19 @@ def _places_by_words(c) -> Iterator[Span]:
         i += 1
 
 
+def _merged(spans) -> list[list]:
+    out: list[list] = []
+    for s, e, kind in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e, kind])
+    return out
+
+
 def find_places(c) -> Iterator[Span]:
     text = c.text
-    for s, e, kind in run_rules(c, PLACE_RULES):
+    for s, e, kind in _merged(run_rules(c, PLACE_RULES)):
         yield _extend_back(text, s), _extend(text, e), kind
     yield from _city_before_state(c)
     yield from _places_by_words(c)

@@ -18,6 +18,7 @@ ZW = "\u200b"
     ("decimal character reference", "Client &#74;ohn Smith, MRN 4471923", "&#74;ohn Smith"),
     ("hex character reference", "Client &#x4A;ohn Smith came.", "&#x4A;ohn Smith"),
     ("named character reference", "Email jdoe&commat;gmail.com tonight", "jdoe&commat;gmail.com"),
+    ("reference encoded twice", "Client &amp;#74;ohn Smith came.", "&amp;#74;ohn Smith"),
     ("references for every digit", "SSN &#52;&#53;&#54;-&#55;&#56;-&#57;&#48;&#49;&#50;",
      "&#52;&#53;&#54;-&#55;&#56;-&#57;&#48;&#49;&#50;"),
     ("fullwidth digits in a date", "DOB ０３/０４/１９６１ per intake.", "０３/０４/１９６１"),
