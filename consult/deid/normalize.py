@@ -31,7 +31,7 @@ CONFUSABLES = str.maketrans({
     "ρ": "p", "κ": "k", "τ": "t", "υ": "u", "ϲ": "c", "ϳ": "j",
 })
 _CHAR_REF_RE = re.compile(r"&(?:#(\d{1,8})|#[xX]([0-9A-Fa-f]{1,6})|([A-Za-z][A-Za-z0-9]{1,31}));?")
-_SPECIAL_RE = re.compile(r"&|[^\x00-\x7f&]+")
+_SPECIAL_RE = re.compile(_CHAR_REF_RE.pattern + r"|[^\x00-\x7f&]+")
 _NAMED = html.entities.html5
 
 
@@ -175,9 +175,10 @@ def _fold_by_table(text: str):
 
 
 def _fold_characters(text: str) -> tuple[str, OffsetMap | None]:
-    if text.isascii() and "&" not in text:
+    has_refs = "&" in text and _CHAR_REF_RE.search(text) is not None
+    if text.isascii() and not has_refs:
         return text, None
-    if "&" not in text:
+    if not has_refs:
         fast = _fold_by_table(text)
         if fast is not None:
             return fast
