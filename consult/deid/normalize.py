@@ -18,7 +18,8 @@ import html.entities
 import re
 import unicodedata
 from bisect import bisect_right
-from functools import lru_cache
+
+from .memo import memo
 
 # Cyrillic and Greek letters whose glyphs are Latin letters (from Unicode's confusables.txt).
 CONFUSABLES = str.maketrans({
@@ -116,7 +117,7 @@ class _Builder:
         return "".join(self.parts), OffsetMap([tuple(s) for s in self.segments])
 
 
-@lru_cache(maxsize=4096)
+@memo(4096)
 def _fold_char(ch: str) -> str:
     """One character as the scanner should read it: '' for a format character."""
     if unicodedata.category(ch) == "Cf":

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from . import vocabulary as V
+from .memo import memo
 
 TOKEN_RE = re.compile(r"[^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)*")
 _SENT_END = frozenset(".!?\n:;\"“(*•>-")
@@ -37,7 +37,7 @@ class Tok:
         self.cls = classify(self.w, self.low, text, e) if cls is None else cls
 
 
-@lru_cache(maxsize=65536)
+@memo(65536)
 def _word(w: str) -> tuple[str, str, bool, bool, int | None]:
     """(word without a possessive, lower case, possessive?, capitalised?, class or None when the
     context decides)."""
