@@ -105,7 +105,8 @@ co-worker colleague boss manager supervisee neighbor neighbour stepmother stepfa
 stepmom stepson stepdaughter stepbrother stepsister guardian caregiver named called nicknamed name
 said says told asked texted emailed messaged dear hi hello hey thanks twin baby child kid
 states stated reports reported manager po caseworker attorney lawyer teacher coach pastor
-teammate classmate ex sibling sponsor pastor landlord mentee student
+teammate classmate ex sibling sponsor pastor landlord mentee student therapist counselor counsellor
+psychiatrist psychologist prescriber clinician doctor nurse officer
 """.split())
 # words directly after a person's name ("X said", "X's mother")
 NAME_CUES_AFTER = frozenset("""
