@@ -33,7 +33,8 @@ run: migrate
 	$(VENV)/bin/python -m consult.server -b $(HOST) -p $(PORT) consult.asgi:application
 
 # nginx on :8080 in front of 2 Daphne processes and the scheduler, on the local PostgreSQL
-# (DATABASE_URL, default consult_cluster) and Redis (REDIS_URL): deploy/run_cluster.py.
+# (database consult_cluster: migrated as the owner role consult_cluster_owner, the processes run
+# as the runtime role consult_cluster, as in production) and Redis (REDIS_URL): deploy/run_cluster.py.
 run-cluster: install
 	ulimit -n $$(ulimit -Hn); $(PY) deploy/run_cluster.py
 

@@ -2,9 +2,15 @@
 
     python deploy/run_cluster.py [--port 8080] [--daphnes 2] [--workdir var/cluster]
 
-1. Creates the PostgreSQL database of DATABASE_URL if missing (default
-   postgres://postgres@127.0.0.1:5432/consult_cluster), migrates it, loads the demo data and
-   collects static files into <workdir>/static.
+1. Makes the database and its two roles as in production (consult/core/dbroles.py): by default
+   the owner consult_cluster_owner (DATABASE_OWNER_URL: migrates) and the runtime role
+   consult_cluster (DATABASE_URL: the Daphne processes and the scheduler; SELECT and INSERT only
+   on the audit tables), created with `manage.py create_db_roles` through DATABASE_ADMIN_URL
+   (default postgres://postgres@127.0.0.1:5432/postgres). A consult_cluster database left by an
+   earlier single-role run-cluster (tables owned by another role) is recreated: it holds demo
+   data only. Then migrates it as the owner, loads the demo data as the runtime role and collects
+   static files into <workdir>/static. With a DATABASE_URL of your own and no DATABASE_OWNER_URL,
+   one role does everything, as before.
 2. Starts N Daphne processes on ports port+11, port+12... sharing that database and the Redis
    of REDIS_URL (default redis://127.0.0.1:6379/0), with SERVE_STATIC=0.
 3. Starts `manage.py run_scheduler` (when the command exists).
@@ -32,7 +38,9 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "deploy" / "nginx" / "consult.conf.template"
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/consult_cluster"
+DEFAULT_DATABASE_URL = "postgres://consult_cluster@127.0.0.1:5432/consult_cluster"
+DEFAULT_OWNER_URL = "postgres://consult_cluster_owner@127.0.0.1:5432/consult_cluster"
+DEFAULT_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 NGINX_MAIN = """\
@@ -147,6 +155,27 @@ def ensure_database(database_url):
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def drop_if_owned_by_another_role(admin_url, owner_url):
+    """The local cluster's database, made by an earlier single-role run, goes (demo data only)."""
+    import psycopg
+
+    owner = urlsplit(owner_url).username
+    name = urlsplit(owner_url).path.lstrip("/")
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        row = admin.execute("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if row is None:
+            return
+        foreign_tables = 0
+        if row[0] == owner:
+            with psycopg.connect(urlsplit(admin_url)._replace(path="/" + name).geturl()) as conn:
+                foreign_tables = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
+                                              "AND tableowner <> %s", [owner]).fetchone()[0]
+        if row[0] != owner or foreign_tables:
+            print(f"  recreating the demo database {name}: it was made by a single-role run-cluster", flush=True)
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
+            admin.execute(f'DROP DATABASE "{name}"')
+
+
 class Cluster:
     """nginx + N Daphne processes + the scheduler; start() returns once all of them answer."""
 
@@ -157,7 +186,10 @@ class Cluster:
         self.pinned_ports = [port + 1 + i for i in range(daphnes)]
         self.workdir = Path(workdir).resolve()
         self.env = {**os.environ, **(env or {})}
-        self.env.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+        if "DATABASE_URL" not in self.env:  # production's two roles (see the module's docstring)
+            self.env["DATABASE_URL"] = DEFAULT_DATABASE_URL
+            self.env.setdefault("DATABASE_OWNER_URL", DEFAULT_OWNER_URL)
+        self.env.setdefault("DATABASE_ADMIN_URL", DEFAULT_ADMIN_URL)
         self.env.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
         self.env.update({
             "SERVE_STATIC": "0",
@@ -189,14 +221,23 @@ class Cluster:
         self.manage("collectstatic", "--noinput", "-v", "0")
         if not migrate:
             return
-        if self.env["DATABASE_URL"].startswith("postgres"):
+        owner_url = self.env.get("DATABASE_OWNER_URL")
+        if self.env["DATABASE_URL"].startswith("postgres") and owner_url:
+            drop_if_owned_by_another_role(self.env["DATABASE_ADMIN_URL"], owner_url)
+            self.manage("create_db_roles", "--admin-url", self.env["DATABASE_ADMIN_URL"])
+        elif self.env["DATABASE_URL"].startswith("postgres"):
             ensure_database(self.env["DATABASE_URL"])
-        self.manage("migrate", "--noinput", "-v", "0")
+        self.manage("migrate", "--noinput", "-v", "0")  # as DATABASE_OWNER_URL when set
         if seed:
-            self.manage("seed_demo")
+            self.manage("seed_demo", env=self.runtime_env)
 
-    def manage(self, *args):
-        subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True)
+    @property
+    def runtime_env(self):
+        """What the application's processes get: no owner or admin credentials."""
+        return {k: v for k, v in self.env.items() if k not in ("DATABASE_OWNER_URL", "DATABASE_ADMIN_URL")}
+
+    def manage(self, *args, env=None):
+        subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env or self.env, check=True)
 
     def start(self):
         raise_file_limit()
@@ -217,7 +258,8 @@ class Cluster:
         log = open(self.workdir / f"{name}.log", mode)
         self.logs.append(log)
         self.argv[name] = argv
-        self.processes[name] = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.processes[name] = subprocess.Popen(argv, cwd=ROOT, env=self.runtime_env, stdout=log,
+                                                stderr=subprocess.STDOUT)
 
     def restart_exited(self):
         """Start again every Daphne or scheduler process that has exited; returns their names."""
@@ -290,7 +332,9 @@ def main():
     with cluster:
         print(f"\n  Consult cluster on {cluster.url}  (nginx → Daphne on ports "
               f"{', '.join(map(str, cluster.daphne_ports))}; scheduler {'on' if cluster.scheduler else 'off'})")
-        print(f"  database {cluster.env['DATABASE_URL']}, redis {cluster.env['REDIS_URL']}")
+        owner = cluster.env.get("DATABASE_OWNER_URL")
+        print(f"  database {cluster.env['DATABASE_URL']}" + (f" (migrated as {urlsplit(owner).username})" if owner else "")
+              + f", redis {cluster.env['REDIS_URL']}")
         print(f"  logs and pids in {cluster.workdir}; Ctrl-C stops everything\n", flush=True)
         try:
             while cluster.processes["nginx"].poll() is None:

@@ -92,3 +92,22 @@ def test_it_refuses_one_role_for_both(fresh_names):
     admin, owner_url, _ = fresh_names
     with pytest.raises(CommandError, match="two different roles"):
         call_command("create_db_roles", admin_url=admin, owner_url=owner_url, runtime_url=owner_url)
+
+
+@pytest.mark.nginx
+def test_run_cluster_migrates_as_the_owner_and_runs_as_the_runtime_role(fresh_names, tmp_path):
+    from deploy.run_cluster import Cluster
+
+    admin, owner_url, runtime_url = fresh_names
+    database = runtime = owner_url.rsplit("/", 1)[1]
+    cluster = Cluster(workdir=tmp_path / "cluster", env={
+        "DATABASE_URL": runtime_url, "DATABASE_OWNER_URL": owner_url, "DATABASE_ADMIN_URL": admin,
+        "CONN_MAX_AGE": "0"})
+    cluster.prepare()  # roles, migrate as the owner, the demo data as the runtime role
+    on_db = admin.rsplit("/", 1)[0] + "/" + database
+    assert one(on_db, "SELECT array_agg(DISTINCT tableowner) FROM pg_tables WHERE schemaname = 'public'") == (
+        [f"{database}_owner"],)
+    assert one(on_db, "SELECT count(*) > 0 FROM cases_case") == (True,)
+    assert cluster.runtime_env["DATABASE_URL"] == runtime_url
+    assert "DATABASE_OWNER_URL" not in cluster.runtime_env and "DATABASE_ADMIN_URL" not in cluster.runtime_env
+    assert runtime not in one(on_db, "SELECT array_agg(DISTINCT tableowner) FROM pg_tables")[0]
