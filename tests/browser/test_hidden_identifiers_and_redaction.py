@@ -94,3 +94,21 @@ def test_a_form_offers_the_rooms_not_an_identifier_per_span(sign_in, alice, nort
 
     page.wait_for_url("**/cases/C-*/")
     assert Case.objects.get().summary == "Hope said she felt safer this week"
+
+
+def test_a_consult_question_offers_the_rooms_review_panel(sign_in, alice, north_case):
+    from consult.oncall.models import ConsultRequest
+
+    page = open_room(sign_in(alice), north_case)
+    page.click("[data-testid=consult-raise] summary")
+    page.select_option("[data-testid=consult-kind]", "routine")
+    page.fill("[data-testid=consult-question]", "Hope said she felt safer this week; taper sessions?")
+    page.click("[data-testid=consult-submit]")
+
+    panel = page.get_by_test_id("consult-deid-panel")
+    expect(panel.locator("mark[data-kind=NAME]")).to_contain_text("Hope")
+    panel.locator("input[type=checkbox]").check()
+    panel.get_by_test_id("deid-confirm").click()
+
+    expect(page.get_by_test_id("consults")).to_contain_text("Hope said she felt safer this week")
+    assert ConsultRequest.objects.get().question == "Hope said she felt safer this week; taper sessions?"
