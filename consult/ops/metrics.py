@@ -20,6 +20,8 @@ hub_gaps_held = Counter("consult_hub_gaps_held_total", "Room frames held waiting
                         registry=registry)
 hub_gaps_flushed = Counter("consult_hub_gaps_flushed_total", "Holds that gave up and left the gap to clients",
                            registry=registry)
+hub_degraded = Counter("consult_hub_degraded_total", "Times this process's room hub lost Redis",
+                       registry=registry)
 database_errors = Counter("consult_database_errors_total", "Frames answered `unavailable`", registry=registry)
 page_acknowledge_seconds = Histogram(
     "consult_page_acknowledge_seconds", "From an urgent consult raised to a supervisor's acknowledgement",

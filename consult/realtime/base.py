@@ -18,15 +18,17 @@ import logging
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-
 from django.db import InterfaceError, OperationalError
 
+from consult.accounts.standing import sign_in_lost_code
 from consult.core.errors import ConsultError, RateLimited, Unavailable
 from consult.ops import metrics
 from consult.realtime import protocol
 from consult.realtime.broadcast import FORWARD, encode
+from consult.realtime.layer_outage import receive_through_outages
 from consult.realtime.limits import TokenBucket, open_sockets
 from consult.realtime.wire import frame_writer, text_frame
+from consult.realtime.workers import in_db_thread
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,17 @@ class ConsultSocket(AsyncWebsocketConsumer):
     accepted = False
     flooded = False  # closed for flooding: later frames are dropped unread
     user_id = None  # whose socket slot this holds (open_sockets)
+    layer_degraded = False  # the Channels layer (Redis) is away: see consult/realtime/layer_outage.py
+
+    # Channels sets this to the layer's receive in __call__; wrapped, a Redis outage leaves the
+    # socket open (degraded) instead of ending the consumer with 1011.
+    @property
+    def channel_receive(self):
+        return self._channel_receive
+
+    @channel_receive.setter
+    def channel_receive(self, receive):
+        self._channel_receive = receive_through_outages(receive, self)
 
     def parse(self, text):
         return protocol.parse_client_frame(text, max_bytes=settings.FRAME_MAX_BYTES, frames=self.client_frames)
@@ -62,6 +75,11 @@ class ConsultSocket(AsyncWebsocketConsumer):
         finally:
             if not self.accepted:
                 self._release_slot()
+
+    async def tell_if_degraded(self):
+        """After a socket's first frame: it opened while Redis was away (join_group)."""
+        if self.layer_degraded:
+            await self.send_now(protocol.DEGRADED)
 
     async def websocket_disconnect(self, message):
         self._release_slot()
@@ -171,10 +189,48 @@ class ConsultSocket(AsyncWebsocketConsumer):
         self.revoke(protocol.WS_CLOSE_SIGNED_OUT)
 
     async def join_group(self, group):
-        await self.channel_layer.group_add(group, self.channel_name)
         self.groups_joined = [*self.groups_joined, group]
+        try:
+            await self.channel_layer.group_add(group, self.channel_name)
+        except Exception as error:  # noqa: BLE001 - Redis away: the socket opens degraded and rejoins when it is back
+            if not self.layer_degraded:
+                log.warning("%s opens without the channel layer (%s)", type(self).__name__, type(error).__name__)
+            self.layer_degraded = True
+
+    async def rejoin_groups(self):
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+
+    async def layer_lost(self):
+        if self.accepted:
+            await self.send_now(protocol.DEGRADED)
+
+    async def layer_back(self):
+        """Decide access again (a revocation sent while Redis was away reached nobody), then
+        tell the client to resynchronise: its fresh handshake sends all it missed."""
+        self.recheck()
+        if self.accepted and self.revoked_code is None:
+            await self.send_now(protocol.LIVE)
+
+    def recheck(self):
+        asyncio.ensure_future(self._recheck())
+
+    async def _recheck(self):
+        try:
+            code = await in_db_thread(self.access_lost_code)()
+        except Exception:  # noqa: BLE001 - the database decides at the next frame instead
+            return
+        if code is not None:
+            self.revoke(code)
+
+    def access_lost_code(self):
+        """The close code for this socket now, or None (runs in a database thread)."""
+        return sign_in_lost_code(user_id=self.user.pk, session_key=self.scope["session"].session_key)
 
     async def leave_groups(self):
-        for group in self.groups_joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
-        self.groups_joined = ()
+        groups, self.groups_joined = self.groups_joined, ()
+        for group in groups:
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception as error:  # noqa: BLE001 - Redis away: its group entries expire by themselves
+                log.info("leaving a group failed (%s)", type(error).__name__)

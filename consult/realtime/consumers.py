@@ -12,7 +12,7 @@ import asyncio
 
 from consult.cases import rooms, services
 from consult.cases.access import case_for_member
-from consult.core.errors import ConsultError
+from consult.core.errors import ConsultError, NotFound
 from consult.ops import metrics
 from consult.realtime import protocol
 from consult.realtime.base import ConsultSocket
@@ -128,9 +128,25 @@ class CaseRoomConsumer(ConsultSocket):
 
     async def _join_room(self, group):
         member = Member(send=self.send_text, write=self.frame_writer(), live=self._live, user_id=self.user.pk,
-                        session=session_group(self.scope["session"].session_key), revoke=self.revoke)
+                        session=session_group(self.scope["session"].session_key), revoke=self.revoke,
+                        recheck=self.recheck)
         await hub().join(group, self.channel_name, member)
         self.room_group = group
+
+    async def layer_lost(self):
+        pass  # the room hub tells room members itself (consult/realtime/hub.py)
+
+    async def layer_back(self):
+        self.recheck()
+
+    def access_lost_code(self):
+        code = super().access_lost_code()
+        if code is None:
+            try:
+                case_for_member(self.user, self.case_code)
+            except NotFound:
+                return protocol.WS_CLOSE_ACCESS_LOST
+        return code
 
     def _live(self):
         return self.held_frames is None and self.revoked_code is None

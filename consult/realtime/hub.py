@@ -29,124 +29,31 @@ import contextlib
 import logging
 import threading
 import types
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.conf import settings
 
 from consult.ops import metrics
-from consult.realtime import wire
+from consult.realtime.protocol import DEGRADED, LIVE
+from consult.realtime.rooms_local import SESSION, UNORDERED, USER, Member, Room  # noqa: F401 - the hub's API
 
 log = logging.getLogger(__name__)
 
-REORDER_HOLD_SECONDS = 0.1
 SUBSCRIBE_TIMEOUT_SECONDS = 10
-UNORDERED = 0  # seq for frames outside the room's message sequence (presence, reads...)
-
-
-class Room:
-    """The local members of one group and the last message seq handed to them.
-
-    Delivery of message frames, for each arriving (seq, text):
-      1. a seq at or below the last one delivered is a duplicate or arrived after the hold gave
-         up on it: dropped (the client already saw that gap and fetched it from the database);
-      2. the next seq (or the first frame this room hears) is delivered, then every held frame
-         that now follows in order;
-      3. a seq that skips ahead is held until the missing one arrives or REORDER_HOLD_SECONDS
-         pass, when everything held is delivered in order and the gap is left to the client.
-    Receiving and flushing share a lock: a send may yield, and the two must not interleave.
-    """
-
-    def __init__(self):
-        self.members = {}  # key -> Member
-        self.last_seq = None
-        self.held = {}  # seq -> text, waiting for an earlier seq
-        self.flush_handle = None
-        self.ordering = asyncio.Lock()
-
-    async def receive(self, seq, text):
-        if seq == UNORDERED:
-            await self.deliver(text)
-            return
-        async with self.ordering:
-            if self.last_seq is not None and seq <= self.last_seq:
-                return
-            if self.last_seq is None or seq == self.last_seq + 1:
-                await self._deliver_next(seq, text)
-            else:
-                self.held.setdefault(seq, text)
-                metrics.hub_gaps_held.inc()
-                if self.flush_handle is None:
-                    loop = asyncio.get_running_loop()
-                    self.flush_handle = loop.call_later(REORDER_HOLD_SECONDS, self._flush_soon)
-
-    async def _deliver_next(self, seq, text):
-        await self.deliver(text)
-        self.last_seq = seq
-        while self.last_seq + 1 in self.held:
-            self.last_seq += 1
-            await self.deliver(self.held.pop(self.last_seq))
-        if not self.held:
-            self.cancel_flush()
-
-    def cancel_flush(self):
-        if self.flush_handle is not None:
-            self.flush_handle.cancel()
-            self.flush_handle = None
-
-    def _flush_soon(self):
-        self.flush_handle = None
-        asyncio.ensure_future(self.flush())
-
-    async def flush(self):
-        """The missing frame never came (its publisher died or it was dropped): move on."""
-        async with self.ordering:
-            if self.held:
-                metrics.hub_gaps_flushed.inc()
-            while self.held:
-                seq = min(self.held)
-                await self._deliver_next(seq, self.held.pop(seq))
-
-    async def deliver(self, text):
-        frame = None
-        metrics.room_deliveries.inc(len(self.members))
-        for key, member in list(self.members.items()):
-            try:
-                if member.write is not None and member.live():
-                    frame = frame or wire.text_frame(text)
-                    if member.write(frame):
-                        continue
-                await member.send(text)
-            except Exception as error:  # noqa: BLE001 - one closing socket must not starve the room
-                log.info("room delivery failed (%s); dropping member", type(error).__name__)
-                self.members.pop(key, None)
-
-
-@dataclass(frozen=True)
-class Member:
-    """A local socket: `send(text)` always works; `write(frame)`, when there is one, is the
-    direct path (consult/realtime/wire.py), used while `live()` says nothing is held back.
-
-    `user_id` and `session` (its session group, consult/realtime/broadcast.py) say whose socket
-    it is, for revocation; `revoke(code)` is called, synchronously, when its access is taken away.
-    """
-
-    send: Callable
-    write: Callable | None = None
-    live: Callable = lambda: True
-    user_id: int | None = None
-    session: str | None = None
-    revoke: Callable = lambda code: None
-
-    def matches(self, kind, value):
-        return (kind == USER and str(self.user_id) == value) or (kind == SESSION and self.session == value)
-
-
-USER, SESSION = "user", "session"  # what a revocation names: a user id or a session group
+RECOVERY_FIRST_DELAY, RECOVERY_MAX_DELAY = 0.2, 2.0
 
 
 class Hub:
-    """All rooms with members in this process, on one event loop."""
+    """All rooms with members in this process, on one event loop.
+
+    Redis going away is a degraded mode, not an outage (steps):
+      1. the reader (or a join's subscribe) fails: every local member is sent `room.degraded`;
+         sockets stay open, posts are still stored and acknowledged (the database is the truth);
+      2. a join meanwhile still succeeds: its room is kept and subscribed on recovery;
+      3. a recovery task reconnects with backoff and subscribes every room and the control
+         channel anew (a restarted Redis remembers no subscription);
+      4. every member is then asked to `recheck()` its access (a revocation published while Redis
+         was away reached nobody) and told `room.live`, so its client fetches what it missed.
+    """
 
     def __init__(self, loop):
         self.loop = loop
@@ -155,7 +62,12 @@ class Hub:
         self.redis = None
         self.pubsub = None
         self.reader = None
+        self.recovery = None  # the task reconnecting while Redis is away
         self.confirmations = {}  # Redis channel -> Event set when the subscription is confirmed
+
+    @property
+    def degraded(self):
+        return self.recovery is not None
 
     async def join(self, group, key, member):
         async with self.lock:
@@ -163,11 +75,16 @@ class Hub:
             if room is None:
                 room = self.rooms[group] = Room()
                 try:
-                    await self._subscribe(group)
-                except BaseException:
+                    if not self.degraded:
+                        await self._subscribe([redis_channel(group).encode()])
+                except asyncio.CancelledError:
                     del self.rooms[group]
                     raise
+                except Exception as error:  # noqa: BLE001 - Redis away: join now, subscribe on recovery
+                    self._lost(error)
             room.members[key] = member
+        if self.degraded:
+            await member.send(DEGRADED)
 
     async def leave(self, group, key):
         async with self.lock:
@@ -197,24 +114,23 @@ class Hub:
                     del room.members[key]
                     try:
                         member.revoke(code)
-                    except Exception:  # noqa: BLE001 - one socket's failure must not spare the others
+                    except Exception:
                         log.exception("revoking a socket failed")
 
-    async def _subscribe(self, group):
+    async def _subscribe(self, channels):
         if not settings.REDIS_URL:
             return
         if self.pubsub is None:
             from redis import asyncio as aioredis
 
-            self.redis = aioredis.Redis.from_url(settings.REDIS_URL)
+            self.redis = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2,
+                                                 health_check_interval=10)
             self.pubsub = self.redis.pubsub()
+            # The control channel comes with the first room: revocations must reach every member.
+            channels = [*channels, control_channel().encode()]
         # The socket reads its history only after this returns: Redis must have the
         # subscription by then, or a message committed just after that read could be
         # published to nobody. So wait for Redis to confirm it.
-        # The control channel comes with the first room: revocations must reach every member.
-        channels = [redis_channel(group).encode()]
-        if self.reader is None:
-            channels.append(control_channel().encode())
         confirmed = [self.confirmations.setdefault(channel, asyncio.Event()) for channel in channels]
         await self.pubsub.subscribe(*channels)
         if self.reader is None:
@@ -228,10 +144,13 @@ class Hub:
                 self.confirmations.pop(channel, None)
 
     async def _unsubscribe(self, group):
-        if self.pubsub is None:
+        if self.pubsub is None or self.degraded:
             return
         if self.rooms:
-            await self.pubsub.unsubscribe(redis_channel(group))
+            try:
+                await self.pubsub.unsubscribe(redis_channel(group))
+            except Exception as error:  # noqa: BLE001
+                self._lost(error)
             return
         # The last room left: close the connection rather than keep it (and its reader)
         # bound to an event loop that may be about to end, as every test's loop does.
@@ -239,13 +158,50 @@ class Hub:
 
     async def close(self):
         self.rooms.clear()
-        if self.pubsub is None:
-            return
-        self.reader.cancel()
-        await asyncio.gather(self.reader, return_exceptions=True)
-        await self.pubsub.aclose()
-        await self.redis.aclose()
+        if self.recovery is not None:
+            self.recovery.cancel()
+            await asyncio.gather(self.recovery, return_exceptions=True)
+            self.recovery = None
+        await self._disconnect()
+
+    async def _disconnect(self):
+        reader, pubsub, redis = self.reader, self.pubsub, self.redis
         self.redis = self.pubsub = self.reader = None
+        if reader is not None and reader is not asyncio.current_task():
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)
+        for connection in (pubsub, redis):
+            if connection is not None:
+                with contextlib.suppress(Exception):
+                    await connection.aclose()
+
+    def _lost(self, error):
+        if self.degraded:
+            return
+        log.warning("room hub lost Redis (%s); rooms degraded until it is back", type(error).__name__)
+        metrics.hub_degraded.inc()
+        self.recovery = asyncio.ensure_future(self._recover())
+        for room in list(self.rooms.values()):
+            asyncio.ensure_future(room.deliver(DEGRADED))
+
+    async def _recover(self):
+        delay = RECOVERY_FIRST_DELAY
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                async with self.lock:
+                    await self._disconnect()
+                    if self.rooms:
+                        await self._subscribe([redis_channel(group).encode() for group in self.rooms])
+                break
+            except Exception:  # noqa: BLE001 - still away: try again, a little later each time
+                delay = min(delay * 2, RECOVERY_MAX_DELAY)
+        self.recovery = None
+        log.warning("room hub has Redis again; %d rooms live", len(self.rooms))
+        for room in list(self.rooms.values()):
+            for member in list(room.members.values()):
+                member.recheck()
+            await room.deliver(LIVE)
 
     async def _read(self):
         prefix_len = len(redis_channel(""))
@@ -253,6 +209,12 @@ class Hub:
         while True:
             try:
                 message = await self.pubsub.get_message(timeout=1.0)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - Redis went away: degrade and let recovery reconnect
+                self._lost(error)
+                return
+            try:
                 if message is None:
                     continue
                 if message["type"] != "message":
@@ -265,11 +227,8 @@ class Hub:
                     continue
                 seq, _, text = message["data"].partition(b"|")
                 await self.receive(message["channel"][prefix_len:].decode(), int(seq), text.decode())
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - the reader must outlive a Redis hiccup
-                log.exception("room hub reader failed; retrying")
-                await asyncio.sleep(1)
+            except Exception:
+                log.exception("room hub could not handle a message")
 
 
 def redis_channel(group):
@@ -325,23 +284,44 @@ def publishes_batched():
         yield
         return
     _batching.pipeline = pipeline = _sync_redis().pipeline(transaction=False)
+    _batching.frames = frames = []
     try:
         yield
     finally:
-        _batching.pipeline = None
+        _batching.pipeline = _batching.frames = None
         if len(pipeline):
             try:
                 pipeline.execute()
-            except Exception:  # noqa: BLE001 - the posts are stored: members backfill them by seq
-                log.exception("publishing a batch of room frames failed")
+            except Exception as error:  # noqa: BLE001 - the posts are stored: members backfill them by seq
+                log.warning("publishing a batch of room frames failed (%s); delivering here only",
+                            type(error).__name__)
+                for group, seq, text in frames:
+                    _deliver_here(group, seq, text)
 
 
 def publish(group, text, seq=UNORDERED):
-    """Send a serialised frame to every member of the group, in every process. Any thread."""
-    if settings.REDIS_URL:
-        pipeline = getattr(_batching, "pipeline", None)
-        (pipeline or _sync_redis()).publish(redis_channel(group), b"%d|%s" % (seq, text.encode()))
+    """Send a serialised frame to every member of the group, in every process. Any thread.
+
+    With Redis away the members in this process still hear it; the others resync when their
+    hub is back (Hub's docstring), and the error is raised for the caller to log.
+    """
+    if not settings.REDIS_URL:
+        _deliver_here(group, seq, text)
         return
+    message = b"%d|%s" % (seq, text.encode())
+    pipeline = getattr(_batching, "pipeline", None)
+    if pipeline is not None:
+        pipeline.publish(redis_channel(group), message)
+        _batching.frames.append((group, seq, text))
+        return
+    try:
+        _sync_redis().publish(redis_channel(group), message)
+    except Exception:
+        _deliver_here(group, seq, text)
+        raise
+
+
+def _deliver_here(group, seq, text):
     with _hubs_lock:
         hubs = [h for h in _hubs.values() if not h.loop.is_closed() and group in h.rooms]
     for h in hubs:
@@ -350,10 +330,20 @@ def publish(group, text, seq=UNORDERED):
 
 def publish_revocation(kind, value, code):
     """Close the matching sockets in every process's rooms (Hub.revoke). Any thread; at once,
-    never batched: it must not wait behind frames of the batch (publishes_batched)."""
+    never batched: it must not wait behind frames of the batch (publishes_batched). With Redis
+    away it still reaches this process; the others recheck access from the database when
+    their hub is back."""
     if settings.REDIS_URL:
-        _sync_redis().publish(control_channel(), f"{kind}|{value}|{code}".encode())
-        return
+        try:
+            _sync_redis().publish(control_channel(), f"{kind}|{value}|{code}".encode())
+            return
+        except Exception:
+            _revoke_here(kind, value, code)
+            raise
+    _revoke_here(kind, value, code)
+
+
+def _revoke_here(kind, value, code):
     with _hubs_lock:
         hubs = [h for h in _hubs.values() if not h.loop.is_closed()]
     for h in hubs:
@@ -364,6 +354,12 @@ def _sync_redis():
     global _redis
     if _redis is None:
         import redis
+        from redis.backoff import ExponentialBackoff
+        from redis.retry import Retry
 
-        _redis = redis.Redis.from_url(settings.REDIS_URL, max_connections=64)
+        # Publishes run in database threads right after a commit: with Redis away they must
+        # fail in milliseconds (the change is stored; clients resync), not back off for seconds.
+        _redis = redis.Redis.from_url(settings.REDIS_URL, max_connections=64, socket_connect_timeout=1,
+                                      socket_timeout=2, health_check_interval=10,
+                                      retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1))
     return _redis

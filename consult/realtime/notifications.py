@@ -27,6 +27,7 @@ class NotificationConsumer(ConsultSocket):
         await self.join_group(access_group(self.user.pk))
         await self.accept()
         await self.send_frame(await database_sync_to_async(dashboard_snapshot)(self.user))
+        await self.tell_if_degraded()
 
     async def disconnect(self, code):
         await self.leave_groups()

@@ -25,6 +25,11 @@ WS_CLOSE_MESSAGE_TOO_BIG = 1009  # sent by Daphne for a frame over WS_MAX_MESSAG
 MAX_INT = 2**63 - 1
 ASCII_DIGITS = re.compile(r"[0-9]{1,19}")
 
+# Redis (live delivery) is away / back: the socket stays open either way; on LIVE the client
+# reconnects, and its fresh handshake sends what it missed (docs/protocol.md).
+DEGRADED = '{"type":"degraded"}'
+LIVE = '{"type":"live"}'
+
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_CONFIRMATIONS = 50
 

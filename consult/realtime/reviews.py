@@ -9,9 +9,8 @@ from django.conf import settings
 
 from consult.core.errors import ConsultError, NotFound
 from consult.realtime.base import ConsultSocket
-from consult.realtime.protocol import bounded_int
 from consult.realtime.broadcast import access_group, session_group
-from consult.realtime.protocol import parse_confirmations
+from consult.realtime.protocol import bounded_int, parse_confirmations
 from consult.realtime.review_protocol import parse_review_frame
 from consult.reviews import services
 from consult.reviews.selectors import review_group
@@ -39,6 +38,7 @@ class ReviewRoomConsumer(ConsultSocket):
         self.session_id = session_id
         await self.accept()
         await self.send_frame(state)
+        await self.tell_if_degraded()
 
     async def disconnect(self, code):
         await self.leave_groups()

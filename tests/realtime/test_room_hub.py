@@ -2,7 +2,7 @@
 the hold timeout, unordered frames straight through, one failing socket dropped alone."""
 import asyncio
 
-from consult.realtime import hub
+from consult.realtime import hub, rooms_local
 
 
 def room_with(*names):
@@ -24,7 +24,7 @@ async def test_it_holds_a_frame_that_skips_ahead_until_the_missing_one_arrives()
 
 
 async def test_it_delivers_a_held_frame_after_the_hold_when_the_gap_never_fills(monkeypatch):
-    monkeypatch.setattr(hub, "REORDER_HOLD_SECONDS", 0.01)
+    monkeypatch.setattr(rooms_local, "REORDER_HOLD_SECONDS", 0.01)
     room, got = room_with("a")
     await room.receive(5, "m5")
     await room.receive(7, "m7")
@@ -62,7 +62,7 @@ async def test_it_delivers_in_process_without_redis(settings):
 
 async def test_it_delivers_every_frame_of_the_keyerror_reproduction(monkeypatch):
     """1, 3, 2, 4 then a gap at 5: flush used to pop seqs its in-order delivery had taken."""
-    monkeypatch.setattr(hub, "REORDER_HOLD_SECONDS", 0.01)
+    monkeypatch.setattr(rooms_local, "REORDER_HOLD_SECONDS", 0.01)
     room, got = room_with("a")
     for seq in (1, 3, 2, 4, 6, 7, 9):
         await room.receive(seq, f"m{seq}")

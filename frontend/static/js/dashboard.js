@@ -18,7 +18,7 @@ const socket = new RoomSocket({
   onFrame: (frame) => handlers[frame.type]?.(frame),
   onState: (state) => {
     statusEl.dataset.state = state;
-    statusEl.textContent = { open: "Live", connecting: "Connecting…", offline: "Offline", ended: "Signed out" }[state] || state;
+    statusEl.textContent = { open: "Live", connecting: "Connecting…", offline: "Offline", degraded: "Delayed: live updates paused", ended: "Signed out" }[state] || state;
   },
 });
 

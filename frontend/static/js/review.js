@@ -25,7 +25,7 @@ function start() {
     onFrame: (frame) => (handlers[frame.type] || (() => {}))(frame),
     onState: (s) => {
       statusEl.dataset.state = s;
-      statusEl.textContent = { open: "Live", connecting: "Connecting…", offline: "Offline" }[s] || s;
+      statusEl.textContent = { open: "Live", connecting: "Connecting…", offline: "Offline", degraded: "Delayed: live updates paused" }[s] || s;
     },
   });
   const handlers = {

@@ -45,7 +45,12 @@ export class RoomSocket {
       this.attempt = 0;
       this.onState("open");
     };
-    ws.onmessage = (event) => this.onFrame(JSON.parse(event.data));
+    ws.onmessage = (event) => {
+      const frame = JSON.parse(event.data);
+      if (frame.type === "degraded") return this.onState("degraded");
+      if (frame.type === "live") return this.resync(ws);
+      this.onFrame(frame);
+    };
     ws.onclose = (event) => {
       if (this.ws !== ws) return; // an old socket we already gave up on
       this.ws = null;
@@ -69,6 +74,16 @@ export class RoomSocket {
     this.ws = null;
     if (ws) ws.close();
     this.onState(state);
+  }
+
+  // Live delivery is back after a server-side outage: a fresh handshake sends what was missed
+  // (the room backfills after the last seq it showed, the dashboard gets a new snapshot).
+  resync(ws) {
+    if (this.ws !== ws) return;
+    this.ws = null;
+    ws.close();
+    this.attempt = 0;
+    this.connect();
   }
 
   reconnectNow() {

@@ -1,0 +1,55 @@
+"""Riding out a Channels-layer (Redis) outage on an open socket, instead of dying with 1011.
+
+Channels runs a consumer as one loop over two inputs, the client and the layer; a layer receive
+that raises ends the consumer, and Daphne closes the socket with 1011. A Consult socket's layer
+receive is wrapped instead (steps):
+  1. a receive fails: the socket is marked degraded and told so (`layer_lost`);
+  2. every RETRY seconds (backing off) it joins its groups again: Redis may have restarted
+     empty, and a successful group_add is also the sign that it is back;
+  3. once back (`layer_back`) the socket decides its access again from the database (a
+     revocation published meanwhile reached nobody) and resynchronises its client;
+  4. then it receives as before.
+Frames sent to its groups while Redis was away are lost, as the layer's at-most-once delivery
+always allowed: the resync in step 3 is what makes up for them.
+"""
+import asyncio
+import logging
+
+log = logging.getLogger(__name__)
+
+RETRY_FIRST_SECONDS, RETRY_MAX_SECONDS = 0.2, 2.0
+
+
+def receive_through_outages(receive, socket):
+    async def receive_when_back():
+        delay = RETRY_FIRST_SECONDS
+        while True:
+            try:
+                message = await receive()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - a layer error must not end the socket
+                await _wait_until_back(socket, error, delay)
+                delay = min(delay * 2, RETRY_MAX_SECONDS)
+                continue
+            return message
+    return receive_when_back
+
+
+async def _wait_until_back(socket, error, delay):
+    if not socket.layer_degraded:
+        socket.layer_degraded = True
+        log.warning("%s lost the channel layer (%s)", type(socket).__name__, type(error).__name__)
+        await socket.layer_lost()
+    while True:
+        await asyncio.sleep(delay)
+        try:
+            await socket.rejoin_groups()
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - still away
+            delay = min(delay * 2, RETRY_MAX_SECONDS)
+            continue
+        socket.layer_degraded = False
+        await socket.layer_back()
+        return
