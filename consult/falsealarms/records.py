@@ -33,6 +33,8 @@ class RecordKind:
     columns: dict  # field name in the confirmation → the model's column
     label: Callable  # record → where it is, as team members know it ("message #12")
     case_id: Callable  # record → its case's id
+    # Whether the app shows this text to the team: the list shows a span only where it does.
+    shown_to_team: bool = True
 
     def column(self, field):
         return self.columns.get(field)
@@ -54,7 +56,7 @@ RECORDS = {kind.key: kind for kind in (
     RecordKind("consult_id", ConsultRequest, _same("question", "signs_note", "outcome"),
                lambda c: f"consult #{c.pk}", lambda c: c.case_id),
     RecordKind("page_id", Page, {"reason": "decline_reason"}, lambda p: f"page #{p.pk} (declined)",
-               lambda p: p.consult.case_id),
+               lambda p: p.consult.case_id, shown_to_team=False),
     RecordKind("followup_id", FollowUp, _same("note"), lambda f: f"follow-up #{f.pk}", lambda f: f.case_id),
     RecordKind("agenda_item_id", AgendaItem, _same("minutes"), lambda i: f"review #{i.session_id} minutes",
                lambda i: i.case_id),

@@ -31,12 +31,13 @@ class FalseAlarm:
     where: str  # the record, as team members know it
     field: str
     kind: str
-    shown: str | None  # the span as it reads in the record now; None when it cannot be found
+    found: bool  # the confirmed span is still in the record's text, where it was confirmed
+    shown: str | None  # the span as it reads there now, when the app shows that text to the team
     redacted: bool
 
     @property
     def can_redact(self):
-        return not self.redacted and self.shown is not None
+        return not self.redacted and self.found
 
 
 def supervised_cases(actor):
@@ -71,12 +72,11 @@ def _false_alarm(event, case, events, redacted):
     field = event.payload.get("field")
     record = record_for(kind, record_id) if kind else None
     where = kind.label(record) if record is not None else "a text that is not stored"
-    shown = None
+    span = None
     if record is not None and kind.column(field) and not redacted:
         span = _current_span(event, kind, record, field, events)
-        if span is not None:
-            shown = getattr(record, kind.column(field))[span[0]:span[1]]
-    return FalseAlarm(event, case, where, field, event.payload.get("kind", ""), shown, redacted)
+    shown = getattr(record, kind.column(field))[span[0]:span[1]] if span and kind.shown_to_team else None
+    return FalseAlarm(event, case, where, field, event.payload.get("kind", ""), span is not None, shown, redacted)
 
 
 def _current_span(confirmation, kind, record, field, events):

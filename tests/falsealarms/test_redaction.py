@@ -150,3 +150,24 @@ def test_the_page_lists_and_redacts_for_supervisors_only(client, confirmed_messa
     refused = client.post(f"/false-alarms/{posted.pk}/redact/", follow=True)
     assert "only a span confirmed as a false alarm can be redacted" in refused.content.decode()
     assert Message.objects.get(pk=confirmed_message.pk).body == "[redacted] said Grace was kind"
+
+
+def test_a_span_of_a_text_the_app_never_shows_is_listed_without_its_text(flags_names, alice, bob, north, north_case):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from consult.oncall.consults import consult_request, page_decline
+    from consult.oncall.models import Page, Shift, TeamPagingSettings
+
+    now = timezone.now()
+    Shift.objects.create(team=north, supervisor=bob, tier=1, starts_at=now - timedelta(hours=1),
+                         ends_at=now + timedelta(hours=1))
+    TeamPagingSettings.objects.create(team=north, ack_seconds=180)
+    consult_request(actor=alice, kind="urgent", question="Client disclosed a plan", case_code=north_case.code)
+    page_decline(actor=bob, page_id=Page.objects.get(recipient=bob).pk, reason="Seeing Grace now",
+                 confirmations=(Confirmation(7, 12, "NAME"),))
+    [alarm] = false_alarms_for(actor=bob)
+    assert (alarm.where.endswith("(declined)"), alarm.shown, alarm.can_redact) == (True, None, True)
+    false_alarm_redact(actor=bob, confirmation_id=alarm.event.pk)
+    assert Page.objects.get(recipient=bob).decline_reason == "Seeing [redacted] now"
