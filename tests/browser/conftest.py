@@ -34,14 +34,36 @@ def server(live_servers):
     return live_servers[0]
 
 
+# Every page of every browser test reports Content-Security-Policy violations here; the test
+# fails if any page broke the policy (an inline script, style or handler the policy blocked).
+CSP_WATCH = """
+document.addEventListener("securitypolicyviolation", (e) => window.__consultCspViolation(
+  {page: location.pathname, directive: e.violatedDirective, blocked: e.blockedURI,
+   source: e.sourceFile, line: e.lineNumber, sample: e.sample}));
+"""
+
+
+def watch_csp(context, violations):
+    context.expose_binding("__consultCspViolation", lambda source, violation: violations.append(violation))
+    context.add_init_script(CSP_WATCH)
+
+
 @pytest.fixture
-def sign_in(chromium, server):
-    """A fresh browser context signed in through the real login form."""
+def csp_violations():
+    violations = []
+    yield violations
+    assert violations == [], "pages broke the Content-Security-Policy"
+
+
+@pytest.fixture
+def sign_in(chromium, server, csp_violations):
+    """A fresh browser context signed in through the real login form, its pages watched for CSP violations."""
     contexts = []
 
     def sign_in_as(user):
         context = chromium.new_context(base_url=server.url)
         context.set_default_timeout(10_000)
+        watch_csp(context, csp_violations)
         contexts.append(context)
         page = context.new_page()
         page.goto("/login/")

@@ -105,7 +105,7 @@ async def refused_then_usable(world, route, frames):
 
 @pytest.mark.parametrize("route", TABLES)
 def test_every_malformed_frame_gets_a_typed_error_naming_the_field(world, route):
-    @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(st.lists(malformed(TABLES[route]), min_size=1, max_size=5))
     def check(frames):
         async_to_sync(refused_then_usable)(world, route, frames)
@@ -139,7 +139,7 @@ async def handshake(world, query):
 
 
 def test_every_handshake_query_is_admitted_or_answered_with_a_typed_error(world):
-    @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(queries)
     def check(query):
         outcomes = async_to_sync(handshake)(world, query)
