@@ -77,6 +77,15 @@ def code_after_label(value: str, s: int, e: int, text: str) -> bool:
     return sum(ch.isdigit() for ch in value) >= 3 and value.lower() not in V.CLINICAL_WORDS
 
 
+_LETTERS_HYPHEN_RE = re.compile(r"(?<![\w-])[A-Z]{1,10}-$")
+
+
+def _letters_hyphen_before(value: str, s: int, e: int, text: str):
+    """'CRIMSON-0447', 'VP-559A': capitals, a hyphen, three or more digits (not 'PHQ-9')."""
+    m = _LETTERS_HYPHEN_RE.search(text, max(0, s - 11), s)
+    return (m.start(), e) if m and text[m.start():e].lower() not in V.CLINICAL_WORDS else False
+
+
 def handle_shaped(value: str, s: int, e: int, text: str) -> bool:
     return any(ch.isdigit() or ch in "_." for ch in value) or text[s - 1] == "@"
 
@@ -130,6 +139,11 @@ ID_RULES = (
          at="chunks", validate=not_a_measure),
     rule("digits and letters code", "OTHER_ID", r"(?<![\w-])\d{5,14}[A-Za-z]{1,3}(?![\w-])", at="digits", runs="5-7",
          after="l", validate=not_a_measure),
+    rule("hyphenated code", "OTHER_ID", r"\d{3,8}[A-Z]{0,2}(?![\w-])", at="digits", runs="3-7", before="s", flags=0,
+         validate=_letters_hyphen_before),
+    rule("file name", "OTHER_ID",
+         r"(?<![\w./-])[A-Za-z0-9][\w-]{0,60}[_\d][\w-]{0,60}\.(?:jpe?g|png|gif|heic|tiff?|pdf|docx?|xlsx?|pptx?|"
+         r"mp4|mov|m4a|mp3|wav|txt|csv|zip)\b", at="near", gates=(".",)),
     rule("code after an id label", "OTHER_ID",
          r"(?:" + _ID_LABELS.replace(" ", "|") + r")"
          r"(?:[ \t]*(?:id|no\.?|num|number|nbr|code|#))?[ \t]*(?:#|:|=|is|was)?[ \t]*#?[ \t]*"
