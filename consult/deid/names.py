@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from . import vocabulary as V
+from .memo import memo
 from .tokens import BREAK, EPONYM, INITIAL, JOINER, STRONG, TITLE, UNKNOWN, WEAK, WORD, Tok
 
 Span = tuple[int, int, str]
@@ -236,7 +237,7 @@ def find_names(text: str, toks: list[Tok]) -> Iterator[Span]:
     while i < n:
         t = toks[i]
         if t.cls not in _STARTS:
-            if t.cls == WORD and not t.cap:
+            if t.cls == WORD and not t.cap and _could_be_lower_name(t.low):
                 yield from _lower_name(text, toks, i)
             i += 1
             continue
@@ -303,9 +304,15 @@ def _lower_full_name(toks: list[Tok], i: int, text: str) -> int | None:
     return None
 
 
+@memo(32768)
+def _could_be_lower_name(low: str) -> bool:
+    return not ((low in V.ENGLISH_WORDS and low not in V.FIRST_NAMES) or low in V.STOP_CAPS
+                or low in V.CLINICAL_WORDS)
+
+
 def _lower_name(text: str, toks: list[Tok], i: int) -> Iterator[Span]:
     t = toks[i]
-    if (t.low in V.ENGLISH_WORDS and t.low not in V.FIRST_NAMES) or t.low in V.STOP_CAPS or t.low in V.CLINICAL_WORDS:
+    if not _could_be_lower_name(t.low):
         return
     full = _lower_full_name(toks, i, text)
     if full is not None:

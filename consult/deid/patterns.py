@@ -152,16 +152,19 @@ VIN_IBAN_RE = re.compile(f"(?P<VEHICLE>{VIN_RE.pattern})|(?P<ACCOUNT>{IBAN_RE.pa
 class Ctx:
     """Per-text anchors: where digit runs, alphanumeric chunks and words start.
 
-    Digit runs are also bucketed by (length up to 7, the character class after, the class
-    before), so that a rule tries only the runs it could start at: a text of '1/1/1/...' has
-    thousands of runs, but only the first is not preceded by a separator."""
-    __slots__ = ("text", "toks", "digits", "chunks", "low", "_words", "runs")
+    Digit runs are also bucketed in `runs` by (length up to 7, the class of the character after:
+    ' ' space, 'l' letter, '/', '.', '-' or 'o' other; the class before: 'o' space or other, 's'
+    one of '/.-', 'w' a letter or digit), so that a rule tries only the runs it could start at: a
+    text of '1/1/1/...' has thousands of runs, but only the first is not preceded by a separator."""
+    __slots__ = ("text", "toks", "digits", "chunks", "low", "words", "runs")
 
     def __init__(self, text: str, toks):
         self.text = text
         self.low = text.lower()
         self.toks = toks
-        self._words = None
+        self.words: dict[str, list] = {}  # lower-cased word → its tokens
+        for t in toks:
+            self.words.setdefault(t.low, []).append(t)
         self.digits = []
         self.runs: dict[tuple[int, str, str], list[int]] = {}
         chunks = []
@@ -182,28 +185,6 @@ class Ctx:
             cls_after = "l" if after.isalpha() else " " if after in " \t\n" else after if after in "/.-" else "o"
             self.runs.setdefault((min(e - s, 7), cls_after, cls_before), []).append(s)
         self.chunks = chunks
-
-    def digit_starts(self, lengths: range, after: str | None, before: str) -> list[int]:
-        """Starts of digit runs of these lengths (7 = seven or more), followed by a character of
-        these classes (' ' space, 'l' letter, '/', '.', '-', 'o' other or the end; None: any),
-        preceded by one of `before` ('o' space or other, 's' one of '/.-', 'w' a letter)."""
-        return [s for (n, a, b), starts in self.runs.items()
-                if n in lengths and (after is None or a in after) and b in before for s in starts]
-
-    @property
-    def words(self) -> dict:
-        """Lower-cased word → its tokens, built on first use."""
-        if self._words is None:
-            self._words = {}
-            for t in self.toks:
-                self._words.setdefault(t.low, []).append(t)
-        return self._words
-
-def _at(rx, text: str, starts) -> Iterator:
-    for s in starts:
-        m = rx.match(text, s)
-        if m:
-            yield m
 
 
 def _trim(text: str, s: int, e: int) -> int:
@@ -238,10 +219,6 @@ def _short_date(value: str, s: int, e: int, text: str) -> bool:
     if day in ("10", "5") and (_RATING_RE.search(text, max(0, s - 30), s) or "/" + day in text[max(0, s - 40):s]):
         return False
     return not _FRACTION_AFTER_RE.match(text, e)
-
-
-def _words(*groups) -> str:
-    return " ".join(groups)
 
 
 _PLATE_WORDS = "plate plates tag license licence number"
@@ -309,9 +286,11 @@ def _dotted_domains(c: Ctx) -> Iterator[Span]:
             yield d.start(), _trim(text, d.start(), pm.end()) if pm else m.end(), "URL"
 
 
+PATTERN_RULES = tuple(r for table in PATTERN_TABLES for r in table)
+
+
 def find_patterns(c: Ctx) -> Iterator[Span]:
-    for table in PATTERN_TABLES:
-        yield from run_rules(c, table)
+    yield from run_rules(c, PATTERN_RULES)
     yield from _phones(c)
     if "." in c.text:
         yield from _dotted_domains(c)

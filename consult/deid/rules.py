@@ -31,14 +31,14 @@ class Rule:
     at: str = "scan"
     words: frozenset = frozenset()
     gates: tuple[str, ...] = ()  # scan: runs only if one is in the lower-cased text; near: anchor characters
-    runs: tuple = (range(1, 8), None, "osw")  # digits: which runs to try (see Ctx.digit_starts)
+    runs: tuple = (range(1, 8), None, "osw")  # digits: which runs to try (see Ctx.runs)
 
 
 def rule(name, kind, pattern, *, group=0, validate=None, at="scan", words="", gates=(), flags=re.I,
          runs: str = "1-7", after: str | None = None, before: str = "o") -> Rule:
     """`runs`, `after`, `before`: for at="digits", the digit runs the pattern can start at:
     their length ('5', '1-6', 7 meaning seven or more), the class of the character after them and
-    before them (see Ctx.digit_starts); the pattern itself still decides."""
+    before them (see Ctx.runs); the pattern itself still decides."""
     words = frozenset(words.split()) if isinstance(words, str) else frozenset(words)
     low, _, high = runs.partition("-")
     spec = (range(int(low), int(high or low) + 1), after, before)
@@ -216,14 +216,64 @@ grandmother grandfather grandma grandpa mother father mom dad aunt uncle husband
 RULE_TABLES = (CONTACT_RULES, ID_RULES, VEHICLE_RULES, DATE_RULES, AGE_RULES)
 
 
-def _matches(r: Rule, c) -> Iterator[re.Match]:
+class _Index:
+    """Which rules to try where, built once per table: rules by cue word, digit rules by the kind
+    of digit run they accept, and the rest. A text then visits only the rules its words and
+    digit runs can start."""
+
+    def __init__(self, rules):
+        self.by_word: dict[str, list[Rule]] = {}
+        self.digit_rules = [r for r in rules if r.at == "digits"]
+        self.by_run: dict[tuple, list[Rule]] = {}
+        self.other = [r for r in rules if r.at not in ("words", "digits")]
+        for r in rules:
+            if r.at == "words":
+                for w in r.words:
+                    self.by_word.setdefault(w, []).append(r)
+        self.words = self.by_word.keys()
+
+    def for_run(self, key: tuple) -> list[Rule]:
+        rules = self.by_run.get(key)
+        if rules is None:
+            n, after, before = key
+            rules = self.by_run[key] = [r for r in self.digit_rules if n in r.runs[0]
+                                        and (r.runs[1] is None or after in r.runs[1]) and before in r.runs[2]]
+        return rules
+
+
+_INDEXES: dict[int, _Index] = {}
+
+
+def _index(rules) -> _Index:
+    index = _INDEXES.get(id(rules))
+    if index is None:
+        index = _INDEXES[id(rules)] = _Index(rules)
+    return index
+
+
+def _matches(c, rules) -> Iterator[tuple[Rule, re.Match]]:
+    text, index = c.text, _index(rules)
+    for w in index.words & c.words.keys():
+        for r in index.by_word[w]:
+            for t in c.words[w]:
+                m = r.pattern.match(text, t.s)
+                if m:
+                    yield r, m
+    for key, starts in c.runs.items():
+        for r in index.for_run(key):
+            for s in starts:
+                m = r.pattern.match(text, s)
+                if m:
+                    yield r, m
+    for r in index.other:
+        for m in _other_matches(r, c):
+            yield r, m
+
+
+def _other_matches(r: Rule, c) -> Iterator[re.Match]:
     text = c.text
-    if r.at == "digits":
-        starts = c.digit_starts(*r.runs)
-    elif r.at == "chunks":
+    if r.at == "chunks":
         starts = c.chunks
-    elif r.at == "words":
-        starts = [t.s for w in r.words & c.words.keys() for t in c.words[w]]
     elif r.at == "endings":
         endings = tuple(r.words)
         starts = [t.s for w, ts in c.words.items() if w.endswith(endings) for t in ts]
@@ -276,22 +326,23 @@ def _positions(text: str, char: str) -> list[int]:
     return out
 
 
-def run_rules(c, rules) -> Iterator[Span]:
-    for r in rules:
-        for m in _matches(r, c):
-            s, e = m.span(r.group)
-            if s < 0:
-                continue
-            verdict = True if r.validate is None else r.validate(m.group(r.group), s, e, c.text)
-            if verdict is True:
-                yield s, e, r.kind
-            elif verdict:  # a validator may also trim the span
-                yield verdict[0], verdict[1], r.kind
+def run_rules(c, rules: tuple) -> Iterator[Span]:
+    for r, m in _matches(c, rules):
+        s, e = m.span(r.group)
+        if s < 0:
+            continue
+        verdict = True if r.validate is None else r.validate(m.group(r.group), s, e, c.text)
+        if verdict is True:
+            yield s, e, r.kind
+        elif verdict:  # a validator may also trim the span
+            yield verdict[0], verdict[1], r.kind
+
+
+RULES = tuple(r for table in RULE_TABLES for r in table)
 
 
 def find_by_rules(c) -> Iterator[Span]:
-    for table in RULE_TABLES:
-        yield from run_rules(c, table)
+    yield from run_rules(c, RULES)
 
 
 # ---------------------------------------------------------------- mixed scripts
