@@ -27,9 +27,9 @@ from consult.oncall.serializers import consult_dict
 STATUS = {NotFound: 404, AccessDenied: 403}
 
 
-def _answer(action):
+def _answer(action, *, status=200):
     try:
-        return JsonResponse(action(), status=200)
+        return JsonResponse(action(), status=status)
     except ConsultError as error:
         return JsonResponse({"error": error.as_dict()}, status=STATUS.get(type(error), 400))
 
@@ -81,7 +81,7 @@ def consult_new(request):
         case_code=data.get("case") or None, team_id=_int(data["team"], "team") if data.get("team") else None,
         signs={name: data.get(name) in ("on", "true", "1") for name in WARNING_SIGNS},
         signs_note=data.get("signs_note", ""), confirmations=_confirmations(request),
-    ))})
+    ))}, status=201)
 
 
 @login_required

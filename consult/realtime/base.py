@@ -208,20 +208,25 @@ class ConsultSocket(AsyncWebsocketConsumer):
     async def layer_back(self):
         """Decide access again (a revocation sent while Redis was away reached nobody), then
         tell the client to resynchronise: its fresh handshake sends all it missed."""
-        self.recheck()
-        if self.accepted and self.revoked_code is None:
+        if await self.access_rechecked() and self.accepted:
+            await self.resync()
             await self.send_now(protocol.LIVE)
 
-    def recheck(self):
-        asyncio.ensure_future(self._recheck())
+    async def resync(self):
+        """What a socket sends of its own accord when live delivery is back (nothing by default)."""
 
-    async def _recheck(self):
+    def recheck(self):
+        asyncio.ensure_future(self.access_rechecked())
+
+    async def access_rechecked(self):
+        """Decide access again from the database; closes the socket and returns False if it is gone."""
         try:
             code = await in_db_thread(self.access_lost_code)()
         except Exception:  # noqa: BLE001 - the database decides at the next frame instead
-            return
+            code = None
         if code is not None:
             self.revoke(code)
+        return self.revoked_code is None
 
     def access_lost_code(self):
         """The close code for this socket now, or None (runs in a database thread)."""

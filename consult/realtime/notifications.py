@@ -29,6 +29,10 @@ class NotificationConsumer(ConsultSocket):
         await self.send_frame(await database_sync_to_async(dashboard_snapshot)(self.user))
         await self.tell_if_degraded()
 
+    async def resync(self):
+        # Pages sent while Redis was away reached nobody: the database still has them.
+        await self.send_frame(await database_sync_to_async(dashboard_snapshot)(self.user))
+
     async def disconnect(self, code):
         await self.leave_groups()
 

@@ -43,7 +43,7 @@ def test_a_consult_question_is_refused_then_sent_once_its_span_is_confirmed(clie
     assert refused.json()["error"]["fields"] == {"question": [SPAN]}
 
     sent = consult(client, north_case, confirmations=confirming("question"))
-    assert sent.status_code == 200
+    assert sent.status_code == 201
     request = ConsultRequest.objects.get()
     assert confirmed() == [("alice", {"consult_id": request.pk, "field": "question", **SPAN,
                                       "text_sha256": content_hash(FALSE_ALARM)})]

@@ -17,7 +17,7 @@ def test_it_raises_an_urgent_consult_over_http(client, alice, rota, north_case):
     client.force_login(alice)
     response = client.post("/consults/new/", {"kind": "urgent", "case": north_case.code,
                                               "question": "Plan disclosed; what now?", "plan": "on"})
-    assert response.status_code == 200
+    assert response.status_code == 201
     consult = response.json()["consult"]
     assert (consult["state"], consult["tier"], consult["signs"]["plan"], consult["signs"]["means"]) == \
         ("paging", 1, True, False)

@@ -15,6 +15,7 @@ from consult.asgi import application
 from consult.cases.models import Message
 from consult.realtime import hub
 from tests.conftest import ORIGIN, connect, joined, receive_until, session_cookie
+from tests.oncall.conftest import dave, erin, rota  # noqa: F401 - bob on call, dave backup
 from tests.realtime.own_redis import OwnRedis
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -81,3 +82,29 @@ async def test_a_revocation_lost_with_redis_is_applied_when_it_is_back(redis_of_
     assert output["code"] == 4403
     _, connected, _ = await connect(carol, north_case.code)
     assert not connected
+
+
+@pytest.mark.usefixtures("rota")
+async def test_an_urgent_consult_raised_while_redis_is_away_reaches_the_supervisor_when_it_is_back(
+        redis_of_our_own, alice, bob, north_case):
+    from django.test import Client
+
+    bob_ws = await personal_socket(bob)
+    await asyncio.to_thread(redis_of_our_own.stop)
+    assert await receive_until(bob_ws, "degraded", timeout=10) == {"type": "degraded"}
+
+    def raise_consult():
+        client = Client()
+        client.force_login(alice)
+        return client.post("/consults/new/", {"kind": "urgent", "case": north_case.code, "question": "Plan disclosed."})
+    response = await database_sync_to_async(raise_consult)()
+    assert response.status_code == 201
+    consult_id = response.json()["consult"]["id"]
+
+    await asyncio.to_thread(redis_of_our_own.start)
+    back = asyncio.get_running_loop().time()
+    snapshot = await receive_until(bob_ws, "dashboard.snapshot", timeout=10)
+    assert asyncio.get_running_loop().time() - back < 5
+    assert [page["consult_id"] for page in snapshot["pages"]] == [consult_id]
+    assert await receive_until(bob_ws, "live") == {"type": "live"}
+    await bob_ws.disconnect()
