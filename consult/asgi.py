@@ -12,6 +12,7 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: 
 
 from consult.core.runtime import settle_heap  # noqa: E402
 from consult.oncall.embedded import WithEmbeddedScheduler  # noqa: E402
+from consult.realtime.handshake_guard import AnswersWhenTheDatabaseIsAway  # noqa: E402
 from consult.realtime.origins import OriginValidator  # noqa: E402
 from consult.realtime.routing import websocket_urlpatterns  # noqa: E402
 
@@ -19,7 +20,9 @@ application = ProtocolTypeRouter(
     {
         "http": ASGIStaticFilesHandler(django_http) if settings.SERVE_STATIC else django_http,
         # Origins compared on scheme, host and port (ALLOWED_ORIGINS), on every socket route.
-        "websocket": OriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        # A handshake the database cannot answer gets `unavailable` and 4503, not HTTP 500.
+        "websocket": OriginValidator(
+            AnswersWhenTheDatabaseIsAway(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))),
     }
 )
 if settings.EMBEDDED_SCHEDULER:

@@ -18,6 +18,7 @@ WS_CLOSE_SESSION_ENDED = WS_CLOSE_SIGNED_OUT
 WS_CLOSE_FORBIDDEN = WS_CLOSE_ACCESS_LOST
 WS_CLOSE_BAD_REQUEST = 4400  # the handshake's query was malformed (an `error` frame says which field)
 WS_CLOSE_RATE_LIMITED = 4429  # the client kept sending past its rate limit
+WS_CLOSE_TRY_AGAIN = 4503  # the handshake could not reach the database: reconnect with backoff
 WS_CLOSE_MESSAGE_TOO_BIG = 1009  # sent by Daphne for a frame over WS_MAX_MESSAGE_BYTES
 
 # Every integer the protocol takes (query and frames) is one non-negative integer that fits a

@@ -1,6 +1,9 @@
 """A frame that needs an unreachable database gets `unavailable` with `retry_after`, not 1011,
 and the socket stays open for the resend."""
+import json
+
 import pytest
+from channels.db import database_sync_to_async
 from django.db import OperationalError
 
 from consult.cases import rooms
@@ -33,3 +36,40 @@ async def test_a_history_fetch_while_the_database_is_away_is_answered_unavailabl
     error = await ws.receive_json_from(timeout=5)
     assert error["code"] == "unavailable" and error["request"] == "history.fetch"
     await ws.disconnect()
+
+
+async def handshake_answer(user, code):
+    """Everything the server sends to a handshake: the frames, then the close code."""
+    from channels.testing import WebsocketCommunicator
+
+    from consult.asgi import application
+    from tests.conftest import ORIGIN, session_cookie
+
+    cookie = await database_sync_to_async(session_cookie)(user)
+    ws = WebsocketCommunicator(application, f"/ws/cases/{code}/", headers=[
+        (b"origin", ORIGIN), (b"host", b"127.0.0.1:8000"), (b"cookie", f"sessionid={cookie}".encode())])
+    connected, _ = await ws.connect(timeout=5)
+    assert connected
+    frames = []
+    while True:
+        output = await ws.receive_output(timeout=5)
+        if output["type"] == "websocket.close":
+            return frames, output["code"]
+        frames.append(json.loads(output["text"]))
+
+
+@pytest.mark.parametrize("where", ["the session and user", "the case's access"])
+async def test_a_handshake_without_the_database_is_told_to_try_again(monkeypatch, alice, north_case, where):
+    import channels.auth
+
+    from consult.realtime import consumers
+    if where == "the session and user":
+        async def no_user(scope):
+            raise OperationalError("the database system is starting up")
+        monkeypatch.setattr(channels.auth, "get_user", no_user)
+    else:
+        monkeypatch.setattr(consumers, "case_for_member", database_down)
+    frames, code = await handshake_answer(alice, north_case.code)
+    assert code == 4503
+    assert frames == [{"type": "error", "code": "unavailable", "retry_after": 2,
+                       "message": "the service is briefly unavailable; nothing was stored"}]
