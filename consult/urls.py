@@ -21,5 +21,6 @@ urlpatterns = [
     path("false-alarms/", include("consult.falsealarms.urls")),
     path("supervision-hours/", include("consult.hours.urls")),
     path("", include("consult.oncall.urls")),
+    path("", include("consult.webapp.urls")),
     path("admin/", admin.site.urls),
 ]

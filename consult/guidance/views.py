@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
@@ -33,7 +34,7 @@ def guidance_log(request, code):
                 flagged, status = form_error(form, error, form.cleaned_data)
     return render(request, "guidance/log.html", {
         "case": case, "form": form, "flagged": flagged, "entries": selectors.guidance_entries(case),
-        "is_supervisor": is_team_supervisor(request.user, case.team_id),
+        "is_supervisor": is_team_supervisor(request.user, case.team_id), "is_owner": request.user.pk == case.owner_id,
     }, status=status)
 
 
@@ -74,6 +75,7 @@ def guidance_acknowledge(request, code, entry_id):
         raise PermissionDenied(error.message) from None
     if request.headers.get("Accept") == "application/json":
         return JsonResponse({"ok": True})
+    messages.success(request, "Guidance acknowledged.")
     return redirect("case-room" if request.POST.get("next") == "room" else "guidance-log", code=code)
 
 

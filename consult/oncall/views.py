@@ -1,6 +1,7 @@
 """HTTP transport for consults, pages, follow-ups and the rota: parse → service → JSON or redirect."""
 from datetime import datetime
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -142,7 +143,7 @@ def rota_page(request):
     error, status, flagged = None, 200, None
     if request.method == "POST":
         try:
-            _rota_change(request)
+            messages.success(request, _rota_change(request))
             return redirect("oncall-rota")
         except IdentifierFound as failure:  # the webhook URL: shown again, its spans to confirm
             error, status = failure.message, 400
@@ -163,17 +164,20 @@ def rota_page(request):
 
 
 def _rota_change(request):
+    """Make the change the form asks for; returns the sentence that tells the user it is done."""
     data, actor = request.POST, request.user
     if data.get("action") == "add":
         rota.shift_add(actor=actor, team_id=_int(data.get("team"), "team"),
                        supervisor_id=_int(data.get("supervisor"), "supervisor"), tier=_int(data.get("tier"), "tier"),
                        starts_at=_moment(data.get("starts_at"), "starts_at"), ends_at=_moment(data.get("ends_at"), "ends_at"))
-    elif data.get("action") == "remove":
+        return "Shift added."
+    if data.get("action") == "remove":
         rota.shift_remove(actor=actor, shift_id=_int(data.get("shift"), "shift"))
-    elif data.get("action") == "settings":
+        return "Shift removed."
+    if data.get("action") == "settings":
         rota.paging_settings_update(actor=actor, team_id=_int(data.get("team"), "team"),
                                     ack_seconds=_int(data.get("ack_seconds"), "ack_seconds"),
                                     webhook_url=data.get("webhook_url", "").strip(),
                                     confirmations=ticked_confirmations(data.getlist(CONFIRM_FIELD)).get("webhook_url", ()))
-    else:
-        raise ValidationFailed("unknown rota action", field="action")
+        return "Paging settings saved."
+    raise ValidationFailed("unknown rota action", field="action")

@@ -28,8 +28,10 @@ def test_it_runs_through_two_cases_and_files_the_minutes_on_both(sign_in, alice,
     expect(bob_page.get_by_test_id("current-case")).to_contain_text(second.code)
     expect(alice_page.get_by_test_id("current-case")).to_contain_text(second.code)
     bob_page.get_by_test_id("minutes").fill("Grief work continues; no new risk")
+    bob_page.once("dialog", lambda dialog: dialog.accept())  # "Close the review? …"
     bob_page.get_by_test_id("close-review").click()
     expect(bob_page.get_by_test_id("review-closed")).to_contain_text("attended by Bob, Alice")
+    expect(bob_page.get_by_test_id("flash")).to_have_text("Review closed: the minutes are filed on each case.")
     # Every attendee's page reloads into the closed review; leaving before it has would race it.
     expect(alice_page.get_by_test_id("review-closed")).to_contain_text("attended by Bob, Alice")
 

@@ -106,7 +106,7 @@ function actions(c, { me, supervisor, onAction }) {
     row.append(b);
   };
   const active = ["open", "paging", "unanswered"].includes(c.state);
-  if (supervisor && active) button("I've got this (acknowledge)", "acknowledge", () => onAction("ack", c));
+  if (supervisor && active) button("Acknowledge", "acknowledge", () => onAction("ack", c));
   if (c.state === "unanswered" && c.requester.id === me) button("Page again", "repage", () => onAction("repage", c));
   if ((supervisor || c.requester.id === me) && c.state !== "resolved") button("Resolve", "resolve", () => onAction("resolve", c));
   return row;

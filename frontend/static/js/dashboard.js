@@ -1,6 +1,7 @@
 // The dashboard: pages ring here (sound + browser notification when allowed) on every open tab,
 // and consults show their state live. The socket's snapshot on each (re)connect is the truth.
 import { RoomSocket } from "./room_socket.js";
+import { announce, announceAfterReload } from "./shell.js";
 import { bindConsultForm, consultAction, crisisBox, csrfPost, postConfirming, renderConsult } from "./consult_cards.js";
 
 const root = document.getElementById("dashboard");
@@ -147,7 +148,9 @@ root.querySelectorAll("form.followup-complete").forEach((form) => form.addEventL
   const li = form.closest("[data-followup]");
   const result = await postConfirming(`/followups/${li.dataset.followup}/complete/`, { note: form.note.value });
   if (!result) return;
-  if (result.ok) li.remove(); else report(result);
+  if (!result.ok) return report(result);
+  li.remove();
+  announce(`Check-in on ${result.data.followup.case} marked done.`);
 }));
 
 const newFollowup = root.querySelector("[data-testid=followup-new]");
@@ -156,7 +159,7 @@ newFollowup.addEventListener("submit", async (event) => {
   const data = Object.fromEntries(new FormData(newFollowup).entries());
   data.due_at = new Date(data.due_at).toISOString();
   const result = await csrfPost("/followups/new/", data);
-  if (result.ok) location.reload(); else report(result);
+  if (result.ok) announceAfterReload(`Check-in on ${data.case} scheduled.`); else report(result);
 });
 
 socket.start();

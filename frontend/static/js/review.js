@@ -2,6 +2,7 @@
 // (agenda move, minutes, attendance, close) re-sends it and the page re-renders from it.
 import { RoomSocket } from "./room_socket.js";
 import { confirmEachSpan } from "./deid_review.js";
+import { announceAfterReload } from "./shell.js";
 
 const root = document.getElementById("review");
 const sessionId = root.dataset.session;
@@ -15,6 +16,7 @@ let typed = null; // the minutes text that save is waiting on
 let afterState = () => {};
 let afterError = () => {};
 let onFlagged = () => false; // the facilitator's minutes were refused: true when sent again, confirmed
+let closing = false; // this facilitator asked to close: the reload tells them it is done
 
 if (root.dataset.status === "scheduled") setTimeout(() => location.reload(), 5000);
 if (root.dataset.status === "open") start();
@@ -48,7 +50,9 @@ function start() {
 
 function render(frame) {
   state = frame;
-  if (frame.session.status === "closed") return location.reload(); // the closed page lists the minutes
+  if (frame.session.status === "closed") { // the closed page lists the minutes
+    return closing ? announceAfterReload("Review closed: the minutes are filed on each case.") : location.reload();
+  }
   const current = frame.session.current_position;
   $("agenda").replaceChildren(...frame.agenda.map((item) => {
     const li = document.createElement("li");
@@ -110,5 +114,9 @@ function wireControls(socket) {
   };
   $("next-case").addEventListener("click", () => go(1));
   $("previous-case").addEventListener("click", () => go(-1));
-  $("close-review").addEventListener("click", () => act({ type: "review.close" }));
+  $("close-review").addEventListener("click", () => {
+    if (!window.confirm("Close the review? Its minutes are filed on each case and can no longer be changed.")) return;
+    closing = true;
+    act({ type: "review.close" });
+  });
 }
