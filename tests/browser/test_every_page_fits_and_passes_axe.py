@@ -60,7 +60,7 @@ def pages_of(who, s):
               "/supervision-hours/", "/dashboard/", "/oncall/", "/offline/", "/login/"]
     if who == "alice":
         return [*common, f"{case}/safety-plan/edit/"]
-    return [*common, f"{case}/guidance/{s['entry']}/amend/", "/reviews/new/", f"/reviews/{s['review']}/"]
+    return [*common, f"{case}/guidance/{s['entry']}/amend/", "/reviews/new/", f"/reviews/{s['review']}/", "/false-alarms/"]
 
 
 @pytest.fixture
