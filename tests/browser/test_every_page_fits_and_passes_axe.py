@@ -18,7 +18,7 @@ from consult.reviews import services as reviews
 from consult.risk.services import risk_update
 from consult.safety.services import safety_plan_save
 from tests.browser.axe import axe_script, axe_violations
-from tests.browser.conftest import wait_until_rooms_are_left
+from tests.browser.conftest import wait_until_rooms_are_left, watch_csp
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,13 +64,14 @@ def pages_of(who, s):
 
 
 @pytest.fixture
-def browse(chromium, server):
+def browse(chromium, server, csp_violations):
     script = axe_script()
     contexts = []
 
     def open_as(user):
         context = chromium.new_context(base_url=server.url, viewport=dict(zip(("width", "height"), SIZES["phone-360"])))
         context.set_default_timeout(10_000)
+        watch_csp(context, csp_violations)  # the strict policy holds on every page and state swept
         context.route(f"{server.url}{AXE_URL}", lambda route: route.fulfill(path=str(script)))
         contexts.append(context)
         page = context.new_page()
