@@ -95,7 +95,10 @@ def _reads_as_date(t: Tok, text: str) -> bool:
     return not after or after[0].isdigit() or after.startswith(("the ", "through", "to ", "until", "and ", "or ", "-"))
 
 
-def _person_predicate(toks: list[Tok], j: int, text: str) -> bool:
+_PREPOSITIONS = frozenset("in on at with from".split())
+
+
+def _person_predicate(toks: list[Tok], j: int, text: str, verbs_only: bool = False) -> bool:
     """What follows token j reads as something a person does: 'said', 'has been sleeping',
     'is a 34-year-old', 'is feeling'."""
     k = j + 1
@@ -112,6 +115,8 @@ def _person_predicate(toks: list[Tok], j: int, text: str) -> bool:
     if nxt in ("a", "an"):
         rest = text[toks[k + 1].e + 1:toks[k + 1].e + 30]
         return rest[:1].isdigit() or rest.split(" ", 1)[0].strip(",.").lower() in _PERSON_NOUNS
+    if verbs_only and nxt in _PREPOSITIONS:
+        return False  # 'hope is in short supply'
     return nxt in V.PERSON_VERBS or nxt in V.PERSON_STATES
 
 
@@ -277,6 +282,9 @@ def _lower_cued(toks: list[Tok], i: int, text: str) -> bool:
     if prev in ("named", "nicknamed") or (prev == "is" and i >= 2 and toks[i - 2].low == "name"):
         return True
     if t.low in V.AMBIGUOUS_NAMES:
+        if _starts_sentence(toks, i, text) and t.low in V.FIRST_NAMES \
+                and _person_predicate(toks, i, text, verbs_only=True):
+            return True  # 'grace is doing better', 'hope has been sleeping at her aunt's'
         return prev in V.NAME_CUES_BEFORE and speech and prev not in ("said", "says", "told", "asked")
     if t.low not in V.FIRST_NAMES:
         # a word in no dictionary after a relation ('her sister ruta') or before a person's verb

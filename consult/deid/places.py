@@ -113,6 +113,12 @@ PLACE_RULES = (
          + _HOUSE_NO + ")", group=1, at="words", flags=0, validate=_street_like,
          words="address addresses lives live living resides reside residing stays stay staying moved moving located "
                "send sent mail mailed deliver delivered visit visited drops drop meet still"),
+    rule("street without a number after a preposition", "ADDRESS",
+         r"(?i:on|at|off|along|to|near|from|in|into|onto|down|up|by)[ \t]+(?:the[ \t]+)?((?:[A-Z][a-z'’-]+[ \t]+){1,3}"
+         r"(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane|Ln\.?|Drive|Boulevard|Blvd\.?|Court|Ct\.?|Place|Terrace|Way|"
+         r"Crescent|Close|Parkway|Pkwy\.?|Highway|Hwy\.?|Circle|Trail|Row|Square|Alley)\b)", group=1, flags=0,
+         at="words", words="on at off along to near from in into onto down up by",
+         validate=lambda v, s, e, text: v.split()[0].lower() not in V.STOP_CAPS),
     rule("PO box", "ADDRESS", r"\b(?:P\.?\s?O\.?\s*Box|Post\s+Office\s+Box|PO\s+Box)\s*#?\s*\d{1,8}\b", gates=("box",)),
     rule("military address", "ADDRESS",
          r"\b(?:PSC|CMR|Unit)\s+\d{3,5},?\s+Box\s+\d{2,5}(?:\s+(?:APO|FPO|DPO)\s+A[AEP]\s+\d{5})?"

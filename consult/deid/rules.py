@@ -177,6 +177,8 @@ DATE_RULES = (
     rule("year-month-day with a month name", "DATE",
          r"(?<![\w/.-])(?:19|20)\d\d(?P<sep>[-/. ])" + _MON + r"(?P=sep)" + _D + r"(?![\w/-])", at="digits",
          runs="4", after=" -/."),
+    rule("day.month.yy", "DATE", r"(?<![\w/.-])" + _D + r"\." + _D + r"\.\d\d(?![\w-]|\.\d)", at="digits", runs="1-2",
+         after="."),
     rule("compact year-month-day", "DATE",
          r"(?<![\w.,/-])(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?![\w]|[.,]\d)", at="digits",
          runs="7"),

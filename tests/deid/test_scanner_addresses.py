@@ -6,7 +6,12 @@ from .helpers import covered
 
 
 @pytest.mark.parametrize("text, part", [
+    ("She lives on Maple Avenue with her aunt.", "Maple Avenue"),
+    ("He moved to Birchwood Lane last year.", "Birchwood Lane"),
+    ("Unit 5 - 221 Baker Street", "221 Baker Street"),
     ("Lives on the south side, 60614.", "60614"),
+    ("his ZIP is on 60614", "60614"),
+    ("ZIP:60614", "60614"),
     ("Mail goes to 60614 now.", "60614"),
     ("Post code on the form: 60614", "60614"),
     ("ZIP: 60614-1234 per the letter", "60614-1234"),

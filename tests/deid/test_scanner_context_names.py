@@ -15,6 +15,8 @@ from .helpers import covered
     ("Rose has been drinking more since the funeral.", "Rose"),
     ("Joy is a 34-year-old teacher.", "Joy"),
     ("Her sister ruta stays over on weekends.", "ruta"),
+    ("grace is doing better since the move", "grace"),
+    ("hope has been sleeping at her aunt's", "hope"),
     ("kwame came in late and tearful.", "kwame"),
     ("Talked with her brother dmitri by phone.", "dmitri"),
     ("Spouse is Malgorzata; she wants to be involved.", "Malgorzata"),

@@ -66,6 +66,7 @@ def test_it_sees_through_hidden_identifiers(family, text, part):
     ("95yo widow, lives alone", "95", "AGE_OVER_89"),
     ("A 91-yr-old veteran", "91", "AGE_OVER_89"),
     ("Born 04.03.1961.", "04.03.1961", "DATE"),
+    ("DOB: 3.4.61 per the intake form", "3.4.61", "DATE"),
     ("Admitted 4-Mar-25 overnight.", "4-Mar-25", "DATE"),
     ("Discharged 20250304 per the letter.", "20250304", "DATE"),
     ("Seen on Mar-04-2025 for intake.", "Mar-04-2025", "DATE"),

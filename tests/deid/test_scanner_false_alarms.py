@@ -43,6 +43,8 @@ from consult.deid.scanner import scan
     "Self-compassion exercises from Neff's work went well.",
     "We meet Tuesdays at 3.",
     "Hope is a protective factor she named herself.",
+    "hope is in short supply this week",
+    "hope is what keeps her going",
     "Grace under pressure is how her boss describes her.",
     "Will discuss with the team whether more support is needed.",
     "May has been a hard month; June should be calmer.",
