@@ -125,6 +125,7 @@ CONTACT_RULES = (
          group=1, validate=handle_shaped, at="words", words=_SITE_WORDS),
 )
 
+_FILE_TYPES = "jpg jpeg png gif heic tif tiff pdf doc docx xls xlsx ppt pptx mp4 mov m4a mp3 wav txt csv zip"
 _ID_LABELS = ("pt patient client member record file chart case epic cerner emr ehr mychart account acct ref "
               "reference id ident identifier badge employee student inmate booking docket claim confirmation "
               "ticket order tracking customer registration enrollment enrolment")
@@ -142,8 +143,8 @@ ID_RULES = (
     rule("hyphenated code", "OTHER_ID", r"\d{3,8}[A-Z]{0,2}(?![\w-])", at="digits", runs="3-7", before="s", flags=0,
          validate=_letters_hyphen_before),
     rule("file name", "OTHER_ID",
-         r"(?<![\w./-])[A-Za-z0-9][\w-]{0,60}[_\d][\w-]{0,60}\.(?:jpe?g|png|gif|heic|tiff?|pdf|docx?|xlsx?|pptx?|"
-         r"mp4|mov|m4a|mp3|wav|txt|csv|zip)\b", at="near", gates=(".",)),
+         r"(?<![\w./-])[A-Za-z0-9][\w-]{0,60}[_\d][\w-]{0,60}\.(?:" + _FILE_TYPES.replace(" ", "|") + r")\b",
+         at="near", words=_FILE_TYPES),
     rule("code after an id label", "OTHER_ID",
          r"(?:" + _ID_LABELS.replace(" ", "|") + r")"
          r"(?:[ \t]*(?:id|no\.?|num|number|nbr|code|#))?[ \t]*(?:#|:|=|is|was)?[ \t]*#?[ \t]*"

@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 
 from . import vocabulary as V
-from .memo import memo
 
 TOKEN_RE = re.compile(r"[^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)*")
 _SENT_END = frozenset(".!?\n:;\"“(*•>-")
@@ -22,7 +21,7 @@ class Tok:
 
     def __init__(self, s: int, w: str, text: str):
         self.s = s
-        self.w, self.low, self.poss, cap, cls = _word(w)
+        self.w, self.low, self.poss, cap, cls = _WORDS.get(w) or _word(w)
         self.e = e = s + len(self.w)
         if not cap:
             self.cap = self.sent_start = False
@@ -37,10 +36,19 @@ class Tok:
         self.cls = classify(self.w, self.low, text, e) if cls is None else cls
 
 
-@memo(65536)
+_WORDS: dict[str, tuple] = {}  # a memo of _word, read directly by Tok (the hottest path)
+
+
 def _word(w: str) -> tuple[str, str, bool, bool, int | None]:
     """(word without a possessive, lower case, possessive?, capitalised?, class or None when the
-    context decides)."""
+    context decides), remembered in _WORDS (emptied when it holds 65,536 words)."""
+    if len(_WORDS) >= 65536:
+        _WORDS.clear()
+    info = _WORDS[w] = _word_info(w)
+    return info
+
+
+def _word_info(w: str) -> tuple[str, str, bool, bool, int | None]:
     poss = False
     if "'" in w or "’" in w:
         if w.endswith(("'s", "’s")) and len(w) > 3:
