@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from urllib.parse import unquote_plus, urlsplit
 
 from consult.core.errors import IdentifierFound
-from consult.deid.visible import rendered_findings, scan_visible
+from consult.deid.scanner import scan
+from consult.deid.visible import rendered_findings
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,11 +24,12 @@ def guard_text(text, *, field, confirmations=()):
     """Raise IdentifierFound for any flagged span the writer has not confirmed.
 
     Returns the confirmations that matched a finding, for the record; a confirmation that
-    matches nothing confirms nothing and is dropped. The text is scanned as a reader sees it
-    (character references decoded, invisible characters dropped: consult.deid.visible).
+    matches nothing confirms nothing and is dropped. The scanner reads the text as a reader
+    sees it (character references decoded, invisible characters dropped...) and gives spans of
+    the text as written.
     """
     confirmed = {(c.start, c.end, c.kind) for c in confirmations}
-    findings = scan_visible(text)
+    findings = scan(text)
     unconfirmed = [f for f in findings if (f.start, f.end, f.kind) not in confirmed]
     if unconfirmed:
         error = IdentifierFound(unconfirmed, field=field)

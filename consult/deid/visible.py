@@ -1,9 +1,10 @@
 """What a reader will see of a text, and where each visible character came from.
 
 A browser decodes character references (`&#74;ohn` shows "John"), and invisible format characters
-(`J\u200bohn`) split a word for a scanner but not for a reader. So the guard scans the text as it
-reads, mapped back to the writer's own offsets, so that highlights and redaction stay exact; and
-for rendered HTML it scans the text content a browser shows (`rendered_text`). Pure Python.
+(`J\u200bohn`) split a word for a scanner but not for a reader. The scanner reads plain text that
+way itself; this module is for rendered HTML: the text content a browser shows of a message
+(`rendered_text`) is scanned too, and what it finds is traced back to the writer's own text
+(`rendered_findings`). Pure Python.
 
     >>> visible_text("&#74;ohn")[0]
     'John'
@@ -83,14 +84,6 @@ def _decode_once(text):
     return (text, None) if decoded == text else (decoded, positions)
 
 
-def scan_visible(text):
-    """Findings in what a reader sees of `text`, as spans of `text` itself."""
-    visible, starts, ends = visible_text(text)
-    if visible == text:
-        return scan(text)
-    return [Finding(starts[f.start], ends[f.end - 1], f.kind) for f in scan(visible)]
-
-
 class _TextContent(HTMLParser):
     """The text a browser shows of sanitised HTML, with a line break between blocks; and what a
     reader sees on hover: titles, and a link's target unless it is the link's own text."""
@@ -142,11 +135,11 @@ def rendered_findings(html, *, source, confirmed=()):
 
     A confirmed span covers a rendered finding whose visible text lies within the span's own.
     """
-    seen = visible_text(rendered_text(html))[0]
+    seen = rendered_text(html)  # the scanner decodes what a reader would decode in it
     confirmed_texts = [_squeezed(visible_text(source[c.start:c.end])[0]) for c in confirmed]
     unexplained = []
     for finding in scan(seen):
-        shown = _squeezed(seen[finding.start:finding.end])
+        shown = _squeezed(visible_text(seen[finding.start:finding.end])[0])
         if not any(shown in text for text in confirmed_texts):
             start, end = _locate(source, shown)
             unexplained.append(Finding(start, end, finding.kind))

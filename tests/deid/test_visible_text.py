@@ -4,7 +4,8 @@ import pytest
 
 from consult.core.errors import IdentifierFound
 from consult.deid.guard import guard_rendered, guard_text
-from consult.deid.visible import rendered_text, scan_visible, strip_invisible, visible_text
+from consult.deid.scanner import scan
+from consult.deid.visible import rendered_text, strip_invisible, visible_text
 
 ZW = "\u200b"
 
@@ -22,9 +23,10 @@ HIDDEN = [
 
 
 @pytest.mark.parametrize("text, span, kind", HIDDEN)
-def test_it_flags_what_a_reader_sees_at_the_writers_offsets(text, span, kind):
-    found = {(text[f.start:f.end], f.kind) for f in scan_visible(text)}
-    assert (span, kind) in found
+def test_the_guard_flags_what_a_reader_sees_at_the_writers_offsets(text, span, kind):
+    with pytest.raises(IdentifierFound) as flagged:
+        guard_text(text, field="body")
+    assert (span, kind) in {(text[f.start:f.end], f.kind) for f in flagged.value.findings}
 
 
 def test_it_maps_each_visible_character_to_where_it_was_written():
@@ -67,7 +69,7 @@ def test_markup_that_joins_a_name_for_the_reader_is_refused_at_the_written_span(
 def test_a_rendered_finding_inside_a_confirmed_span_is_not_refused_again():
     source = "Hope said she felt safer"
     guard_rendered("<p><em>Hope</em> said she felt safer</p>", source=source, field="body",
-                   confirmations=guard_text(source, field="body", confirmations=scan_visible(source)))
+                   confirmations=guard_text(source, field="body", confirmations=scan(source)))
 
 
 def test_a_linkified_address_is_read_once_and_a_hidden_target_is_read_too():
@@ -81,6 +83,6 @@ def test_every_confirmed_span_of_a_linkified_note_covers_what_readers_see():
     from consult.cases.rendering import render_markdown
 
     source = "He posts worrying things on instagram.com/jessica73 at night"
-    confirmed = scan_visible(source)
+    confirmed = scan(source)
     assert confirmed and not guard_rendered(render_markdown(source), source=source, field="body",
                                             confirmations=confirmed)
