@@ -183,3 +183,25 @@ def release_test_database(django_db_setup, django_db_blocker):
                            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
     except OperationalError:
         pass  # no test database was made: nothing to release
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database_role(release_test_database, django_db_blocker):
+    """With TEST_DATABASE_ROLE=runtime, every connection is the least-privilege runtime role's
+    (tests/runtime_role.py); the reset between transactional tests stays the owner's."""
+    from django.test import TransactionTestCase
+
+    from tests import runtime_role
+
+    if not runtime_role.ENABLED or not on_postgres():
+        yield
+        return
+    with django_db_blocker.unblock():
+        owner, role = runtime_role.start()
+    original = TransactionTestCase._fixture_teardown
+    TransactionTestCase._fixture_teardown = runtime_role.flush_as(owner, original)
+    yield role
+    TransactionTestCase._fixture_teardown = original
+    with django_db_blocker.unblock():
+        runtime_role.stop(owner, role)
+

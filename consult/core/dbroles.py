@@ -81,11 +81,12 @@ def runtime_role(alias="default"):
 def connected_as_owner(owner_url, alias="default"):
     """connections[alias] is the owner of `owner_url` until the block ends (for `migrate`).
 
-    The same database settings otherwise (engine, options, TLS parameters from the URL's query).
+    The owner URL gives the role, its password, host and port (TLS parameters from its query);
+    the database stays the connection's own, so a test database is never swapped for the real one.
     """
     runtime = connections[alias]
     parsed = dj_database_url.parse(owner_url)
-    settings_dict = {**runtime.settings_dict, **{key: parsed[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT")}}
+    settings_dict = {**runtime.settings_dict, **{key: parsed[key] for key in ("USER", "PASSWORD", "HOST", "PORT")}}
     settings_dict["OPTIONS"] = {**runtime.settings_dict.get("OPTIONS", {}), **parsed.get("OPTIONS", {})}
     # The application's statement timeout is for requests; a migration may rewrite a big table.
     settings_dict["OPTIONS"]["options"] = "-c statement_timeout=0"
