@@ -240,6 +240,8 @@ WS_MAX_SOCKETS_PER_USER = envint("WS_MAX_SOCKETS_PER_USER", 20)
 HISTORY_PAGE_SIZE = 100
 # Threads per process for the database work of sockets (consult/realtime/workers.py).
 DB_THREADS = envint("DB_THREADS", 2)
+# A socket's database call that takes longer is answered `unavailable` (a hung database).
+DB_CALL_TIMEOUT_SECONDS = envint("DB_CALL_TIMEOUT_SECONDS", 8)
 GIL_SWITCH_INTERVAL = float(os.environ.get("GIL_SWITCH_INTERVAL", "0.005"))
 # The server's garbage collector thresholds (consult/core/runtime.py); Python's are 700,10,10.
 GC_THRESHOLDS = tuple(int(n) for n in os.environ.get("GC_THRESHOLDS", "20000,50,100").split(","))

@@ -44,6 +44,7 @@ def main():
     print("CONN_MAX_AGE=0")  # the suite drops its database at the end: no connection may linger
     # Setting up and dropping the test database, and truncating it while live servers finish,
     # may wait on locks longer than production's 15 s statement limit on a busy machine.
+    print(f"DB_CALL_TIMEOUT_SECONDS={os.environ.get('DB_CALL_TIMEOUT_SECONDS') or 60}")
     print(f"DB_STATEMENT_TIMEOUT_MS={os.environ.get('DB_STATEMENT_TIMEOUT_MS') or 120000}")
     if missing:
         print(f"services not answering: {', '.join(missing)}", file=sys.stderr)

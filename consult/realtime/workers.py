@@ -6,6 +6,7 @@ DB_THREADS calls overlap; the row locks taken by the services keep each room in 
 (a case row lock per message, an audit head lock per stream). SQLite gets one thread: it
 has one writer anyway.
 """
+import asyncio
 import functools
 import sys
 import time
@@ -14,6 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from channels.db import DatabaseSyncToAsync
 from django.conf import settings
 from django.db import OperationalError
+
+from consult.core.errors import Unavailable
 
 _executor = None
 
@@ -35,8 +38,24 @@ def executor():
 
 
 def in_db_thread(func):
-    """`database_sync_to_async(func)` on the pool: stale connections closed before and after."""
-    return DatabaseSyncToAsync(retrying_transient(func), thread_sensitive=False, executor=executor())
+    """`database_sync_to_async(func)` on the pool: stale connections closed before and after.
+
+    A call that has not returned after DB_CALL_TIMEOUT_SECONDS raises Unavailable, so a socket
+    answers `unavailable` while a hung database holds the thread (PostgreSQL's own statement
+    timeout never fires for a query that never reached it). The thread finishes the call when
+    the database answers; a post told `unavailable` and resent is stored once, by its client_id.
+    """
+    call = DatabaseSyncToAsync(retrying_transient(func), thread_sensitive=False, executor=executor())
+
+    @functools.wraps(func)
+    async def bounded(*args, **kwargs):
+        try:
+            async with asyncio.timeout(settings.DB_CALL_TIMEOUT_SECONDS):
+                return await call(*args, **kwargs)
+        except TimeoutError:
+            raise Unavailable() from None
+
+    return bounded
 
 
 TRANSIENT_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure

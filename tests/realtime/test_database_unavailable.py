@@ -73,3 +73,34 @@ async def test_a_handshake_without_the_database_is_told_to_try_again(monkeypatch
     assert code == 4503
     assert frames == [{"type": "error", "code": "unavailable", "retry_after": 2,
                        "message": "the service is briefly unavailable; nothing was stored"}]
+
+
+async def test_a_post_into_a_hung_database_is_answered_unavailable_and_stored_once_when_resent(
+        settings, monkeypatch, alice, north_case):
+    """The database stops answering (a hang, not an error): the post is answered within the
+    call timeout, and the resend after recovery is stored exactly once."""
+    import threading
+
+    from consult.cases import services
+    from consult.cases.models import Message
+
+    settings.DB_CALL_TIMEOUT_SECONDS = 1
+    ws, _ = await joined(alice, north_case.code)
+    hung = threading.Event()
+    real_post = services.message_post
+
+    def post_after_the_hang(**kwargs):
+        hung.wait(10)
+        return real_post(**kwargs)
+    monkeypatch.setattr(services, "message_post", post_after_the_hang)
+    await ws.send_json_to({"type": "message.send", "client_id": "m-hung", "body": "Plan reviewed."})
+    error = await ws.receive_json_from(timeout=5)
+    assert (error["code"], error["client_id"]) == ("unavailable", "m-hung")
+    hung.set()
+    monkeypatch.setattr(services, "message_post", real_post)
+    await ws.send_json_to({"type": "message.send", "client_id": "m-hung", "body": "Plan reviewed."})
+    while (frame := await ws.receive_json_from(timeout=10))["type"] != "message.ack":
+        pass
+    assert frame["client_id"] == "m-hung"
+    assert await database_sync_to_async(Message.objects.filter(client_id="m-hung").count)() == 1
+    await ws.disconnect()
