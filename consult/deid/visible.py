@@ -54,34 +54,56 @@ def visible_text(text):
     """(what a reader sees, start offsets, end offsets): visible[i] came from text[starts[i]:ends[i]]."""
     starts, ends = list(range(len(text))), list(range(1, len(text) + 1))
     for _ in range(_MAX_ROUNDS):
-        decoded, positions = _decode_once(text)
-        if positions is None:
+        decoded, round_starts, round_ends = _decode_once(text)
+        if decoded is None:
             break
-        starts = [starts[a] for a, _ in positions]
-        ends = [ends[b - 1] for _, b in positions]
+        starts = list(map(starts.__getitem__, round_starts))
+        ends = [ends[b - 1] for b in round_ends]
         text = decoded
     return text, starts, ends
 
 
+def decoded_text(text):
+    """visible_text's text alone, without the offsets."""
+    for _ in range(_MAX_ROUNDS):
+        decoded = _HIDING.sub(_shown, text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def _shown(match):
+    return unescape(match.group()) if match.group().startswith("&") else ""
+
+
 def _decode_once(text):
-    """One round: (decoded text, [(start, end) in `text`] per decoded character), or (text, None)."""
+    """One round: (decoded text, start and end in `text` of each decoded character), or Nones.
+
+    Runs between matches are copied with their offsets as ranges: the per-character work is in C.
+    """
     if not _HIDING.search(text):
-        return text, None
-    pieces, positions, at = [], [], 0
+        return None, None, None
+    pieces, starts, ends, at = [], [], [], 0
     for match in _HIDING.finditer(text):
-        pieces.append(text[at:match.start()])
-        positions.extend((i, i + 1) for i in range(at, match.start()))
-        shown = unescape(match.group()) if match.group().startswith("&") else ""
+        start, end = match.span()
+        pieces.append(text[at:start])
+        starts.extend(range(at, start))
+        ends.extend(range(at + 1, start + 1))
+        shown = _shown(match)
         pieces.append(shown)
         if shown == match.group():  # `&word` that names no character: shown as written
-            positions.extend((i, i + 1) for i in range(match.start(), match.end()))
+            starts.extend(range(start, end))
+            ends.extend(range(start + 1, end + 1))
         else:
-            positions.extend((match.start(), match.end()) for _ in shown)
-        at = match.end()
+            starts.extend([start] * len(shown))
+            ends.extend([end] * len(shown))
+        at = end
     pieces.append(text[at:])
-    positions.extend((i, i + 1) for i in range(at, len(text)))
+    starts.extend(range(at, len(text)))
+    ends.extend(range(at + 1, len(text) + 1))
     decoded = "".join(pieces)
-    return (text, None) if decoded == text else (decoded, positions)
+    return (None, None, None) if decoded == text else (decoded, starts, ends)
 
 
 class _TextContent(HTMLParser):
@@ -136,34 +158,46 @@ def rendered_findings(html, *, source, confirmed=()):
     A confirmed span covers a rendered finding whose visible text lies within the span's own.
     """
     seen = rendered_text(html)  # the scanner decodes what a reader would decode in it
-    confirmed_texts = [_squeezed(visible_text(source[c.start:c.end])[0]) for c in confirmed]
-    unexplained = []
+    confirmed_texts = [_squeezed(decoded_text(source[c.start:c.end])) for c in confirmed]
+    unexplained, source_map = set(), None
     for finding in scan(seen):
-        shown = _squeezed(visible_text(seen[finding.start:finding.end])[0])
+        shown = _squeezed(decoded_text(seen[finding.start:finding.end]))
         if not any(shown in text for text in confirmed_texts):
-            start, end = _locate(source, shown)
-            unexplained.append(Finding(start, end, finding.kind))
-    return sorted(set(unexplained), key=lambda f: (f.start, f.end))
+            source_map = source_map or _SourceMap(source)  # built once, only when needed
+            unexplained.add(Finding(*source_map.span(shown), finding.kind))
+    return sorted(unexplained, key=lambda f: (f.start, f.end))
 
 
 def _squeezed(text):
     return " ".join(_MARKUP.sub("", text).split())
 
 
-def _locate(source, shown):
-    """The span of `source` a reader sees as `shown`: references decoded, invisible characters and
-    markdown's inline markup skipped, runs of whitespace as one."""
-    visible, starts, ends = visible_text(source)
-    kept = [(i, ch) for i, ch in enumerate(visible) if not _MARKUP.match(ch)]
-    squeezed, origin = [], []
-    for i, ch in kept:
-        if ch.isspace():
-            if squeezed and squeezed[-1] == " ":
+class _SourceMap:
+    """`source` as a reader sees it, squeezed like _squeezed (references decoded, invisible
+    characters and markdown's inline markup skipped, runs of whitespace as one), with the span
+    of `source` each of its characters came from."""
+
+    _PIECES = re.compile(r"\s+|[*_~`\\]|[^\s*_~`\\]+")
+
+    def __init__(self, source):
+        visible, starts, ends = visible_text(source)
+        pieces, self.starts, self.ends = [], [], []
+        for piece in self._PIECES.finditer(visible):
+            at, end = piece.span()
+            if _MARKUP.match(piece.group()):
                 continue
-            ch = " "
-        squeezed.append(ch)
-        origin.append(i)
-    at = "".join(squeezed).find(shown)
-    if at < 0 or not shown:
-        return 0, len(source)
-    return starts[origin[at]], ends[origin[at + len(shown) - 1]]
+            if piece.group().isspace():
+                end = at + 1
+                pieces.append(" ")
+            else:
+                pieces.append(piece.group())
+            self.starts.extend(starts[at:end])
+            self.ends.extend(ends[at:end])
+        self.text = "".join(pieces)
+        self.whole = (0, len(source))
+
+    def span(self, shown):
+        at = self.text.find(shown) if shown else -1
+        if at < 0:
+            return self.whole
+        return self.starts[at], self.ends[at + len(shown) - 1]
