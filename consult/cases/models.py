@@ -55,7 +55,8 @@ class Case(models.Model):
 
 
 class Message(models.Model):
-    """Immutable: a correction is a new message pointing at the one it corrects."""
+    """Never edited by its writer: a correction is a new message pointing at the one it corrects.
+    The one change: a supervisor's redaction of a confirmed false alarm (consult/falsealarms)."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="messages")
     seq = models.PositiveBigIntegerField()
