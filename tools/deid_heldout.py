@@ -17,6 +17,7 @@ import argparse
 import json
 import random
 import sys
+import unicodedata
 
 FIRST = """Astrid Sigrid Ingrid Freja Linnea Maja Saga Elin Solveig Ragnhild Dagny Signe Thora Eero Aleksi
 Juho Matti Ville Lauri Teemu Oskar Leif Bjorn Torsten Halvard Sindre Magnus Henrik Jorunn Agnieszka
@@ -272,11 +273,90 @@ TEMPLATES = [
 ]
 
 
+# A second, later set of templates and pools (--fresh), written after the guard was tuned on the
+# first and scored once without changes: how the guard does on phrasing it has never seen.
+FRESH_FIRST = """Brynja Hjördis Kaisa Outi Pirkko Sølvi Vibeke Aino Jaroslava Bożena Wiesław Ludmila Zdeňka
+Ferenc Imre Piroska Tiit Liis Aivar Gintarė Vytautas Dace Uldis Efua Yaw Kojo Chinonso Adaeze Ifeoma
+Tunde Bongani Lerato Anjali Devika Harpreet Gurpreet Navdeep Shabnam Tahmina Arash Shirin Nilufar
+Xochitl Itzel Yolanda Heriberto Florencia Benedita Graça Eulália Ruairí Bronagh Tadhg Eilidh""".split()
+FRESH_SURNAMES = """Hakala Salminen Lehtonen Eriksen Lund Dahl Sörensen Jablonski Nowicki Lewandowska Kratochvíl
+Svoboda Hajdu Lakatos Juhász Vaitkus Jankauskas Ozola Kask Ansah Appiah Nwosu Obi Adebayo Khumalo
+Zulu Malhotra Sandhu Grewal Hosseini Karimi Mahmoud Orozco Zamora Cienfuegos Barros Teixeira
+Ó Briain Mac Giolla Moffat Urquhart""".split()
+FRESH_STREETS = ["Pohjoisesplanadi 21", "Drottninggatan 88", "Kongens gate 12", "Vesterbrogade 61",
+                 "ul. Długa 44/2", "Andrássy út 60", "Gedimino pr. 9", "Brīvības iela 37",
+                 "Viru 4", "Avenida da Liberdade 190", "Carrer de Mallorca 401", "Via dei Mille 17"]
+FRESH_CITIES = ["Oulu", "Linköping", "Trondheim", "Odense", "Poznań", "Olomouc", "Szeged", "Klaipėda",
+                "Daugavpils", "Pärnu", "Coimbra", "Girona", "Bologna"]
+FRESH_TEMPLATES = [
+    "Supervision q: my 2pm, {fperson}, disclosed a plan last night - thoughts?",
+    "Phoned {fperson}'s mum this morning; she's frightened for him.",
+    "Note for cover: {fperson} will ring the duty line if things escalate.",
+    "{fword} rang twice while I was in session.",
+    "Could you see {fword} Friday? I'm off sick.",
+    "Family meeting with {ffirst} and her stepdad went OK.",
+    "Pt's partner ({ffirst}) attended the second half.",
+    "Brother {flower} is the emergency contact.",
+    "Next of kin: {fperson}",
+    "Flat is at {fstreet}, {fcity}; the buzzer is broken.",
+    "She grew up in {fcity} and moved here at 19.",
+    "Sending the letter to {fstreet}.",
+    "Moving back to {fcity} after the divorce.",
+    "Contact no. {fphone}",
+    "Her new number is {fphone}, texts preferred.",
+    "Personal email {femail} - please don't use the work one.",
+    "DOB {fdate}.",
+    "First seen {fdate}, discharged {fdate2}.",
+    "Appt booked for {fdate}.",
+    "Hospital no: {fmrn}",
+    "NHS number {fnhs} on the referral.",
+    "Her nan is {fage} and still does the school run.",
+    "Lives with grandad ({fage}).",
+    "Drives a silver Corolla, reg {fplate}.",
+    "His motorbike {fplate} was found by the canal.",
+    "Insta is @{fhandle} if you want to see the posts.",
+    "Posts to r/depression as u/{fhandle}.",
+    "Postcode {fpostcode}.",
+]
+
+
+def ascii_(name: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", name.lower()) if ch.isascii() and ch.isalnum())
+
+
+def fresh_values(rng):
+    first, last = pick(rng, FRESH_FIRST), pick(rng, FRESH_SURNAMES)
+    y, m, d = rng.randrange(1930, 2026), rng.randrange(1, 13), rng.randrange(1, 29)
+    mon = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][m - 1]
+    return {
+        "fperson": (pick(rng, [first, f"{first} {last}", f"{last}", f"Mrs {last}"]), "NAME"),
+        "ffirst": (first, "NAME"),
+        "flower": (first.lower(), "NAME"),
+        "fword": (pick(rng, ["Hope", "Sunny", "Merry", "Faith", "Autumn", "Bliss", "Robin", "Crystal"]), "NAME"),
+        "fstreet": (pick(rng, FRESH_STREETS), "ADDRESS"),
+        "fcity": (pick(rng, FRESH_CITIES), "ADDRESS"),
+        "fphone": (pick(rng, [f"07{digits(rng, 3)} {digits(rng, 6)}", f"+358 40 {digits(rng, 3)} {digits(rng, 4)}",
+                              f"({digits(rng, 3)}){digits(rng, 3)}-{digits(rng, 4)}"]), "PHONE"),
+        "femail": (pick(rng, [f"{ascii_(first)}_{ascii_(last)}@hotmail.co.uk",
+                              f"{ascii_(last)}{digits(rng, 2)} at yahoo dot com"]), "EMAIL"),
+        "fdate": (pick(rng, [f"{d}/{m}/{y % 100:02d}", f"{d} {mon} {y}", f"{mon} {d}th", f"{y}.{m:02d}.{d:02d}"]), "DATE"),
+        "fdate2": (f"{rng.randrange(1, 29)}.{rng.randrange(1, 13)}.{rng.randrange(2000, 2026)}", "DATE"),
+        "fmrn": (f"{digits(rng, 3)} {digits(rng, 3)} {digits(rng, 4)}", "MRN"),
+        "fnhs": (f"{digits(rng, 3)} {digits(rng, 3)} {digits(rng, 4)}", "HEALTH_PLAN"),
+        "fage": (str(rng.randrange(90, 104)), "AGE_OVER_89"),
+        "fplate": (pick(rng, [f"{''.join(pick(rng, 'ABCDEFGHJKLMNPRSTVWXY') for _ in range(2))}{digits(rng, 2)} "
+                              f"{''.join(pick(rng, 'ABCDEFGHJKLMNPRSTVWXY') for _ in range(3))}",
+                              f"{''.join(pick(rng, 'ABCDEFGHJKLMNPRSTVWXY') for _ in range(3))}-{digits(rng, 3)}"]), "VEHICLE"),
+        "fhandle": (f"{ascii_(first)}{digits(rng, 2)}", "HANDLE"),
+        "fpostcode": (pick(rng, ["LS6 2AB", "G12 8QQ", "CF10 3AT", "BT7 1NN"]), "ADDRESS"),
+    }
+
+
 def clean_sentence(rng):
     return pick(rng, CLEAN).replace("{med}", pick(rng, MEDS))
 
 
-def note(rng, with_phi: bool):
+def note(rng, with_phi: bool, fresh: bool = False):
     parts = [clean_sentence(rng) for _ in range(rng.randrange(1, 4))]
     phi = []
     n_phi = rng.randrange(1, 4) if with_phi else 0
@@ -284,7 +364,8 @@ def note(rng, with_phi: bool):
     sentences = []
     it = iter(parts)
     for i in range(len(parts) + n_phi):
-        sentences.append(("phi", pick(rng, TEMPLATES)) if i in inserts else ("clean", next(it)))
+        sentences.append(("phi", pick(rng, FRESH_TEMPLATES if fresh else TEMPLATES)) if i in inserts
+                         else ("clean", next(it)))
     text = ""
     for kind, sentence in sentences:
         if text:
@@ -292,7 +373,7 @@ def note(rng, with_phi: bool):
         if kind == "clean":
             text += sentence
             continue
-        values = slot_values(rng)
+        values = fresh_values(rng) if fresh else slot_values(rng)
         rest = sentence
         while "{" in rest:
             before, rest = rest.split("{", 1)
@@ -301,7 +382,11 @@ def note(rng, with_phi: bool):
             if slot == "lower" and not (text + before).rstrip(" ").endswith(tuple(".\n")) and rng.random() < 0.3:
                 value = value.capitalize()
             text += before
-            phi.append({"start": len(text), "end": len(text) + len(value), "type": typ, "value": value})
+            if typ == "HANDLE":  # the handle's @ or u/ is in the template; the label covers it
+                start = len(text) - (1 if before.endswith("@") else 2 if before.endswith("u/") else 0)
+                phi.append({"start": start, "end": len(text) + len(value), "type": "URL", "value": text[start:] + value})
+            else:
+                phi.append({"start": len(text), "end": len(text) + len(value), "type": typ, "value": value})
             text += value
         text += rest
     return text, phi
@@ -311,11 +396,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--notes", type=int, default=600)
+    ap.add_argument("--fresh", action="store_true", help="the second, later templates and pools")
     a = ap.parse_args()
     rng = random.Random(a.seed)
+    prefix = "fresh" if a.fresh else "heldout"
     for i in range(a.notes):
-        text, phi = note(rng, with_phi=i % 3 != 2)
-        sys.stdout.write(json.dumps({"id": f"heldout-{i:04d}", "text": text, "phi": phi}) + "\n")
+        text, phi = note(rng, with_phi=i % 3 != 2, fresh=a.fresh)
+        sys.stdout.write(json.dumps({"id": f"{prefix}-{i:04d}", "text": text, "phi": phi}) + "\n")
 
 
 if __name__ == "__main__":
