@@ -102,11 +102,13 @@ def _person_predicate(toks: list[Tok], j: int, text: str, verbs_only: bool = Fal
     """What follows token j reads as something a person does: 'said', 'has been sleeping',
     'is a 34-year-old', 'is feeling'."""
     k = j + 1
-    if k >= len(toks) or _gap(text, toks[j], toks[k]) != " ":
+    if k >= len(toks) or _gap(text, toks[j], toks[k]) not in (" ", ", "):
         return False
     verb = toks[k].low
     if verb in V.PERSON_VERBS:
-        return True
+        return True  # 'Sunny rang', 'my 2pm, Urquhart, disclosed'
+    if _gap(text, toks[j], toks[k]) != " ":
+        return False
     if verb not in V.AUXILIARIES or k + 1 >= len(toks) or _gap(text, toks[k], toks[k + 1]) != " ":
         return False
     nxt = toks[k + 1].low
@@ -209,11 +211,32 @@ def _judge(toks: list[Tok], i: int, j: int, text: str) -> tuple[int | None, int]
         return j, j
     if _cue_before(toks, i, text):
         return j, j
+    if classes == [WEAK] and _capitalised_mid_sentence(toks, i, text):
+        return j, j
     if WEAK in classes or UNKNOWN in classes:
         strict = WEAK in classes or run[0].sent_start
         if _cue_after(toks, j, text, strict=strict):
             return j, j
     return None, j
+
+
+_DETERMINERS = frozenset("the a an this that these those my our your his her their its every each no "
+                         "some any".split())
+
+
+def _capitalised_mid_sentence(toks: list[Tok], i: int, text: str) -> bool:
+    """'gave it to Maria yesterday': a name that is also a rare word, capitalised where a word
+    would not be, is a name (not after a determiner, not a month, not part of a longer proper
+    noun such as 'Hope Street')."""
+    t = toks[i]
+    if t.sent_start or t.low in V.MONTHS:
+        return False
+    if i and (toks[i - 1].low in _DETERMINERS or (toks[i - 1].cap and _gap(text, toks[i - 1], t) == " ")):
+        return False  # 'the Will', or Title Case ('Put Your Love In Me')
+    if text[t.e:t.e + 2].lstrip(" ")[:1].isdigit():
+        return False  # 'Ward 4', 'Bay 2': a numbered place
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    return not (nxt is not None and nxt.cap and _gap(text, t, nxt) in (" ", "-"))
 
 
 def _eponym_is_person(toks: list[Tok], i: int, text: str) -> bool:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from .rules import rule, run_rules
+from . import vocabulary as V
+from .rules import code_after_label, rule, run_rules
 
 Span = tuple[int, int, str]
 
@@ -138,8 +139,7 @@ _MONTH_WORDS_LIST = ("january jan february feb march mar april apr may june jun 
                      "september sep sept october oct november nov december dec").split()
 AGE_NUM_RE = re.compile("|".join(AGE_RES[i].pattern for i in (0, 5)), re.I)
 AGE_CUE_RE = AGE_RES[1]
-_AGE_PERSON = tuple("he she who grandmother grandfather grandma grandpa granny mother father mom dad aunt "
-                        "uncle patient client pt husband wife partner neighbor neighbour veteran resident".split())
+_AGE_PERSON = tuple(sorted(set("he she who patient client pt veteran resident".split()) | V.RELATIONS))
 AGE_PERSON_RE = re.compile(r"[A-Za-z]+\s+(?:is|was|turns|turned|just\s+turned|is\s+now|will\s+be)\s+(9\d|1[0-2]\d)\b"
                            r"(?!\s*(?:%|percent|mg|kg|lbs?|pounds|minutes|mins|bpm|/|\.\d))", re.I)
 _AGE_CUE_WORDS = ("age", "ages", "aged", "turned", "turning", "turns", "birthday")
@@ -221,6 +221,14 @@ def _short_date(value: str, s: int, e: int, text: str) -> bool:
     return not _FRACTION_AFTER_RE.match(text, e)
 
 
+_SCALE_RE = re.compile(r"[A-Z]{2,6}-?\d{1,2}")
+
+
+def _not_a_scale(value: str, s: int, e: int, text: str) -> bool:
+    """'policy. PHQ-9 of 14': a scale name after a keyword is not its number."""
+    return not _SCALE_RE.fullmatch(value) and value.lower() not in V.CLINICAL_WORDS
+
+
 _PLATE_WORDS = "plate plates tag license licence number"
 _MRN_RE = re.compile(r"(?i)mrn[\s:#-]*(\d{3,12})\b")
 
@@ -234,7 +242,8 @@ CONTACT_RULES = (
          words=" ".join(PHONE_CUE_FIRST), validate=_cued_phone),
 )
 ID_RULES = tuple(
-    rule(f"{kind.lower()} after its keyword", kind, rx.pattern, group=1, at="words", words=KEYWORD_FIRST[kind])
+    rule(f"{kind.lower()} after its keyword", kind, rx.pattern, group=1, at="words", words=KEYWORD_FIRST[kind],
+         validate=_not_a_scale)
     for kind, rx in KEYWORD_RES) + (
     rule("plate after its keyword", "VEHICLE", PLATE_RE.pattern, group=1, at="words", words=_PLATE_WORDS),
     rule("social security number", "SSN", SSN_RE.pattern, at="digits", runs="3", after=" -", flags=0),

@@ -69,8 +69,10 @@ _FOREIGN_PREFIXES = ("rua rue calle carrer via viale vicolo piazza piazzale aven
                      "strada bulevardul calea odos leoforos").split()
 _FOREIGN_PREFIX = "(?:" + "|".join(
     sorted(re.escape(p.capitalize()) + (r"\.?" if len(p) <= 4 else "") for p in _FOREIGN_PREFIXES)) + r"|ul\.|os\.)"
-_CONNECT = r"(?:d[aeo]s?|de la|del|di|della|delle|du|des|le|la|les|van|von|der|den|al|el|u\.|utca|aleja|gate|mnt|sur|upon)"
+_CONNECT = r"(?:d[aeo]s?|de la|del|dei|degli|dello|di|della|delle|du|des|le|la|les|van|von|der|den|al|el|u\.|utca|aleja|gate|mnt|sur|upon)"
 _HOUSE_NO = r"\d{1,5}[A-Za-z]?(?:[ \t]?[/-][ \t]?\d{1,4}[A-Za-z]?)?(?![\w/-])\.?"
+# street words written apart after the name in other countries ("Andrássy út 60", "Gedimino pr. 9")
+_STREET_WORDS = "út utca u. körút gate gata gatan iela gatvė gatve pr. prospekt prospektas tee mnt aleja ulica vej vei"
 _ADDRESS_CUE = (r"(?:address(?:es)?(?:\s+is)?|lives?\s+(?:at|on)|living\s+(?:at|on)|resides?\s+(?:at|on)|residing\s+at|"
                 r"stays?\s+at|staying\s+at|moved\s+to|moving\s+to|located\s+at|sen[dt]\s+(?:it\s+|this\s+)?to|"
                 r"mail(?:ed)?\s+to|deliver(?:ed)?\s+to|visit\s+to|visited\s+(?:her|him|them)\s+at|"
@@ -119,6 +121,13 @@ PLACE_RULES = (
          r"Crescent|Close|Parkway|Pkwy\.?|Highway|Hwy\.?|Circle|Trail|Row|Square|Alley)\b)", group=1, flags=0,
          at="words", words="on at off along to near from in into onto down up by",
          validate=lambda v, s, e, text: v.split()[0].lower() not in V.STOP_CAPS),
+    rule("name, street word, number", "ADDRESS",
+         _CAP + r"[\w'’.-]*[ \t]+(?:" + _STREET_WORDS.replace(" ", "|").replace(".", "\\.") + r")[ \t]+" + _HOUSE_NO,
+         flags=0, at="near", words=_STREET_WORDS.replace(".", "")),
+    rule("street name and number after a preposition", "ADDRESS",
+         r"(?i:at|to|on|from)[ \t]+(" + _CAP + r"[^\W\d_'’.-]*(?:[ \t]+" + _CAP + r"[^\W\d_'’.-]*){0,2}[ \t]+\d{1,4}[A-Za-z]?)"
+         r"(?![\w/:.,-]\d|[\w:])", group=1, flags=0, at="words", words="at to on from",
+         validate=lambda v, s, e, text: _street_like(v, s, e, text) and v.split()[0].lower() not in V.FIRST_NAMES),
     rule("PO box", "ADDRESS", r"\b(?:P\.?\s?O\.?\s*Box|Post\s+Office\s+Box|PO\s+Box)\s*#?\s*\d{1,8}\b", gates=("box",)),
     rule("military address", "ADDRESS",
          r"\b(?:PSC|CMR|Unit)\s+\d{3,5},?\s+Box\s+\d{2,5}(?:\s+(?:APO|FPO|DPO)\s+A[AEP]\s+\d{5})?"
@@ -182,8 +191,10 @@ _COMMA_STATE_RE = re.compile(
     r",[ \t]*(?:(?:" + _ABBR + r")\b(?!\.\w)|(?:" + _STATE + r")\b)(?:\.?\s+\d{5}(?:-\d{4})?\b)?")
 _CITY_BEFORE_RE = re.compile(r"(?:[A-Z][a-z]+[ -]){0,3}[A-Z][a-z]+$")
 _STRONG_PREPS = frozenset("in near outside around from visiting".split())
-_MOVE_VERBS = frozenset("moved relocated relocating drove driving flew flying trip travel traveled "
-                        "travelled went going back commute commutes commuting lives".split())
+_UNKNOWN_PLACE_PREPS = _STRONG_PREPS | {"to", "into"}  # 'to' only after a move verb (_prep_before)
+_MOVE_VERBS = frozenset("moved moving move moves relocated relocating relocate drove driving flew flying trip "
+                        "travel traveled travelled went going back commute commutes commuting lives returned "
+                        "returning".split())
 
 
 def _city_before_state(c) -> Iterator[Span]:
@@ -261,7 +272,7 @@ def _unknown_after_prep(toks: list[Tok], i: int, text: str) -> int | None:
     """'works at the plant in Xyzville': an unknown capitalised word after a place preposition."""
     t = toks[i]
     if t.cls != UNKNOWN or t.sent_start or t.poss or not _prep_before(toks, i, text) \
-            or toks[i - 1].low not in _STRONG_PREPS:
+            or toks[i - 1].low not in _UNKNOWN_PLACE_PREPS:
         return None
     if i + 1 < len(toks) and toks[i + 1].cls == UNKNOWN and text[t.e:toks[i + 1].s] == " ":
         return i + 1

@@ -206,7 +206,7 @@ def _person_before(text: str, s: int) -> bool:
         return False
     word = m.group(1)
     low = word.lower().rstrip(".")
-    if low in V.NAME_CUES_BEFORE or low in _PERSON_NOUNS:
+    if low in V.NAME_CUES_BEFORE or low in V.RELATIONS or low in _PERSON_NOUNS:
         return True
     return word[0].isupper() and low not in V.STOP_CAPS and low not in V.MONTHS and low not in V.WEEKDAYS
 

@@ -93,7 +93,7 @@ def classify(w: str, low: str, text: str, end: int) -> int:
         return WEAK if low in V.AMBIGUOUS_NAMES or low in V.MONTHS else STRONG
     if low in _MONTH_NAMES:
         return WEAK
-    if low in V.ENGLISH_WORDS or (low.endswith("s") and low[:-1] in V.ENGLISH_WORDS):
+    if low in V.ENGLISH_WORDS or (low.endswith("s") and len(low) > 4 and low[:-1] in V.ENGLISH_WORDS):
         return WORD
     return UNKNOWN
 

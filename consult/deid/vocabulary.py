@@ -96,8 +96,18 @@ CITY_MAX_WORDS = 4
 
 TITLES = frozenset("mr mrs ms miss mx dr prof sr sra srta mme mlle".split())
 
+# relations and roles: a person ("her nan is 96", "grandad (97)", "her brother X")
+RELATIONS = frozenset("""
+mother father mom dad mum mam mommy daddy mama papa parent parents son daughter child kid baby
+brother sister sibling twin husband wife partner spouse boyfriend girlfriend fiance fiancé fiancee
+fiancée ex grandmother grandfather grandma grandpa granny gran nan nana nanna nanny grandad granddad
+granda grampa gramps grandparent nonna nonno abuela abuelo oma opa babcia dziadek aunt auntie aunty
+uncle cousin niece nephew stepmother stepfather stepmom stepmum stepdad stepson stepdaughter
+stepbrother stepsister godmother godfather guardian carer caregiver neighbor neighbour roommate
+housemate friend bestie landlord landlady boss colleague coworker co-worker sponsor
+""".split())
 # words directly before a person's name ("her brother X", "client X", "named X")
-NAME_CUES_BEFORE = frozenset("""
+NAME_CUES_BEFORE = RELATIONS | frozenset("""
 client patient pt brother sister mother father mom dad mum son daughter husband wife partner
 spouse boyfriend girlfriend fiance fiancé fiancee fiancée friend bestie cousin aunt uncle
 grandmother grandfather grandma grandpa granny nana niece nephew roommate housemate coworker
@@ -106,7 +116,7 @@ stepmom stepson stepdaughter stepbrother stepsister guardian caregiver named cal
 said says told asked texted emailed messaged dear hi hello hey thanks twin baby child kid
 states stated reports reported manager po caseworker attorney lawyer teacher coach pastor
 teammate classmate ex sibling sponsor pastor landlord mentee student therapist counselor counsellor
-psychiatrist psychologist prescriber clinician doctor nurse officer
+psychiatrist psychologist prescriber clinician doctor nurse officer kin contact nok
 """.split())
 # words directly after a person's name ("X said", "X's mother")
 NAME_CUES_AFTER = frozenset("""
@@ -137,6 +147,7 @@ self-harmed lost got gets quit graduated married divorced died passed survived r
 skipped stayed stays staying slept woke wakes waking ate eats eating stopped worries worried
 worrying panicked panics panicking disclosed reports reported shared shares talked talks talking
 spoke speaks speaking agreed improved improving declined declining engaged engages engaging
+rang rung rings ringing phoned phones phoning popped dropped texted messaged dm'd wrote writes
 """.split())
 # what can stand between a name and a person's verb ("Grace has been ...", "Will is ...")
 AUXILIARIES = frozenset("is was has had will would can could cannot can't won't doesn't didn't isn't "
@@ -166,6 +177,7 @@ good bad feeling feelings would could should shall might must can did does do
 spoke called texted emailed met saw seen said told asked hospital clinic school work
 mrn ssn dob id dl vin ip url email phone fax cell tel ext insurance member account bank
 st ave rd apt suite po box city county state zip
+insta instagram snapchat snap tiktok facebook twitter reddit discord whatsapp telegram signal
 """.split())
 LOCATION_PREPS = frozenset(
     "in from to near at outside around toward towards visiting of moved lives living born "

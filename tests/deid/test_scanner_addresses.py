@@ -28,6 +28,10 @@ from .helpers import covered
      "6400 12 Timms Drive Suite 215\nNUNGATTA\nAustralia"),
     ("They met at the corner of 3744 Retreat Avenue and Elm Street.", "3744 Retreat Avenue and Elm Street"),
     ("Postcode SW1A 1AA on the form.", "SW1A 1AA"),
+    ("Sending the letter to Viru 4.", "Viru 4"),
+    ("Flat is at Via dei Mille 17, Linköping; the buzzer is broken.", "Via dei Mille 17, Linköping"),
+    ("He stays at Andrássy út 60 in the summer.", "Andrássy út 60"),
+    ("Moving back to Trondheim after the divorce.", "Trondheim"),
     ("Postal code K1A 0B1.", "K1A 0B1"),
 ])
 def test_it_flags_addresses(text, part):

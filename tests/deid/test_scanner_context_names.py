@@ -29,6 +29,11 @@ from .helpers import covered
     ("Juliusz A Kwiatkowski lives nearby.", "Juliusz A Kwiatkowski"),
     ("Follow up with Jan Jílek in a couple of months.", "Jan Jílek"),
     ("Tomomi is from the next town over.", "Tomomi"),
+    ("Sunny rang twice while I was in session.", "Sunny"),
+    ("Next of kin: Lewandowska", "Lewandowska"),
+    ("Family meeting with Liis and her stepdad went OK.", "Liis"),
+    ("Supervision q: my 2pm, Urquhart, disclosed a plan last night.", "Urquhart"),
+    ("She gave the letter to Maria yesterday.", "Maria"),
 ])
 def test_it_flags_names_by_context(text, name):
     assert covered(text, name)

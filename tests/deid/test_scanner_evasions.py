@@ -61,6 +61,8 @@ def test_it_sees_through_hidden_identifiers(family, text, part):
     ("Her truck (KDR-4471) was towed.", "KDR-4471", "VEHICLE"),
     ("Saw 8GHJ 221 parked outside in his van.", "8GHJ 221", "VEHICLE"),
     ("Her father, 96, lives alone.", "96", "AGE_OVER_89"),
+    ("Her nan is 96 and still does the school run.", "96", "AGE_OVER_89"),
+    ("Lives with grandad (97).", "97", "AGE_OVER_89"),
     ("Mr. Olsen (97) still drives.", "97", "AGE_OVER_89"),
     ("She is 95 y.o. and frail.", "95", "AGE_OVER_89"),
     ("95yo widow, lives alone", "95", "AGE_OVER_89"),
