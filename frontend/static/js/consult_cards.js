@@ -38,7 +38,7 @@ function time(iso) {
   return iso ? new Date(iso).toLocaleTimeString() : "";
 }
 
-function countdown(iso) {
+export function countdown(iso) {
   const span = el("span", "countdown");
   span.dataset.testid = "countdown";
   span.dataset.until = iso;
@@ -75,7 +75,9 @@ export function renderConsult(c, { me, supervisor, onAction }) {
   const signs = Object.entries(c.signs || {}).filter(([, on]) => on).map(([k]) => SIGN_LABELS[k]);
   if (signs.length || c.signs_note) li.append(el("p", "signs", `Signs: ${signs.join(", ")}${c.signs_note ? ` — ${c.signs_note}` : ""}`));
   if (c.acknowledged_by) {
-    const ack = el("p", "acknowledged", `${c.acknowledged_by.name} acknowledged at ${time(c.acknowledged_at)} and joined the room`);
+    const ack = el("p", "acknowledged", c.case
+      ? `${c.acknowledged_by.name} acknowledged at ${time(c.acknowledged_at)} and joined the room`
+      : `${c.acknowledged_by.name} took it at ${time(c.acknowledged_at)}`);
     ack.dataset.testid = "acknowledged-by";
     li.append(ack);
   }
