@@ -13,7 +13,7 @@ from consult.audit.chain import content_hash
 from consult.audit.services import (
     PAYLOAD_SEQ_PLACEHOLDER, audit_append, audit_prepare, case_stream_of, statement_event,
 )
-from consult.cases import posting
+from consult.cases import activity, posting
 from consult.cases.access import case_for_member, is_team_member
 from consult.cases.models import Case, Message, ReadPosition, RiskLevel, Status
 from consult.cases.rendering import render_markdown
@@ -86,6 +86,7 @@ def message_post(*, actor, case_code, client_id, body, corrects_seq=None, confir
         if message is not None:
             publish_on_commit(case_group(message.case_id), {"type": "message.new", "message": message_dict(message)},
                               seq=message.seq)  # committed: it publishes now
+            _publish_team_news(message, actor, case_code, message.case.team_id, body)
             return PostResult(message, duplicate=False)
     with transaction.atomic():
         case, stored_id = _case_for_posting(actor, case_code, client_id)
@@ -104,7 +105,14 @@ def message_post(*, actor, case_code, client_id, body, corrects_seq=None, confir
         publish_on_commit(
             case_group(case.pk), {"type": "message.new", "message": message_dict(message)}, seq=message.seq
         )
+        _publish_team_news(message, actor, case_code, case.team_id, body)
     return PostResult(message, duplicate=False)
+
+
+def _publish_team_news(message, actor, case_code, team_id, body):
+    # One frame to the team's group, whoever is in it (case list counts); mentions only when "@" is typed.
+    activity.publish_activity(message, code=case_code, team_id=team_id)
+    activity.publish_mentions(message, author=actor, code=case_code, team_id=team_id, body=body)
 
 
 def _guarded(body, confirmations):
@@ -179,6 +187,7 @@ def read_position_mark(*, actor, case_code, seq):
         advanced = ReadPosition.objects.filter(pk=position.pk, seq__lt=seq).update(seq=seq)
         if advanced:
             publish_on_commit(case_group(case.pk), {"type": "read.updated", "user_id": actor.pk, "seq": seq})
+            activity.publish_read(case, actor, seq)  # the reader's other tabs: the case list's count falls
     return seq
 
 

@@ -2,19 +2,22 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from consult.cases import services
+from consult.cases import search, services
 from consult.cases.access import visible_cases
+from consult.cases.activity import with_activity
 from consult.cases.forms import CaseForm
 from consult.cases.models import RiskLevel
 from consult.core.errors import ConsultError, NotFound
 from consult.core.forms import form_confirmations, form_error
+from consult.oncall.selectors import with_active_consult
 from consult.risk.selectors import cases_by_risk
 
 
 @login_required
 def case_list(request):
     risk, sort = request.GET.get("risk", ""), request.GET.get("sort", "updated")
-    cases = cases_by_risk(visible_cases(request.user), level=risk, sort=sort)
+    cases = cases_by_risk(with_activity(visible_cases(request.user), request.user), level=risk, sort=sort)
+    cases = with_active_consult(cases)
     return render(request, "cases/list.html", {"cases": cases, "risk": risk, "sort": sort,
                                                "risk_levels": RiskLevel.choices})
 
@@ -43,3 +46,16 @@ def case_room(request, code):
     except NotFound:
         raise Http404("No such case") from None
     return render(request, "cases/room.html", {"case": case})
+
+
+@login_required
+def message_search(request):
+    query, results, error = request.GET.get("q", ""), [], None
+    if query.strip():
+        try:
+            found = search.message_search(actor=request.user, query=query)
+            results = [(message, search.snippet(message.body, query)) for message in found]
+        except ConsultError as failure:
+            error = failure.message
+    return render(request, "cases/search.html", {"query": query, "results": results, "error": error,
+                                                 "limit": search.RESULTS_MAX}, status=400 if error else 200)

@@ -14,7 +14,7 @@ from consult.core.errors import AccessDenied, NotFound, TooLarge, ValidationFail
 from consult.deid.guard import guard_fields, guard_text
 from consult.falsealarms.audit import false_alarms_audit
 from consult.oncall.models import ACTIVE_STATES, WARNING_SIGNS, ConsultRequest, Kind, Page, State
-from consult.oncall.paging import audit_consult, close_pages, escalation_step, publish_consult
+from consult.oncall.paging import audit_consult, close_pages, escalation_step, publish_consult, support_notify
 from consult.ops import metrics
 
 TEXT_MAX_CHARS = 4000
@@ -50,6 +50,12 @@ def consult_request(*, actor, kind, question, case_code=None, team_id=None, sign
     if kind not in Kind.values:
         raise ValidationFailed("kind must be routine, urgent or support", field="kind")
     signs = {name: bool((signs or {}).get(name)) for name in WARNING_SIGNS}
+    unanswered = _unanswered_urgent(actor, kind, case_code)
+    if unanswered is not None:
+        # Nobody answered the case's urgent consult: this request's text is new facts for it, paged
+        # again in the same step, rather than a second consult the on-call would have to piece together.
+        return consult_repage(actor=actor, consult_id=unanswered, facts=question, signs=signs, signs_note=signs_note,
+                              confirmations=confirmations, facts_field="question")
     with transaction.atomic():
         case, team = _subject(actor, kind, case_code, team_id)  # an outsider: NotFound before the guard
         texts = {"question": _sized_text(question, field="question", required=True),
@@ -64,10 +70,19 @@ def consult_request(*, actor, kind, question, case_code=None, team_id=None, sign
                       question_sha256=content_hash(question), signs_note_sha256=content_hash(signs_note))
         _audit_false_alarms(consult, actor, {"consult_id": consult.pk}, accepted, texts)
         if kind == Kind.URGENT:
-            escalation_step(consult, reason="requested")
+            escalation_step(consult, reason="requested")  # publishes the consult
+        elif kind == Kind.SUPPORT:
+            support_notify(consult)  # publishes the consult
         else:
-            publish_consult(consult)  # escalation_step publishes the urgent one
+            publish_consult(consult)
     return consult
+
+
+def _unanswered_urgent(actor, kind, case_code):
+    if kind != Kind.URGENT or not case_code:
+        return None
+    return ConsultRequest.objects.filter(case__code=case_code, case__team__memberships__user=actor, kind=Kind.URGENT,
+                                         state=State.UNANSWERED).values_list("pk", flat=True).first()
 
 
 def _subject(actor, kind, case_code, team_id):
@@ -82,10 +97,9 @@ def _subject(actor, kind, case_code, team_id):
     if not case_code:
         raise ValidationFailed("routine and urgent consults are about a case", field="case")
     case = case_for_member(actor, case_code, lock=True)
-    if kind == Kind.URGENT and ConsultRequest.objects.filter(
-        case=case, kind=Kind.URGENT, state__in=(State.PAGING, State.UNANSWERED)
-    ).exists():
-        raise ValidationFailed("an urgent consult on this case is already paging", field="kind")
+    if kind == Kind.URGENT and ConsultRequest.objects.filter(case=case, kind=Kind.URGENT, state=State.PAGING).exists():
+        raise ValidationFailed("an urgent consult on this case is paging the on-call right now: add what is new "
+                               "in the room, where the supervisor will read it on joining", field="kind")
     return case, case.team
 
 
@@ -173,18 +187,39 @@ def consult_resolve(*, actor, consult_id, outcome, confirmations=()):
     return consult
 
 
-def consult_repage(*, actor, consult_id):
-    """Start again at the primary on-call, after nobody answered: the requester or a team supervisor."""
+def consult_repage(*, actor, consult_id, facts="", signs=None, signs_note="", confirmations=None,
+                   facts_field="facts"):
+    """After nobody answered: add what is new (text, warning signs) and start again at the primary
+    on-call, in one step. The requester or a supervisor of the team.
+
+    The new facts join the question (and a new note the signs note) under a line naming the round,
+    so the supervisors paged now read them with what was asked first. `confirmations` is
+    {field: [Confirmation]} for `facts` and `signs_note`; `facts_field` names the facts in errors and
+    confirmations ("question" when they came from the consult form).
+    """
     with transaction.atomic():
         consult = consult_for(actor, consult_id, lock=True)
         if actor.pk != consult.requester_id and not actor.is_supervisor:
             raise AccessDenied("only the requester or the team's supervisors page again", field="consult")
         if consult.kind != Kind.URGENT or consult.state != State.UNANSWERED:
-            raise ValidationFailed("only an unanswered urgent consult can be paged again", field="consult")
+            raise ValidationFailed("only an urgent consult nobody has answered can be paged again", field="consult")
+        texts = {facts_field: _sized_text(facts, field=facts_field, required=False),
+                 "signs_note": _sized_text(signs_note, field="signs_note", required=False)}
+        accepted = guard_fields(texts, confirmations)
+        added_signs = sorted(name for name in WARNING_SIGNS if (signs or {}).get(name) and not getattr(consult, name))
         close_pages(consult, timezone.now())
         consult.state, consult.tier, consult.round = State.PAGING, 0, consult.round + 1
-        consult.save(update_fields=["state", "tier", "round", "updated_at"])
-        audit_consult(consult, "consult.repaged", actor, round=consult.round)
+        for name in added_signs:
+            setattr(consult, name, True)
+        for field, text in (("question", texts[facts_field]), ("signs_note", texts["signs_note"])):
+            if text:
+                before = getattr(consult, field)
+                setattr(consult, field, f"{before}\n\nAdded when paging again (round {consult.round}): {text}"
+                        if before else text)
+        consult.save(update_fields=["state", "tier", "round", "question", "signs_note", "updated_at", *added_signs])
+        audit_consult(consult, "consult.repaged", actor, round=consult.round, added_signs=added_signs,
+                      facts_sha256=content_hash(texts[facts_field]), signs_note_sha256=content_hash(texts["signs_note"]))
+        _audit_false_alarms(consult, actor, {"consult_id": consult.pk}, accepted, texts)
         escalation_step(consult, reason="repaged")
     return consult
 

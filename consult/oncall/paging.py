@@ -9,10 +9,10 @@ from django.utils import timezone
 from consult.audit.services import audit_append
 from consult.cases.models import Case
 from consult.oncall import policy
-from consult.oncall.models import Delivery, Page, State, Tier
+from consult.oncall.models import ACTIVE_STATES, Delivery, Page, State, Tier
 from consult.oncall.rota import paging_settings, team_supervisors, tier_recipients
 from consult.oncall.serializers import CRISIS_RESOURCES, consult_dict, consult_url, page_dict
-from consult.realtime.broadcast import case_group, publish_on_commit, user_group
+from consult.realtime.broadcast import case_group, publish_on_commit, team_group, user_group
 
 
 def lock_case(case_id):
@@ -38,6 +38,9 @@ def publish_consult(consult):
     frame = {"type": "consult.updated", "consult": consult_dict(consult)}
     if consult.case_id:
         publish_on_commit(case_group(consult.case_id), frame)
+        # The case list's "consult open" mark, for every member of the team: no question, no state detail.
+        publish_on_commit(team_group(consult.team_id), {"type": "case.consult", "case": consult.case.code,
+                                                        "active": consult.state in ACTIVE_STATES})
     people = {consult.requester_id} | {u.pk for u in team_supervisors(consult.team_id)}
     for person_id in people:
         publish_on_commit(user_group(person_id), frame)
@@ -101,6 +104,26 @@ def queue_outbound(consult, person, settings_, *, tier_label):
             payload={"event": "page", "case": consult.case.code if consult.case_id else None,
                      "urgency": consult.kind, "tier": tier_label, "recipient": person.username, "url": link},
         )
+
+
+def support_notify(consult):
+    """A support request pages nobody (no tier is on call for a colleague's wellbeing), but every
+    supervisor of the team hears of it: in the app on any page (the `consult.updated` frame that
+    publish_consult sends them; notifier.js shows it with "Take it") and by e-mail, which names the
+    team and a link only. One of them takes it with page_acknowledge; the requester sees who and when."""
+    supervisors = [person for person in team_supervisors(consult.team_id) if person.pk != consult.requester_id]
+    link = settings.SITE_URL + consult_url(consult)
+    for person in supervisors:
+        if person.email:
+            Delivery.objects.create(
+                channel=Delivery.EMAIL, target=person.email, due_at=timezone.now(),
+                subject=f"[Consult] Support request in team {consult.team.name}",
+                payload={"body": f"A colleague in team {consult.team.name} asked a supervisor for support "
+                                 f"(about themselves, not a case). One of you takes it here: {link}\n"},
+            )
+    audit_consult(consult, "support.notified", recipient_ids=sorted(person.pk for person in supervisors))
+    publish_consult(consult)
+    return supervisors
 
 
 def mark_unanswered(consult):

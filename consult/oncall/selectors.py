@@ -3,7 +3,7 @@ import math
 import statistics
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from consult.followups.models import FollowUp
@@ -28,6 +28,12 @@ def active_consults(user):
         Q(requester=user) | Q(team_id__in=teams)
     ).select_related("case", "team", "requester", "acknowledged_by", "resolved_by")
     return list(consults.order_by("-created_at")[:100])
+
+
+def with_active_consult(cases):
+    """Annotate `active_consult`: a consult about the case is not resolved yet (the case list's mark)."""
+    return cases.annotate(active_consult=Exists(ConsultRequest.objects.filter(case=OuterRef("pk"),
+                                                                              state__in=ACTIVE_STATES)))
 
 
 def open_pages_of(user):

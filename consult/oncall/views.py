@@ -102,7 +102,11 @@ def consult_resolve(request, consult_id):
 @login_required
 @require_POST
 def consult_repage(request, consult_id):
-    return _answer(lambda: {"consult": consult_dict(consults.consult_repage(actor=request.user, consult_id=consult_id))})
+    data = request.POST
+    return _answer(lambda: {"consult": consult_dict(consults.consult_repage(
+        actor=request.user, consult_id=consult_id, facts=data.get("facts", ""), signs_note=data.get("signs_note", ""),
+        signs={name: data.get(name) in ("on", "true", "1") for name in WARNING_SIGNS},
+        confirmations=_confirmations(request)))})
 
 
 @login_required

@@ -3,9 +3,12 @@
 A frame is serialised once here, not once per recipient; every socket in the group is sent
 the same text. Two transports, one contract (`publish_on_commit(group, frame)`):
 
-- case rooms (`case.<id>`) go through the room hub (consult/realtime/hub.py): one Redis
-  PUBLISH per frame, one subscription per room per process, direct local delivery. The hot
-  path. Consumers join these groups with `hub().join(...)`, not `channel_layer.group_add`.
+- case rooms (`case.<id>`) and team activity (`team.<id>`: what the case list shows live, read
+  by every /ws/me/ socket of the team's members) go through the room hub
+  (consult/realtime/hub.py): one Redis PUBLISH per frame, one subscription per group per
+  process, direct local delivery. The hot path: a post's room frame and its team frame go out
+  in the same Redis pipeline. Consumers join these groups with `hub().join(...)`, not
+  `channel_layer.group_add`.
 - every other group (users, sessions...) goes through the Channels layer as a
   `forward.frame` event that consumers relay verbatim.
 
@@ -34,8 +37,13 @@ def case_group(case_id):
     return f"case.{case_id}"
 
 
+def team_group(team_id):
+    return f"team.{team_id}"
+
+
 def is_room_group(group):
-    return group.startswith("case.")
+    """Groups carried by the room hub rather than the Channels layer."""
+    return group.startswith(("case.", "team."))
 
 
 def user_group(user_id):

@@ -75,3 +75,26 @@ def test_it_does_not_offer_notifications_again_once_answered(sign_in, alice, nor
     page.wait_for_load_state("load")
     expect(page.get_by_test_id("page-banner")).to_be_attached()  # the notifier ran on this page
     expect(page.get_by_test_id("alerts-offer")).to_have_count(0)
+
+
+def test_a_support_request_shows_on_a_supervisors_open_page_and_the_requester_sees_who_took_it(
+        sign_in, alice, bob, north_case, other_case):
+    bob_page = open_room(sign_in(bob), other_case)
+    alice_page = sign_in(alice)
+    alice_page.goto("/dashboard/")
+    alice_page.click("details.card summary")
+    alice_page.select_option("[data-testid=consult-kind]", "support")
+    alice_page.fill("[data-testid=consult-question]", "Rough session; could someone debrief with me?")
+    alice_page.click("[data-testid=consult-submit]")
+    expect(alice_page.get_by_test_id("consult-state")).to_contain_text("Waiting for a supervisor")
+    alice_page.goto(f"/cases/{north_case.code}/")  # she moves on; the answer must still reach her
+
+    request = bob_page.get_by_test_id("page-banner").get_by_test_id("support-request")
+    expect(request).to_contain_text("Support request from Alice (North)", timeout=2000)
+    expect(request).not_to_contain_text("debrief")  # the question stays in the consult card
+    request.get_by_test_id("support-take").click()
+    bob_page.wait_for_url("**/dashboard/#consult-*")
+    expect(bob_page.get_by_test_id("acknowledged-by")).to_contain_text("Bob took it at")
+
+    taken = alice_page.get_by_test_id("page-banner").get_by_test_id("support-taken")
+    expect(taken).to_contain_text("Bob took your support request at")

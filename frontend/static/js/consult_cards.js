@@ -83,7 +83,7 @@ export function renderConsult(c, { me, supervisor, onAction }) {
   }
   if (c.state === "resolved") li.append(el("p", "outcome", `Resolved by ${c.resolved_by?.name}: ${c.outcome}`));
   if (c.state === "unanswered" && c.requester.id === me) li.append(crisisBox());
-  li.append(actions(c, { me, supervisor, onAction }));
+  li.append(...[actions(c, { me, supervisor, onAction })].flat());
   return li;
 }
 
@@ -109,9 +109,31 @@ function actions(c, { me, supervisor, onAction }) {
   };
   const active = ["open", "paging", "unanswered"].includes(c.state);
   if (supervisor && active) button("Acknowledge", "acknowledge", () => onAction("ack", c));
-  if (c.state === "unanswered" && c.requester.id === me) button("Page again", "repage", () => onAction("repage", c));
   if ((supervisor || c.requester.id === me) && c.state !== "resolved") button("Resolve", "resolve", () => onAction("resolve", c));
+  if (c.state === "unanswered" && (c.requester.id === me || supervisor)) return [repageForm(c, onAction), row];
   return row;
+}
+
+// After nobody answered: what is new goes with the next round of pages, in the same step.
+function repageForm(c, onAction) {
+  const form = el("form", "repage-form");
+  form.dataset.testid = "repage-form";
+  const label = el("label", "", "What is new since you asked? (optional; no identifiers)");
+  const facts = el("textarea");
+  facts.name = "facts";
+  facts.rows = 2;
+  facts.id = `repage-facts-${c.id}`;
+  facts.dataset.testid = "repage-facts";
+  label.htmlFor = facts.id;
+  const send = el("button", "", "Add this and page the on-call again");
+  send.type = "submit";
+  send.dataset.testid = "repage";
+  form.append(label, facts, send);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    onAction("repage", { ...c, facts: facts.value.trim() });
+  });
+  return form;
 }
 
 export async function consultAction(kind, c) {
@@ -120,6 +142,7 @@ export async function consultAction(kind, c) {
     if (!outcome) return null;
     return postConfirming(`/consults/${c.id}/resolve/`, { outcome });
   }
+  if (kind === "repage") return postConfirming(`/consults/${c.id}/repage/`, c.facts ? { facts: c.facts } : {});
   return csrfPost(`/consults/${c.id}/${kind}/`);
 }
 

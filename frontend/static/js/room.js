@@ -21,7 +21,10 @@ const deidPanel = room.querySelector("[data-testid=deid-panel]");
 const messages = new Map(); // seq → message
 const members = new Map(); // user id → user
 const readPositions = new Map(); // user id → seq
-let lastSeq = 0; // highest seq shown with no gap below it
+// A search result opens the room at its message (?at=seq): the thread starts there, not at the latest.
+const startAt = Math.max(0, Number(new URLSearchParams(location.search).get("at")) || 0);
+let lastSeq = startAt > 0 ? startAt - 1 : 0; // highest seq shown with no gap below it
+let found = null; // the message searched for, once shown: the thread stays on it
 let fetching = false;
 let correcting = null;
 let lastMarked = 0;
@@ -30,7 +33,7 @@ const outbox = new Outbox(`consult.outbox.${caseCode}.${myId}`);
 const socket = new RoomSocket({
   url: () => {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const after = lastSeq > 0 ? `?after_seq=${lastSeq}` : "";
+    const after = lastSeq > 0 || startAt > 0 ? `?after_seq=${lastSeq}` : "";
     return `${scheme}://${location.host}/ws/cases/${encodeURIComponent(caseCode)}/${after}`;
   },
   onFrame: handleFrame,
@@ -91,6 +94,7 @@ function accept(list) {
     renderMessage(messages.get(lastSeq));
   }
   if ([...messages.keys()].some((seq) => seq > lastSeq)) fetchGap();
+  showFound();
   renderSeenBy();
   markRead();
 }
@@ -130,7 +134,16 @@ function renderMessage(m) {
   seen.className = "seen-by";
   li.append(head, body, seen);
   threadEl.append(li);
-  li.scrollIntoView({ block: "end" });
+  if (!found) li.scrollIntoView({ block: "end" });
+}
+
+function showFound() {
+  if (!startAt || found) return;
+  found = threadEl.querySelector(`[data-seq="${startAt}"]`);
+  if (!found) return;
+  found.classList.add("found");
+  found.dataset.found = "1";
+  found.scrollIntoView({ block: "center" });
 }
 
 function textSpan(cls, text) {
