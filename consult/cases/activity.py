@@ -8,6 +8,7 @@ publishes `case.read` with the recomputed count to the reader's own tabs, so it 
 @mentions of team members reach the mentioned user's tabs as `mention` frames (no text).
 """
 import re
+from dataclasses import dataclass
 
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -15,6 +16,7 @@ from django.db.models.functions import Coalesce
 from consult.accounts.models import User
 from consult.cases.models import Message, ReadPosition
 from consult.cases.serializers import user_dict
+from consult.deid.guard import Confirmation
 from consult.realtime.broadcast import publish_on_commit, team_group, user_group
 
 # Django usernames are letters, digits and @ . + - _; a trailing dot is the sentence's, not the name's.
@@ -47,24 +49,40 @@ def publish_read(case, user, seq):
                                             "unread": unread_count(case, user, seq)})
 
 
-def mentioned_usernames(body):
-    return {name.rstrip(".") for name in MENTION.findall(body)} - {""}
+@dataclass(frozen=True)
+class Mentions:
+    """The @usernames of a message that name members of the case's team: their spans, which the
+    de-identification guard lets through (a colleague's username is no client's handle), and
+    whom to tell (everyone named but the author)."""
+
+    spans: tuple = ()
+    user_ids: tuple = ()
+    author: object = None
 
 
-def publish_mentions(message, *, author, code, team_id, body):
-    """Tell each mentioned member of the case's team, but the author; returns their ids.
+NO_MENTIONS = Mentions()
 
-    Costs a query only when the body holds an @name.
-    """
+
+def mentions_in(*, actor, case_code, body):
+    """Costs one query, and only when the body holds an @name; before the case row is locked."""
     if "@" not in body:
-        return []
-    names = mentioned_usernames(body)
-    if not names:
-        return []
-    mentioned = list(User.objects.filter(username__in=names, memberships__team_id=team_id, is_active=True)
-                     .exclude(pk=author.pk).values_list("pk", flat=True))
-    frame = {"type": "mention", "case": code, "seq": message.seq, "by": user_dict(author),
+        return NO_MENTIONS
+    found = [(m.start(), m.group(1).rstrip(".")) for m in MENTION.finditer(body)]
+    names = {name for _, name in found if name}
+    members = dict(User.objects.filter(
+        username__in=names, is_active=True, memberships__team__cases__code=case_code,
+        memberships__team__memberships__user=actor,
+    ).values_list("username", "pk").distinct())
+    if not members:
+        return NO_MENTIONS
+    spans = tuple(Confirmation(start, start + 1 + len(name), "HANDLE") for start, name in found if name in members)
+    return Mentions(spans=spans, user_ids=tuple(sorted(set(members.values()) - {actor.pk})), author=actor)
+
+
+def publish_mentions(message, mentions, *, code):
+    if not mentions.user_ids:
+        return
+    frame = {"type": "mention", "case": code, "seq": message.seq, "by": user_dict(mentions.author),
              "url": f"/cases/{code}/?at={message.seq}"}
-    for user_id in mentioned:
+    for user_id in mentions.user_ids:
         publish_on_commit(user_group(user_id), frame)
-    return mentioned

@@ -20,16 +20,19 @@ class Confirmation:
         return {"start": self.start, "end": self.end, "kind": self.kind}
 
 
-def guard_text(text, *, field, confirmations=()):
+def guard_text(text, *, field, confirmations=(), allowed=()):
     """Raise IdentifierFound for any flagged span the writer has not confirmed.
 
     Returns the confirmations that matched a finding, for the record; a confirmation that
     matches nothing confirms nothing and is dropped. The scanner reads the text as a reader
     sees it (character references decoded, invisible characters dropped...) and gives spans of
-    the text as written.
+    the text as written. `allowed` are spans the application itself knows are no identifiers
+    (an @mention of a colleague on the case's team, which the HANDLE rule flags): dropped from
+    the findings exactly as given, and not returned, since nobody confirmed them.
     """
     confirmed = {(c.start, c.end, c.kind) for c in confirmations}
-    findings = scan(text)
+    exempt = {(a.start, a.end, a.kind) for a in allowed}
+    findings = [f for f in scan(text) if (f.start, f.end, f.kind) not in exempt]
     unconfirmed = [f for f in findings if (f.start, f.end, f.kind) not in confirmed]
     if unconfirmed:
         error = IdentifierFound(unconfirmed, field=field)

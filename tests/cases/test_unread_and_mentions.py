@@ -8,6 +8,8 @@ import pytest
 from consult.cases.access import visible_cases
 from consult.cases.activity import with_activity
 from consult.cases.services import message_post, read_position_mark
+from consult.core.errors import IdentifierFound
+from consult.deid.guard import Confirmation
 
 pytestmark = pytest.mark.django_db
 
@@ -52,13 +54,23 @@ def test_a_post_sends_one_activity_frame_to_the_team(alice, north, north_case, p
 
 
 def test_a_mention_tells_the_mentioned_team_member_only(alice, bob, carol, oscar, north_case, published):
-    message_post(actor=alice, case_code=north_case.code, client_id="a1",
-                 body="@bob and @carol. could you look? (@oscar, @alice, @nobody)")
+    body = "@bob and @carol. could you look? (@oscar, @alice, @nobody)"
+    # @oscar (another team) and @nobody look like a client's handles to the guard: the writer confirms them.
+    outsiders = [Confirmation(body.index(h), body.index(h) + len(h), "HANDLE") for h in ("@oscar", "@nobody")]
+    message_post(actor=alice, case_code=north_case.code, client_id="a1", body=body, confirmations=outsiders)
     mentions = [(group, frame) for group, frame in published if frame["type"] == "mention"]
     assert sorted(group for group, _ in mentions) == sorted([f"user.{bob.pk}", f"user.{carol.pk}"])
     assert mentions[0][1] == {"type": "mention", "case": north_case.code, "seq": 1,
                               "by": {"id": alice.pk, "username": "alice", "name": "Alice"},
                               "url": f"/cases/{north_case.code}/?at=1"}  # no text of the message
+
+
+def test_the_guard_lets_a_team_members_username_through_but_not_anyone_elses(alice, bob, north_case):
+    message = message_post(actor=alice, case_code=north_case.code, client_id="a1", body="**@bob** please look").message
+    assert message.deid_confirmations == []  # nobody confirmed anything: a colleague is no identifier
+    with pytest.raises(IdentifierFound) as refused:
+        message_post(actor=alice, case_code=north_case.code, client_id="a2", body="her account @jane_doe_88 again")
+    assert [f.kind for f in refused.value.findings] == ["HANDLE"]
 
 
 def test_an_email_address_is_not_a_mention(alice, bob, north_case, published):
