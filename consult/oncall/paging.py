@@ -109,7 +109,7 @@ def queue_outbound(consult, person, settings_, *, tier_label):
 def support_notify(consult):
     """A support request pages nobody (no tier is on call for a colleague's wellbeing), but every
     supervisor of the team hears of it: in the app on any page (the `consult.updated` frame that
-    publish_consult sends them; notifier.js shows it with "Take it") and by e-mail, which names the
+    publish_consult sends them; notifier.js shows it with Acknowledge) and by e-mail, which names the
     team and a link only. One of them takes it with page_acknowledge; the requester sees who and when."""
     supervisors = [person for person in team_supervisors(consult.team_id) if person.pk != consult.requester_id]
     link = settings.SITE_URL + consult_url(consult)

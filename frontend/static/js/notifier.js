@@ -183,7 +183,7 @@ function renderSupportRequest(c) {
   text.textContent = `Support request from ${c.requester.name} (${c.team.name})`;
   const take = document.createElement("button");
   take.type = "button";
-  take.textContent = "Take it";
+  take.textContent = "Acknowledge";
   take.dataset.testid = "support-take";
   take.addEventListener("click", async () => {
     const result = await csrfPost(`/consults/${c.id}/ack/`);
