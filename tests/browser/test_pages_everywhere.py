@@ -88,6 +88,7 @@ def test_a_support_request_shows_on_a_supervisors_open_page_and_the_requester_se
     alice_page.click("[data-testid=consult-submit]")
     expect(alice_page.get_by_test_id("consult-state")).to_contain_text("Waiting for a supervisor")
     alice_page.goto(f"/cases/{north_case.code}/")  # she moves on; the answer must still reach her
+    expect(alice_page.get_by_test_id("page-banner")).to_have_attribute("data-socket", "open")
 
     request = bob_page.get_by_test_id("page-banner").get_by_test_id("support-request")
     expect(request).to_contain_text("Support request from Alice (North)", timeout=2000)

@@ -83,6 +83,7 @@ const socket = new RoomSocket({
   },
   onState: (s) => {
     state = s;
+    banner.dataset.socket = s; // for tests and styles: is this tab reachable right now?
     stateListeners.forEach((fn) => fn(s));
   },
 });
