@@ -82,3 +82,17 @@ def test_the_snippet_starts_near_the_match():
     body = "x" * 500 + " the safety plan " + "y" * 500
     text = snippet(body, "safety")
     assert "safety plan" in text and text.startswith("…") and text.endswith("…")
+
+
+def test_the_postgresql_query_can_use_the_gin_index(alice, north_messages):
+    if connection.vendor != "postgresql":
+        pytest.skip("the index exists on PostgreSQL only")
+    from consult.cases.models import Message
+    from consult.cases.search import _matching
+
+    query = _matching(Message.objects.filter(case__team__memberships__user=alice), "safety plan")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a table this small is read whole otherwise
+        cursor.execute("EXPLAIN " + str(query.query.sql_with_params()[0]), query.query.sql_with_params()[1])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "cases_message_body_fts" in plan, plan
