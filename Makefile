@@ -24,7 +24,8 @@ run: migrate
 	@echo ""
 	@echo "  Consult is starting on http://$(HOST):$(PORT)"
 	@echo "  Sign in as alice (therapist), bob (supervisor), carol (peer) or oscar (outsider);"
-	@echo "  the password for all of them is: consult-demo"
+	@echo "  the password for all of them is: consult-demo. bob then gives a second step: a code from"
+	@echo "  the authenticator key or one of the recovery codes printed above (each works once)."
 	@echo ""
 	@# The scheduler (escalations, repeats, reminders, e-mail, webhooks) runs beside Daphne and
 	@# stops with it: `kill 0` ends the whole process group when make run exits.

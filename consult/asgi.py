@@ -10,6 +10,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
+from consult.accounts.socket_gate import MfaSocketGate  # noqa: E402
 from consult.core.runtime import settle_heap  # noqa: E402
 from consult.oncall.embedded import WithEmbeddedScheduler  # noqa: E402
 from consult.realtime.handshake_guard import AnswersWhenTheDatabaseIsAway  # noqa: E402
@@ -22,7 +23,7 @@ application = ProtocolTypeRouter(
         # Origins compared on scheme, host and port (ALLOWED_ORIGINS), on every socket route.
         # A handshake the database cannot answer gets `unavailable` and 4503, not HTTP 500.
         "websocket": OriginValidator(
-            AnswersWhenTheDatabaseIsAway(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))),
+            AnswersWhenTheDatabaseIsAway(AuthMiddlewareStack(MfaSocketGate(URLRouter(websocket_urlpatterns))))),
     }
 )
 if settings.EMBEDDED_SCHEDULER:

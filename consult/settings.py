@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "consult.core",
     "consult.ops",
     "consult.accounts",
@@ -56,6 +59,7 @@ INSTALLED_APPS = [
     "consult.safety",
     "consult.reviews",
     "consult.guidance",
+    "consult.emergency",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "consult.accounts.middleware.MfaGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "consult.core.middleware.SecurityHeadersMiddleware",
@@ -164,6 +170,15 @@ AXES_LOCKOUT_CALLABLE = "consult.accounts.lockout.lockout_response"
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "consult.accounts.lockout.client_address"
 AXES_VERBOSE = False
+
+# Multi-factor authentication (consult/accounts/mfa.py): roles that must enrol an authenticator app
+# before they reach any case; everyone else may. Audit exports and emergency access need a code
+# given within MFA_STEP_UP_MINUTES.
+MFA_REQUIRED_ROLES = envlist("MFA_REQUIRED_ROLES", "supervisor,admin")
+MFA_STEP_UP_MINUTES = envint("MFA_STEP_UP_MINUTES", 15)
+OTP_TOTP_ISSUER = "Consult"
+# Emergency ("break-glass") access to a case outside one's team lasts this long (consult/emergency/).
+BREAK_GLASS_MINUTES = envint("BREAK_GLASS_MINUTES", 60)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -5,6 +5,10 @@ Who may see what:
   bob    supervisor in North
   carol  peer in North
   oscar  therapist in East: an outsider to every North case, who must get nothing
+
+Users whose role needs MFA (bob; admins) have an authenticator app (a confirmed TOTP device), and
+a test client's force_login signs them in as if they had given its code just now: the product's
+MFA gate stays on for the whole suite. tests/accounts/ tests the gate itself.
 """
 import os
 import time
@@ -15,6 +19,11 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 
+from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from consult.accounts import mfa
 from consult.accounts.models import Membership, Role, Team, User
 from consult.asgi import application
 from consult.cases.services import case_create
@@ -49,7 +58,46 @@ def pytest_collection_modifyitems(config, items):
 def make_user(username, role, team):
     user = User.objects.create_user(username, password="pw-" + username, first_name=username.title(), role=role)
     Membership.objects.create(team=team, user=user)
+    if mfa.mfa_required(user):
+        authenticator(user)
     return user
+
+
+def authenticator(user):
+    """The user's authenticator app (a confirmed TOTP device); made on first call."""
+    device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": mfa.TOTP_NAME})
+    return device
+
+
+def totp_code(device):
+    """The code the user's app shows now. The device accepts each time step once and, after a
+    wrong code, waits a second or more before it checks another: both are forgotten first, as
+    they would be by a user who waited, so a test may sign the same user in twice in 30 s."""
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0,
+                                                   throttling_failure_timestamp=None)
+    return str(totp(device.bin_key, device.step, device.t0, device.digits, device.drift)).zfill(device.digits)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def forced_logins_give_their_second_factor():
+    """client.force_login(user) of a user with (or needing) MFA yields a session that gave a code
+    just now, as a real sign-in would; a client with `password_only = True` does not."""
+    from django.test.client import ClientMixin
+
+    original = ClientMixin._login
+
+    def login(self, user, backend=None):
+        original(self, user, backend)
+        if getattr(self, "password_only", False) or not (mfa.mfa_required(user) or user_has_device(user)):
+            return
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = authenticator(user).persistent_id
+        session[mfa.MFA_VERIFIED_AT] = time.time()
+        session.save()
+
+    ClientMixin._login = login
+    yield
+    ClientMixin._login = original
 
 
 @pytest.fixture
@@ -94,11 +142,12 @@ def session_cookie(user):
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
-async def connect(user, code, *, after_seq=None, origin=ORIGIN):
-    """Open a case-room socket as `user`, the way a signed-in browser does."""
+async def connect(user, code, *, after_seq=None, origin=ORIGIN, cookie=None):
+    """Open a case-room socket as `user`, the way a signed-in browser does (or with the session
+    cookie `cookie` of a sign-in made by the test)."""
     headers = [(b"origin", origin), (b"host", b"127.0.0.1:8000")]
-    if user is not None:
-        cookie = await database_sync_to_async(session_cookie)(user)
+    if user is not None or cookie is not None:
+        cookie = cookie or await database_sync_to_async(session_cookie)(user)
         headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
     path = f"/ws/cases/{code}/" + (f"?after_seq={after_seq}" if after_seq is not None else "")
     communicator = WebsocketCommunicator(application, path, headers=headers)

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
+from consult.accounts.mfa_views import step_up_redirect
 from consult.audit import selectors
 from consult.audit.access import case_for_auditor
 from consult.audit.export import audit_export
@@ -30,6 +31,13 @@ def case_audit(request, code):
 
 @login_required
 def case_audit_export(request, code):
+    """Needs a fresh MFA code, asked for once the user may read the trail (outsiders get 404)."""
+    try:
+        case_for_auditor(request.user, code)
+    except NotFound:
+        raise Http404("No such case") from None
+    if stepping_up := step_up_redirect(request):
+        return stepping_up
     try:
         case, lines = audit_export(actor=request.user, case_code=code)
     except NotFound:

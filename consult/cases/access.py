@@ -1,11 +1,15 @@
 """Fetch-and-authorise for cases, in one place.
 
-A case is visible only to members of its team. To anyone else it does not exist: the same
-NotFound for a missing case and a forbidden one, so codes cannot be probed. A refusal of a case
+A case is visible only to members of its team, and to a supervisor or admin holding an active
+emergency grant for it (consult/emergency/). To anyone else it does not exist: the same
+NotFound for a missing case and a forbidden one, so codes cannot be probed. A deactivated
+account sees nothing. A refusal of a case
 that does exist is an `access.denied` security event on the user's and the case's trail (in
 the caller's transaction: a write that is refused rolls back with its event, and the read that
 let the page open recorded it already).
 """
+from django.utils import timezone
+
 from consult.accounts.security_events import ACCESS_DENIED, security_event_record
 from consult.cases.models import Case
 from consult.core.errors import NotFound
@@ -16,7 +20,7 @@ def is_team_member(user, team_id):
 
 
 def case_for_member(user, code, *, lock=False):
-    if not user.is_authenticated:
+    if not user.is_authenticated or not user.is_active:
         raise NotFound("no such case")
     cases = Case.objects.select_related("team", "owner")
     if lock:
@@ -25,6 +29,9 @@ def case_for_member(user, code, *, lock=False):
         # deadlock against a transaction that holds the audit head and inserts an event.
         cases = cases.select_for_update(of=("self",), no_key=True)
     case = cases.filter(code=code, team__memberships__user=user).first()
+    if case is None:
+        case = cases.filter(code=code, emergency_grants__user=user, emergency_grants__expired_at__isnull=True,
+                            emergency_grants__expires_at__gt=timezone.now()).first()
     if case is None:
         _record_refusal(user, code)
         raise NotFound("no such case")

@@ -5,8 +5,8 @@ statement (plain_message_post). Everything else takes two: one locking read that
 the poster and finds a stored retry, and one statement that takes the next seq, inserts the
 message and appends its audit event (the audit CTEs come from consult.audit.services).
 Other databases (the embedded SQLite) use the ORM versions.
-The rules are the same as everywhere: the case exists for members of its team only, and its
-row lock orders the room's messages.
+The rules are the same as everywhere: the case exists for members of its team only (and a holder
+of an active emergency grant: consult/emergency/), and its row lock orders the room's messages.
 """
 import functools
 
@@ -21,6 +21,7 @@ from consult.cases.access import case_for_member
 from consult.cases.models import Case, Message
 from consult.core.errors import NotFound
 from consult.core.prepared import fetch_one_prepared
+from consult.emergency.models import EmergencyGrant
 
 # NO KEY UPDATE, as in consult.cases.access: rows that reference the case (audit events,
 # presence, read positions) take a key-share lock on it when their foreign keys are checked
@@ -32,7 +33,9 @@ SELECT c.id, c.team_id, c.last_seq,
          WHERE m.case_id = c.id AND m.author_id = %(actor)s AND m.client_id = %(client_id)s)
   FROM {Case._meta.db_table} c
  WHERE c.code = %(code)s
-   AND EXISTS (SELECT 1 FROM {Membership._meta.db_table} ms WHERE ms.team_id = c.team_id AND ms.user_id = %(actor)s)
+   AND (EXISTS (SELECT 1 FROM {Membership._meta.db_table} ms WHERE ms.team_id = c.team_id AND ms.user_id = %(actor)s)
+        OR EXISTS (SELECT 1 FROM {EmergencyGrant._meta.db_table} g
+                    WHERE g.case_id = c.id AND g.user_id = %(actor)s AND g.expired_at IS NULL AND g.expires_at > now()))
    FOR NO KEY UPDATE OF c
 """
 

@@ -34,7 +34,7 @@ from django.conf import settings
 
 from consult.ops import metrics
 from consult.realtime.protocol import DEGRADED, LIVE
-from consult.realtime.rooms_local import SESSION, UNORDERED, USER, Member, Room  # noqa: F401 - the hub's API
+from consult.realtime.rooms_local import SESSION, UNORDERED, USER, USER_IN_ROOM, Member, Room  # noqa: F401 - the hub's API
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,11 @@ class Hub:
 
         Synchronous on purpose: no room frame can be handed to it after this returns.
         """
-        for room in list(self.rooms.values()):
+        rooms = list(self.rooms.values())
+        if kind == USER_IN_ROOM:  # an emergency access that ended: that case's room only
+            value, group = value.split("@", 1)
+            kind, rooms = USER, [self.rooms[group]] if group in self.rooms else []
+        for room in rooms:
             for key, member in list(room.members.items()):
                 if member.matches(kind, value):
                     del room.members[key]

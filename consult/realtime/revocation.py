@@ -25,10 +25,11 @@ import logging
 from django.db import transaction
 
 from consult.realtime import hub
-from consult.realtime.broadcast import ACCESS_REVOKED, access_group, send_now, session_group
+from consult.realtime.broadcast import ACCESS_REVOKED, access_group, case_group, send_now, session_group
 from consult.realtime.protocol import WS_CLOSE_ACCESS_LOST, WS_CLOSE_SIGNED_OUT
 
-__all__ = ["WS_CLOSE_ACCESS_LOST", "WS_CLOSE_SIGNED_OUT", "close_session_sockets", "close_user_sockets"]
+__all__ = ["WS_CLOSE_ACCESS_LOST", "WS_CLOSE_SIGNED_OUT", "close_session_sockets", "close_user_case_sockets",
+           "close_user_sockets"]
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,23 @@ log = logging.getLogger(__name__)
 def close_user_sockets(user_id, *, code):
     """Close every socket of the user: case rooms, /ws/me/ and review rooms, on every process."""
     _revoke(hub.USER, str(user_id), access_group(user_id), code)
+
+
+def close_user_case_sockets(user_id, case_id, *, code):
+    """Close the user's sockets in one case's room only, on every process (an emergency access
+    that ended: the user's other rooms and /ws/me/ stay open)."""
+    group = case_group(case_id)
+    value = f"{user_id}@{group}"
+
+    def send():
+        try:
+            hub.publish_revocation(hub.USER_IN_ROOM, value, code)
+        except Exception:  # noqa: BLE001 - the change itself must stand; the handshake re-checks access
+            log.exception("sending a revocation failed")
+
+    send()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(send)
 
 
 def close_session_sockets(session_keys, *, code):

@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 REORDER_HOLD_SECONDS = 0.1
 UNORDERED = 0  # seq for frames outside the room's message sequence (presence, reads...)
 USER, SESSION = "user", "session"  # what a revocation names: a user id or a session group
+USER_IN_ROOM = "user_in_room"  # one user's sockets in one room only: "<user id>@<room group>"
 
 
 class Room:

@@ -118,7 +118,7 @@ def test_it_fails_offline_after_an_edit_of_a_payload_digit(exported, north_case)
                                                      "content: the event was changed\n")
 
 
-def test_it_answers_404_to_an_outsider_and_records_nothing(client, oscar, north_case):
+def test_it_answers_404_to_an_outsider_and_records_only_the_refusal(client, oscar, north_case):
     before = len(trail(north_case))
     assert export(client, oscar, north_case).status_code == 404
-    assert len(trail(north_case)) == before
+    assert [event[1] for event in trail(north_case)[before:]] == ["access.denied"]

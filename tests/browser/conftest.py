@@ -2,6 +2,9 @@ import os
 import time
 
 import pytest
+from django_otp import user_has_device
+
+from tests.conftest import authenticator, totp_code
 
 # Playwright's sync API runs an event loop in the test's thread; the test's own ORM calls
 # (fixtures, assertions on stored rows) are still plain synchronous calls.
@@ -70,6 +73,10 @@ def sign_in(chromium, server, csp_violations):
         page.fill("input[name=username]", user.username)
         page.fill("input[name=password]", "pw-" + user.username)
         page.click("button[type=submit]")
+        if user_has_device(user):
+            page.wait_for_url("**/account/mfa/verify/**")
+            page.fill("input[name=code]", totp_code(authenticator(user)))
+            page.click("button[type=submit]")
         page.wait_for_url("**/cases/")
         return page
 

@@ -66,6 +66,11 @@ const handlers = {
     addNotice({ key: `followup-${f.followup_id}`, kind: "followup-due", url: f.url, text });
     systemNotification(text, f.url);
   },
+  "emergency_access.granted": (f) => {
+    const text = `Emergency access to case ${f.case} by ${f.grantee}, until ${new Date(f.expires_at).toLocaleTimeString()}`;
+    addNotice({ key: `emergency-${f.grant_id}`, kind: "emergency-access", url: f.url, text });
+    systemNotification(text, f.url);
+  },
   mention: (f) => {
     if (document.getElementById("room")?.dataset.case === f.case) return; // already reading it
     addNotice({ key: `mention-${f.case}-${f.seq}`, kind: "mention", url: f.url,

@@ -1,9 +1,13 @@
+import hashlib
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from consult.accounts import mfa
 from consult.accounts.models import Membership, Role, Team, User
 from consult.cases.models import Case
 from consult.cases.services import case_create
@@ -41,8 +45,21 @@ class Command(BaseCommand):
                 if not Case.objects.filter(team=team, title=title).exists():
                     case_create(actor=alice, team_id=team.pk, title=title, summary=summary, risk_level=risk)
             self._on_call(users["bob"], team)
+            second_factors = {user: self._second_factor(user) for user in users.values() if mfa.mfa_required(user)}
         self.stdout.write("Demo users (password: %s): %s" % (DEMO_PASSWORD, ", ".join(
             f"{name} ({role})" for name, _, role, _ in DEMO_USERS)))
+        for user, (device, codes) in second_factors.items():
+            self.stdout.write(
+                f"{user.username} also needs a second step: add the key {mfa.totp_secret(device)} to an authenticator "
+                f"app, or use one of these recovery codes (each works once; every run prints fresh ones): "
+                + " ".join(codes))
+
+    def _second_factor(self, user):
+        """A supervisor must give a code after the password: the demo's app key is fixed (add it
+        once), and the recovery codes are new on every run."""
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+            user=user, name=mfa.TOTP_NAME, confirmed=True, key=hashlib.sha1(f"consult-demo-{user.username}".encode()).hexdigest())
+        return device, mfa.recovery_codes_replace(user)
 
     def _on_call(self, supervisor, team):
         """Bob is the North group's primary on call for the next month, so urgent consults page him."""

@@ -1,0 +1,47 @@
+"""Emergency access pages: ask for a case outside your team, and the admins' review of every grant."""
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from consult.accounts import mfa
+from consult.accounts.mfa_views import step_up_redirect
+from consult.accounts.models import Role
+from consult.core.errors import ConsultError, IdentifierFound
+from consult.emergency import services
+from consult.emergency.models import EmergencyGrant
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def emergency_request(request):
+    """GET asks for a fresh code first (then comes back); POST grants, or says why not."""
+    if request.user.role not in services.GRANTEE_ROLES:
+        raise Http404("Emergency access is for supervisors and admins")
+    if request.method == "GET" and (stepping_up := step_up_redirect(request)):
+        return stepping_up
+    error, flagged = None, None
+    case_code, reason = request.POST.get("case", request.GET.get("case", "")), request.POST.get("reason", "")
+    if request.method == "POST":
+        try:
+            grant = services.emergency_grant(actor=request.user, case_code=case_code, reason=reason,
+                                             stepped_up=mfa.step_up_is_fresh(request.session))
+            return redirect("case-room", code=grant.case.code)
+        except IdentifierFound as found:
+            error, flagged = found.message, [reason[f.start:f.end] for f in found.findings]
+        except ConsultError as refusal:
+            error = refusal.message
+    context = {"case": case_code, "reason": reason, "error": error, "flagged": flagged,
+               "minutes": settings.BREAK_GLASS_MINUTES,
+               "stale": not mfa.step_up_is_fresh(request.session)}
+    return render(request, "emergency/request.html", context, status=400 if error else 200)
+
+
+@login_required
+def emergency_review(request):
+    """Every grant, newest first, for the admins' after-the-fact review."""
+    if request.user.role != Role.ADMIN:
+        raise Http404("No such page")
+    grants = EmergencyGrant.objects.select_related("case", "user").all()[:500]
+    return render(request, "emergency/review.html", {"grants": grants})

@@ -1,0 +1,163 @@
+"""Emergency access: a supervisor outside the team opens a case with a reason and a fresh code,
+the team's supervisors are told, everything is on the case's chain, and it ends on time.
+
+Personas: dave, made here, supervises the East team: no member of North, yet in an emergency may
+open the North case. bob (North's supervisor, with an e-mail address here) is told; oscar, an
+East therapist, may not break the glass at all.
+"""
+import time
+from datetime import timedelta
+
+import pytest
+from channels.db import database_sync_to_async
+from django.core.management import call_command
+from django.utils import timezone
+
+from consult.accounts import mfa
+from consult.accounts.models import Role
+from consult.audit.chain import content_hash
+from consult.cases.access import case_for_member
+from consult.core.errors import AccessDenied, IdentifierFound, NotFound, ValidationFailed
+from consult.emergency.models import EmergencyGrant
+from consult.emergency.services import emergency_grant, expire_due_grants
+from consult.oncall.models import Delivery
+from consult.realtime.revocation import WS_CLOSE_ACCESS_LOST
+from tests.audit.conftest import trail
+from tests.conftest import joined, make_user
+
+REASON = "Client disclosed intent tonight; the owning therapist is unreachable."
+
+
+@pytest.fixture
+def dave(east):
+    return make_user("dave", Role.SUPERVISOR, east)
+
+
+@pytest.fixture
+def bob_with_email(bob):
+    bob.email = "bob@example.org"
+    bob.save(update_fields=["email"])
+    return bob
+
+
+@pytest.mark.django_db
+class TestRefusals:
+    def test_it_needs_a_reason(self, dave, north_case):
+        with pytest.raises(ValidationFailed):
+            emergency_grant(actor=dave, case_code=north_case.code, reason="  ", stepped_up=True)
+        assert not EmergencyGrant.objects.exists()
+
+    def test_it_needs_a_fresh_code(self, dave, north_case):
+        with pytest.raises(AccessDenied):
+            emergency_grant(actor=dave, case_code=north_case.code, reason=REASON, stepped_up=False)
+        assert not EmergencyGrant.objects.exists()
+
+    def test_it_refuses_identifiers_in_the_reason(self, dave, north_case):
+        with pytest.raises(IdentifierFound):
+            emergency_grant(actor=dave, case_code=north_case.code, reason="Maria Lopez called 555-867-5309",
+                            stepped_up=True)
+        assert not EmergencyGrant.objects.exists()
+
+    def test_it_is_for_supervisors_and_admins_outside_the_team(self, oscar, bob, north_case):
+        with pytest.raises(AccessDenied):
+            emergency_grant(actor=oscar, case_code=north_case.code, reason=REASON, stepped_up=True)
+        with pytest.raises(ValidationFailed):
+            emergency_grant(actor=bob, case_code=north_case.code, reason=REASON, stepped_up=True)
+        assert not EmergencyGrant.objects.exists()
+
+    def test_the_page_asks_for_a_fresh_code_first_and_refuses_a_stale_one(self, client, dave, north_case):
+        client.force_login(dave)
+        session = client.session
+        session[mfa.MFA_VERIFIED_AT] = time.time() - 16 * 60
+        session.save()
+        asked = client.get("/emergency-access/")
+        assert asked.status_code == 302 and asked.url.startswith("/account/mfa/step-up/?next=")
+        refused = client.post("/emergency-access/", {"case": north_case.code, "reason": REASON})
+        assert refused.status_code == 400 and b"fresh code" in refused.content
+        assert client.get(f"/cases/{north_case.code}/").status_code == 404
+        assert not EmergencyGrant.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_grant_opens_the_case_tells_the_team_and_every_read_is_on_the_chain(client, dave, bob_with_email,
+                                                                                 north_case):
+    client.force_login(dave)
+    before = len(trail(north_case))
+    response = client.post("/emergency-access/", {"case": north_case.code, "reason": REASON})
+    assert (response.status_code, response.url) == (302, f"/cases/{north_case.code}/")
+    assert client.get(f"/cases/{north_case.code}/").status_code == 200
+    assert client.get(f"/cases/{north_case.code}/risk/").status_code == 200
+    grant = EmergencyGrant.objects.get()
+    assert grant.expires_at - grant.granted_at == timedelta(minutes=60)
+    events = [(action, actor, payload) for _, action, actor, payload in trail(north_case)[before:]]
+    assert events[0] == ("break_glass.granted", "dave", {
+        "case": north_case.code, "grant_id": grant.pk, "minutes": 60, "reason_sha256": content_hash(REASON),
+        "user_id": dave.pk})
+    assert [(a, actor) for a, actor, _ in events[1:]] == [("case.viewed", "dave"), ("case.viewed", "dave")]
+    mail = Delivery.objects.get(target="bob@example.org")
+    assert north_case.code in mail.subject and "Dave" in mail.payload["body"]
+    assert "unreachable" not in mail.payload["body"] and north_case.title not in mail.payload["body"]
+
+
+@pytest.mark.django_db
+def test_admins_review_every_grant_and_nobody_else_can(client, dave, bob, north_case):
+    emergency_grant(actor=dave, case_code=north_case.code, reason=REASON, stepped_up=True)
+    admin = make_user("dana", Role.ADMIN, dave.memberships.get().team)
+    client.force_login(admin)
+    page = client.get("/emergency-access/review/")
+    assert page.status_code == 200 and north_case.code in page.content.decode()
+    client.force_login(bob)
+    assert client.get("/emergency-access/review/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_access_ends_at_its_time_even_before_the_sweep(dave, north_case):
+    grant = emergency_grant(actor=dave, case_code=north_case.code, reason=REASON, stepped_up=True)
+    assert case_for_member(dave, north_case.code) == north_case
+    EmergencyGrant.objects.filter(pk=grant.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    with pytest.raises(NotFound):
+        case_for_member(dave, north_case.code)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.redis
+async def test_the_supervisors_are_told_on_their_notification_socket(dave, bob, north_case):
+    from tests.realtime.test_revocation_primitive import open_socket
+    from tests.conftest import receive_until, session_cookie
+
+    cookie = await database_sync_to_async(session_cookie)(bob)
+    me = await open_socket(cookie, "/ws/me/")
+    await receive_until(me, "dashboard.snapshot")
+    grant = await database_sync_to_async(emergency_grant)(actor=dave, case_code=north_case.code, reason=REASON,
+                                                         stepped_up=True)
+    notice = await receive_until(me, "emergency_access.granted")
+    assert notice == {"type": "emergency_access.granted", "grant_id": grant.pk, "case": north_case.code,
+                      "grantee": "Dave", "expires_at": grant.expires_at.isoformat(),
+                      "url": f"/cases/{north_case.code}/audit/"}
+    await me.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.redis
+async def test_the_room_works_until_expiry_then_its_socket_is_closed_and_the_chain_verifies(dave, north_case):
+    from tests.realtime.test_revocation_primitive import closed_with
+
+    grant = await database_sync_to_async(emergency_grant)(actor=dave, case_code=north_case.code, reason=REASON,
+                                                         stepped_up=True)
+    room, frame = await joined(dave, north_case.code)
+    assert frame["case"]["code"] == north_case.code
+    assert await database_sync_to_async(expire_due_grants)() == 0  # not due yet
+    await database_sync_to_async(EmergencyGrant.objects.filter(pk=grant.pk).update)(
+        expires_at=timezone.now() - timedelta(seconds=1))
+    assert await database_sync_to_async(expire_due_grants)() == 1
+    assert await closed_with(room) == WS_CLOSE_ACCESS_LOST
+    assert await database_sync_to_async(expire_due_grants)() == 0  # expired once
+
+    def chain():
+        events = trail(north_case)
+        call_command("audit_verify", "--case", north_case.code)
+        return [(action, actor) for _, action, actor, _ in events]
+
+    actions = await database_sync_to_async(chain)()
+    assert actions[-1] == ("break_glass.expired", None)
+    assert ("break_glass.granted", "dave") in actions and ("room.joined", "dave") in actions
