@@ -38,9 +38,15 @@ def mfa_required(user):
     return user.role in settings.MFA_REQUIRED_ROLES
 
 
-def mfa_pending(user, session):
-    """VERIFY, ENROL or None: what the user must do before using the product in this session."""
-    if not user.is_authenticated or session_is_verified(user, session):
+def mfa_pending(user, session, *, verified=None):
+    """VERIFY, ENROL or None: what the user must do before using the product in this session.
+
+    `verified`, when known (django-otp's middleware checked the session's device already for a
+    page), saves reading the device again.
+    """
+    if not user.is_authenticated:
+        return None
+    if verified if verified is not None else session_is_verified(user, session):
         return None
     if user_has_device(user):
         return VERIFY

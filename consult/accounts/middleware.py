@@ -22,7 +22,8 @@ class MfaGateMiddleware:
 
     def __call__(self, request):
         if not request.path.startswith(OPEN_PREFIXES):
-            pending = mfa.mfa_pending(request.user, request.session)
+            user = request.user
+            pending = mfa.mfa_pending(user, request.session, verified=user.is_authenticated and user.is_verified())
             if pending is not None:
                 page = "mfa-verify" if pending == mfa.VERIFY else "mfa-enrol"
                 return redirect(f"{reverse(page)}?{urlencode({'next': request.get_full_path()})}")

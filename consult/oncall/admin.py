@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 
+from consult.audit.admin import ClinicalRecordAdmin
 from consult.core.admin_forms import DeidGuardedForm
 from consult.oncall.models import ConsultRequest, Delivery, Page, Shift, TeamPagingSettings
 
@@ -36,7 +37,8 @@ class PageInline(admin.TabularInline):
 
 
 @admin.register(ConsultRequest)
-class ConsultRequestAdmin(admin.ModelAdmin):
+class ConsultRequestAdmin(ClinicalRecordAdmin):
+    """Read-only, reads audited (consult/audit/admin.py): a consult changes through its services."""
     # The question stays out of the list: admin lists are read over shoulders.
     list_display = ("id", "kind", "case", "team", "requester", "state", "tier", "created_at", "acknowledged_by")
     list_filter = ("kind", "state", "team")

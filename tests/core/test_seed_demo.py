@@ -24,3 +24,18 @@ def test_it_keeps_the_outsider_out_of_the_demo_cases():
     call_command("seed_demo")
     oscar = User.objects.get(username="oscar")
     assert not Case.objects.filter(team__memberships__user=oscar).exists()
+
+
+def test_it_prints_a_second_factor_bob_can_sign_in_with(client):
+    from io import StringIO
+
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    codes = out.getvalue().split("(each works once; every run prints fresh ones): ")[1].split()
+    assert len(codes) == 10 and StaticToken.objects.filter(device__user__username="bob").count() == 10
+    client.post("/login/", {"username": "bob", "password": "consult-demo"})
+    assert client.get("/cases/").url.startswith("/account/mfa/verify/")
+    assert client.post("/account/mfa/verify/", {"code": codes[0], "next": "/cases/"}).url == "/cases/"
+    assert client.get("/cases/").status_code == 200
