@@ -75,8 +75,8 @@ def sign_in(chromium, server, csp_violations):
         page.click("button[type=submit]")
         if user_has_device(user):
             page.wait_for_url("**/account/mfa/verify/**")
-            page.fill("input[name=code]", totp_code(authenticator(user)))
-            page.click("button[type=submit]")
+            page.fill("[data-testid=mfa-verify] input[name=code]", totp_code(authenticator(user)))
+            page.click("[data-testid=mfa-verify] button[type=submit]")  # not the top bar's "Sign out"
         page.wait_for_url("**/cases/")
         return page
 
