@@ -12,8 +12,10 @@ from django.urls import reverse
 from consult.accounts import mfa
 
 # Paths a signed-in user reaches before the second factor: the MFA pages, sign-in and sign-out,
-# static files and the probes (which carry no session anyway).
-OPEN_PREFIXES = ("/account/mfa/", "/login/", "/logout/", "/static/", "/healthz", "/readyz", "/metrics")
+# static files, the web app's shell (manifest, service worker, offline page, icon: no clinical
+# content, and a service worker script must not be redirected) and the probes.
+OPEN_PREFIXES = ("/account/mfa/", "/login/", "/logout/", "/static/", "/healthz", "/readyz", "/metrics",
+                 "/manifest.webmanifest", "/sw.js", "/offline/", "/favicon.ico")
 
 
 class MfaGateMiddleware:
