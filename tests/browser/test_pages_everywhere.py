@@ -99,3 +99,19 @@ def test_a_support_request_shows_on_a_supervisors_open_page_and_the_requester_se
 
     taken = alice_page.get_by_test_id("page-banner").get_by_test_id("support-taken")
     expect(taken).to_contain_text("Bob took your support request at")
+
+
+def test_a_requester_away_when_her_support_request_was_taken_is_told_once_she_is_back(sign_in, alice, bob):
+    from consult.oncall.consults import consult_request, page_acknowledge
+
+    consult = consult_request(actor=alice, kind="support", question="Hard day; need to talk it through.")
+    page_acknowledge(actor=bob, consult_id=consult.pk)  # no tab of hers is open
+
+    page = sign_in(alice)
+    taken = page.get_by_test_id("page-banner").get_by_test_id("support-taken")
+    expect(taken).to_contain_text("Bob took your support request at")
+    taken.get_by_role("button", name="Dismiss").click()
+    expect(page.get_by_test_id("page-banner")).to_be_hidden()
+    page.reload()
+    expect(page.get_by_test_id("page-banner")).to_have_attribute("data-socket", "open")
+    expect(page.get_by_test_id("support-taken")).to_have_count(0)  # told once, not on every page

@@ -13,6 +13,7 @@ const me = Number(config.me);
 const supervisor = config.supervisor === "1";
 const ALERTS_KEY = `consult.alerts.${me}`; // the answer to "allow notifications?", asked once
 const NOTICES_KEY = `consult.notices.${me}`; // notices survive moving between pages of this tab
+const SEEN_KEY = `consult.seen.${me}.`; // notices dismissed or opened: not raised again from a snapshot
 const ACTIVE = ["paging", "unanswered"];
 
 const frameListeners = new Set();
@@ -45,6 +46,9 @@ const handlers = {
     consults.clear();
     f.pages.forEach((p) => pages.set(p.id, p));
     f.consults.forEach((c) => consults.set(c.id, c));
+    // Taken while no tab of the requester was open: say so once, until she dismisses or opens it.
+    f.consults.filter((c) => c.kind === "support" && c.requester.id === me && c.state === "acknowledged"
+      && !localStorage.getItem(`${SEEN_KEY}support-${c.id}`)).forEach((c) => supportTaken(c, { quiet: true }));
   },
   page: (f) => {
     pages.set(f.page.id, f.page);
@@ -220,14 +224,16 @@ function renderNotice(n) {
 }
 
 function addNotice(notice) {
+  const known = notices.some((n) => n.key === notice.key);
   notices = [...notices.filter((n) => n.key !== notice.key), notice].slice(-10);
   saveNotices();
-  announce(liveNotices, notice.text);
+  if (!known) announce(liveNotices, notice.text);
 }
 
 function dismiss(key) {
   notices = notices.filter((n) => n.key !== key);
   saveNotices();
+  localStorage.setItem(`${SEEN_KEY}${key}`, "1");
 }
 
 function loadNotices() {
@@ -242,11 +248,11 @@ function saveNotices() {
   sessionStorage.setItem(NOTICES_KEY, JSON.stringify(notices));
 }
 
-function supportTaken(c) {
+function supportTaken(c, { quiet = false } = {}) {
   const at = new Date(c.acknowledged_at).toLocaleTimeString();
   const text = `${c.acknowledged_by.name} took your support request at ${at}`;
   addNotice({ key: `support-${c.id}`, kind: "support-taken", url: c.url, text });
-  systemNotification(text, c.url);
+  if (!quiet) systemNotification(text, c.url);
 }
 
 // ---- sound, system notifications, the one-time question --------------------------------------
