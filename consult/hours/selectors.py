@@ -1,12 +1,16 @@
 """A therapist's supervision log for licensure: every consult, guidance session and group review.
 
-    activity   counted when                                   supervisor        format      minutes
-    consult    a supervisor acknowledged it and it resolved   who acknowledged  individual  ack → resolve
-    guidance   an entry not tied to a consult (first version) its author        individual  session length
-    review     the therapist attended a closed group review   the facilitator   group       open → close
+    activity   counted when                                     supervisor        format      minutes
+    guidance   an entry's first version (with or without a      its author        individual  session length
+               consult)
+    consult    a supervisor acknowledged it, it resolved, and   who acknowledged  individual  ack → resolve
+               no guidance entry records the session
+    review     the therapist attended a closed group review     the facilitator   group       open → close
 
-Guidance tied to a consult is not counted twice: the consult already counts. Amendments are not
-new sessions.
+The supervisor's guidance entry is the record of a session: its length is what the supervisor
+wrote down, so a consult with guidance counts as that guidance (never both, never neither). A
+consult answered without a guidance entry counts from acknowledgement to resolution.
+Amendments are not new sessions.
 """
 import csv
 import io
@@ -72,7 +76,8 @@ def _minutes(start, end):
 
 def _consults(therapist, team_ids):
     consults = _in_teams(ConsultRequest.objects.filter(
-        requester=therapist, acknowledged_by__isnull=False, resolved_at__isnull=False), team_ids, "team_id")
+        requester=therapist, acknowledged_by__isnull=False, resolved_at__isnull=False), team_ids, "team_id").exclude(
+        pk__in=GuidanceEntry.objects.filter(consult__isnull=False).values("consult_id"))
     for c in consults.select_related("acknowledged_by", "case"):
         yield SupervisionRow(timezone.localdate(c.acknowledged_at), _minutes(c.acknowledged_at, c.resolved_at),
                              c.acknowledged_by.display_name, "individual", "consult",
@@ -80,8 +85,7 @@ def _consults(therapist, team_ids):
 
 
 def _guidance(therapist, team_ids):
-    entries = _in_teams(GuidanceEntry.objects.filter(case__owner=therapist, version=1, consult__isnull=True),
-                        team_ids, "case__team_id")
+    entries = _in_teams(GuidanceEntry.objects.filter(case__owner=therapist, version=1), team_ids, "case__team_id")
     for e in entries.select_related("author", "case"):
         yield SupervisionRow(timezone.localdate(e.created_at), e.session_minutes, e.author.display_name,
                              "individual", "guidance", e.case.code)

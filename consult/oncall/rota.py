@@ -33,14 +33,18 @@ def team_supervisors(team_id):
 
 
 def tier_recipients(consult, tier, *, now=None):
-    """Who a tier pages for this consult now; people who already declined this round are skipped."""
+    """Who a tier newly pages for this consult now.
+
+    Anyone already paged this round is skipped: who declined said no, and who holds an open page
+    (a supervisor both primary and backup, or on call and then paged with the whole team) keeps
+    hearing that one page repeat. One person, one page row, one notification per consult.
+    """
     if tier == Tier.TEAM:
         people = team_supervisors(consult.team_id)
     else:
         people = [s.supervisor for s in on_call_now(consult.team_id, now=now) if s.tier == tier]
-    declined = set(Page.objects.filter(consult=consult, round=consult.round, declined_at__isnull=False)
-                   .values_list("recipient_id", flat=True))
-    unique = {person.pk: person for person in people if person.pk not in declined and person.is_active}
+    paged = set(Page.objects.filter(consult=consult, round=consult.round).values_list("recipient_id", flat=True))
+    unique = {person.pk: person for person in people if person.pk not in paged and person.is_active}
     return list(unique.values())
 
 

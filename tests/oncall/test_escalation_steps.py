@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from consult.core.errors import NotFound
 from consult.oncall.consults import consult_repage, consult_request, consult_resolve, page_decline
-from consult.oncall.models import Page
+from consult.oncall.models import Page, Shift
 from consult.oncall.scheduler import escalate_due, repeat_due_pages
 from tests.oncall.conftest import actions
 
@@ -29,7 +29,8 @@ def test_it_walks_every_tier_then_tells_the_requester(alice, rota, north_case, p
     assert escalate_due(later(consult)) == 1
     assert tiers_paged(consult) == [(1, "bob"), (2, "dave")]
     escalate_due(later(consult))
-    assert tiers_paged(consult) == [(1, "bob"), (2, "dave"), (3, "bob"), (3, "dave"), (3, "erin")]
+    # bob and dave still hear their own pages repeat: the whole team adds erin, nobody twice.
+    assert tiers_paged(consult) == [(1, "bob"), (2, "dave"), (3, "erin")]
     published.clear()
     escalate_due(later(consult))
     consult.refresh_from_db()
@@ -82,3 +83,16 @@ def test_it_lets_only_the_recipient_decline(alice, dave, rota, north_case):
     consult_request(actor=alice, kind="urgent", case_code=north_case.code, question="Need help now.")
     with pytest.raises(NotFound):
         page_decline(actor=dave, page_id=Page.objects.get().pk, reason="not mine")
+
+
+def test_a_supervisor_in_two_tiers_gets_one_page(alice, bob, erin, north, north_case, published):
+    """bob is both primary and backup tonight; erin is the rest of the team."""
+    now = timezone.now()
+    for tier in (1, 2):
+        Shift.objects.create(team=north, supervisor=bob, tier=tier, starts_at=now - timedelta(hours=1),
+                             ends_at=now + timedelta(hours=8))
+    consult = consult_request(actor=alice, kind="urgent", case_code=north_case.code, question="Need help now.")
+    escalate_due(later(consult))  # the backup is bob again: the whole team is next
+    assert tiers_paged(consult) == [(1, "bob"), (3, "erin")]
+    assert [g for g, f in published if f["type"] == "page"] == [f"user.{bob.pk}", f"user.{erin.pk}"]
+    assert [a[2]["recipient_id"] for a in actions(north_case) if a[0] == "page.sent"] == [bob.pk, erin.pk]
