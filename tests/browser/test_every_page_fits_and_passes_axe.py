@@ -57,7 +57,7 @@ def pages_of(who, s):
     common = ["/cases/", "/cases/new/", f"{case}/", f"{case}/edit/", f"{case}/audit/", f"{case}/risk/",
               f"{case}/safety-plan/", f"{case}/safety-plan/v1/", f"{case}/safety-plan/compare/?a=1&b=2",
               f"{case}/safety-plan/v2/print/", f"{case}/guidance/", "/reviews/", f"/reviews/{s['closed_review']}/",
-              "/supervision-hours/", "/dashboard/", "/oncall/", "/offline/", "/login/"]
+              "/supervision-hours/", "/dashboard/", "/oncall/", "/offline/", "/login/", "/cases/search/?q=plan"]
     if who == "alice":
         return [*common, f"{case}/safety-plan/edit/"]
     return [*common, f"{case}/guidance/{s['entry']}/amend/", "/reviews/new/", f"/reviews/{s['review']}/", "/false-alarms/"]
