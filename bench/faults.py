@@ -1,0 +1,381 @@
+"""Faults under load: what clients lose, see and wait for when Redis, a Daphne or PostgreSQL fails.
+
+    python bench/faults.py [--clients 200] [--rooms 20] [--rate 40] [--table]
+    python bench/faults.py --short          # the small version tests/deploy/test_faults_bench.py runs
+
+Starts `make run-cluster`'s stack (deploy/run_cluster.Cluster: nginx, 2 Daphne, the scheduler) on
+a database of its own (consult_faults) reached THROUGH A TCP PROXY this script controls, and on a
+redis-server of its own (a free port): the machine's shared services are never stopped. Clients
+behave like the browser: each holds its room socket through nginx, reconnects with jittered
+backoff and `?after_seq=`, reconnects at once on `live`; one client per room posts (--rate
+messages/s in all) and resends every unacknowledged message after a reconnect or `unavailable`.
+Faults, one after another with --settle seconds between:
+  1. redis    the Redis server is killed and started again --redis-seconds later (empty);
+  2. sigterm  Daphne 0 gets SIGTERM; the cluster starts it again (as systemd would);
+  3. pg-cut   the proxy drops every PostgreSQL connection and refuses new ones for --pg-seconds;
+  4. pg-hang  the proxy stops forwarding bytes (connections stay open) for --pg-seconds.
+For each fault it prints: sockets closed by code (1006 means no close frame), handshakes answered
+with HTTP 5xx, `unavailable` answers, posts sent in the fault's window and the slowest answer to
+one (ack or error), and how long after the fault ended every client saw a live message again.
+At the end every acknowledged client_id is looked up in the database (directly, not through the
+proxy): acked-but-lost and stored-twice are counted. One JSON line, and a table with --table.
+"""
+import argparse
+import asyncio
+import collections
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+import websockets
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from deploy.run_cluster import Cluster, ensure_database, free_port_block  # noqa: E402
+
+PG = ("127.0.0.1", 5432)
+RUN = f"f{os.getpid():x}{int(time.time()) % 100000:x}"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class OwnRedis:
+    def __init__(self):
+        self.port, self.process = free_port(), None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.process = subprocess.Popen([shutil.which("redis-server"), "--port", str(self.port), "--bind",
+                                         "127.0.0.1", "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def kill(self):
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+class PostgresProxy:
+    """A TCP proxy to PostgreSQL: `pass`, `cut` (drop and refuse) or `hang` (forward nothing)."""
+
+    def __init__(self):
+        self.port, self.mode, self.links, self.server = free_port(), "pass", set(), None
+
+    async def start(self):
+        self.server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
+
+    async def _accept(self, reader, writer):
+        if self.mode == "cut":
+            writer.close()
+            return
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*PG)
+        except OSError:
+            writer.close()
+            return
+        link = (writer, up_writer)
+        self.links.add(link)
+        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer), return_exceptions=True)
+        self.links.discard(link)
+
+    async def _pipe(self, reader, writer):
+        try:
+            while data := await reader.read(65536):
+                while self.mode == "hang":
+                    await asyncio.sleep(0.05)
+                if self.mode == "cut":
+                    break
+                writer.write(data)
+                await writer.drain()
+        finally:
+            writer.close()
+
+    def cut(self):
+        self.mode = "cut"
+        for link in list(self.links):
+            for writer in link:
+                writer.transport.abort()
+
+    def set(self, mode):
+        self.mode = mode
+
+
+class Stats:
+    def __init__(self):
+        self.events = []  # (time, kind, detail)
+        self.sent = {}  # client_id -> first send time
+        self.answered = {}  # client_id -> first answer time (ack or error)
+        self.acked = set()
+        self.live = []  # (receive time, send time of the message, client index) of every live message.new
+        self.duplicate_frames = 0
+
+    def note(self, kind, detail=None):
+        self.events.append((time.monotonic(), kind, detail))
+
+
+class Client:
+    def __init__(self, index, data, url, stats, sends):
+        self.index, self.data, self.url, self.stats, self.sends = index, data, url, stats, sends
+        self.room = data["rooms"][index % len(data["rooms"])]
+        self.last_seq, self.seen, self.outbox, self.ws, self.attempt = 0, set(), {}, None, 0
+        self.live_seqs = set()
+
+    async def run(self, stopping):
+        while not stopping.is_set():
+            try:
+                await self._session()
+                self.attempt = 0
+            except websockets.InvalidStatus as refused:
+                self.stats.note("http", refused.response.status_code)
+            except websockets.ConnectionClosed as closed:
+                code = closed.rcvd.code if closed.rcvd else 1006
+                self.stats.note("close", code)
+                if code == 1012:
+                    self.attempt = 0
+            except (OSError, asyncio.TimeoutError, websockets.InvalidHandshake) as error:
+                self.stats.note("connect_error", type(error).__name__)
+            self.ws = None
+            if stopping.is_set():
+                return
+            await asyncio.sleep(min(2.0, 0.25 * 2 ** self.attempt) * (0.5 + random.random() / 2))
+            self.attempt += 1
+
+    async def _session(self):
+        query = f"?after_seq={self.last_seq}" if self.last_seq else ""
+        headers = {"Cookie": f"{self.data['cookie_name']}={self.data['cookies'][self.index]}"}
+        async with websockets.connect(self.url.replace("http", "ws") + f"/ws/cases/{self.room}/{query}",
+                                      origin=self.url, additional_headers=headers, open_timeout=15,
+                                      ping_interval=None, max_queue=None, compression=None) as ws:
+            async for text in ws:
+                frame = orjson.loads(text)
+                kind = frame["type"]
+                if kind == "room.joined":
+                    self.ws, self.live_seqs = ws, set()
+                    self._shown(frame["messages"])
+                    for client_id, body in list(self.outbox.items()):
+                        await self.send(client_id, body)
+                elif kind == "message.new":
+                    self._live(frame["message"])
+                elif kind == "history":
+                    self._shown(frame["messages"])
+                elif kind == "message.ack":
+                    self.outbox.pop(frame["client_id"], None)
+                    self.stats.acked.add(frame["client_id"])
+                    self.stats.answered.setdefault(frame["client_id"], time.monotonic())
+                elif kind == "error":
+                    self.stats.note("error", frame["code"])
+                    if frame.get("client_id"):
+                        self.stats.answered.setdefault(frame["client_id"], time.monotonic())
+                        if frame["code"] in ("unavailable", "rate_limited"):
+                            asyncio.get_running_loop().call_later(frame.get("retry_after", 1), self._resend,
+                                                                  frame["client_id"])
+                elif kind == "degraded":
+                    self.stats.note("degraded")
+                elif kind == "live":
+                    await ws.close()  # as the browser does: a fresh handshake sends what was missed
+                    return
+
+    def _shown(self, messages):
+        for message in messages:
+            self.seen.add(message["seq"])
+            self.last_seq = max(self.last_seq, message["seq"])
+
+    def _live(self, message):
+        # A live frame may repeat one its join's history carried (the socket subscribes before it
+        # reads history, by design); the same seq live twice on one socket is a real duplicate.
+        if message["seq"] in self.live_seqs:
+            self.stats.duplicate_frames += 1
+        self.live_seqs.add(message["seq"])
+        sent_at = self.stats.sent.get(message["client_id"])
+        if sent_at is not None:
+            self.stats.live.append((time.monotonic(), sent_at, self.index))
+        self._shown([message])
+
+    def _resend(self, client_id):
+        if client_id in self.outbox and self.ws is not None:
+            asyncio.ensure_future(self.send(client_id, self.outbox[client_id]))
+
+    async def send(self, client_id, body):
+        try:
+            await self.ws.send(orjson.dumps({"type": "message.send", "client_id": client_id, "body": body}).decode())
+        except (websockets.ConnectionClosed, AttributeError):
+            pass  # resent after the reconnect
+
+    async def post_forever(self, period, stopping):
+        n = 0
+        await asyncio.sleep(random.random() * period)
+        while not stopping.is_set():
+            client_id = f"{RUN}-{self.index}-{n}"  # unique across runs on the same database
+            n += 1
+            self.outbox[client_id] = "fault check in"
+            self.stats.sent[client_id] = time.monotonic()
+            if self.ws is not None:
+                await self.send(client_id, self.outbox[client_id])
+            await asyncio.sleep(period)
+
+
+def window_report(stats, name, start, end, settle_end):
+    events = [(t, kind, detail) for t, kind, detail in stats.events if start <= t < settle_end]
+    closes = collections.Counter(detail for _, kind, detail in events if kind == "close")
+    http = collections.Counter(detail for _, kind, detail in events if kind == "http")
+    sent_in = [cid for cid, t in stats.sent.items() if start <= t < end]
+    answer_s = [stats.answered[cid] - stats.sent[cid] for cid in sent_in if cid in stats.answered]
+    first_live = {}  # client -> when it first heard a message posted after the fault ended
+    for received, sent_at, client in stats.live:
+        if sent_at >= end and received < settle_end:
+            first_live[client] = min(first_live.get(client, received), received)
+    return {
+        "fault": name, "seconds": round(end - start, 1),
+        "closes": dict(closes), "http_5xx": sum(n for status, n in http.items() if status >= 500),
+        "http": dict(http), "unavailable": sum(1 for _, k, d in events if k == "error" and d == "unavailable"),
+        "degraded_told": sum(1 for _, k, _ in events if k == "degraded"),
+        "posts_in_window": len(sent_in), "posts_unanswered": len(sent_in) - len(answer_s),
+        "slowest_answer_s": round(max(answer_s), 2) if answer_s else None,
+        "clients_live_again": len(first_live),
+        "all_live_again_after_s": round(max(first_live.values()) - end, 2) if first_live else None,
+    }
+
+
+def stored_counts(database, client_ids):
+    import psycopg
+
+    with psycopg.connect(f"postgres://postgres@{PG[0]}:{PG[1]}/{database}") as conn:
+        rows = conn.execute("SELECT client_id, count(*) FROM cases_message WHERE client_id = ANY(%s) "
+                            "GROUP BY client_id", [list(client_ids)]).fetchall()
+    return dict(rows)
+
+
+async def run(args, cluster, redis, proxy, data):
+    stats, stopping = Stats(), asyncio.Event()
+    clients = [Client(i, data, cluster.url, stats, sends=i < len(data["rooms"])) for i in range(len(data["cookies"]))]
+    tasks = [asyncio.ensure_future(c.run(stopping)) for c in clients]
+    period = len(data["rooms"]) / args.rate
+    tasks += [asyncio.ensure_future(c.post_forever(period, stopping)) for c in clients if c.sends]
+    keeper = asyncio.ensure_future(keep_cluster_up(cluster, stopping))
+    await asyncio.sleep(args.settle)
+    reports = []
+
+    async def fault(name, begin, end, seconds):
+        start = time.monotonic()
+        if asyncio.iscoroutine(started := begin()):
+            await started
+        await asyncio.sleep(seconds)
+        if asyncio.iscoroutine(ended := end()):
+            await ended
+        finished = time.monotonic()
+        await asyncio.sleep(args.settle)
+        reports.append(window_report(stats, name, start, finished, time.monotonic()))
+
+    await fault("redis", lambda: asyncio.to_thread(redis.kill), lambda: asyncio.to_thread(redis.start),
+                args.redis_seconds)
+    await fault("sigterm", lambda: cluster.processes["daphne-0"].send_signal(signal.SIGTERM), lambda: None, 0)
+    await fault("pg-cut", proxy.cut, lambda: proxy.set("pass"), args.pg_seconds)
+    await fault("pg-hang", lambda: proxy.set("hang"), lambda: proxy.set("pass"), args.pg_seconds)
+    await asyncio.sleep(args.settle)  # resends of the last window settle
+    stopped_at = time.monotonic()
+    stopping.set()
+    for c in clients:
+        if c.ws is not None:
+            await c.ws.close()
+    await asyncio.wait(tasks + [keeper], timeout=20)
+    stored = await asyncio.to_thread(stored_counts, args.database, stats.acked)
+    return {
+        "clients": len(clients), "rooms": len(data["rooms"]), "rate": args.rate,
+        "posts_sent": len(stats.sent), "acked": len(stats.acked),
+        # Posts sent long enough before the end that their ack should have come: a resend loop that
+        # gave up would show here.
+        "unacked_after_5s": sum(1 for cid, t in stats.sent.items() if cid not in stats.acked and t < stopped_at - 5),
+        "acked_lost": sum(1 for cid in stats.acked if cid not in stored),
+        "stored_twice": sum(1 for n in stored.values() if n > 1),
+        "duplicate_frames": stats.duplicate_frames, "faults": reports, "load_avg": os.getloadavg(),
+    }
+
+
+async def keep_cluster_up(cluster, stopping):
+    while not stopping.is_set():
+        await asyncio.to_thread(cluster.restart_exited)
+        await asyncio.sleep(0.5)
+
+
+async def main_async(args):
+    proxy = PostgresProxy()
+    await proxy.start()
+    redis = OwnRedis()
+    redis.start()
+    env = {"DATABASE_URL": f"postgres://postgres@127.0.0.1:{proxy.port}/{args.database}", "REDIS_URL": redis.url,
+           "DB_CALL_TIMEOUT_SECONDS": str(args.db_call_timeout), "CHANNEL_PREFIX": f"faults-{os.getpid()}"}
+    cluster = Cluster(port=free_port_block(), workdir=ROOT / "var" / "faults", env=env)
+    try:
+        await asyncio.to_thread(ensure_database, f"postgres://postgres@{PG[0]}:{PG[1]}/{args.database}")
+        await asyncio.to_thread(cluster.prepare, seed=False)
+        data_path = ROOT / "var" / "faults-clients.json"
+        await asyncio.to_thread(subprocess.run, [sys.executable, "bench/setup_load.py", "--clients", str(args.clients),
+                                                 "--rooms", str(args.rooms), "--out", str(data_path)],
+                                cwd=ROOT, env=cluster.env, check=True, stdout=subprocess.DEVNULL)
+        data = json.loads(data_path.read_text())
+        await asyncio.to_thread(cluster.start)
+        return await asyncio.wait_for(run(args, cluster, redis, proxy, data), timeout=args.budget)
+    finally:
+        await asyncio.to_thread(cluster.stop)
+        redis.kill()
+        proxy.server.close()
+
+
+def print_table(result):
+    print(f"  {result['clients']} clients, {result['rooms']} rooms, {result['rate']} msg/s: "
+          f"{result['posts_sent']} sent, {result['acked']} acked, {result['acked_lost']} acked but lost, "
+          f"{result['stored_twice']} stored twice, {result['duplicate_frames']} duplicate frames", file=sys.stderr)
+    for r in result["faults"]:
+        print(f"  {r['fault']:<8} closes {r['closes'] or '{}'}  5xx {r['http_5xx']}  unavailable {r['unavailable']}  "
+              f"posts {r['posts_in_window']} (slowest answer {r['slowest_answer_s']} s, "
+              f"{r['posts_unanswered']} unanswered)  {r['clients_live_again']} clients live again, the last "
+              f"{r['all_live_again_after_s']} s after", file=sys.stderr)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--clients", type=int, default=200)
+    p.add_argument("--rooms", type=int, default=20)
+    p.add_argument("--rate", type=float, default=40, help="messages per second, all senders together")
+    p.add_argument("--redis-seconds", type=float, default=5)
+    p.add_argument("--pg-seconds", type=float, default=20)
+    p.add_argument("--settle", type=float, default=10)
+    p.add_argument("--db-call-timeout", type=int, default=8)
+    p.add_argument("--database", default="consult_faults")
+    p.add_argument("--budget", type=float, default=900)
+    p.add_argument("--short", action="store_true", help="20 clients, 4 rooms, 2-4 s faults: for CI")
+    p.add_argument("--table", action="store_true")
+    args = p.parse_args()
+    if args.short:
+        args.clients, args.rooms, args.rate = 20, 4, 8
+        args.redis_seconds, args.pg_seconds, args.settle, args.db_call_timeout = 2, 4, 5, 2
+    result = asyncio.run(main_async(args))
+    print(json.dumps(result), flush=True)
+    if args.table:
+        print_table(result)
+
+
+if __name__ == "__main__":
+    main()
