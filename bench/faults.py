@@ -40,7 +40,7 @@ import websockets
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from deploy.run_cluster import Cluster, ensure_database, free_port_block  # noqa: E402
+from deploy.run_cluster import Cluster, ensure_database, free_port_block
 
 PG = ("127.0.0.1", 5432)
 RUN = f"f{os.getpid():x}{int(time.time()) % 100000:x}"
@@ -154,7 +154,7 @@ class Client:
                 self.stats.note("close", code)
                 if code == 1012:
                     self.attempt = 0
-            except (OSError, asyncio.TimeoutError, websockets.InvalidHandshake) as error:
+            except (TimeoutError, OSError, websockets.InvalidHandshake) as error:
                 self.stats.note("connect_error", type(error).__name__)
             self.ws = None
             if stopping.is_set():
