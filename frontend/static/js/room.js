@@ -190,7 +190,12 @@ function showState(state) {
 
 function showError(f) {
   const item = f.client_id && outbox.get(f.client_id);
-  if (item) {
+  if (item && (f.code === "unavailable" || f.code === "rate_limited")) {
+    // Not refused, only not now: it stays in the outbox and goes again after retry_after
+    // (a post that did reach the database is acknowledged as a duplicate, never stored twice).
+    setTimeout(() => socket.isOpen() && outbox.get(f.client_id) &&
+      socket.send({ type: "message.send", ...outbox.get(f.client_id) }), (f.retry_after || 2) * 1000);
+  } else if (item) {
     outbox.remove(f.client_id); // refused, not lost: the text goes back to the composer
     renderOutbox();
     if (!textarea.value) textarea.value = item.body;
