@@ -209,9 +209,9 @@ def case_update(*, actor, case_code, title=None, summary=None, reason, confirmat
         raise ValidationFailed("the title is too long", field="title")
     reason = _reason_given(reason)
     texts = {**changes, "reason": reason}
-    accepted = guard_fields(texts, confirmations)
     with transaction.atomic():
-        case = case_for_editor(actor, case_code, lock=True)
+        case = case_for_editor(actor, case_code, lock=True)  # who may, before what the text says
+        accepted = guard_fields(texts, confirmations)
         changed = {name: value for name, value in changes.items() if getattr(case, name) != value}
         if not changed:
             raise ValidationFailed("nothing to change", field="title")
@@ -230,9 +230,9 @@ def case_set_status(*, actor, case_code, status, reason, confirmations=None, aud
     if status not in Status.values:
         raise ValidationFailed(f"status must be one of {', '.join(Status.values)}", field="status")
     reason = _reason_given(reason)
-    accepted = guard_fields({"reason": reason}, confirmations)
     with transaction.atomic():
-        case = case_for_editor(actor, case_code, lock=True)
+        case = case_for_editor(actor, case_code, lock=True)  # who may, before what the text says
+        accepted = guard_fields({"reason": reason}, confirmations)
         if case.status == status:
             raise ValidationFailed(f"the case is already {status}", field="status")
         previous, case.status = case.status, status
