@@ -11,6 +11,7 @@ from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from consult.accounts.socket_gate import MfaSocketGate  # noqa: E402
+from consult.accounts.sweep import WithSessionSweep  # noqa: E402
 from consult.core.runtime import settle_heap  # noqa: E402
 from consult.oncall.embedded import WithEmbeddedScheduler  # noqa: E402
 from consult.realtime.handshake_guard import AnswersWhenTheDatabaseIsAway  # noqa: E402
@@ -28,5 +29,6 @@ application = ProtocolTypeRouter(
 )
 if settings.EMBEDDED_SCHEDULER:
     application = WithEmbeddedScheduler(application)
+application = WithSessionSweep(application)
 
 settle_heap()

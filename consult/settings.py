@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "consult.accounts.session_limits.SessionLimitsMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "consult.accounts.middleware.MfaGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -180,10 +181,32 @@ OTP_TOTP_ISSUER = "Consult"
 # Emergency ("break-glass") access to a case outside one's team lasts this long (consult/emergency/).
 BREAK_GLASS_MINUTES = envint("BREAK_GLASS_MINUTES", 60)
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+# Argon2id first: new and changed passwords are hashed with it; older PBKDF2 hashes still
+# verify and are upgraded to Argon2 at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Checked by the forms that set a password (change, admin); create_user takes what it is given.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Automatic logoff (consult/accounts/sessions.py): a session ends after SESSION_IDLE_MINUTES
+# without activity (pages, forms, frames a person sends on a socket) or SESSION_MAX_HOURS after
+# sign-in, whichever comes first; its sockets close with 4001. Fractions are allowed (tests
+# use seconds: SESSION_IDLE_MINUTES=0.25). The browser warns SESSION_WARN_SECONDS before.
+SESSION_IDLE_SECONDS = int(60 * float(os.environ.get("SESSION_IDLE_MINUTES", 15)))
+SESSION_MAX_SECONDS = int(3600 * float(os.environ.get("SESSION_MAX_HOURS", 12)))
+SESSION_WARN_SECONDS = envint("SESSION_WARN_SECONDS", 60)
+# How often each server process looks for sessions past their deadline, to close their sockets
+# even when no request comes.
+SESSION_SWEEP_SECONDS = envint("SESSION_SWEEP_SECONDS", 5)
+SESSION_SWEEP_IN_SERVER = envbool("SESSION_SWEEP_IN_SERVER", True)
+SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
 
 # Served over https (by Daphne itself or behind a TLS-terminating proxy such as deploy/nginx):
 # the default whenever DEBUG is off. `make run`, the tests and the local cluster serve plain

@@ -13,6 +13,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("consult.accounts.urls")),
+    path("account/", include("consult.accounts.session_urls")),
     path("cases/", include("consult.cases.urls")),
     path("cases/<str:code>/audit/", include("consult.audit.urls")),
     path("cases/<str:code>/risk/", include("consult.risk.urls")),

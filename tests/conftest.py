@@ -208,6 +208,20 @@ def flush_retries_a_deadlock():
     TransactionTestCase._fixture_teardown = original
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing_for_fixtures():
+    """Production hashes with Argon2 (tests/accounts/test_passwords.py proves it); fixtures
+    need not pay for it."""
+    settings.PASSWORD_HASHERS = ["tests.hashers.OneRoundPBKDF2", *settings.PASSWORD_HASHERS]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_session_sweep_in_the_test_process():
+    """The test process's own sockets need no sweep task on each test's event loop (tests end
+    sessions by calling the sweep); the live servers run theirs (tests/live.py)."""
+    settings.SESSION_SWEEP_IN_SERVER = False
+
+
 @pytest.fixture(autouse=True)
 def fresh_channel_layer():
     """channels-redis binds its locks to the event loop that first used them; each test has its own."""

@@ -29,17 +29,19 @@ def server_env():
         "SERVE_STATIC": "1",
         "HTTPS": "0",  # plain http on localhost
         "PYTHONUNBUFFERED": "1",
+        "SESSION_SWEEP_IN_SERVER": "1",
+        "SESSION_SWEEP_SECONDS": "1",  # idle logoff closes sockets within a second of the deadline
     }
 
 
 class DaphneServer:
-    def __init__(self, log_path):
+    def __init__(self, log_path, env=None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(log_path, "w")
         # Pages of this server (and clients saying they are) may open sockets; the concurrency test
         # opens 50 sockets as one user, over the default per-user cap of 20.
-        env = {**server_env(), "ALLOWED_ORIGINS": self.url, "WS_MAX_SOCKETS_PER_USER": "100"}
+        env = {**server_env(), "ALLOWED_ORIGINS": self.url, "WS_MAX_SOCKETS_PER_USER": "100", **(env or {})}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "consult.server", "-b", "127.0.0.1", "-p", str(self.port), "consult.asgi:application"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,

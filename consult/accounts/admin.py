@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
 
 from consult.accounts.models import Membership, Team, User
+from consult.accounts.services import membership_add, membership_remove
 from consult.core.admin_forms import DeidGuardedForm
 
 
@@ -22,6 +23,9 @@ class GuardedTeamForm(DeidGuardedForm, forms.ModelForm):
 
 @admin.register(User)
 class ConsultUserAdmin(UserAdmin):
+    """Deactivating, changing the role or setting a password here closes the user's sockets and
+    ends their sessions like everywhere else (consult/accounts/access_changes.py)."""
+
     form = GuardedUserChangeForm
     fieldsets = UserAdmin.fieldsets + (("Consult", {"fields": ("role",)}),
                                        ("Not an identifier", {"fields": ("deid_confirm",)}))
@@ -30,6 +34,7 @@ class ConsultUserAdmin(UserAdmin):
     list_filter = ("role", "is_active")
 
     def save_model(self, request, obj, form, change):
+        obj.changed_by = request.user  # named on the session.revoked events a change causes
         super().save_model(request, obj, form, change)
         if hasattr(form, "audit_confirmations"):
             form.audit_confirmations(actor=request.user, record={"user_id": obj.pk}, stream=f"user:{obj.pk}")
@@ -51,12 +56,15 @@ class TeamAdmin(admin.ModelAdmin):
         form.audit_confirmations(actor=request.user, record={"team_id": obj.pk}, stream=f"team:{obj.pk}")
 
     def save_formset(self, request, form, formset, change):
-        """Save memberships one by one so each case's trail names the admin (consult/audit/signals.py)."""
+        """Memberships change through the account services, one by one, so each case's trail
+        names the admin and a removed member's sockets close at once."""
         memberships = formset.save(commit=False)
         for membership in formset.deleted_objects:
-            membership.audit_actor = request.user
-            membership.delete()
+            membership_remove(actor=request.user, membership=membership)
         for membership in memberships:
-            membership.audit_actor = request.user
-            membership.save()
+            if membership.pk is None:
+                membership_add(actor=request.user, team=membership.team, user=membership.user)
+            else:
+                membership.audit_actor = request.user
+                membership.save()
         formset.save_m2m()

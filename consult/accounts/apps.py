@@ -6,4 +6,5 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self):
-        from consult.accounts import signals  # noqa: F401  (security events from auth signals)
+        # Security events from auth signals; session rows; revocation when access changes.
+        from consult.accounts import access_changes, session_signals, signals  # noqa: F401

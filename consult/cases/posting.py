@@ -14,6 +14,7 @@ import orjson
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
+from consult.accounts.grants import grant_sql
 from consult.accounts.models import Membership
 from consult.audit.models import AuditHead
 from consult.audit.services import append_cte, append_cte_with_payload_seq, audit_complete, audit_folded
@@ -36,6 +37,7 @@ SELECT c.id, c.team_id, c.last_seq,
    AND (EXISTS (SELECT 1 FROM {Membership._meta.db_table} ms WHERE ms.team_id = c.team_id AND ms.user_id = %(actor)s)
         OR EXISTS (SELECT 1 FROM {EmergencyGrant._meta.db_table} g
                     WHERE g.case_id = c.id AND g.user_id = %(actor)s AND g.expired_at IS NULL AND g.expires_at > now()))
+   AND {grant_sql(user="%(actor)s", role="%(role)s", session="%(session)s")}
    FOR NO KEY UPDATE OF c
 """
 
@@ -58,15 +60,17 @@ SELECT inserted.id, audit_event.id, audit_event.seq, audit_event.prev_hash, audi
   FROM inserted LEFT JOIN audit_event ON true"""
 
 
-def lock_case_for_poster(actor, code, client_id):
+def lock_case_for_poster(actor, code, client_id, session_id=None):
     """(case, id of the message already stored under client_id or None), the case row locked.
 
-    None when the actor is not a member of the case's team (or there is no such case).
+    None when the actor is not an active member of the case's team with the role and the open
+    session (`session_id`, consult/accounts/grants.py) they post under, or there is no such case.
     """
     if connection.vendor != "postgresql":
-        return _lock_case_with_orm(actor, code, client_id)
+        return _lock_case_with_orm(actor, code, client_id, session_id)
     with connection.cursor() as cursor:
-        cursor.execute(LOCK_CASE_FOR_POSTER, {"actor": actor.pk, "client_id": client_id, "code": code})
+        cursor.execute(LOCK_CASE_FOR_POSTER, {"actor": actor.pk, "client_id": client_id, "code": code,
+                                              "role": actor.role, "session": session_id})
         row = cursor.fetchone()
     if row is None:
         return None
@@ -76,9 +80,9 @@ def lock_case_for_poster(actor, code, client_id):
     return case, stored_id
 
 
-def _lock_case_with_orm(actor, code, client_id):
+def _lock_case_with_orm(actor, code, client_id, session_id):
     try:
-        case = case_for_member(actor, code, lock=True)
+        case = case_for_member(actor, code, lock=True, session_id=session_id)
     except NotFound:
         return None
     stored = Message.objects.filter(case=case, author=actor, client_id=client_id).values_list("pk", flat=True)
@@ -132,12 +136,13 @@ def message_insert(*, case, author, client_id, body, body_html, corrects, confir
 # become one; at hundreds of posts a second the round trips were most of a post's cost. It runs
 # as a server-side prepared statement (consult.core.prepared): planning it was half of
 # PostgreSQL's CPU per post.
-# No row back means "not the plain case" (a retry already stored, a membership that ended, a
-# stream without a head yet): the caller then takes the general path, which tells them apart.
+# No row back means "not the plain case" (a retry already stored, a membership or session that
+# ended, a stream without a head yet): the caller then takes the general path, which tells them apart.
 POST_PLAIN_MESSAGE = f"""WITH moved AS (
     UPDATE {Case._meta.db_table} AS c SET last_seq = c.last_seq + 1, updated_at = %(now)s
      WHERE c.code = %(code)s
        AND EXISTS (SELECT 1 FROM {Membership._meta.db_table} ms WHERE ms.team_id = c.team_id AND ms.user_id = %(author)s)
+       AND {grant_sql(user="%(author)s", role="%(role)s", session="%(session)s")}
        AND NOT EXISTS (SELECT 1 FROM {Message._meta.db_table} m
                         WHERE m.case_id = c.id AND m.author_id = %(author)s AND m.client_id = %(client_id)s)
        AND EXISTS (SELECT 1 FROM {AuditHead._meta.db_table} h WHERE h.stream = %(audit_stream)s)
@@ -161,7 +166,7 @@ def _plain_post_sql(audit_sql):
     return POST_PLAIN_MESSAGE.replace("{audit}", audit_sql)
 
 
-def plain_message_post(*, author, case_code, client_id, body, body_html, audit_event):
+def plain_message_post(*, author, case_code, client_id, body, body_html, audit_event, session_id=None):
     """The stored message of a plain post made in one statement, or None when the general path
     must decide (only on PostgreSQL; see POST_PLAIN_MESSAGE). The row is committed on return.
 
@@ -173,7 +178,7 @@ def plain_message_post(*, author, case_code, client_id, body, body_html, audit_e
         audit_event, source="inserted", payload_seq="inserted.seq", case_id_sql="(SELECT id FROM moved)"
     )
     params.update({"now": audit_event.created_at, "code": case_code, "author": author.pk, "client_id": client_id,
-                   "body": body, "body_html": body_html})
+                   "body": body, "body_html": body_html, "role": author.role, "session": session_id})
     try:
         row = fetch_one_prepared(_plain_post_sql(audit_sql), params)
     except IntegrityError:

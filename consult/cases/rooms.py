@@ -29,14 +29,15 @@ def case_history(case, *, after_seq=None, limit=None):
     return [_history_dict(row) for row in rows[:limit]], len(rows) > limit
 
 
-def room_join(*, actor, case_code, channel_name, after_seq=None, case=None):
+def room_join(*, actor, case_code, channel_name, after_seq=None, case=None, session_id=None):
     """Admit a member's socket to the room and return the `room.joined` frame.
 
-    `case`, when given, is what case_for_member(actor, case_code) returned to the caller just
-    before (the socket needs the case's id first, to subscribe to the room): not read twice.
+    The caller (the socket) read the case once already, to subscribe to its room; access is
+    checked again here, now that the socket is subscribed: a revocation that committed in
+    between is seen here, and one that commits later reaches the room. (`case` is accepted for
+    the caller's convenience and not trusted.)
     """
-    if case is None or case.code != case_code:
-        case = case_for_member(actor, case_code)
+    case = case_for_member(actor, case_code, session_id=session_id)
     history, has_more = case_history(case, after_seq=after_seq)
     with transaction.atomic():
         _presence_upsert(case, actor, channel_name)
@@ -56,8 +57,8 @@ def room_join(*, actor, case_code, channel_name, after_seq=None, case=None):
     }
 
 
-def room_history(*, actor, case_code, after_seq, limit=None):
-    case = case_for_member(actor, case_code)
+def room_history(*, actor, case_code, after_seq, limit=None, session_id=None):
+    case = case_for_member(actor, case_code, session_id=session_id)
     history, has_more = case_history(case, after_seq=after_seq, limit=limit)
     if history:
         with transaction.atomic():

@@ -58,11 +58,13 @@ def case_create(*, actor, team_id, title, summary="", risk_level=RiskLevel.NONE,
     return case
 
 
-def message_post(*, actor, case_code, client_id, body, corrects_seq=None, confirmations=()):
+def message_post(*, actor, case_code, client_id, body, corrects_seq=None, confirmations=(), session_id=None):
     """Store a message once per client_id and broadcast it after commit.
 
     A retry with a client_id already stored returns the stored message (duplicate=True)
     without a second row, event or broadcast: the sender may not have seen the first ack.
+    `session_id`: the session a socket posts under, checked with the membership
+    (consult/accounts/grants.py).
     """
     if len(body.encode()) > settings.MESSAGE_MAX_BYTES:
         raise TooLarge(f"body is over {settings.MESSAGE_MAX_BYTES} bytes", field="body")
@@ -82,7 +84,7 @@ def message_post(*, actor, case_code, client_id, body, corrects_seq=None, confir
     if flagged is None and corrects_seq is None and not accepted:
         message = posting.plain_message_post(
             author=actor, case_code=case_code, client_id=client_id, body=body, body_html=body_html,
-            audit_event=_posted_event_to_number(actor, case_code, body_sha256),
+            audit_event=_posted_event_to_number(actor, case_code, body_sha256), session_id=session_id,
         )
         if message is not None:
             publish_on_commit(case_group(message.case_id), {"type": "message.new", "message": message_dict(message)},
@@ -90,7 +92,7 @@ def message_post(*, actor, case_code, client_id, body, corrects_seq=None, confir
             _publish_team_news(message, case_code, message.case.team_id, mentions)
             return PostResult(message, duplicate=False)
     with transaction.atomic():
-        case, stored_id = _case_for_posting(actor, case_code, client_id)
+        case, stored_id = _case_for_posting(actor, case_code, client_id, session_id)
         if stored_id is not None:
             return PostResult(_stored_message(stored_id), duplicate=True)
         corrected = _corrected_message(case, actor, corrects_seq)
@@ -131,11 +133,11 @@ def _rendered_flagged(body_html, body, accepted):
     return None
 
 
-def _case_for_posting(actor, case_code, client_id):
-    found = posting.lock_case_for_poster(actor, case_code, client_id)
+def _case_for_posting(actor, case_code, client_id, session_id):
+    found = posting.lock_case_for_poster(actor, case_code, client_id, session_id)
     if found is None:
-        # The socket was open, so the room existed for this user: membership has ended.
-        raise AccessDenied("you are no longer a member of this case's team")
+        # The socket was open, so the room existed for this user: their access has ended.
+        raise AccessDenied("you no longer have access to this case")
     return found
 
 
@@ -179,9 +181,9 @@ def _posted_event_to_number(actor, case_code, body_sha256):
     )
 
 
-def read_position_mark(*, actor, case_code, seq):
+def read_position_mark(*, actor, case_code, seq, session_id=None):
     """Record that every message up to `seq` was shown to the actor; positions only move forward."""
-    case = case_for_member(actor, case_code)
+    case = case_for_member(actor, case_code, session_id=session_id)
     seq = min(seq, case.last_seq)
     with transaction.atomic():
         position, _ = ReadPosition.objects.get_or_create(case=case, user=actor)

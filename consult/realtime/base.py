@@ -20,8 +20,10 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
+from consult.accounts.grants import grant_holds
+from consult.accounts.sessions import SESSION_ROW, activity_write_seconds, session_touch
 from consult.accounts.standing import sign_in_lost_code
-from consult.core.errors import ConsultError, RateLimited, Unavailable
+from consult.core.errors import AccessDenied, ConsultError, RateLimited, Unavailable
 from consult.ops import metrics
 from consult.realtime import protocol
 from consult.realtime.broadcast import FORWARD, encode
@@ -29,6 +31,10 @@ from consult.realtime.layer_outage import receive_through_outages
 from consult.realtime.limits import TokenBucket, open_sockets
 from consult.realtime.wire import frame_writer, text_frame
 from consult.realtime.workers import in_db_thread
+
+# Frames a browser sends by itself (the heartbeat; read marks as messages arrive in a visible
+# tab): they are not a person's activity, so they do not keep an idle session alive.
+PASSIVE_FRAMES = {"ping", "read.mark"}
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +46,17 @@ class ConsultSocket(AsyncWebsocketConsumer):
     accepted = False
     flooded = False  # closed for flooding: later frames are dropped unread
     user_id = None  # whose socket slot this holds (open_sockets)
+    session_id = None  # the UserSession this socket was opened under (consult/accounts/sessions.py)
+    checks_access_per_frame = True  # False where every service a frame reaches checks it itself
+    activity_written_at = float("-inf")
+
+    def signed_in_session(self):
+        """The socket's UserSession id, or None: a socket needs a tracked, signed-in session.
+        (The session was loaded by the auth middleware: no query here.)"""
+        if not self.scope["user"].is_authenticated:
+            return None
+        return self.scope["session"].get(SESSION_ROW)
+
     layer_degraded = False  # the Channels layer (Redis) is away: see consult/realtime/layer_outage.py
 
     # Channels sets this to the layer's receive in __call__; wrapped, a Redis outage leaves the
@@ -120,6 +137,10 @@ class ConsultSocket(AsyncWebsocketConsumer):
         try:
             frame = self.parse(text_data)
             metrics.frames_in.labels(frame.type).inc()
+            if frame.type != "ping" and self.checks_access_per_frame and \
+                    not await in_db_thread(grant_holds)(self.user, self.session_id):
+                raise AccessDenied("your access has ended")
+            self.note_activity(frame.type)
             await getattr(self, "on_" + frame.type.replace(".", "_"))(frame)
         except ConsultError as error:
             await self.refuse(error, frame)
@@ -153,6 +174,22 @@ class ConsultSocket(AsyncWebsocketConsumer):
         error = RateLimited(retry_after=round(wait, 3))
         error.request, error.client_id = protocol.frame_context(protocol.peek(text))
         await self.refuse(error, None)
+
+    def note_activity(self, frame_type):
+        """A person acted on this socket: it keeps the session alive, written at most once a
+        minute per socket (activity_write_seconds)."""
+        if frame_type in PASSIVE_FRAMES:
+            return
+        now = asyncio.get_running_loop().time()
+        if now - self.activity_written_at >= activity_write_seconds():
+            self.activity_written_at = now
+            asyncio.ensure_future(self._touch_session())
+
+    async def _touch_session(self):
+        try:
+            await in_db_thread(session_touch)(self.session_id)
+        except Exception:  # noqa: BLE001 - losing one activity mark must not touch the socket
+            log.exception("recording socket activity failed")
 
     async def on_ping(self, frame):
         await self.send_frame({"type": "pong"})

@@ -26,19 +26,23 @@ PRESENCE_REFRESH_SECONDS = 30
 
 class CaseRoomConsumer(ConsultSocket):
     case_id = None
+    checks_access_per_frame = False  # posting, history and read marks check it in their own queries
 
     async def connect(self):
         self.user = self.scope["user"]
         self.case_code = self.scope["url_route"]["kwargs"]["code"]
         self.room_group = None
         self.held_frames = []  # room frames that arrive before `room.joined` went out
+        self.session_id = self.signed_in_session()
         try:
             after_seq = protocol.parse_after_seq(self.scope["query_string"])
         except ConsultError as error:
             await self.refuse_handshake(error)
             return
         try:
-            case = await in_db_thread(case_for_member)(self.user, self.case_code)
+            if self.session_id is None:
+                raise NotFound("no such case")
+            case = await in_db_thread(case_for_member)(self.user, self.case_code, session_id=self.session_id)
         except ConsultError:
             await self.close()
             return
@@ -49,7 +53,7 @@ class CaseRoomConsumer(ConsultSocket):
         try:
             case, joined = await in_db_thread(rooms.room_join)(
                 actor=self.user, case_code=self.case_code, channel_name=self.channel_name, after_seq=after_seq,
-                case=case,
+                case=case, session_id=self.session_id,
             )
         except ConsultError:
             await self.leave_groups()
@@ -101,6 +105,7 @@ class CaseRoomConsumer(ConsultSocket):
             body=frame.get("body"),
             corrects_seq=frame.get("corrects"),
             confirmations=protocol.parse_confirmations(frame.get("confirmations")),
+            session_id=self.session_id,
         )
         await self.send_frame(
             {"type": "message.ack", "client_id": result.message.client_id, "seq": result.message.seq,
@@ -110,13 +115,14 @@ class CaseRoomConsumer(ConsultSocket):
 
     async def on_history_fetch(self, frame):
         history = await in_db_thread(rooms.room_history)(
-            actor=self.user, case_code=self.case_code, after_seq=frame.get("after_seq"), limit=frame.get("limit")
+            actor=self.user, case_code=self.case_code, after_seq=frame.get("after_seq"), limit=frame.get("limit"),
+            session_id=self.session_id,
         )
         await self.send_frame(history)
 
     async def on_read_mark(self, frame):
         await in_db_thread(services.read_position_mark)(
-            actor=self.user, case_code=self.case_code, seq=frame.get("seq")
+            actor=self.user, case_code=self.case_code, seq=frame.get("seq"), session_id=self.session_id
         )
 
     async def send_text(self, text):

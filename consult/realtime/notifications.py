@@ -6,6 +6,7 @@ truth: a frame dropped while a device was away is never needed to catch up.
 """
 from channels.db import database_sync_to_async
 
+from consult.accounts.grants import grant_holds
 from consult.oncall.consults import page_mark_seen
 from consult.oncall.selectors import dashboard_snapshot
 from consult.realtime import protocol
@@ -28,13 +29,19 @@ class NotificationConsumer(ConsultSocket):
 
     async def connect(self):
         self.user = self.scope["user"]
-        if not self.user.is_authenticated:
+        self.session_id = self.signed_in_session()
+        if self.session_id is None:
             await self.close()
             return
-        # Join before reading the snapshot, so nothing published in between is missed.
+        # Join before reading the snapshot (and checking access), so nothing published in
+        # between (a revocation included) is missed.
         await self.join_group(user_group(self.user.pk))
         await self.join_group(session_group(self.scope["session"].session_key))
         await self.join_group(access_group(self.user.pk))
+        if not await database_sync_to_async(grant_holds)(self.user, self.session_id):
+            await self.leave_groups()
+            await self.close()
+            return
         await self.accept()
         for team_id in await database_sync_to_async(_team_ids)(self.user):
             await self._join_team(team_group(team_id))

@@ -7,6 +7,7 @@ anything; anyone else gets a `forbidden` error frame and stays in the room.
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from consult.accounts.grants import grant_holds
 from consult.core.errors import ConsultError, NotFound
 from consult.realtime.base import ConsultSocket
 from consult.realtime.broadcast import access_group, session_group
@@ -17,25 +18,28 @@ from consult.reviews.selectors import review_group
 
 
 class ReviewRoomConsumer(ConsultSocket):
-    session_id = None
+    review_id = None
 
     async def connect(self):
         self.user = self.scope["user"]
-        if not self.user.is_authenticated:
+        self.session_id = self.signed_in_session()
+        if self.session_id is None:
             await self.close()
             return
         try:
-            session_id = bounded_int(self.scope["url_route"]["kwargs"]["session_id"], "session_id")
+            review_id = bounded_int(self.scope["url_route"]["kwargs"]["session_id"], "session_id")
             # Join first so no state change (or revocation) between the read and the join is missed.
-            await self.join_group(review_group(session_id))
+            await self.join_group(review_group(review_id))
             await self.join_group(session_group(self.scope["session"].session_key))
             await self.join_group(access_group(self.user.pk))
-            _, state = await database_sync_to_async(services.review_join)(actor=self.user, session_id=session_id)
+            if not await database_sync_to_async(grant_holds)(self.user, self.session_id):
+                raise NotFound("no such review")
+            _, state = await database_sync_to_async(services.review_join)(actor=self.user, session_id=review_id)
         except (ConsultError, ValueError):
             await self.leave_groups()
             await self.close()
             return
-        self.session_id = session_id
+        self.review_id = review_id
         await self.accept()
         await self.send_frame(state)
         await self.tell_if_degraded()
@@ -52,12 +56,12 @@ class ReviewRoomConsumer(ConsultSocket):
 
     async def on_agenda_goto(self, frame):
         await database_sync_to_async(services.review_goto)(
-            actor=self.user, session_id=self.session_id, position=frame.get("position"))
+            actor=self.user, session_id=self.review_id, position=frame.get("position"))
 
     async def on_minutes_save(self, frame):
         await database_sync_to_async(services.review_minutes_save)(
-            actor=self.user, session_id=self.session_id, position=frame.get("position"), text=frame.get("text"),
+            actor=self.user, session_id=self.review_id, position=frame.get("position"), text=frame.get("text"),
             confirmations=parse_confirmations(frame.get("confirmations")))
 
     async def on_review_close(self, frame):
-        await database_sync_to_async(services.review_close)(actor=self.user, session_id=self.session_id)
+        await database_sync_to_async(services.review_close)(actor=self.user, session_id=self.review_id)

@@ -77,12 +77,22 @@ async def test_it_names_the_request_and_client_id_of_a_refused_send(alice, north
     await ws.disconnect()
 
 
-async def test_it_refuses_posting_after_membership_ends_and_closes(alice, north_case):
+async def test_it_closes_the_room_when_membership_ends_and_stores_nothing_sent_after(alice, north_case):
     ws, _ = await joined(alice, north_case.code)
     await database_sync_to_async(Membership.objects.filter(user=alice).delete)()
     await ws.send_json_to({"type": "message.send", "client_id": "late", "body": "Still here?"})
+    assert await ws.receive_output() == {"type": "websocket.close", "code": WS_CLOSE_FORBIDDEN}
+    assert await database_sync_to_async(nothing_stored)(north_case)
+
+
+async def test_it_refuses_a_post_that_reaches_the_database_before_the_close(alice, north_case):
+    # The close is on its way but this frame got to the service first: the database decides.
+    ws, _ = await joined(alice, north_case.code)
+    memberships = Membership.objects.filter(user=alice)
+    await database_sync_to_async(lambda: memberships._raw_delete(memberships.db))()  # no signal: no close
+    await ws.send_json_to({"type": "message.send", "client_id": "late", "body": "Still here?"})
     assert await ws.receive_json_from() == {
-        "type": "error", "code": "forbidden", "message": "you are no longer a member of this case's team",
+        "type": "error", "code": "forbidden", "message": "you no longer have access to this case",
         "request": "message.send", "client_id": "late"}
     assert await ws.receive_output() == {"type": "websocket.close", "code": WS_CLOSE_FORBIDDEN}
     assert await database_sync_to_async(nothing_stored)(north_case)

@@ -5,6 +5,7 @@ const CLOSE_FORBIDDEN = 4403;
 const CLOSE_BAD_REQUEST = 4400; // our own URL was refused: the same URL would be refused again
 const CLOSE_RATE_LIMITED = 4429; // we sent too fast: come back, but not at once
 const HEARTBEAT_MS = 25000;
+const RELOAD_AFTER_ACCESS_LOST_MS = 3000;
 
 export class RoomSocket {
   constructor({ url, onFrame, onState }) {
@@ -55,7 +56,7 @@ export class RoomSocket {
       if (this.ws !== ws) return; // an old socket we already gave up on
       this.ws = null;
       if (event.code === CLOSE_SESSION_ENDED) return this.stop("ended");
-      if (event.code === CLOSE_FORBIDDEN) return this.stop("forbidden");
+      if (event.code === CLOSE_FORBIDDEN) return this.accessLost();
       if (event.code === CLOSE_BAD_REQUEST) return this.stop("failed");
       if (event.code === CLOSE_RATE_LIMITED) this.attempt = Math.max(this.attempt, 4); // about 8 s
       this.scheduleReconnect();
@@ -89,6 +90,13 @@ export class RoomSocket {
   reconnectNow() {
     this.attempt = 0;
     if (!this.ws) this.connect();
+  }
+
+  // Access was taken away (removed from a team, role changed, account deactivated): say so, then
+  // load the page again, where the server decides afresh what this user may still see.
+  accessLost() {
+    this.stop("forbidden");
+    setTimeout(() => location.reload(), RELOAD_AFTER_ACCESS_LOST_MS);
   }
 
   stop(state) {
