@@ -58,10 +58,10 @@ def test_it_signs_out_another_session_of_mine(alice):
     assert revoked == [("session.revoked", "alice", {"session": phone_row.pk, "reason": "revoked"})]
 
 
-def test_it_refuses_to_sign_out_someone_elses_session(alice, bob):
-    laptop, bobs = signed_in(alice, FIREFOX), signed_in(bob, FIREFOX)
-    assert laptop.post(f"/account/sessions/{row_of(bobs).pk}/sign-out/").status_code == 404
-    assert bobs.get("/cases/").status_code == 200
+def test_it_refuses_to_sign_out_someone_elses_session(alice, carol):
+    laptop, carols = signed_in(alice, FIREFOX), signed_in(carol, FIREFOX)
+    assert laptop.post(f"/account/sessions/{row_of(carols).pk}/sign-out/").status_code == 404
+    assert carols.get("/cases/").status_code == 200
 
 
 def test_it_signs_out_everywhere_else(alice):
