@@ -154,7 +154,7 @@ class Ctx:
 
     Digit runs are also bucketed in `runs` by (length up to 7, the class of the character after:
     ' ' space, 'l' letter, '/', '.', '-' or 'o' other; the class before: 'o' space or other, 's'
-    one of '/.-', 'w' a letter or digit), so that a rule tries only the runs it could start at: a
+    one of '/.-', 'w' a letter or digit; the first digit), so that a rule tries only the runs it could start at: a
     text of '1/1/1/...' has thousands of runs, but only the first is not preceded by a separator."""
     __slots__ = ("text", "toks", "digits", "chunks", "low", "words", "runs")
 
@@ -183,7 +183,7 @@ class Ctx:
                 cls_before = "s" if before in "/.-" else "o"
             after = text[e] if e < len(text) else ""
             cls_after = "l" if after.isalpha() else " " if after in " \t\n" else after if after in "/.-" else "o"
-            self.runs.setdefault((min(e - s, 7), cls_after, cls_before), []).append(s)
+            self.runs.setdefault((min(e - s, 7), cls_after, cls_before, text[s]), []).append(s)
         self.chunks = chunks
 
 
@@ -266,9 +266,10 @@ DATE_SHAPE_RULES = (
 AGE_SHAPE_RULES = tuple(
     rule(name, "AGE_OVER_89", AGE_RES[i].pattern, group=1, gates=("ninet", "hundred", "90s"))
     for name, i in (("age in words", 2), ("age in words after a cue", 3), ("in their nineties", 4))) + (
-    rule("age before years old", "AGE_OVER_89", AGE_RES[0].pattern, group=1, at="digits", runs="2-3", after=" l-"),
+    rule("age before years old", "AGE_OVER_89", AGE_RES[0].pattern, group=1, at="digits", runs="2-3", after=" l-",
+         first="19"),
     rule("age before sex", "AGE_OVER_89", AGE_RES[5].pattern, group=1, at="digits", runs="2-3", after=" l",
-         flags=0),
+         first="19", flags=0),
     rule("age after a cue", "AGE_OVER_89", AGE_CUE_RE.pattern, group=1, at="words", words=" ".join(_AGE_CUE_WORDS)),
     rule("age after a person", "AGE_OVER_89", AGE_PERSON_RE.pattern, group=1, at="words", words=" ".join(_AGE_PERSON)),
 )

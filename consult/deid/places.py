@@ -80,11 +80,16 @@ _ADDRESS_CUE = (r"(?:address(?:es)?(?:\s+is)?|lives?\s+(?:at|on)|living\s+(?:at|
                 r"[ \t]*:?[ \t\n]*")
 
 
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+
+
 def _street_like(value: str, s: int, e: int, text: str) -> bool:
     """Some word of the match is in no English dictionary: 'Puruntie', not '2 Tablets 3'."""
-    words = re.findall(r"[^\W\d_]+", value)
-    return any(w.lower() not in V.ENGLISH_WORDS and w.lower() not in V.CLINICAL_WORDS for w in words) \
-        and not_a_measure(value, s, e, text)
+    return any(_unknown_word(w.lower()) for w in _LETTERS_RE.findall(value)) and not_a_measure(value, s, e, text)
+
+
+def _unknown_word(low: str) -> bool:
+    return low not in V.ENGLISH_WORDS and low not in V.CLINICAL_WORDS
 
 
 def _not_after_money(value: str, s: int, e: int, text: str) -> bool:
@@ -279,9 +284,6 @@ def _unknown_after_prep(toks: list[Tok], i: int, text: str) -> int | None:
     return i
 
 
-_WORD_PLACE_CUES = (_city_in_context, _prefixed_place)
-
-
 def _places_by_words(c) -> Iterator[Span]:
     toks, text = c.toks, c.text
     i = 0
@@ -290,7 +292,9 @@ def _places_by_words(c) -> Iterator[Span]:
         if not t.cap or (t.cls == BREAK and t.low not in V.CITY_PREFIXES):
             i += 1
             continue
-        end = next((e for e in (cue(toks, i, text) for cue in _WORD_PLACE_CUES) if e is not None), None)
+        end = _city_in_context(toks, i, text)
+        if end is None:
+            end = _prefixed_place(toks, i, text)
         if end is None and t.cls in (UNKNOWN, WEAK, STRONG, WORD) and not t.poss \
                 and _is_place_stem(t.low, not _prep_before(toks, i, text)):
             end = i

@@ -31,17 +31,17 @@ class Rule:
     at: str = "scan"
     words: frozenset = frozenset()
     gates: tuple[str, ...] = ()  # scan: runs only if one is in the lower-cased text; near: anchor characters
-    runs: tuple = (range(1, 8), None, "osw")  # digits: which runs to try (see Ctx.runs)
+    runs: tuple = (range(1, 8), None, "osw", None)  # digits: which runs to try (see Ctx.runs)
 
 
 def rule(name, kind, pattern, *, group=0, validate=None, at="scan", words="", gates=(), flags=re.I,
-         runs: str = "1-7", after: str | None = None, before: str = "o") -> Rule:
-    """`runs`, `after`, `before`: for at="digits", the digit runs the pattern can start at:
-    their length ('5', '1-6', 7 meaning seven or more), the class of the character after them and
-    before them (see Ctx.runs); the pattern itself still decides."""
+         runs: str = "1-7", after: str | None = None, before: str = "o", first: str | None = None) -> Rule:
+    """`runs`, `after`, `before`, `first`: for at="digits", the digit runs the pattern can start
+    at: their length ('5', '1-6', 7 meaning seven or more), the class of the character after them
+    and before them (see Ctx.runs), their first digit; the pattern itself still decides."""
     words = frozenset(words.split()) if isinstance(words, str) else frozenset(words)
     low, _, high = runs.partition("-")
-    spec = (range(int(low), int(high or low) + 1), after, before)
+    spec = (range(int(low), int(high or low) + 1), after, before, first)
     return Rule(name, kind, re.compile(pattern, flags), group, validate, at, words, tuple(gates), spec)
 
 
@@ -193,10 +193,10 @@ AGE_RULES = (
     rule("age abbreviation", "AGE_OVER_89",
          r"(?<![\w.])" + _AGE + r"(?=[ \t-]?(?:y\.?\s?o\.?|y/o|yrs?\.?(?:[ \t-]*old)?|years?(?:[ \t-]*old)?|yo[mf]?|"
          r"y\.o\.[mf]?|-year-old)(?![A-Za-z]))", at="digits",
-         runs="2-3", after=" l-"),
+         runs="2-3", after=" l-", first="19"),
     rule("age in apposition", "AGE_OVER_89",
          _AGE + r"(?=[ \t]*[,;)]|[ \t]+(?:and|who|lives|is|was|has|had|still)\b)",
-         group=1, validate=lambda v, s, e, text: _person_before(text, s), at="digits", runs="2-3"),
+         group=1, validate=lambda v, s, e, text: _person_before(text, s), at="digits", runs="2-3", first="19"),
 )
 
 
@@ -238,9 +238,10 @@ class _Index:
     def for_run(self, key: tuple) -> list[Rule]:
         rules = self.by_run.get(key)
         if rules is None:
-            n, after, before = key
+            n, after, before, first = key
             rules = self.by_run[key] = [r for r in self.digit_rules if n in r.runs[0]
-                                        and (r.runs[1] is None or after in r.runs[1]) and before in r.runs[2]]
+                                        and (r.runs[1] is None or after in r.runs[1]) and before in r.runs[2]
+                                        and (r.runs[3] is None or first in r.runs[3])]
         return rules
 
 
