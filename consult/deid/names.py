@@ -337,8 +337,9 @@ def _lower_full_name(toks: list[Tok], i: int, text: str) -> int | None:
 
 @memo(32768)
 def _could_be_lower_name(low: str) -> bool:
-    return not ((low in V.ENGLISH_WORDS and low not in V.FIRST_NAMES) or low in V.STOP_CAPS
-                or low in V.CLINICAL_WORDS)
+    if low in V.FIRST_NAMES:
+        return low not in V.STOP_CAPS and low not in V.CLINICAL_WORDS
+    return len(low) > 2 and low not in V.ENGLISH_WORDS and low not in V.STOP_CAPS and low not in V.CLINICAL_WORDS
 
 
 def _lower_name(text: str, toks: list[Tok], i: int) -> Iterator[Span]:
