@@ -14,7 +14,18 @@ from typing import Iterator
 
 from . import vocabulary as V
 from .memo import memo
-from .tokens import BREAK, EPONYM, INITIAL, JOINER, STRONG, TITLE, UNKNOWN, WEAK, WORD, Tok
+from .tokens import (
+    BREAK,
+    EPONYM,
+    INITIAL,
+    JOINER,
+    STRONG,
+    TITLE,
+    UNKNOWN,
+    WEAK,
+    WORD,
+    Tok,
+)
 
 Span = tuple[int, int, str]
 _STARTS = frozenset((TITLE, INITIAL, STRONG, WEAK, UNKNOWN, EPONYM))

@@ -9,7 +9,7 @@ import re
 from typing import Iterator
 
 from . import vocabulary as V
-from .rules import code_after_label, rule, run_rules
+from .engine import rule, run_rules
 
 Span = tuple[int, int, str]
 

@@ -12,8 +12,8 @@ import re
 from typing import Iterator
 
 from . import vocabulary as V
+from .engine import not_a_measure, rule, run_rules
 from .memo import memo
-from .rules import not_a_measure, rule, run_rules
 from .tokens import BREAK, STRONG, UNKNOWN, WEAK, WORD, Tok
 
 Span = tuple[int, int, str]
