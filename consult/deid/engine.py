@@ -49,16 +49,26 @@ def rule(name, kind, pattern, *, group=0, validate=None, at="scan", words="", ga
 
 # ---------------------------------------------------------------- validators shared by the tables
 _UNIT_AFTER_RE = re.compile(
-    r"[ \t]?(?:mg|mcg|ml|g|kg|lbs?|pounds|%|percent|units?|steps|dollars|usd|people|calories|kcal|"
-    r"miles|km|feet|ft|meters|times|hours|minutes|mins|seconds|words|views|followers|likes|"
-    r"patients|clients|members|users|visits|sessions|copies|tabs?|tablets?|pills?)\b", re.I)
+    r"[ \t]?(?:mg|mcg|ml|g|kg|lbs?|pounds|%|percent|units?|iu|steps|dollars|usd|euros?|people|calories|kcal|"
+    r"miles|km|feet|ft|meters|times|hours|minutes|mins|seconds|words|views|followers|likes|cells|"
+    r"patients|clients|members|users|visits|sessions|copies|tabs?|tablets?|pills?|a (?:year|month|week|day)|"
+    r"an hour|annually|yearly|monthly|weekly|k)\b|[ \t]?/", re.I)
+# a number after these words is a quantity: a lab value, money, a score
+_MEASURE_BEFORE_RE = re.compile(
+    r"(?i)\b(?:wbc|rbc|plt|platelets?|glucose|cholesterol|ldl|hdl|triglycerides|a1c|vitamin \w|b12|tsh|"
+    r"ferritin|cd4|viral load|count|level|levels|dose|income|salary|rent|owes?|owed|debt|earns?|earned|makes|"
+    r"made|paid|pays?|costs?|price|worth|saved|savings|budget|score|scored|points|steps|about|around|"
+    r"approximately|roughly|over|under|nearly|almost|only|just)[ \t:=]*$")
 
 
 def not_a_measure(value: str, s: int, e: int, text: str) -> bool:
-    """A number followed by a unit or preceded by a currency sign is a quantity, not an identifier."""
+    """A number followed by a unit, or after a currency sign or a word of quantity ('WBC 11000',
+    'income about 45000'), is a quantity, not an identifier."""
     if s and text[s - 1] in "$€£¥":
         return False
-    return not _UNIT_AFTER_RE.match(text, e)
+    if _UNIT_AFTER_RE.match(text, e):
+        return False
+    return not (value[:1].isdigit() and _MEASURE_BEFORE_RE.search(text, max(0, s - 24), s))
 
 
 def code_after_label(value: str, s: int, e: int, text: str) -> bool:
