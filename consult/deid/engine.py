@@ -50,7 +50,8 @@ def rule(name, kind, pattern, *, group=0, validate=None, at="scan", words="", ga
 # ---------------------------------------------------------------- validators shared by the tables
 _UNIT_AFTER_RE = re.compile(
     r"[ \t]?(?:mg|mcg|ml|g|kg|lbs?|pounds|%|percent|units?|iu|steps|dollars|usd|euros?|people|calories|kcal|"
-    r"miles|km|feet|ft|meters|times|hours|minutes|mins|seconds|words|views|followers|likes|cells|"
+    r"miles|km|feet|ft|meters|times|hours|minutes|mins|seconds|words|views|followers|likes|cells|bytes|"
+    r"[kmg]i?b|characters|chars|rows|lines|"
     r"patients|clients|members|users|visits|sessions|copies|tabs?|tablets?|pills?|a (?:year|month|week|day)|"
     r"an hour|annually|yearly|monthly|weekly|k)\b|[ \t]?/", re.I)
 # a number after these words is a quantity: a lab value, money, a score
