@@ -111,12 +111,13 @@ _PREPOSITIONS = frozenset("in on at with from".split())
 
 def _person_predicate(toks: list[Tok], j: int, text: str, verbs_only: bool = False) -> bool:
     """What follows token j reads as something a person does: 'said', 'has been sleeping',
-    'is a 34-year-old', 'is feeling'."""
+    'is a 34-year-old', 'is feeling'. verbs_only (for a lower-case word that is also a name):
+    only an auxiliary and a person's verb or state ('grace is doing', not 'peer tries')."""
     k = j + 1
     if k >= len(toks) or _gap(text, toks[j], toks[k]) not in (" ", ", "):
         return False
     verb = toks[k].low
-    if verb in V.PERSON_VERBS:
+    if verb in V.PERSON_VERBS and not verbs_only:
         return True  # 'Sunny rang', 'my 2pm, Urquhart, disclosed'
     if _gap(text, toks[j], toks[k]) != " ":
         return False

@@ -44,6 +44,8 @@ from consult.deid.scanner import scan
     "We meet Tuesdays at 3.",
     "Hope is a protective factor she named herself.",
     "hope is in short supply this week",
+    "peer tries",
+    "peer support helps; faith matters to her",
     "hope is what keeps her going",
     "Grace under pressure is how her boss describes her.",
     "Will discuss with the team whether more support is needed.",
