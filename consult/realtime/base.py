@@ -171,7 +171,7 @@ class ConsultSocket(AsyncWebsocketConsumer):
             log.warning("closed a %s of user %s for flooding", type(self).__name__, self.user_id)
             await self.close(code=protocol.WS_CLOSE_RATE_LIMITED)
             return
-        error = RateLimited(retry_after=round(wait, 3))
+        error = RateLimited(retry_after=max(0.001, round(wait, 3)))
         error.request, error.client_id = protocol.frame_context(protocol.peek(text))
         await self.refuse(error, None)
 
