@@ -48,7 +48,7 @@ def check_no_placeholders(app_configs, **kwargs):
     secrets = {"SECRET_KEY": settings.SECRET_KEY, "AUDIT_HMAC_KEY": settings.AUDIT_HMAC_KEY,
                "WEBHOOK_SIGNING_SECRET": settings.WEBHOOK_SIGNING_SECRET, "REDIS_URL": settings.REDIS_URL,
                "DATABASE_URL": settings.DATABASES["default"].get("PASSWORD") or "",
-               "DATABASE_OWNER_URL": settings.DATABASE_OWNER_URL}
+               "DATABASE_OWNER_URL": settings.DATABASE_OWNER_URL, "METRICS_TOKEN": settings.METRICS_TOKEN}
     return [Error(f"{name} still holds the placeholder from deploy/env.example",
                   hint="deploy/env.example says how to generate each secret.", id="consult.E002")
             for name, value in secrets.items() if PLACEHOLDER in str(value).lower()]
