@@ -5,7 +5,6 @@ HTTP 500 or a 1011; the socket stays usable and nothing is stored.
 Frames are generated from the protocol's own tables (every client frame type of every socket),
 each with one thing wrong: a required field dropped, a value of the wrong kind, an integer out of
 range, an unknown field, or an unknown type. alice owns the North case; the review is in progress."""
-import asyncio
 from urllib.parse import quote
 
 import pytest
@@ -16,7 +15,12 @@ from hypothesis import strategies as st
 
 from consult.audit.models import AuditEvent
 from consult.cases.models import Message
-from consult.realtime.protocol import CLIENT_FRAMES, MAX_INT, NOTIFICATION_FRAMES, WS_CLOSE_BAD_REQUEST
+from consult.realtime.protocol import (
+    CLIENT_FRAMES,
+    MAX_INT,
+    NOTIFICATION_FRAMES,
+    WS_CLOSE_BAD_REQUEST,
+)
 from consult.realtime.review_protocol import REVIEW_FRAMES
 from consult.reviews.models import AgendaItem
 from tests.realtime.sockets import first_frame, open_socket, route_path
