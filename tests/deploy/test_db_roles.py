@@ -35,10 +35,14 @@ def fresh_names():
         conn.execute(f'DROP ROLE IF EXISTS "{name}_owner"')
 
 
-def manage(*args, env):
+def manage_env(env):
     keep = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DATABASE_OWNER_URL")}
+    return {**keep, "CONN_MAX_AGE": "0", "EMBEDDED_SCHEDULER": "0", **env}
+
+
+def manage(*args, env):
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300, env={**keep, "CONN_MAX_AGE": "0", "EMBEDDED_SCHEDULER": "0", **env})
+                          timeout=300, env=manage_env(env))
 
 
 def one(url, sql, params=()):
@@ -46,7 +50,7 @@ def one(url, sql, params=()):
         return conn.execute(sql, params).fetchone()
 
 
-def test_it_creates_both_roles_and_migrate_leaves_the_runtime_role_least_privilege(fresh_names):
+def test_it_creates_both_roles_and_migrate_leaves_the_runtime_role_least_privilege(fresh_names, tmp_path):
     admin, owner_url, runtime_url = fresh_names
     database = runtime = owner_url.rsplit("/", 1)[1]
     owner = f"{database}_owner"
@@ -81,6 +85,12 @@ def test_it_creates_both_roles_and_migrate_leaves_the_runtime_role_least_privile
     assert verified.returncode == 0 and verified.stdout.startswith("OK"), verified.stderr + verified.stdout
     with psycopg.connect(runtime_url, autocommit=True) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute("DELETE FROM audit_auditevent")
+    # The nightly backup needs no owner: the runtime role reads every table.
+    backed_up = subprocess.run([str(ROOT / "deploy" / "backup"), "--dir", str(tmp_path), "--keep", "1"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=300,
+                               env={**manage_env(as_runtime), "PYTHON": sys.executable})
+    assert backed_up.returncode == 0, backed_up.stderr + backed_up.stdout
+    assert len(list(tmp_path.glob("consult-*.dump"))) == 1
 
     # Run again (after an upgrade, say): still idempotent, and the owner check holds as the owner.
     call_command("create_db_roles", admin_url=admin, owner_url=owner_url, runtime_url=runtime_url)
