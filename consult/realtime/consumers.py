@@ -9,10 +9,13 @@ sends each pre-serialised frame straight to `send_text`; the session group (sign
 comes through the Channels layer. Database work runs on the socket thread pool (workers.py).
 """
 import asyncio
+import logging
+
+from django.db import DatabaseError
 
 from consult.cases import rooms, services
 from consult.cases.access import case_for_member
-from consult.core.errors import ConsultError, NotFound
+from consult.core.errors import ConsultError, NotFound, Unavailable
 from consult.ops import metrics
 from consult.realtime import protocol
 from consult.realtime.base import ConsultSocket
@@ -20,6 +23,8 @@ from consult.realtime.broadcast import case_group, session_group
 from consult.realtime.hub import Member, hub
 from consult.realtime.post_batches import post_batches
 from consult.realtime.workers import in_db_thread
+
+log = logging.getLogger(__name__)
 
 PRESENCE_REFRESH_SECONDS = 30
 
@@ -43,6 +48,8 @@ class CaseRoomConsumer(ConsultSocket):
             if self.session_id is None:
                 raise NotFound("no such case")
             case = await in_db_thread(case_for_member)(self.user, self.case_code, session_id=self.session_id)
+        except Unavailable:
+            raise  # answered 4503, try again (consult/realtime/handshake_guard.py)
         except ConsultError:
             await self.close()
             return
@@ -55,6 +62,9 @@ class CaseRoomConsumer(ConsultSocket):
                 actor=self.user, case_code=self.case_code, channel_name=self.channel_name, after_seq=after_seq,
                 case=case, session_id=self.session_id,
             )
+        except Unavailable:
+            await self.leave_groups()
+            raise
         except ConsultError:
             await self.leave_groups()
             await self.close()
@@ -84,7 +94,11 @@ class CaseRoomConsumer(ConsultSocket):
             return
         self.presence_task.cancel()
         await self.leave_groups()
-        await in_db_thread(rooms.room_leave)(channel_name=self.channel_name)
+        try:
+            await in_db_thread(rooms.room_leave)(channel_name=self.channel_name)
+        except (Unavailable, DatabaseError) as error:
+            # Presence rows expire by themselves (PRESENCE_TTL_SECONDS): the leave can be lost.
+            log.info("a room leave could not reach the database (%s)", type(error).__name__)
 
     async def on_message_send(self, frame):
         # The sender hears its ack before its own message.new, as it would if room frames

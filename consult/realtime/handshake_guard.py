@@ -33,7 +33,7 @@ class AnswersWhenTheDatabaseIsAway:
 
         try:
             await self.app(scope, receive, send_noting_accept)
-        except (OperationalError, InterfaceError) as error:
+        except (OperationalError, InterfaceError, Unavailable) as error:
             if accepted:
                 raise  # an open socket answers its frames `unavailable` itself (ConsultSocket.receive)
             log.warning("websocket handshake without the database (%s)", type(error).__name__)

@@ -44,7 +44,9 @@ class GracefulServer(Server):
         for port in self.ports:
             port.stopListening()
         sockets = self.open_websockets()
-        log.warning("SIGTERM: closing %d websockets with %d", len(sockets), WS_CLOSE_SERVICE_RESTART)
+        log.warning("SIGTERM: closing %d websockets with %d (%d connections: %s)", len(sockets),
+                    WS_CLOSE_SERVICE_RESTART, len(self.connections),
+                    sorted({(type(p).__name__, getattr(p, "state", None)) for p in self.connections}))
         try:
             for protocol in sockets:
                 # autobahn's sendClose accepts only 1000 and 3000-4999; 1012 is a registered

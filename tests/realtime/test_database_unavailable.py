@@ -48,11 +48,11 @@ async def handshake_answer(user, code):
     cookie = await database_sync_to_async(session_cookie)(user)
     ws = WebsocketCommunicator(application, f"/ws/cases/{code}/", headers=[
         (b"origin", ORIGIN), (b"host", b"127.0.0.1:8000"), (b"cookie", f"sessionid={cookie}".encode())])
-    connected, _ = await ws.connect(timeout=5)
+    connected, _ = await ws.connect(timeout=20)  # generous: a loaded CI machine is slow to hand off threads
     assert connected
     frames = []
     while True:
-        output = await ws.receive_output(timeout=5)
+        output = await ws.receive_output(timeout=20)
         if output["type"] == "websocket.close":
             return frames, output["code"]
         frames.append(json.loads(output["text"]))
