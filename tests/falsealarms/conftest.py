@@ -14,3 +14,4 @@ def flags_names(monkeypatch):
         return [Finding(m.start(), m.end(), "NAME") for m in re.finditer(r"\b(?:Hope|Grace)\b", text)]
 
     monkeypatch.setattr("consult.deid.visible.scan", scan)
+    monkeypatch.setattr("consult.deid.guard.scan", scan)  # the guard calls the scanner directly
