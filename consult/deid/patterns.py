@@ -19,7 +19,7 @@ _TLD = ("com|org|net|edu|gov|mil|int|io|info|biz|us|co|me|ly|app|ai|tv|health|ca
         "de|fr|es|it|nl|be|ch|at|se|dk|no|fi|pl|cz|hu|pt|br|au|nz|in|jp|cn|ru|cy|uy|si|mx|ie|online|"
         "site|blog|xyz|social|page|link|club|dev|shop|store")
 URL_RE = re.compile(r"(?i)(?<![\w.@-])(?:https?://|ftp://|www\.)[^\s<>\"'()\[\]{}]+")
-DOT_TLD_RE = re.compile(r"(?i)\.(?:" + _TLD + r")(?![\w@-])")
+DOT_TLD_RE = re.compile(r"(?i)\.(?=[a-z])(?:" + _TLD + r")(?![\w@-])")
 DOMAIN_BEFORE_RE = re.compile(r"(?<![\w@.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 PATH_AFTER_RE = re.compile(r"/[^\s<>\"'()\[\]{}]*")
 IPV4_RE = re.compile(
@@ -277,10 +277,12 @@ PATTERN_TABLES = (CONTACT_RULES, ID_RULES, DATE_SHAPE_RULES, AGE_SHAPE_RULES)
 
 
 def _phones(c: Ctx) -> Iterator[Span]:
-    """Phone shapes start at a digit, or at the '(' or '+' just before one."""
+    """Phone shapes start at a digit, or at the '(' or '+' just before one: at a run that starts a
+    number (not one after a letter), or at three or more digits after a separator ('ph.555...')."""
     text = c.text
-    starts = sorted({s - 1 if s and text[s - 1] in "(+" else s for s in c.digits} | set(c.digits))
-    for s in starts:
+    runs = [s for (n, _, before, _), starts in c.runs.items()
+            if before == "o" or (before == "s" and n >= 3) for s in starts]
+    for s in sorted({s - 1 if s and text[s - 1] in "(+" else s for s in runs} | set(runs)):
         m = PHONE_RE.match(text, s) or (INTL_PHONE_RE.match(text, s) if text[s] == "+" else None)
         if m:
             yield m.start(), m.end(), "PHONE"

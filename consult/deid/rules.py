@@ -106,7 +106,7 @@ _VEHICLE_WORDS = (r"car|cars|truck|pickup|van|minivan|suv|sedan|coupe|hatchback|
                   r"nissan|hyundai|kia|subaru|mazda|tesla|bmw|audi|volkswagen|vw|dodge|ram|gmc|buick|lexus|"
                   r"volvo|jeep|prius|camry|corolla|civic|accord|altima|outback|f-150|silverado|tacoma|"
                   r"driving|drives|drove|parked|parks|registered")
-_PLATE = r"((?=[A-Z0-9 -]{0,9}\d)(?=[A-Z0-9 -]{0,9}[A-Z])[A-Z0-9]{1,4}[ -]?[A-Z0-9]{1,5})(?![\w-])"
+_PLATE = r"(?=[A-Z0-9])((?=[A-Z0-9 -]{0,9}\d)(?=[A-Z0-9 -]{0,9}[A-Z])[A-Z0-9]{1,4}[ -]?[A-Z0-9]{1,5})(?![\w-])"
 VEHICLE_RULES = (
     rule("plate near a vehicle word", "VEHICLE", r"(?<![\w-])" + _PLATE, group=1, validate=plate_shaped, flags=0,
          at="near", words=_VEHICLE_WORDS.replace("|", " ")),
