@@ -36,7 +36,7 @@ SELECT c.id, c.team_id, c.last_seq,
  WHERE c.code = %(code)s
    AND (EXISTS (SELECT 1 FROM {Membership._meta.db_table} ms WHERE ms.team_id = c.team_id AND ms.user_id = %(actor)s)
         OR EXISTS (SELECT 1 FROM {EmergencyGrant._meta.db_table} g
-                    WHERE g.case_id = c.id AND g.user_id = %(actor)s AND g.expired_at IS NULL AND g.expires_at > now()))
+                    WHERE g.case_id = c.id AND g.user_id = %(actor)s AND g.expired_at IS NULL AND g.expires_at > %(now)s))
    AND {grant_sql(user="%(actor)s", role="%(role)s", session="%(session)s")}
    FOR NO KEY UPDATE OF c
 """
@@ -70,7 +70,7 @@ def lock_case_for_poster(actor, code, client_id, session_id=None):
         return _lock_case_with_orm(actor, code, client_id, session_id)
     with connection.cursor() as cursor:
         cursor.execute(LOCK_CASE_FOR_POSTER, {"actor": actor.pk, "client_id": client_id, "code": code,
-                                              "role": actor.role, "session": session_id})
+                                              "role": actor.role, "session": session_id, "now": timezone.now()})
         row = cursor.fetchone()
     if row is None:
         return None

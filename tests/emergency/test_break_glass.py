@@ -161,3 +161,15 @@ async def test_the_room_works_until_expiry_then_its_socket_is_closed_and_the_cha
     actions = await database_sync_to_async(chain)()
     assert actions[-1] == ("break_glass.expired", None)
     assert ("break_glass.granted", "dave") in actions and ("room.joined", "dave") in actions
+
+
+@pytest.mark.django_db
+def test_the_grantee_may_post_while_the_grant_lasts_and_not_after(dave, north_case):
+    from consult.cases.services import message_post
+
+    grant = emergency_grant(actor=dave, case_code=north_case.code, reason=REASON, stepped_up=True)
+    posted = message_post(actor=dave, case_code=north_case.code, client_id="c-1", body="Covering tonight.")
+    assert posted.message.author == dave
+    EmergencyGrant.objects.filter(pk=grant.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    with pytest.raises(AccessDenied):  # on a socket: refused as `forbidden`, closed with 4403
+        message_post(actor=dave, case_code=north_case.code, client_id="c-2", body="Still here?")
