@@ -185,7 +185,6 @@ function showState(state) {
   statusEl.textContent = { open: "Live", connecting: "Connecting…", offline: "Offline: messages will be sent when you are back",
     degraded: "Delayed: live updates paused, messages are still saved", ended: "Signed out", forbidden: "You no longer have access to this case" }[state] || state;
   if (state === "open") lastMarked = 0;
-  if (state === "ended") location.assign("/login/");
 }
 
 function showError(f) {

@@ -55,7 +55,7 @@ export class RoomSocket {
     ws.onclose = (event) => {
       if (this.ws !== ws) return; // an old socket we already gave up on
       this.ws = null;
-      if (event.code === CLOSE_SESSION_ENDED) return this.stop("ended");
+      if (event.code === CLOSE_SESSION_ENDED) return this.signedOut();
       if (event.code === CLOSE_FORBIDDEN) return this.accessLost();
       if (event.code === CLOSE_BAD_REQUEST) return this.stop("failed");
       if (event.code === CLOSE_RATE_LIMITED) this.attempt = Math.max(this.attempt, 4); // about 8 s
@@ -97,6 +97,13 @@ export class RoomSocket {
   accessLost() {
     this.stop("forbidden");
     setTimeout(() => location.reload(), RELOAD_AFTER_ACCESS_LOST_MS);
+  }
+
+  // Signed out (here, in another tab, or by an administrator): nothing of the page may stay on
+  // screen. replace(), so Back does not lead to it either; the server answers it with sign-in.
+  signedOut() {
+    this.stop("ended");
+    location.replace(`/login/?next=${encodeURIComponent(location.pathname + location.search)}`);
   }
 
   stop(state) {
