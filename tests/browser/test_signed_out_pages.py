@@ -3,6 +3,8 @@ goes to the sign-in page (its socket is closed with 4001), and Back does not bri
 
 alice is a North therapist with a case of her own.
 """
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -17,9 +19,9 @@ def test_signing_out_takes_every_tab_to_sign_in(sign_in, alice, north_case):
     expect(dashboard.locator("[data-testid=consult-form] select[name=case]")).to_contain_text(north_case.code)
 
     cases_tab.get_by_role("button", name="Sign out").click()
-    cases_tab.wait_for_url(lambda url: "/login/" in url)
+    expect(cases_tab).to_have_url(re.compile(r"/login/"))
 
-    dashboard.wait_for_url(lambda url: url.endswith("/login/?next=%2Fdashboard%2F"))
+    expect(dashboard).to_have_url(re.compile(r"/login/\?next=%2Fdashboard%2F$"))
     expect(dashboard.get_by_role("heading", name="Sign in")).to_be_visible()
     assert north_case.code not in dashboard.content()
     cases_tab.go_back()

@@ -7,6 +7,10 @@ const CLOSE_RATE_LIMITED = 4429; // we sent too fast: come back, but not at once
 const HEARTBEAT_MS = 25000;
 const RELOAD_AFTER_ACCESS_LOST_MS = 3000;
 
+let leaving = false;
+window.addEventListener("beforeunload", () => (leaving = true));
+window.addEventListener("pageshow", () => (leaving = false));
+
 export class RoomSocket {
   constructor({ url, onFrame, onState }) {
     this.url = url;
@@ -101,9 +105,11 @@ export class RoomSocket {
 
   // Signed out (here, in another tab, or by an administrator): nothing of the page may stay on
   // screen. replace(), so Back does not lead to it either; the server answers it with sign-in.
+  // A tab that is itself leaving (its Sign out form was just posted) is left to that navigation:
+  // a second one started now would cancel it.
   signedOut() {
     this.stop("ended");
-    location.replace(`/login/?next=${encodeURIComponent(location.pathname + location.search)}`);
+    if (!leaving) location.replace(`/login/?next=${encodeURIComponent(location.pathname + location.search)}`);
   }
 
   stop(state) {
