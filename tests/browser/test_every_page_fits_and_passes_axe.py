@@ -18,7 +18,7 @@ from consult.reviews import services as reviews
 from consult.risk.services import risk_update
 from consult.safety.services import safety_plan_save
 from tests.browser.axe import axe_script, axe_violations
-from tests.browser.conftest import wait_until_rooms_are_left, watch_csp
+from tests.browser.conftest import watch_csp
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -57,36 +57,37 @@ def pages_of(who, s):
     common = ["/cases/", "/cases/new/", f"{case}/", f"{case}/edit/", f"{case}/audit/", f"{case}/risk/",
               f"{case}/safety-plan/", f"{case}/safety-plan/v1/", f"{case}/safety-plan/compare/?a=1&b=2",
               f"{case}/safety-plan/v2/print/", f"{case}/guidance/", "/reviews/", f"/reviews/{s['closed_review']}/",
-              "/supervision-hours/", "/dashboard/", "/oncall/", "/offline/", "/login/", "/cases/search/?q=plan"]
+              "/supervision-hours/", "/dashboard/", "/oncall/", "/offline/", "/login/", "/cases/search/?q=plan",
+              "/account/sessions/", "/account/password/"]
     if who == "alice":
         return [*common, f"{case}/safety-plan/edit/"]
-    return [*common, f"{case}/guidance/{s['entry']}/amend/", "/reviews/new/", f"/reviews/{s['review']}/", "/false-alarms/"]
+    return [*common, f"{case}/guidance/{s['entry']}/amend/", "/reviews/new/", f"/reviews/{s['review']}/", "/false-alarms/",
+            "/emergency-access/"]
 
 
 @pytest.fixture
-def browse(chromium, server, csp_violations):
+def browse(chromium, server, sign_in, csp_violations):
+    """A page signed in as `user` (through sign_in, MFA and all), or signed out for None, that can
+    load axe-core from the server's own origin."""
     script = axe_script()
     contexts = []
 
     def open_as(user):
-        context = chromium.new_context(base_url=server.url, viewport=dict(zip(("width", "height"), SIZES["phone-360"])))
-        context.set_default_timeout(10_000)
-        watch_csp(context, csp_violations)  # the strict policy holds on every page and state swept
-        context.route(f"{server.url}{AXE_URL}", lambda route: route.fulfill(path=str(script)))
-        contexts.append(context)
-        page = context.new_page()
+        if user is None:
+            context = chromium.new_context(base_url=server.url)
+            context.set_default_timeout(10_000)
+            watch_csp(context, csp_violations)  # the strict policy holds on every page and state swept
+            contexts.append(context)
+            page = context.new_page()
+        else:
+            page = sign_in(user)
+        page.context.route(f"{server.url}{AXE_URL}", lambda route: route.fulfill(path=str(script)))
         page.goto("/login/")
-        if user is not None:
-            page.fill("input[name=username]", user.username)
-            page.fill("input[name=password]", "pw-" + user.username)
-            page.click("button[type=submit]")
-            page.wait_for_url("**/cases/")
         return page
 
     yield open_as
     for context in contexts:
         context.close()
-    wait_until_rooms_are_left()
 
 
 def problems_at_every_size(page):
