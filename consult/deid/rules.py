@@ -18,12 +18,15 @@ def long_digit_group(value: str, s: int, e: int, text: str) -> bool:
     return digits >= 8 and not_a_measure(value, s, e, text)
 
 
+_SCALE_NAME_RE = re.compile(r"[A-Z]{2,6}-?\d{1,2}")  # 'PHQ-9', 'GAD7': no plate
+
+
 def plate_shaped(value: str, s: int, e: int, text: str) -> bool:
     compact = value.replace("-", "").replace(" ", "")
-    letters = sum(ch.isalpha() for ch in compact)
-    digits = sum(ch.isdigit() for ch in compact)
-    return (5 <= len(compact) <= 8 and letters and digits and value.lower() not in V.CLINICAL_WORDS
-            and not re.fullmatch(r"[A-Z]{2,6}-?\d{1,2}", value) and text[e:e + 1] != "/")
+    if not 5 <= len(compact) <= 8 or text[e:e + 1] == "/":
+        return False
+    return any(ch.isalpha() for ch in compact) and any(ch.isdigit() for ch in compact) \
+        and value.lower() not in V.CLINICAL_WORDS and not _SCALE_NAME_RE.fullmatch(value)
 
 
 _LETTERS_HYPHEN_RE = re.compile(r"(?<![\w-])[A-Z]{1,10}-$")
