@@ -69,19 +69,30 @@ def new_sessions(users):
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
+    from consult.accounts.models import UserSession
+    from consult.accounts.sessions import SESSION_ROW
+
     store = SessionStore()
     expires = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
     # The first backend that can load a user, as Django's force_login picks it (axes' comes first
     # and only guards logins).
     backend = next(path for path in settings.AUTHENTICATION_BACKENDS if hasattr(load_backend(path), "get_user"))
+    # Each signed-in session has its UserSession row (consult/accounts/sessions.py), as a sign-in
+    # makes: sockets are refused without one.
+    now = timezone.now()
+    rows = UserSession.objects.bulk_create([
+        UserSession(user=u, session_key=get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789"),
+                    created_at=now, last_seen_at=now, user_agent="bench")
+        for u in users
+    ], batch_size=1000)
     sessions = [
         Session(
-            session_key=get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789"),
+            session_key=row.session_key,
             session_data=store.encode({SESSION_KEY: str(u.pk), BACKEND_SESSION_KEY: backend,
-                                       HASH_SESSION_KEY: u.get_session_auth_hash()}),
+                                       HASH_SESSION_KEY: u.get_session_auth_hash(), SESSION_ROW: row.pk}),
             expire_date=expires,
         )
-        for u in users
+        for u, row in zip(users, rows)
     ]
     Session.objects.bulk_create(sessions, batch_size=1000)
     return [s.session_key for s in sessions]
