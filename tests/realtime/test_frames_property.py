@@ -135,6 +135,7 @@ async def handshake(world, query):
         if frame["type"] == "error":
             assert (route, frame["code"], frame["field"]) == ("case room", "invalid_field", "after_seq")
             assert await ws.receive_output(timeout=5) == {"type": "websocket.close", "code": WS_CLOSE_BAD_REQUEST}
+            await ws.disconnect()
             outcomes[route] = "refused"
         else:
             await ws.disconnect()

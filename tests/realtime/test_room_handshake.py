@@ -44,6 +44,7 @@ async def test_it_answers_a_malformed_after_seq_with_a_typed_error_and_closes(al
     frame = await communicator.receive_json_from(timeout=5)
     assert (frame["type"], frame["code"], frame["field"]) == ("error", "invalid_field", "after_seq")
     assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 4400}
+    await communicator.disconnect()  # the browser's side of the close: the consumer ends
 
 
 async def test_it_takes_the_largest_after_seq(alice, north_case):
