@@ -19,8 +19,10 @@ are ordered by the case row lock, as everywhere.
 import asyncio
 import logging
 
+from django.conf import settings
+
 from consult.cases import services
-from consult.core.errors import ConsultError
+from consult.core.errors import ConsultError, Unavailable
 from consult.realtime import hub
 from consult.realtime.workers import in_db_thread, retrying_transient
 
@@ -59,7 +61,14 @@ class PostBatches:
         if self.in_flight < MAX_BATCHES_IN_FLIGHT:
             self.in_flight += 1
             asyncio.ensure_future(self._drain())
-        result = await future
+        try:
+            # Counted from the queueing, not from its batch's start: behind a hung database the
+            # batches ahead would each use up the whole limit first.
+            async with asyncio.timeout(settings.DB_CALL_TIMEOUT_SECONDS):
+                result = await future  # cancelled on timeout: its batch then skips the answer
+        except TimeoutError:
+            # It may still be stored when the database answers; the resend is then acked as a duplicate.
+            raise Unavailable() from None
         if isinstance(result, BaseException):
             raise result
         return result

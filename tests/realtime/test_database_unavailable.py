@@ -1,5 +1,6 @@
 """A frame that needs an unreachable database gets `unavailable` with `retry_after`, not 1011,
 and the socket stays open for the resend."""
+import asyncio
 import json
 
 import pytest
@@ -58,17 +59,12 @@ async def handshake_answer(user, code):
         frames.append(json.loads(output["text"]))
 
 
-@pytest.mark.parametrize("where", ["the session and user", "the case's access"])
-async def test_a_handshake_without_the_database_is_told_to_try_again(monkeypatch, alice, north_case, where):
+async def test_a_handshake_without_the_database_is_told_to_try_again(monkeypatch, alice, north_case):
     import channels.auth
 
-    from consult.realtime import consumers
-    if where == "the session and user":
-        async def no_user(scope):
-            raise OperationalError("the database system is starting up")
-        monkeypatch.setattr(channels.auth, "get_user", no_user)
-    else:
-        monkeypatch.setattr(consumers, "case_for_member", database_down)
+    async def no_user(scope):
+        raise OperationalError("the database system is starting up")
+    monkeypatch.setattr(channels.auth, "get_user", no_user)
     frames, code = await handshake_answer(alice, north_case.code)
     assert code == 4503
     assert frames == [{"type": "error", "code": "unavailable", "retry_after": 2,
@@ -104,3 +100,35 @@ async def test_a_post_into_a_hung_database_is_answered_unavailable_and_stored_on
     assert frame["client_id"] == "m-hung"
     assert await database_sync_to_async(Message.objects.filter(client_id="m-hung").count)() == 1
     await ws.disconnect()
+
+
+async def test_posts_queued_behind_a_hung_batch_are_answered_within_the_limit(settings, monkeypatch, alice, north_case):
+    """Each post's limit runs from its queueing: a second post waiting behind a hung batch is not
+    made to wait for the first batch's whole limit and then its own."""
+    import threading
+    import time
+
+    from consult.cases import services
+
+    settings.DB_CALL_TIMEOUT_SECONDS = 2
+    first, _ = await joined(alice, north_case.code)
+    second, _ = await joined(alice, north_case.code)
+    hung = threading.Event()
+    real_post = services.message_post
+
+    def post_after_the_hang(**kwargs):
+        hung.wait(10)
+        return real_post(**kwargs)
+    monkeypatch.setattr(services, "message_post", post_after_the_hang)
+    started = time.monotonic()
+    await first.send_json_to({"type": "message.send", "client_id": "a", "body": "Plan reviewed."})
+    await asyncio.sleep(0.2)
+    await second.send_json_to({"type": "message.send", "client_id": "b", "body": "Plan reviewed."})
+    for ws in (first, second):
+        while (frame := await ws.receive_json_from(timeout=10))["type"] != "error":
+            pass
+        assert frame["code"] == "unavailable"
+    assert time.monotonic() - started < 3.6  # not 2 s for the first batch and 2 s more for the second
+    hung.set()
+    for ws in (first, second):
+        await ws.disconnect()
