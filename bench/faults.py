@@ -141,6 +141,7 @@ class Client:
         self.room = data["rooms"][index % len(data["rooms"])]
         self.last_seq, self.seen, self.outbox, self.ws, self.attempt = 0, set(), {}, None, 0
         self.live_seqs = set()
+        self.paused = False  # the server asked the outbox to wait (`unavailable` or `rate_limited`)
 
     async def run(self, stopping):
         while not stopping.is_set():
@@ -174,8 +175,8 @@ class Client:
                 if kind == "room.joined":
                     self.ws, self.live_seqs = ws, set()
                     self._shown(frame["messages"])
-                    for client_id, body in list(self.outbox.items()):
-                        await self.send(client_id, body)
+                    if not self.paused:
+                        await self._send_outbox()
                 elif kind == "message.new":
                     self._live(frame["message"])
                 elif kind == "history":
@@ -188,9 +189,9 @@ class Client:
                     self.stats.note("error", frame["code"])
                     if frame.get("client_id"):
                         self.stats.answered.setdefault(frame["client_id"], time.monotonic())
-                        if frame["code"] in ("unavailable", "rate_limited"):
-                            asyncio.get_running_loop().call_later(frame.get("retry_after", 1), self._resend,
-                                                                  frame["client_id"])
+                        if frame["code"] in ("unavailable", "rate_limited") and not self.paused:
+                            self.paused = True  # as the browser's outbox: one pause for all, then all again
+                            asyncio.get_running_loop().call_later(frame.get("retry_after", 1), self._resume)
                 elif kind == "degraded":
                     self.stats.note("degraded")
                 elif kind == "live":
@@ -213,9 +214,14 @@ class Client:
             self.stats.live.append((time.monotonic(), sent_at, self.index))
         self._shown([message])
 
-    def _resend(self, client_id):
-        if client_id in self.outbox and self.ws is not None:
-            asyncio.ensure_future(self.send(client_id, self.outbox[client_id]))
+    def _resume(self):
+        self.paused = False
+        if self.ws is not None:
+            asyncio.ensure_future(self._send_outbox())
+
+    async def _send_outbox(self):
+        for client_id, body in list(self.outbox.items()):
+            await self.send(client_id, body)
 
     async def send(self, client_id, body):
         try:
@@ -231,7 +237,7 @@ class Client:
             n += 1
             self.outbox[client_id] = "fault check in"
             self.stats.sent[client_id] = time.monotonic()
-            if self.ws is not None:
+            if self.ws is not None and not self.paused:
                 await self.send(client_id, self.outbox[client_id])
             await asyncio.sleep(period)
 

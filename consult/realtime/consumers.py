@@ -157,7 +157,7 @@ class CaseRoomConsumer(ConsultSocket):
         pass  # the room hub tells room members itself (consult/realtime/hub.py)
 
     async def layer_back(self):
-        self.recheck()
+        pass  # the room hub rechecks its members' access when it has Redis again
 
     def access_lost_code(self):
         code = super().access_lost_code()

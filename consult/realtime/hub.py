@@ -33,13 +33,16 @@ import types
 from django.conf import settings
 
 from consult.ops import metrics
+from consult.realtime import layer_outage
 from consult.realtime.protocol import DEGRADED, LIVE
 from consult.realtime.rooms_local import SESSION, UNORDERED, USER, USER_IN_ROOM, Member, Room  # noqa: F401 - the hub's API
 
 log = logging.getLogger(__name__)
 
 SUBSCRIBE_TIMEOUT_SECONDS = 10
-RECOVERY_FIRST_DELAY, RECOVERY_MAX_DELAY = 0.2, 2.0
+# One reconnect attempt per process every half second at most: cheap, and it puts every room
+# back within about half a second of Redis (clients then take one handshake to resync).
+RECOVERY_FIRST_DELAY, RECOVERY_MAX_DELAY = 0.1, 0.5
 
 
 class Hub:
@@ -202,6 +205,7 @@ class Hub:
                 delay = min(delay * 2, RECOVERY_MAX_DELAY)
         self.recovery = None
         log.warning("room hub has Redis again; %d rooms live", len(self.rooms))
+        layer_outage.redis_is_back()
         for room in list(self.rooms.values()):
             for member in list(room.members.values()):
                 member.recheck()

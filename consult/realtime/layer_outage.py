@@ -4,8 +4,9 @@ Channels runs a consumer as one loop over two inputs, the client and the layer; 
 that raises ends the consumer, and Daphne closes the socket with 1011. A Consult socket's layer
 receive is wrapped instead (steps):
   1. a receive fails: the socket is marked degraded and told so (`layer_lost`);
-  2. every RETRY seconds (backing off) it joins its groups again: Redis may have restarted
-     empty, and a successful group_add is also the sign that it is back;
+  2. every RETRY seconds (backing off), and at once when the room hub of its process has Redis
+     again (`redis_is_back`), it joins its groups again: Redis may have restarted empty, and a
+     successful group_add is also the sign that it is back;
   3. once back (`layer_back`) the socket decides its access again from the database (a
      revocation published meanwhile reached nobody) and resynchronises its client;
   4. then it receives as before.
@@ -18,6 +19,26 @@ import logging
 log = logging.getLogger(__name__)
 
 RETRY_FIRST_SECONDS, RETRY_MAX_SECONDS = 0.2, 2.0
+# Sockets waiting for Redis, woken together when the hub's own reconnect succeeds, so they do
+# not each sit out the rest of their backoff (one event loop per process: no lock needed).
+_waiting = set()
+
+
+def redis_is_back():
+    for waiter in list(_waiting):
+        if not waiter.done():
+            waiter.set_result(None)
+
+
+async def _pause(delay):
+    waiter = asyncio.get_running_loop().create_future()
+    _waiting.add(waiter)
+    try:
+        await asyncio.wait_for(waiter, delay)
+    except TimeoutError:
+        pass
+    finally:
+        _waiting.discard(waiter)
 
 
 def receive_through_outages(receive, socket):
@@ -42,7 +63,7 @@ async def _wait_until_back(socket, error, delay):
         log.warning("%s lost the channel layer (%s)", type(socket).__name__, type(error).__name__)
         await socket.layer_lost()
     while True:
-        await asyncio.sleep(delay)
+        await _pause(delay)
         try:
             await socket.rejoin_groups()
         except asyncio.CancelledError:

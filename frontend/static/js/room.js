@@ -28,6 +28,7 @@ let found = null; // the message searched for, once shown: the thread stays on i
 let fetching = false;
 let correcting = null;
 let lastMarked = 0;
+let resumeTimer = null; // set while the server has asked the outbox to wait
 
 const outbox = new Outbox(`consult.outbox.${caseCode}.${myId}`);
 const socket = new RoomSocket({
@@ -190,10 +191,9 @@ function showState(state) {
 function showError(f) {
   const item = f.client_id && outbox.get(f.client_id);
   if (item && (f.code === "unavailable" || f.code === "rate_limited")) {
-    // Not refused, only not now: it stays in the outbox and goes again after retry_after
+    // Not refused, only not now: it stays in the outbox, and the whole outbox waits retry_after
     // (a post that did reach the database is acknowledged as a duplicate, never stored twice).
-    setTimeout(() => socket.isOpen() && outbox.get(f.client_id) &&
-      socket.send({ type: "message.send", ...outbox.get(f.client_id) }), (f.retry_after || 2) * 1000);
+    holdOutbox(f.retry_after || 2);
   } else if (item) {
     outbox.remove(f.client_id); // refused, not lost: the text goes back to the composer
     renderOutbox();
@@ -241,12 +241,23 @@ function send(body, extra = {}) {
   renderOutbox();
   correcting = null;
   correctingEl.hidden = true;
-  if (socket.isOpen()) socket.send({ type: "message.send", ...item });
+  if (socket.isOpen() && !resumeTimer) socket.send({ type: "message.send", ...item });
 }
 
 function flushOutbox() {
-  for (const item of outbox.items()) socket.send({ type: "message.send", ...item });
+  if (!resumeTimer) for (const item of outbox.items()) socket.send({ type: "message.send", ...item });
   renderOutbox();
+}
+
+// The server asked for a pause (database away, or we sent too fast). One timer for the whole
+// outbox, not one per message: a resend per message per refusal would grow with the outage and
+// end as a flood the server must close (4429). Messages written meanwhile wait in the outbox.
+function holdOutbox(seconds) {
+  if (resumeTimer) return;
+  resumeTimer = setTimeout(() => {
+    resumeTimer = null;
+    if (socket.isOpen()) flushOutbox();
+  }, seconds * 1000);
 }
 
 function renderOutbox() {

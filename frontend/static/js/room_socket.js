@@ -1,15 +1,13 @@
 // A websocket that comes back by itself: exponential backoff with jitter, a heartbeat to notice
 // a dead link, and the browser's offline/online events so nothing is sent into a dead socket.
+import { goToSignIn } from "./sign_in.js";
+
 const CLOSE_SESSION_ENDED = 4001;
 const CLOSE_FORBIDDEN = 4403;
 const CLOSE_BAD_REQUEST = 4400; // our own URL was refused: the same URL would be refused again
 const CLOSE_RATE_LIMITED = 4429; // we sent too fast: come back, but not at once
 const HEARTBEAT_MS = 25000;
 const RELOAD_AFTER_ACCESS_LOST_MS = 3000;
-
-let leaving = false;
-window.addEventListener("beforeunload", () => (leaving = true));
-window.addEventListener("pageshow", () => (leaving = false));
 
 export class RoomSocket {
   constructor({ url, onFrame, onState }) {
@@ -104,12 +102,10 @@ export class RoomSocket {
   }
 
   // Signed out (here, in another tab, or by an administrator): nothing of the page may stay on
-  // screen. replace(), so Back does not lead to it either; the server answers it with sign-in.
-  // A tab that is itself leaving (its Sign out form was just posted) is left to that navigation:
-  // a second one started now would cancel it.
+  // screen; the server answers the sign-in page.
   signedOut() {
     this.stop("ended");
-    if (!leaving) location.replace(`/login/?next=${encodeURIComponent(location.pathname + location.search)}`);
+    goToSignIn();
   }
 
   stop(state) {

@@ -2,6 +2,8 @@
 // activity), warn a minute before with "Stay signed in", and go to sign-in when it has ended.
 // The server decides; this page only shows it. Activity elsewhere (another tab, a message
 // sent on a socket) moves the deadline, so it is read again before warning and at the end.
+import { goToSignIn } from "./sign_in.js";
+
 const box = document.getElementById("session-warning");
 const left = document.getElementById("session-warning-left");
 const form = document.getElementById("session-extend");
@@ -15,8 +17,7 @@ function schedule(ms) {
 }
 
 function signIn() {
-  const next = encodeURIComponent(location.pathname + location.search);
-  location.assign(`${box.dataset.loginUrl}?next=${next}`);
+  goToSignIn(box.dataset.loginUrl);
 }
 
 function show(secondsLeft) {
