@@ -18,6 +18,7 @@ interleaved in B short batches of N messages (on, off, off, on, ...) and the tim
 is summed: a burst of someone else's load lands on both modes alike. Prints msgs/s both ways and
 the ratio (target: >= 0.8), then one JSON line.
 """
+
 import argparse
 import json
 import os
@@ -73,8 +74,12 @@ def poster(users, case, prefix, count, errors):
 
     try:
         for n in range(count):
-            message_post(actor=users[n % len(users)], case_code=case.code, client_id=f"{prefix}-{n}",
-                         body=BODY.format(n))
+            message_post(
+                actor=users[n % len(users)],
+                case_code=case.code,
+                client_id=f"{prefix}-{n}",
+                body=BODY.format(n),
+            )
     except Exception as error:  # re-raised in the main thread
         errors.append(error)
     finally:
@@ -86,10 +91,15 @@ def batch(rooms, messages, threads, audit):
 
     Returns (messages posted, seconds)."""
     errors, each, tag = [], messages // threads, uuid.uuid4().hex[:6]
-    workers = [threading.Thread(target=poster, args=(*rooms[i % len(rooms)], f"{tag}{i}", each, errors))
-               for i in range(threads)]
-    skip = mock.patch.multiple("consult.cases.services", audit_append=lambda **kwargs: None,
-                               audit_prepare=lambda **kwargs: None)
+    workers = [
+        threading.Thread(target=poster, args=(*rooms[i % len(rooms)], f"{tag}{i}", each, errors))
+        for i in range(threads)
+    ]
+    skip = mock.patch.multiple(
+        "consult.cases.services",
+        audit_append=lambda **kwargs: None,
+        audit_prepare=lambda **kwargs: None,
+    )
     with skip if not audit else _nothing():
         started = time.perf_counter()
         for worker in workers:
@@ -126,10 +136,15 @@ def measure(batches, size, threads, rooms):
 def scenario(name, args, rooms):
     rates = measure(args.batches, args.batch, args.threads, rooms)
     ratio = rates[True] / rates[False]
-    print(f"{name:9}: audit on {rates[True]:6.1f} msgs/s, off {rates[False]:6.1f} msgs/s, ratio {ratio:.2f} "
-          f"(target >= 0.80) {'OK' if ratio >= 0.8 else 'BELOW TARGET'}")
-    return {"on_msgs_per_s": round(rates[True], 1), "off_msgs_per_s": round(rates[False], 1),
-            "ratio": round(ratio, 3)}
+    print(
+        f"{name:9}: audit on {rates[True]:6.1f} msgs/s, off {rates[False]:6.1f} msgs/s, ratio {ratio:.2f} "
+        f"(target >= 0.80) {'OK' if ratio >= 0.8 else 'BELOW TARGET'}"
+    )
+    return {
+        "on_msgs_per_s": round(rates[True], 1),
+        "off_msgs_per_s": round(rates[False], 1),
+        "ratio": round(ratio, 3),
+    }
 
 
 def main():
@@ -144,11 +159,18 @@ def main():
     measure(2, args.batch, args.threads, 1)  # warm up: imports, connections, caches
     total = args.batches * (args.batch // args.threads) * args.threads
     layer = "redis" if settings.REDIS_URL else "in-memory"
-    print(f"{total} messages per mode and scenario, {args.threads} threads, {args.batches} interleaved "
-          f"batches, {layer} channel layer")
-    result = {"bench": "audit_cost", "messages_per_mode": total, "threads": args.threads, "layer": layer,
-              "spread": scenario("spread", args, rooms=args.threads),
-              "hot_room": scenario("hot room", args, rooms=1)}
+    print(
+        f"{total} messages per mode and scenario, {args.threads} threads, {args.batches} interleaved "
+        f"batches, {layer} channel layer"
+    )
+    result = {
+        "bench": "audit_cost",
+        "messages_per_mode": total,
+        "threads": args.threads,
+        "layer": layer,
+        "spread": scenario("spread", args, rooms=args.threads),
+        "hot_room": scenario("hot room", args, rooms=1),
+    }
     print(json.dumps(result))
 
 

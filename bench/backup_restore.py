@@ -10,6 +10,7 @@ migrate, audit_verify --checkpoints) into the empty target. Prints the sizes and
 JSON line; drops both databases at the end. The machine is shared: read the seconds as an order
 of magnitude, and measure on your own data (a restore drill) before you promise an RTO.
 """
+
 import argparse
 import json
 import os
@@ -34,8 +35,11 @@ def admin(*statements):
 
 
 def recreate(name):
-    admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'",
-          f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    admin(
+        f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'",
+        f'DROP DATABASE IF EXISTS "{name}"',
+        f'CREATE DATABASE "{name}"',
+    )
 
 
 def fill(cases, messages):
@@ -55,12 +59,21 @@ def fill(cases, messages):
     for c in range(cases):
         case = case_create(actor=user, team_id=team.pk, title=f"Bench case {c}", summary="Referral")
         for m in range(messages):
-            message_post(actor=user, case_code=case.code, client_id=f"m{m}",
-                         body=f"Session note {m}: coping plan reviewed, next check-in Thursday")
+            message_post(
+                actor=user,
+                case_code=case.code,
+                client_id=f"m{m}",
+                body=f"Session note {m}: coping plan reviewed, next check-in Thursday",
+            )
 
 
 def timed(argv, database):
-    env = {**os.environ, "DATABASE_URL": f"{SERVER}/{database}", "PYTHON": sys.executable, "CONN_MAX_AGE": "0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{SERVER}/{database}",
+        "PYTHON": sys.executable,
+        "CONN_MAX_AGE": "0",
+    }
     env.pop("DATABASE_OWNER_URL", None)
     started = time.monotonic()
     result = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True)
@@ -70,7 +83,9 @@ def timed(argv, database):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--cases", type=int, default=20)
     parser.add_argument("--messages", type=int, default=250)
     args = parser.parse_args()
@@ -81,23 +96,41 @@ def main():
         fill(args.cases, args.messages)
         filled = time.monotonic() - started
         with tempfile.TemporaryDirectory() as directory:
-            backup_s, _ = timed([str(ROOT / "deploy" / "backup"), "--dir", directory, "--keep", "1"], SOURCE)
+            backup_s, _ = timed(
+                [str(ROOT / "deploy" / "backup"), "--dir", directory, "--keep", "1"], SOURCE
+            )
             [dump] = Path(directory).glob("*.dump")
             restore_s, out = timed([str(ROOT / "deploy" / "restore"), str(dump)], TARGET)
             verify_s, _ = timed([sys.executable, "manage.py", "audit_verify"], TARGET)
-            figures = {"cases": args.cases, "messages": args.cases * args.messages,
-                       "audit_events": args.cases * (args.messages + 1), "dump_bytes": dump.stat().st_size,
-                       "fill_s": round(filled, 1), "backup_s": round(backup_s, 1),
-                       "restore_migrate_verify_s": round(restore_s, 1), "audit_verify_alone_s": round(verify_s, 1)}
-        print(f"{figures['messages']} messages in {args.cases} cases ({figures['audit_events']} audit events): "
-              f"dump {figures['dump_bytes'] / 1e6:.1f} MB")
+            figures = {
+                "cases": args.cases,
+                "messages": args.cases * args.messages,
+                "audit_events": args.cases * (args.messages + 1),
+                "dump_bytes": dump.stat().st_size,
+                "fill_s": round(filled, 1),
+                "backup_s": round(backup_s, 1),
+                "restore_migrate_verify_s": round(restore_s, 1),
+                "audit_verify_alone_s": round(verify_s, 1),
+            }
+        print(
+            f"{figures['messages']} messages in {args.cases} cases ({figures['audit_events']} audit events): "
+            f"dump {figures['dump_bytes'] / 1e6:.1f} MB"
+        )
         print(f"backup (checkpoint export + pg_dump): {backup_s:.1f} s")
-        print(f"restore (pg_restore + migrate + audit_verify --checkpoints): {restore_s:.1f} s "
-              f"(audit_verify alone: {verify_s:.1f} s)")
+        print(
+            f"restore (pg_restore + migrate + audit_verify --checkpoints): {restore_s:.1f} s "
+            f"(audit_verify alone: {verify_s:.1f} s)"
+        )
         print(json.dumps(figures))
     finally:
-        admin(*[f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{n}'" for n in (SOURCE, TARGET)],
-              f'DROP DATABASE IF EXISTS "{SOURCE}"', f'DROP DATABASE IF EXISTS "{TARGET}"')
+        admin(
+            *[
+                f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{n}'"
+                for n in (SOURCE, TARGET)
+            ],
+            f'DROP DATABASE IF EXISTS "{SOURCE}"',
+            f'DROP DATABASE IF EXISTS "{TARGET}"',
+        )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ Prints one JSON line per run, then a table with Consult's figures as ratios to t
 and with --search the highest rate each keeps within p99 <= --slo-p99-ms with nothing lost.
 Every process it starts is stopped before it exits; each run is bounded by its duration.
 """
+
 import argparse
 import json
 import os
@@ -50,8 +51,14 @@ class Baseline:
         # Redis pool: redis-py's 100 connections refuse most of a 1,000-client connect burst
         # with HTTP 500, which would measure the handshake trap instead of the fan-out.
         # Consult's pool is sized the same (REDIS_MAX_CONNECTIONS=2000).
-        self.env = {**os.environ, "PERF_LAYER": "redis", "PERF_REDIS_URL": redis_url, "PERF_REDIS_MAX_CONN": "2000",
-                    "DJANGO_SETTINGS_MODULE": "baseline.settings", "PYTHONUNBUFFERED": "1"}
+        self.env = {
+            **os.environ,
+            "PERF_LAYER": "redis",
+            "PERF_REDIS_URL": redis_url,
+            "PERF_REDIS_MAX_CONN": "2000",
+            "DJANGO_SETTINGS_MODULE": "baseline.settings",
+            "PYTHONUNBUFFERED": "1",
+        }
         self.workdir = workdir
         self.processes = []
 
@@ -59,10 +66,22 @@ class Baseline:
         self.workdir.mkdir(parents=True, exist_ok=True)
         for port in self.ports:
             log = open(self.workdir / f"baseline-{port}.log", "w")
-            self.processes.append(subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-e", f"tcp:port={port}:interface=127.0.0.1:backlog=4096",
-                 "baseline.asgi:application"],
-                cwd=ROOT / "bench" / "baseline_app", env=self.env, stdout=log, stderr=subprocess.STDOUT))
+            self.processes.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "daphne",
+                        "-e",
+                        f"tcp:port={port}:interface=127.0.0.1:backlog=4096",
+                        "baseline.asgi:application",
+                    ],
+                    cwd=ROOT / "bench" / "baseline_app",
+                    env=self.env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
         deadline = time.monotonic() + 30
         while not all(answers(p) for p in self.ports):
             if time.monotonic() > deadline:
@@ -104,7 +123,12 @@ class ServiceCpu:
     def _sample(self):
         while not self.stopped.is_set():
             by_command = cpu_seconds_by_command(set(self.SERVICES.values()))
-            self.samples.append((time.time(), {name: by_command[command] for name, command in self.SERVICES.items()}))
+            self.samples.append(
+                (
+                    time.time(),
+                    {name: by_command[command] for name, command in self.SERVICES.items()},
+                )
+            )
             self.stopped.wait(self.interval)
 
     def add_to(self, result):
@@ -114,7 +138,9 @@ class ServiceCpu:
         start, end = result["t0"] + result["warmup_s"], result["t0"] + result["duration_s"]
         deadline = time.time() + 4 * self.interval
         while (not self.samples or self.samples[-1][0] < end) and time.time() < deadline:
-            time.sleep(self.interval / 4)  # a run that drained at once may end before the next sample
+            time.sleep(
+                self.interval / 4
+            )  # a run that drained at once may end before the next sample
         before = [s for s in self.samples if s[0] <= start]
         after = [s for s in self.samples if s[0] >= end]
         if not before or not after:
@@ -140,10 +166,30 @@ def consult_run(args, cluster, rate, data):
     else:
         urls = [cluster.pinned_url(i) for i in range(args.processes)]
     pids = json.loads((cluster.workdir / "pids.json").read_text())
-    argv = [sys.executable, "bench/load.py", "--data", data, "--clients", str(args.clients),
-            "--rooms", str(args.rooms), "--rate", str(rate), "--duration", str(args.duration),
-            "--warmup", str(args.warmup), "--drain", str(args.drain), "--slo-p99-ms", str(args.slo_p99_ms),
-            "--label", f"consult@{rate}", "--pids-file", "/dev/null"]
+    argv = [
+        sys.executable,
+        "bench/load.py",
+        "--data",
+        data,
+        "--clients",
+        str(args.clients),
+        "--rooms",
+        str(args.rooms),
+        "--rate",
+        str(rate),
+        "--duration",
+        str(args.duration),
+        "--warmup",
+        str(args.warmup),
+        "--drain",
+        str(args.drain),
+        "--slo-p99-ms",
+        str(args.slo_p99_ms),
+        "--label",
+        f"consult@{rate}",
+        "--pids-file",
+        "/dev/null",
+    ]
     for url in urls:
         argv += ["--url", url]
     for name, pid in pids.items():
@@ -152,10 +198,32 @@ def consult_run(args, cluster, rate, data):
 
 
 def baseline_run(args, baseline, rate):
-    argv = [sys.executable, "bench/stock_loadgen.py", "--clients", str(args.clients), "--rooms", str(args.rooms),
-            "--senders", "1", "--rate", str(rate), "--duration", str(args.duration), "--warmup", str(args.warmup),
-            "--drain", str(args.drain), "--slo-p99-ms", str(args.slo_p99_ms), "--label", f"baseline@{rate}",
-            "--connect-concurrency", "100", "--balance-senders", "--no-uvloop"]
+    argv = [
+        sys.executable,
+        "bench/stock_loadgen.py",
+        "--clients",
+        str(args.clients),
+        "--rooms",
+        str(args.rooms),
+        "--senders",
+        "1",
+        "--rate",
+        str(rate),
+        "--duration",
+        str(args.duration),
+        "--warmup",
+        str(args.warmup),
+        "--drain",
+        str(args.drain),
+        "--slo-p99-ms",
+        str(args.slo_p99_ms),
+        "--label",
+        f"baseline@{rate}",
+        "--connect-concurrency",
+        "100",
+        "--balance-senders",
+        "--no-uvloop",
+    ]
     for port in baseline.ports:
         argv += ["--url", f"ws://127.0.0.1:{port}/ws/room/{{room}}/"]
     for name, pid in baseline.pids().items():
@@ -170,8 +238,11 @@ def server_cpu(result, services=False):
     """Summed CPU % of the server processes (not the load generator); with services, of
     PostgreSQL and Redis too."""
     shared = set(ServiceCpu.SERVICES)
-    return sum(v for k, v in (result.get("cpu_pct") or {}).items()
-               if k != "loadgen" and (k not in shared or services))
+    return sum(
+        v
+        for k, v in (result.get("cpu_pct") or {}).items()
+        if k != "loadgen" and (k not in shared or services)
+    )
 
 
 def figures(result):
@@ -198,13 +269,21 @@ def figures(result):
 def print_comparison(pairs):
     for rate, consult, baseline in pairs:
         ours, theirs = figures(consult), figures(baseline)
-        print(f"\n{consult['clients']} clients / {consult['rooms']} rooms / {rate} msg/s "
-              f"(load average {consult['load_avg'][0]:.2f} / {baseline['load_avg'][0]:.2f})")
+        print(
+            f"\n{consult['clients']} clients / {consult['rooms']} rooms / {rate} msg/s "
+            f"(load average {consult['load_avg'][0]:.2f} / {baseline['load_avg'][0]:.2f})"
+        )
         print(f"  {'':<18}{'Consult':>12}{'baseline':>12}{'ratio':>10}")
         for name in ours:
             a, b = ours[name], theirs[name]
-            ratio = f"{a / b:.2f}x" if isinstance(a, (int, float)) and isinstance(b, (int, float)) \
-                and not isinstance(a, bool) and b else ""
+            ratio = (
+                f"{a / b:.2f}x"
+                if isinstance(a, (int, float))
+                and isinstance(b, (int, float))
+                and not isinstance(a, bool)
+                and b
+                else ""
+            )
             print(f"  {name:<18}{str(a):>12}{str(b):>12}{ratio:>10}")
 
 
@@ -214,7 +293,9 @@ def ceiling(results):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--clients", type=int, default=200)
     p.add_argument("--rooms", type=int, default=20)
     p.add_argument("--rate", type=float, default=200)
@@ -222,17 +303,31 @@ def main():
     p.add_argument("--duration", type=float, default=12)
     p.add_argument("--warmup", type=float, default=2)
     p.add_argument("--drain", type=float, default=5)
-    p.add_argument("--processes", type=int, default=2, help="Daphne processes for Consult (and the baseline)")
-    p.add_argument("--baseline-processes", type=int,
-                   help="Daphne processes for the baseline, if not --processes (the brief's figures: 1)")
+    p.add_argument(
+        "--processes", type=int, default=2, help="Daphne processes for Consult (and the baseline)"
+    )
+    p.add_argument(
+        "--baseline-processes",
+        type=int,
+        help="Daphne processes for the baseline, if not --processes (the brief's figures: 1)",
+    )
     p.add_argument("--slo-p99-ms", type=float, default=100)
-    p.add_argument("--use-running", action="store_true", help="use a `make run-cluster` already on :8080")
-    p.add_argument("--direct", action="store_true",
-                   help="Consult's clients connect to the cluster's Daphne ports, not through nginx "
-                        "(as the baseline's do)")
+    p.add_argument(
+        "--use-running", action="store_true", help="use a `make run-cluster` already on :8080"
+    )
+    p.add_argument(
+        "--direct",
+        action="store_true",
+        help="Consult's clients connect to the cluster's Daphne ports, not through nginx "
+        "(as the baseline's do)",
+    )
     p.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     p.add_argument("--out", help="append every JSON line to this file")
-    p.add_argument("--baseline-only", action="store_true", help="measure only the baseline (at --rate or --search)")
+    p.add_argument(
+        "--baseline-only",
+        action="store_true",
+        help="measure only the baseline (at --rate or --search)",
+    )
     args = p.parse_args()
     raise_file_limit()
     rates = [float(r) for r in args.search.split(",")] if args.search else [args.rate]
@@ -247,20 +342,41 @@ def main():
 
 def compare(args, rates, workdir, data, services):
     consult_results = []
-    cluster = Cluster(daphnes=args.processes, workdir=ROOT / "var" / "cluster",
-                      env={"DATABASE_URL": os.environ.get("DATABASE_URL", CLUSTER_DATABASE_URL),
-                           "REDIS_URL": args.redis_url,
-                           # One socket sends for a whole room here (10 msg/s at 200 msg/s over 20
-                           # rooms), at a person's flood limit: the limit is not what is measured.
-                           "WS_FRAMES_PER_SECOND": "1000", "WS_FRAME_BURST": "1000"})
+    cluster = Cluster(
+        daphnes=args.processes,
+        workdir=ROOT / "var" / "cluster",
+        env={
+            "DATABASE_URL": os.environ.get("DATABASE_URL", CLUSTER_DATABASE_URL),
+            "REDIS_URL": args.redis_url,
+            # One socket sends for a whole room here (10 msg/s at 200 msg/s over 20
+            # rooms), at a person's flood limit: the limit is not what is measured.
+            "WS_FRAMES_PER_SECOND": "1000",
+            "WS_FRAME_BURST": "1000",
+        },
+    )
     if not args.use_running:
         cluster.prepare(seed=False)
         cluster.start()
     try:
-        subprocess.run([sys.executable, "bench/setup_load.py", "--clients", str(args.clients), "--rooms",
-                        str(args.rooms), "--out", data], cwd=ROOT, env=cluster.env, check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "bench/setup_load.py",
+                "--clients",
+                str(args.clients),
+                "--rooms",
+                str(args.rooms),
+                "--out",
+                data,
+            ],
+            cwd=ROOT,
+            env=cluster.env,
+            check=True,
+        )
         for rate in rates:
-            consult_results.append(emit(services.add_to(consult_run(args, cluster, rate, data)), args.out))
+            consult_results.append(
+                emit(services.add_to(consult_run(args, cluster, rate, data)), args.out)
+            )
     finally:
         cluster.stop()
 
@@ -269,23 +385,31 @@ def compare(args, rates, workdir, data, services):
     processes = args.baseline_processes or args.processes
     with Baseline(processes, args.redis_url.rsplit("/", 1)[0] + "/3", workdir) as baseline:
         for rate in rates:
-            baseline_results.append(emit(services.add_to(baseline_run(args, baseline, rate)), args.out))
+            baseline_results.append(
+                emit(services.add_to(baseline_run(args, baseline, rate)), args.out)
+            )
 
     print_comparison(list(zip(rates, consult_results, baseline_results)))
     if args.search:
         ours, theirs = ceiling(consult_results), ceiling(baseline_results)
         ratio = f"{ours / theirs:.2f}x" if ours and theirs else "n/a"
-        print(f"\nceiling (p99 <= {args.slo_p99_ms} ms, nothing lost): Consult {ours} msg/s, "
-              f"baseline {theirs} msg/s, ratio {ratio}")
+        print(
+            f"\nceiling (p99 <= {args.slo_p99_ms} ms, nothing lost): Consult {ours} msg/s, "
+            f"baseline {theirs} msg/s, ratio {ratio}"
+        )
 
 
 def baseline_search(args, rates, workdir, services):
     processes = args.baseline_processes or args.processes
     with Baseline(processes, args.redis_url.rsplit("/", 1)[0] + "/3", workdir) as baseline:
-        results = [emit(services.add_to(baseline_run(args, baseline, rate)), args.out) for rate in rates]
+        results = [
+            emit(services.add_to(baseline_run(args, baseline, rate)), args.out) for rate in rates
+        ]
     for result in results:
-        print(f"baseline ({processes} process(es)) {result['rate_target']} msg/s: lost {result['lost']}, "
-              f"p99 {(result['lat_ms'] or {}).get('p99')} ms, within SLO {result['within_slo']}")
+        print(
+            f"baseline ({processes} process(es)) {result['rate_target']} msg/s: lost {result['lost']}, "
+            f"p99 {(result['lat_ms'] or {}).get('p99')} ms, within SLO {result['within_slo']}"
+        )
     print(f"baseline ceiling: {ceiling(results)} msg/s")
 
 

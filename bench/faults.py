@@ -20,6 +20,7 @@ one (ack or error), and how long after the fault ended every client saw a live m
 At the end every acknowledged client_id is looked up in the database (directly, not through the
 proxy): acked-but-lost and stored-twice are counted. One JSON line, and a table with --table.
 """
+
 import argparse
 import asyncio
 import collections
@@ -61,8 +62,20 @@ class OwnRedis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self):
-        self.process = subprocess.Popen([shutil.which("redis-server"), "--port", str(self.port), "--bind",
-                                         "127.0.0.1", "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [
+                shutil.which("redis-server"),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
         for _ in range(100):
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
@@ -97,7 +110,9 @@ class PostgresProxy:
             return
         link = (writer, up_writer)
         self.links.add(link)
-        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer), return_exceptions=True)
+        await asyncio.gather(
+            self._pipe(reader, up_writer), self._pipe(up_reader, writer), return_exceptions=True
+        )
         self.links.discard(link)
 
     async def _pipe(self, reader, writer):
@@ -160,15 +175,21 @@ class Client:
             self.ws = None
             if stopping.is_set():
                 return
-            await asyncio.sleep(min(2.0, 0.25 * 2 ** self.attempt) * (0.5 + random.random() / 2))
+            await asyncio.sleep(min(2.0, 0.25 * 2**self.attempt) * (0.5 + random.random() / 2))
             self.attempt += 1
 
     async def _session(self):
         query = f"?after_seq={self.last_seq}" if self.last_seq else ""
         headers = {"Cookie": f"{self.data['cookie_name']}={self.data['cookies'][self.index]}"}
-        async with websockets.connect(self.url.replace("http", "ws") + f"/ws/cases/{self.room}/{query}",
-                                      origin=self.url, additional_headers=headers, open_timeout=15,
-                                      ping_interval=None, max_queue=None, compression=None) as ws:
+        async with websockets.connect(
+            self.url.replace("http", "ws") + f"/ws/cases/{self.room}/{query}",
+            origin=self.url,
+            additional_headers=headers,
+            open_timeout=15,
+            ping_interval=None,
+            max_queue=None,
+            compression=None,
+        ) as ws:
             async for text in ws:
                 frame = orjson.loads(text)
                 kind = frame["type"]
@@ -190,8 +211,12 @@ class Client:
                     if frame.get("client_id"):
                         self.stats.answered.setdefault(frame["client_id"], time.monotonic())
                         if frame["code"] in ("unavailable", "rate_limited") and not self.paused:
-                            self.paused = True  # as the browser's outbox: one pause for all, then all again
-                            asyncio.get_running_loop().call_later(frame.get("retry_after", 1), self._resume)
+                            self.paused = (
+                                True  # as the browser's outbox: one pause for all, then all again
+                            )
+                            asyncio.get_running_loop().call_later(
+                                frame.get("retry_after", 1), self._resume
+                            )
                 elif kind == "degraded":
                     self.stats.note("degraded")
                 elif kind == "live":
@@ -225,7 +250,11 @@ class Client:
 
     async def send(self, client_id, body):
         try:
-            await self.ws.send(orjson.dumps({"type": "message.send", "client_id": client_id, "body": body}).decode())
+            await self.ws.send(
+                orjson.dumps(
+                    {"type": "message.send", "client_id": client_id, "body": body}
+                ).decode()
+            )
         except (websockets.ConnectionClosed, AttributeError):
             pass  # resent after the reconnect
 
@@ -253,11 +282,15 @@ def window_report(stats, name, start, end, settle_end):
         if sent_at >= end and received < settle_end:
             first_live[client] = min(first_live.get(client, received), received)
     return {
-        "fault": name, "seconds": round(end - start, 1),
-        "closes": dict(closes), "http_5xx": sum(n for status, n in http.items() if status >= 500),
-        "http": dict(http), "unavailable": sum(1 for _, k, d in events if k == "error" and d == "unavailable"),
+        "fault": name,
+        "seconds": round(end - start, 1),
+        "closes": dict(closes),
+        "http_5xx": sum(n for status, n in http.items() if status >= 500),
+        "http": dict(http),
+        "unavailable": sum(1 for _, k, d in events if k == "error" and d == "unavailable"),
         "degraded_told": sum(1 for _, k, _ in events if k == "degraded"),
-        "posts_in_window": len(sent_in), "posts_unanswered": len(sent_in) - len(answer_s),
+        "posts_in_window": len(sent_in),
+        "posts_unanswered": len(sent_in) - len(answer_s),
         "slowest_answer_s": round(max(answer_s), 2) if answer_s else None,
         "clients_live_again": len(first_live),
         "all_live_again_after_s": round(max(first_live.values()) - end, 2) if first_live else None,
@@ -268,14 +301,20 @@ def stored_counts(database, client_ids):
     import psycopg
 
     with psycopg.connect(f"postgres://postgres@{PG[0]}:{PG[1]}/{database}") as conn:
-        rows = conn.execute("SELECT client_id, count(*) FROM cases_message WHERE client_id = ANY(%s) "
-                            "GROUP BY client_id", [list(client_ids)]).fetchall()
+        rows = conn.execute(
+            "SELECT client_id, count(*) FROM cases_message WHERE client_id = ANY(%s) "
+            "GROUP BY client_id",
+            [list(client_ids)],
+        ).fetchall()
     return dict(rows)
 
 
 async def run(args, cluster, redis, proxy, data):
     stats, stopping = Stats(), asyncio.Event()
-    clients = [Client(i, data, cluster.url, stats, sends=i < len(data["rooms"])) for i in range(len(data["cookies"]))]
+    clients = [
+        Client(i, data, cluster.url, stats, sends=i < len(data["rooms"]))
+        for i in range(len(data["cookies"]))
+    ]
     tasks = [asyncio.ensure_future(c.run(stopping)) for c in clients]
     period = len(data["rooms"]) / args.rate
     tasks += [asyncio.ensure_future(c.post_forever(period, stopping)) for c in clients if c.sends]
@@ -294,9 +333,18 @@ async def run(args, cluster, redis, proxy, data):
         await asyncio.sleep(args.settle)
         reports.append(window_report(stats, name, start, finished, time.monotonic()))
 
-    await fault("redis", lambda: asyncio.to_thread(redis.kill), lambda: asyncio.to_thread(redis.start),
-                args.redis_seconds)
-    await fault("sigterm", lambda: cluster.processes["daphne-0"].send_signal(signal.SIGTERM), lambda: None, 0)
+    await fault(
+        "redis",
+        lambda: asyncio.to_thread(redis.kill),
+        lambda: asyncio.to_thread(redis.start),
+        args.redis_seconds,
+    )
+    await fault(
+        "sigterm",
+        lambda: cluster.processes["daphne-0"].send_signal(signal.SIGTERM),
+        lambda: None,
+        0,
+    )
     await fault("pg-cut", proxy.cut, lambda: proxy.set("pass"), args.pg_seconds)
     await fault("pg-hang", lambda: proxy.set("hang"), lambda: proxy.set("pass"), args.pg_seconds)
     await asyncio.sleep(args.settle)  # resends of the last window settle
@@ -308,14 +356,21 @@ async def run(args, cluster, redis, proxy, data):
     await asyncio.wait(tasks + [keeper], timeout=20)
     stored = await asyncio.to_thread(stored_counts, args.database, stats.acked)
     return {
-        "clients": len(clients), "rooms": len(data["rooms"]), "rate": args.rate,
-        "posts_sent": len(stats.sent), "acked": len(stats.acked),
+        "clients": len(clients),
+        "rooms": len(data["rooms"]),
+        "rate": args.rate,
+        "posts_sent": len(stats.sent),
+        "acked": len(stats.acked),
         # Posts sent long enough before the end that their ack should have come: a resend loop that
         # gave up would show here.
-        "unacked_after_5s": sum(1 for cid, t in stats.sent.items() if cid not in stats.acked and t < stopped_at - 5),
+        "unacked_after_5s": sum(
+            1 for cid, t in stats.sent.items() if cid not in stats.acked and t < stopped_at - 5
+        ),
         "acked_lost": sum(1 for cid in stats.acked if cid not in stored),
         "stored_twice": sum(1 for n in stored.values() if n > 1),
-        "duplicate_frames": stats.duplicate_frames, "faults": reports, "load_avg": os.getloadavg(),
+        "duplicate_frames": stats.duplicate_frames,
+        "faults": reports,
+        "load_avg": os.getloadavg(),
     }
 
 
@@ -330,16 +385,36 @@ async def main_async(args):
     await proxy.start()
     redis = OwnRedis()
     redis.start()
-    env = {"DATABASE_URL": f"postgres://postgres@127.0.0.1:{proxy.port}/{args.database}", "REDIS_URL": redis.url,
-           "DB_CALL_TIMEOUT_SECONDS": str(args.db_call_timeout), "CHANNEL_PREFIX": f"faults-{os.getpid()}"}
+    env = {
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{proxy.port}/{args.database}",
+        "REDIS_URL": redis.url,
+        "DB_CALL_TIMEOUT_SECONDS": str(args.db_call_timeout),
+        "CHANNEL_PREFIX": f"faults-{os.getpid()}",
+    }
     cluster = Cluster(port=free_port_block(), workdir=ROOT / "var" / "faults", env=env)
     try:
-        await asyncio.to_thread(ensure_database, f"postgres://postgres@{PG[0]}:{PG[1]}/{args.database}")
+        await asyncio.to_thread(
+            ensure_database, f"postgres://postgres@{PG[0]}:{PG[1]}/{args.database}"
+        )
         await asyncio.to_thread(cluster.prepare, seed=False)
         data_path = ROOT / "var" / "faults-clients.json"
-        await asyncio.to_thread(subprocess.run, [sys.executable, "bench/setup_load.py", "--clients", str(args.clients),
-                                                 "--rooms", str(args.rooms), "--out", str(data_path)],
-                                cwd=ROOT, env=cluster.env, check=True, stdout=subprocess.DEVNULL)
+        await asyncio.to_thread(
+            subprocess.run,
+            [
+                sys.executable,
+                "bench/setup_load.py",
+                "--clients",
+                str(args.clients),
+                "--rooms",
+                str(args.rooms),
+                "--out",
+                str(data_path),
+            ],
+            cwd=ROOT,
+            env=cluster.env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         data = json.loads(data_path.read_text())
         await asyncio.to_thread(cluster.start)
         return await asyncio.wait_for(run(args, cluster, redis, proxy, data), timeout=args.budget)
@@ -350,21 +425,31 @@ async def main_async(args):
 
 
 def print_table(result):
-    print(f"  {result['clients']} clients, {result['rooms']} rooms, {result['rate']} msg/s: "
-          f"{result['posts_sent']} sent, {result['acked']} acked, {result['acked_lost']} acked but lost, "
-          f"{result['stored_twice']} stored twice, {result['duplicate_frames']} duplicate frames", file=sys.stderr)
+    print(
+        f"  {result['clients']} clients, {result['rooms']} rooms, {result['rate']} msg/s: "
+        f"{result['posts_sent']} sent, {result['acked']} acked, {result['acked_lost']} acked but lost, "
+        f"{result['stored_twice']} stored twice, {result['duplicate_frames']} duplicate frames",
+        file=sys.stderr,
+    )
     for r in result["faults"]:
-        print(f"  {r['fault']:<8} closes {r['closes'] or '{}'}  5xx {r['http_5xx']}  unavailable {r['unavailable']}  "
-              f"posts {r['posts_in_window']} (slowest answer {r['slowest_answer_s']} s, "
-              f"{r['posts_unanswered']} unanswered)  {r['clients_live_again']} clients live again, the last "
-              f"{r['all_live_again_after_s']} s after", file=sys.stderr)
+        print(
+            f"  {r['fault']:<8} closes {r['closes'] or '{}'}  5xx {r['http_5xx']}  unavailable {r['unavailable']}  "
+            f"posts {r['posts_in_window']} (slowest answer {r['slowest_answer_s']} s, "
+            f"{r['posts_unanswered']} unanswered)  {r['clients_live_again']} clients live again, the last "
+            f"{r['all_live_again_after_s']} s after",
+            file=sys.stderr,
+        )
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--clients", type=int, default=200)
     p.add_argument("--rooms", type=int, default=20)
-    p.add_argument("--rate", type=float, default=40, help="messages per second, all senders together")
+    p.add_argument(
+        "--rate", type=float, default=40, help="messages per second, all senders together"
+    )
     p.add_argument("--redis-seconds", type=float, default=5)
     p.add_argument("--pg-seconds", type=float, default=20)
     p.add_argument("--settle", type=float, default=10)

@@ -10,6 +10,7 @@ during the flood, what alice was told (acks, rate_limited errors, the close code
 her messages were stored. Figures only: nothing is asserted (tests/realtime/test_flood_control.py
 asserts the behaviour).
 """
+
 import argparse
 import asyncio
 import json
@@ -37,7 +38,9 @@ def fresh_database():
     with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DB_NAME}")
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True
+    )
 
 
 def seed():
@@ -52,8 +55,10 @@ def seed():
     from consult.cases.services import case_create
 
     team = Team.objects.create(name="Bench")
-    people = {name: User.objects.create_user(name, password="x", role=role)
-              for name, role in (("alice", Role.THERAPIST), ("bob", Role.SUPERVISOR))}
+    people = {
+        name: User.objects.create_user(name, password="x", role=role)
+        for name, role in (("alice", Role.THERAPIST), ("bob", Role.SUPERVISOR))
+    }
     for user in people.values():
         Membership.objects.create(team=team, user=user)
     code = case_create(actor=people["alice"], team_id=team.pk, title="Bench case").code
@@ -61,7 +66,9 @@ def seed():
     for name, user in people.items():
         client = Client()
         client.force_login(user)
-        cookies[name] = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        cookies[name] = (
+            f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        )
     return code, cookies
 
 
@@ -70,9 +77,22 @@ def start_daphne():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "ALLOWED_ORIGINS": f"http://127.0.0.1:{port}"}
-    process = subprocess.Popen([sys.executable, "-m", "consult.server", "-b", "127.0.0.1", "-p", str(port),
-                                "consult.asgi:application"], cwd=ROOT, env=env,
-                               stdout=open("/tmp/bench-flood-daphne.log", "w"), stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "consult.server",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "consult.asgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=open("/tmp/bench-flood-daphne.log", "w"),
+        stderr=subprocess.STDOUT,
+    )
     for _ in range(300):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -85,8 +105,12 @@ def start_daphne():
 async def open_room(port, code, cookie):
     import websockets
 
-    ws = await websockets.connect(f"ws://127.0.0.1:{port}/ws/cases/{code}/", origin=f"http://127.0.0.1:{port}",
-                                  max_queue=None, additional_headers={"Cookie": cookie})
+    ws = await websockets.connect(
+        f"ws://127.0.0.1:{port}/ws/cases/{code}/",
+        origin=f"http://127.0.0.1:{port}",
+        max_queue=None,
+        additional_headers={"Cookie": cookie},
+    )
     assert json.loads(await ws.recv())["type"] == "room.joined"
     return ws
 
@@ -99,6 +123,7 @@ async def pinger(ws, interval, until, samples):
         async for text in ws:
             if json.loads(text)["type"] == "pong":
                 pongs.put_nowait(time.perf_counter())
+
     reader = asyncio.create_task(read())
     while time.perf_counter() < until:
         sent = time.perf_counter()
@@ -120,12 +145,17 @@ async def flooder(ws, rate, seconds, told):
         except websockets.ConnectionClosed:
             pass
         told["close"] = ws.close_code
+
     reader = asyncio.create_task(read())
     started, sent = time.perf_counter(), 0
     try:
         while time.perf_counter() - started < seconds:
             for _ in range(10):
-                await ws.send(json.dumps({"type": "message.send", "client_id": f"f{sent}", "body": f"flood {sent}"}))
+                await ws.send(
+                    json.dumps(
+                        {"type": "message.send", "client_id": f"f{sent}", "body": f"flood {sent}"}
+                    )
+                )
                 sent += 1
             await asyncio.sleep(max(0, started + sent / rate - time.perf_counter()))
     except websockets.ConnectionClosed:
@@ -161,15 +191,23 @@ def stored(code):
 def summary(values):
     ordered = sorted(values)
     p99 = ordered[max(0, round(0.99 * len(ordered)) - 1)] if ordered else float("nan")
-    return f"n={len(values)} p50 {statistics.median(values):.1f} ms  p99 {p99:.1f} ms  max {max(values):.1f} ms" \
-        if values else "n=0"
+    return (
+        f"n={len(values)} p50 {statistics.median(values):.1f} ms  p99 {p99:.1f} ms  max {max(values):.1f} ms"
+        if values
+        else "n=0"
+    )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=1000, help="alice's frames per second")
     parser.add_argument("--seconds", type=float, default=3)
-    parser.add_argument("--pings-per-second", type=float, default=5, help="bob's pings per second (within his own budget)")
+    parser.add_argument(
+        "--pings-per-second",
+        type=float,
+        default=5,
+        help="bob's pings per second (within his own budget)",
+    )
     args = parser.parse_args()
     fresh_database()
     code, cookies = seed()
@@ -181,16 +219,30 @@ def main():
         daphne.wait(timeout=15)
     from django.conf import settings
 
-    print(f"flood: alice sent {told.get('sent')} frames at {args.rate:.0f}/s for up to {args.seconds} s "
-          f"(limit: burst {settings.WS_FRAME_BURST}, {settings.WS_FRAMES_PER_SECOND}/s, "
-          f"closed after {settings.WS_FLOOD_CLOSE_AFTER} refusals in a row)")
-    print(f"  alice was told: {told.get('message.ack', 0)} acks, {told.get('rate_limited', 0)} rate_limited, "
-          f"closed with {told.get('close')} after {lasted:.2f} s; stored: {stored(code)} messages")
+    print(
+        f"flood: alice sent {told.get('sent')} frames at {args.rate:.0f}/s for up to {args.seconds} s "
+        f"(limit: burst {settings.WS_FRAME_BURST}, {settings.WS_FRAMES_PER_SECOND}/s, "
+        f"closed after {settings.WS_FLOOD_CLOSE_AFTER} refusals in a row)"
+    )
+    print(
+        f"  alice was told: {told.get('message.ack', 0)} acks, {told.get('rate_limited', 0)} rate_limited, "
+        f"closed with {told.get('close')} after {lasted:.2f} s; stored: {stored(code)} messages"
+    )
     print(f"  bob's ping round trip before the flood: {summary(before)}")
     print(f"  bob's ping round trip during the flood: {summary(during)}")
-    print(json.dumps({"sent": told.get("sent"), "acks": told.get("message.ack", 0),
-                      "rate_limited": told.get("rate_limited", 0), "close": told.get("close"),
-                      "stored": stored(code), "ping_before_ms": sorted(before), "ping_during_ms": sorted(during)}))
+    print(
+        json.dumps(
+            {
+                "sent": told.get("sent"),
+                "acks": told.get("message.ack", 0),
+                "rate_limited": told.get("rate_limited", 0),
+                "close": told.get("close"),
+                "stored": stored(code),
+                "ping_before_ms": sorted(before),
+                "ping_during_ms": sorted(during),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ DATABASE_URL, or PostgreSQL database `consult_bench_audit` on 127.0.0.1. Modes a
 in B short batches (on, off, off, on, ...) so the shared machine's load swings land on both.
 Prints msgs/s both ways and the ratio, then one JSON line.
 """
+
 import argparse
 import contextlib
 import json
@@ -24,7 +25,7 @@ import uuid
 from unittest import mock
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from audit_cost import make_case, setup_django  # noqa: E402
+from audit_cost import make_case, setup_django
 
 BODY = "Benchmark note {} about coping plans and the next check-in"
 
@@ -35,8 +36,12 @@ def signed_in_sessions(users):
     from consult.accounts.models import UserSession
 
     now = timezone.now()
-    return {user.pk: UserSession.objects.create(user=user, session_key=uuid.uuid4().hex, created_at=now,
-                                                last_seen_at=now).pk for user in users}
+    return {
+        user.pk: UserSession.objects.create(
+            user=user, session_key=uuid.uuid4().hex, created_at=now, last_seen_at=now
+        ).pk
+        for user in users
+    }
 
 
 def poster(users, case, sessions, prefix, count, errors):
@@ -47,8 +52,13 @@ def poster(users, case, sessions, prefix, count, errors):
     try:
         for n in range(count):
             author = users[n % len(users)]
-            message_post(actor=author, case_code=case.code, client_id=f"{prefix}-{n}", body=BODY.format(n),
-                         session_id=sessions[author.pk])
+            message_post(
+                actor=author,
+                case_code=case.code,
+                client_id=f"{prefix}-{n}",
+                body=BODY.format(n),
+                session_id=sessions[author.pk],
+            )
     except Exception as error:  # re-raised in the main thread
         errors.append(error)
     finally:
@@ -61,9 +71,11 @@ def without_the_check():
     from consult.cases import posting
 
     plain = posting.POST_PLAIN_MESSAGE.replace(
-        grant_sql(user="%(author)s", role="%(role)s", session="%(session)s"), "TRUE")
+        grant_sql(user="%(author)s", role="%(role)s", session="%(session)s"), "TRUE"
+    )
     lock = posting.LOCK_CASE_FOR_POSTER.replace(
-        grant_sql(user="%(actor)s", role="%(role)s", session="%(session)s"), "TRUE")
+        grant_sql(user="%(actor)s", role="%(role)s", session="%(session)s"), "TRUE"
+    )
     assert plain != posting.POST_PLAIN_MESSAGE and lock != posting.LOCK_CASE_FOR_POSTER
     return mock.patch.multiple(posting, POST_PLAIN_MESSAGE=plain, LOCK_CASE_FOR_POSTER=lock)
 
@@ -72,8 +84,10 @@ def batch(rooms, messages, threads, checked):
     from consult.cases import posting
 
     errors, each, tag = [], messages // threads, uuid.uuid4().hex[:6]
-    workers = [threading.Thread(target=poster, args=(*rooms[i % len(rooms)], f"{tag}{i}", each, errors))
-               for i in range(threads)]
+    workers = [
+        threading.Thread(target=poster, args=(*rooms[i % len(rooms)], f"{tag}{i}", each, errors))
+        for i in range(threads)
+    ]
     posting._plain_post_sql.cache_clear()  # it caches the statement text
     with contextlib.nullcontext() if checked else without_the_check():
         started = time.perf_counter()
@@ -97,7 +111,7 @@ def measure(batches, size, threads, rooms):
             cases[checked].append((users, case, signed_in_sessions(users)))
     totals = {True: [0, 0.0], False: [0, 0.0]}
     for n in range(batches):
-        for checked in ((True, False) if n % 2 == 0 else (False, True)):
+        for checked in (True, False) if n % 2 == 0 else (False, True):
             posted, seconds = batch(cases[checked], size, threads, checked)
             totals[checked][0] += posted
             totals[checked][1] += seconds
@@ -107,9 +121,14 @@ def measure(batches, size, threads, rooms):
 def scenario(name, args, rooms):
     rates = measure(args.batches, args.batch, args.threads, rooms)
     ratio = rates[True] / rates[False]
-    print(f"{name:9}: check on {rates[True]:6.1f} msgs/s, off {rates[False]:6.1f} msgs/s, ratio {ratio:.2f}")
-    return {"on_msgs_per_s": round(rates[True], 1), "off_msgs_per_s": round(rates[False], 1),
-            "ratio": round(ratio, 3)}
+    print(
+        f"{name:9}: check on {rates[True]:6.1f} msgs/s, off {rates[False]:6.1f} msgs/s, ratio {ratio:.2f}"
+    )
+    return {
+        "on_msgs_per_s": round(rates[True], 1),
+        "off_msgs_per_s": round(rates[False], 1),
+        "ratio": round(ratio, 3),
+    }
 
 
 def main():
@@ -121,10 +140,16 @@ def main():
     setup_django()
     measure(2, args.batch, args.threads, 1)  # warm up: imports, connections, prepared statements
     total = args.batches * (args.batch // args.threads) * args.threads
-    print(f"{total} messages per mode and scenario, {args.threads} threads, {args.batches} interleaved batches")
-    result = {"bench": "grant_check_cost", "messages_per_mode": total, "threads": args.threads,
-              "spread": scenario("spread", args, rooms=args.threads),
-              "hot_room": scenario("hot room", args, rooms=1)}
+    print(
+        f"{total} messages per mode and scenario, {args.threads} threads, {args.batches} interleaved batches"
+    )
+    result = {
+        "bench": "grant_check_cost",
+        "messages_per_mode": total,
+        "threads": args.threads,
+        "spread": scenario("spread", args, rooms=args.threads),
+        "hot_room": scenario("hot room", args, rooms=1),
+    }
     print(json.dumps(result))
 
 

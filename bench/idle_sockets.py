@@ -15,6 +15,7 @@ PostgreSQL database of DATABASE_URL (default consult_cluster) and the Redis of R
    room.joined frame backfills exactly the messages posted while it was away, in order.
 Prints one JSON line (and a table with --table). Stops the server it started; bounded runtime.
 """
+
 import argparse
 import asyncio
 import json
@@ -33,8 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from deploy.run_cluster import answers, daphne_command, raise_file_limit  # noqa: E402
 from stats import cpu_seconds, rss_mb, summary_ms  # noqa: E402
+
+from deploy.run_cluster import answers, daphne_command, raise_file_limit  # noqa: E402
 
 PORT = 8301
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/consult_cluster"
@@ -56,9 +58,15 @@ class Sockets:
         if after_seq is not None:
             path += f"?after_seq={after_seq}"
         ws = await websockets.connect(
-            f"ws://{base.netloc}{path}", origin=self.url, open_timeout=self.timeout, ping_interval=None,
-            max_queue=None, close_timeout=5, compression=None,
-            additional_headers={"Cookie": f"{self.data['cookie_name']}={self.data['cookies'][i]}"})
+            f"ws://{base.netloc}{path}",
+            origin=self.url,
+            open_timeout=self.timeout,
+            ping_interval=None,
+            max_queue=None,
+            close_timeout=5,
+            compression=None,
+            additional_headers={"Cookie": f"{self.data['cookie_name']}={self.data['cookies'][i]}"},
+        )
         joined = orjson.loads(await ws.recv())
         assert joined["type"] == "room.joined", joined.get("type")
         self.ws[i] = ws
@@ -96,7 +104,9 @@ class Sockets:
 
     async def close_all(self):
         sockets, self.ws = self.ws, [None] * len(self.ws)
-        await asyncio.gather(*(ws.close() for ws in sockets if ws is not None), return_exceptions=True)
+        await asyncio.gather(
+            *(ws.close() for ws in sockets if ws is not None), return_exceptions=True
+        )
 
 
 def post_one_per_room(env, data):
@@ -114,9 +124,15 @@ def post_one_per_room(env, data):
     )
     path = ROOT / "var" / "idle-data.json"
     path.write_text(json.dumps(data))
-    out = subprocess.run([sys.executable, "-c", code, str(path), str(int(time.time()))], cwd=ROOT,
-                         env={**env, "DJANGO_SETTINGS_MODULE": "consult.settings"},
-                         capture_output=True, text=True, check=True, timeout=600)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path), str(int(time.time()))],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "consult.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -140,13 +156,22 @@ async def storm(sockets, window, posted):
         if got == expected:
             ok += 1
         else:
-            wrong.append({"client": i, "after_seq": sockets.last_seq[i], "got": got, "expected": expected})
+            wrong.append(
+                {"client": i, "after_seq": sockets.last_seq[i], "got": got, "expected": expected}
+            )
 
     started = time.perf_counter()
     await asyncio.gather(*(one(i) for i in range(len(sockets.ws))))
-    return {"reconnected": len(times), "backfilled_exactly": ok, "wrong": len(wrong), "first_wrong": wrong[:3],
-            "failures": len(failures), "first_failures": failures[:3], "all_in_s": round(time.perf_counter() - started, 2),
-            "connect_ms": summary_ms(times)}
+    return {
+        "reconnected": len(times),
+        "backfilled_exactly": ok,
+        "wrong": len(wrong),
+        "first_wrong": wrong[:3],
+        "failures": len(failures),
+        "first_failures": failures[:3],
+        "all_in_s": round(time.perf_counter() - started, 2),
+        "connect_ms": summary_ms(times),
+    }
 
 
 async def measure(args, data, server):
@@ -160,21 +185,36 @@ async def measure(args, data, server):
     await asyncio.sleep(2)
     rss1, cpu1 = rss_mb(server.pid), cpu_seconds(server.pid)
     connected = sum(ws is not None for ws in sockets.ws)
-    burst = {"sockets": n, "connected": connected, "failures": len(failures), "first_failures": failures[:3],
-             "all_in_s": round(all_in, 2), "connect_ms": summary_ms(times),
-             "server_rss_mb_before": rss0, "server_rss_mb_after": rss1,
-             "kb_per_socket": round((rss1 - rss0) * 1024 / max(1, connected - 1), 1),
-             "server_cpu_s": round(cpu1 - cpu0, 1)}
+    burst = {
+        "sockets": n,
+        "connected": connected,
+        "failures": len(failures),
+        "first_failures": failures[:3],
+        "all_in_s": round(all_in, 2),
+        "connect_ms": summary_ms(times),
+        "server_rss_mb_before": rss0,
+        "server_rss_mb_after": rss1,
+        "kb_per_socket": round((rss1 - rss0) * 1024 / max(1, connected - 1), 1),
+        "server_cpu_s": round(cpu1 - cpu0, 1),
+    }
 
     await asyncio.sleep(args.idle)
-    idle = {"seconds": args.idle, "closed_by_server": sockets.closed_by_server,
-            "still_open": sum(ws is not None and ws.state.name == "OPEN" for ws in sockets.ws)}
+    idle = {
+        "seconds": args.idle,
+        "closed_by_server": sockets.closed_by_server,
+        "still_open": sum(ws is not None and ws.state.name == "OPEN" for ws in sockets.ws),
+    }
 
     await sockets.close_all()
     await asyncio.sleep(2)
     posted = await asyncio.to_thread(post_one_per_room, server.env, data)
-    result = {"burst": burst, "idle": idle, "storm": await storm(sockets, args.storm, posted),
-              "server_rss_mb_end": rss_mb(server.pid), "load_avg": os.getloadavg()}
+    result = {
+        "burst": burst,
+        "idle": idle,
+        "storm": await storm(sockets, args.storm, posted),
+        "server_rss_mb_end": rss_mb(server.pid),
+        "load_avg": os.getloadavg(),
+    }
     result["storm"]["window_s"] = args.storm
     await sockets.close_all()
     return result
@@ -185,8 +225,13 @@ class Server:
         # Plain http on localhost, and its own pages' origin may open sockets (consult/realtime/origins.py).
         self.env = env = {**env, "HTTPS": "0", "ALLOWED_ORIGINS": f"http://127.0.0.1:{PORT}"}
         self.log = open(log_path, "w")
-        self.process = subprocess.Popen(daphne_command(PORT, "--websocket_connect_timeout", "300"), cwd=ROOT,
-                                        env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            daphne_command(PORT, "--websocket_connect_timeout", "300"),
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         self.pid = self.process.pid
         deadline = time.monotonic() + 30
         while not answers(PORT):
@@ -208,13 +253,25 @@ class Server:
 def print_table(result):
     b, i, s = result["burst"], result["idle"], result["storm"]
     rows = [
-        ("burst", f"{b['connected']}/{b['sockets']} in, all in {b['all_in_s']} s, "
-                  f"p99 {(b['connect_ms'] or {}).get('p99')} ms, {b['failures']} failed"),
-        ("memory", f"{b['kb_per_socket']} KB per socket (RSS {b['server_rss_mb_before']} → "
-                   f"{b['server_rss_mb_after']} MB)"),
-        ("idle", f"{i['still_open']} still open after {i['seconds']} s, {i['closed_by_server']} closed by server"),
-        ("storm", f"{s['reconnected']} reconnected within {s['window_s']} s (last in at {s['all_in_s']} s), "
-                  f"{s['backfilled_exactly']} backfilled exactly, {s['wrong']} wrong, {s['failures']} failed"),
+        (
+            "burst",
+            f"{b['connected']}/{b['sockets']} in, all in {b['all_in_s']} s, "
+            f"p99 {(b['connect_ms'] or {}).get('p99')} ms, {b['failures']} failed",
+        ),
+        (
+            "memory",
+            f"{b['kb_per_socket']} KB per socket (RSS {b['server_rss_mb_before']} → "
+            f"{b['server_rss_mb_after']} MB)",
+        ),
+        (
+            "idle",
+            f"{i['still_open']} still open after {i['seconds']} s, {i['closed_by_server']} closed by server",
+        ),
+        (
+            "storm",
+            f"{s['reconnected']} reconnected within {s['window_s']} s (last in at {s['all_in_s']} s), "
+            f"{s['backfilled_exactly']} backfilled exactly, {s['wrong']} wrong, {s['failures']} failed",
+        ),
         ("load average", " ".join(f"{x:.2f}" for x in result["load_avg"])),
     ]
     for name, value in rows:
@@ -222,20 +279,41 @@ def print_table(result):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--sockets", type=int, default=5000)
     p.add_argument("--rooms", type=int, default=500)
     p.add_argument("--idle", type=float, default=15)
-    p.add_argument("--storm", type=float, default=10, help="every client reconnects within this many seconds")
+    p.add_argument(
+        "--storm", type=float, default=10, help="every client reconnects within this many seconds"
+    )
     p.add_argument("--connect-timeout", type=float, default=300)
     p.add_argument("--table", action="store_true")
     args = p.parse_args()
     raise_file_limit()
-    env = {**os.environ, "DATABASE_URL": os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
-           "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "PYTHONUNBUFFERED": "1",
+    }
     data_path = ROOT / "var" / f"idle-{args.sockets}-{args.rooms}.json"
-    subprocess.run([sys.executable, "bench/setup_load.py", "--clients", str(args.sockets), "--rooms", str(args.rooms),
-                    "--out", str(data_path)], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "bench/setup_load.py",
+            "--clients",
+            str(args.sockets),
+            "--rooms",
+            str(args.rooms),
+            "--out",
+            str(data_path),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     data = json.loads(data_path.read_text())
     (ROOT / "var").mkdir(exist_ok=True)
     server = Server(env, ROOT / "var" / "idle-daphne.log")

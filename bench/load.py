@@ -18,6 +18,7 @@ expected (every member of the room, the sender included), duplicates, order viol
 CPU of server processes (--pid name=PID, or --pids-file from run_cluster). Bodies are plain
 words: they pass the de-identification guard and the server's markdown fast path.
 """
+
 import argparse
 import asyncio
 import json
@@ -81,9 +82,14 @@ class Client:
         url = f"{scheme}://{base.netloc}/ws/cases/{data['rooms'][self.room]}/"
         cookie = f"{data['cookie_name']}={data['cookies'][self.index]}"
         self.ws = await websockets.connect(
-            url, origin=f"{base.scheme}://{base.netloc}", additional_headers={"Cookie": cookie},
-            open_timeout=self.run.args.connect_timeout, ping_interval=None, max_queue=None,
-            close_timeout=2, compression=None,
+            url,
+            origin=f"{base.scheme}://{base.netloc}",
+            additional_headers={"Cookie": cookie},
+            open_timeout=self.run.args.connect_timeout,
+            ping_interval=None,
+            max_queue=None,
+            close_timeout=2,
+            compression=None,
         )
         joined = orjson.loads(await self.ws.recv())
         if joined.get("type") != "room.joined":
@@ -132,7 +138,9 @@ class Client:
         now = time.time()
         self.run.sent[client_id] = [now, self.room, measured, 0]
         self.acks[client_id] = now
-        await self.ws.send(orjson.dumps({"type": "message.send", "client_id": client_id, "body": BODY}).decode())
+        await self.ws.send(
+            orjson.dumps({"type": "message.send", "client_id": client_id, "body": BODY}).decode()
+        )
 
 
 async def connect_all(run, clients):
@@ -201,7 +209,9 @@ async def measure(args, data):
     run = Run(args, data)
     urls = args.url
     n_clients = min(args.clients, len(data["cookies"]))
-    clients = [Client(run, i, urls[(i // len(data["rooms"])) % len(urls)]) for i in range(n_clients)]
+    clients = [
+        Client(run, i, urls[(i // len(data["rooms"])) % len(urls)]) for i in range(n_clients)
+    ]
     connect_s, connect_times = await connect_all(run, clients)
     connected = [c for c in clients if c.ws is not None]
     for c in connected:
@@ -226,7 +236,9 @@ async def measure(args, data):
     await asyncio.wait([asyncio.create_task(c.ws.close()) for c in connected], timeout=10)
     for task in readers:
         task.cancel()
-    result = report(args, run, clients, connected, connect_s, connect_times, measured, expected, cpu, pids)
+    result = report(
+        args, run, clients, connected, connect_s, connect_times, measured, expected, cpu, pids
+    )
     result["t0"] = round(t0, 3)
     return result
 
@@ -255,8 +267,10 @@ def p99_by_second(latency, sent_at):
     start = min(sent_at)
     for value, at in zip(latency, sent_at):
         by_second.setdefault(int(at - start), []).append(value)
-    return [(summary_ms(by_second[second]) or {}).get("p99") if second in by_second else None
-            for second in range(max(by_second) + 1)]
+    return [
+        (summary_ms(by_second[second]) or {}).get("p99") if second in by_second else None
+        for second in range(max(by_second) + 1)
+    ]
 
 
 def report(args, run, clients, connected, connect_s, connect_times, measured, expected, cpu, pids):
@@ -264,37 +278,64 @@ def report(args, run, clients, connected, connect_s, connect_times, measured, ex
     delivered = len(run.latency)
     lat = summary_ms(run.latency)
     result = {
-        "label": args.label, "system": "consult", "urls": args.url,
-        "clients": len(clients), "connected": len(connected), "rooms": len(run.data["rooms"]),
-        "rate_target": args.rate, "duration_s": args.duration, "warmup_s": args.warmup,
-        "connect_s": round(connect_s, 2), "connect_ms": summary_ms(connect_times),
-        "sent_measured": len(measured), "achieved_msgs_per_s": round(len(measured) / window, 1),
-        "expected_deliveries": expected, "delivered": delivered,
+        "label": args.label,
+        "system": "consult",
+        "urls": args.url,
+        "clients": len(clients),
+        "connected": len(connected),
+        "rooms": len(run.data["rooms"]),
+        "rate_target": args.rate,
+        "duration_s": args.duration,
+        "warmup_s": args.warmup,
+        "connect_s": round(connect_s, 2),
+        "connect_ms": summary_ms(connect_times),
+        "sent_measured": len(measured),
+        "achieved_msgs_per_s": round(len(measured) / window, 1),
+        "expected_deliveries": expected,
+        "delivered": delivered,
         "delivery_ratio": round(delivered / expected, 5) if expected else None,
-        "lost": expected - delivered, "duplicates": run.duplicates, "order_violations": run.order_violations,
+        "lost": expected - delivered,
+        "duplicates": run.duplicates,
+        "order_violations": run.order_violations,
         "deliveries_per_s": round(delivered / window, 1),
-        "lat_ms": lat, "ack_ms": summary_ms(run.ack_latency),
+        "lat_ms": lat,
+        "ack_ms": summary_ms(run.ack_latency),
         "p99_ms_by_second": p99_by_second(run.latency, run.latency_at),
-        "cpu_pct": cpu, "rss_mb": {name: rss_mb(pid) for name, pid in pids.items()},
-        "errors": run.errors, "first_errors": run.first_errors,
+        "cpu_pct": cpu,
+        "rss_mb": {name: rss_mb(pid) for name, pid in pids.items()},
+        "errors": run.errors,
+        "first_errors": run.first_errors,
         "load_avg": os.getloadavg(),
     }
     result["slo_p99_ms"] = args.slo_p99_ms
-    result["within_slo"] = bool(lat and lat["p99"] <= args.slo_p99_ms and result["lost"] == 0
-                                and len(connected) == len(clients))
+    result["within_slo"] = bool(
+        lat
+        and lat["p99"] <= args.slo_p99_ms
+        and result["lost"] == 0
+        and len(connected) == len(clients)
+    )
     return result
 
 
 def print_table(result):
     rows = [
-        ("clients / rooms", f"{result['connected']}/{result['clients']} connected, {result['rooms']} rooms"),
+        (
+            "clients / rooms",
+            f"{result['connected']}/{result['clients']} connected, {result['rooms']} rooms",
+        ),
         ("rate", f"{result['achieved_msgs_per_s']} msg/s (target {result['rate_target']})"),
-        ("deliveries", f"{result['delivered']} of {result['expected_deliveries']} "
-                       f"({result['deliveries_per_s']}/s), lost {result['lost']}"),
+        (
+            "deliveries",
+            f"{result['delivered']} of {result['expected_deliveries']} "
+            f"({result['deliveries_per_s']}/s), lost {result['lost']}",
+        ),
         ("duplicates / out of order", f"{result['duplicates']} / {result['order_violations']}"),
         ("latency ms p50/p95/p99/max", _quantiles(result["lat_ms"])),
         ("ack ms p50/p95/p99/max", _quantiles(result["ack_ms"])),
-        ("connect", f"{result['connect_s']} s for all; p99 {(result['connect_ms'] or {}).get('p99')} ms"),
+        (
+            "connect",
+            f"{result['connect_s']} s for all; p99 {(result['connect_ms'] or {}).get('p99')} ms",
+        ),
         ("CPU %", ", ".join(f"{k} {v}" for k, v in result["cpu_pct"].items())),
         ("load average", " ".join(f"{x:.2f}" for x in result["load_avg"])),
         ("errors", f"{result['errors']} {result['first_errors'][:2]}"),
@@ -313,20 +354,40 @@ def _quantiles(lat):
 
 def load_data(args):
     if args.setup:
-        subprocess.run([sys.executable, str(ROOT / "bench" / "setup_load.py"), "--clients", str(args.clients),
-                        "--rooms", str(args.rooms), "--out", args.data], check=True, cwd=ROOT)
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "setup_load.py"),
+                "--clients",
+                str(args.clients),
+                "--rooms",
+                str(args.rooms),
+                "--out",
+                args.data,
+            ],
+            check=True,
+            cwd=ROOT,
+        )
     data = json.loads(Path(args.data).read_text())
     if len(data["rooms"]) < args.rooms or len(data["cookies"]) < args.clients:
-        sys.exit(f"{args.data} has {len(data['cookies'])} clients and {len(data['rooms'])} rooms, fewer than "
-                 f"asked: run with --setup")
+        sys.exit(
+            f"{args.data} has {len(data['cookies'])} clients and {len(data['rooms'])} rooms, fewer than "
+            f"asked: run with --setup"
+        )
     data["rooms"] = data["rooms"][: args.rooms]
     return data
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--url", action="append", help="server base URL (repeat to spread clients); "
-                                                  "default http://127.0.0.1:8080 (make run-cluster)")
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--url",
+        action="append",
+        help="server base URL (repeat to spread clients); "
+        "default http://127.0.0.1:8080 (make run-cluster)",
+    )
     p.add_argument("--clients", type=int, default=200)
     p.add_argument("--rooms", type=int, default=20)
     p.add_argument("--rate", type=float, default=200, help="total messages/s over all senders")
@@ -334,13 +395,22 @@ def parse_args(argv=None):
     p.add_argument("--warmup", type=float, default=2, help="first seconds excluded from figures")
     p.add_argument("--drain", type=float, default=5, help="max wait for in-flight deliveries (s)")
     p.add_argument("--settle", type=float, default=1.0, help="pause after every client connected")
-    p.add_argument("--data", default=str(ROOT / "var" / "load.json"), help="file from bench/setup_load.py")
-    p.add_argument("--setup", action="store_true", help="run bench/setup_load.py first (needs DATABASE_URL)")
+    p.add_argument(
+        "--data", default=str(ROOT / "var" / "load.json"), help="file from bench/setup_load.py"
+    )
+    p.add_argument(
+        "--setup", action="store_true", help="run bench/setup_load.py first (needs DATABASE_URL)"
+    )
     p.add_argument("--connect-concurrency", type=int, default=100)
     p.add_argument("--connect-timeout", type=float, default=60)
-    p.add_argument("--pid", action="append", default=[], help="name=PID of a server process to watch")
-    p.add_argument("--pids-file", default=str(ROOT / "var" / "cluster" / "pids.json"),
-                   help="JSON {name: pid} of server processes (written by make run-cluster)")
+    p.add_argument(
+        "--pid", action="append", default=[], help="name=PID of a server process to watch"
+    )
+    p.add_argument(
+        "--pids-file",
+        default=str(ROOT / "var" / "cluster" / "pids.json"),
+        help="JSON {name: pid} of server processes (written by make run-cluster)",
+    )
     p.add_argument("--slo-p99-ms", type=float, default=100)
     p.add_argument("--label", default="")
     p.add_argument("--table", action="store_true", help="also print a human table (to stderr)")

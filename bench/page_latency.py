@@ -10,6 +10,7 @@ process on commit, so no scheduler is involved. Prints p50/p90/p99/max and one J
 
 Latency is measured from the moment the POST is sent (an upper bound on "accepted → received").
 """
+
 import argparse
 import asyncio
 import json
@@ -40,7 +41,9 @@ def fresh_database():
     with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DB_NAME}")
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True
+    )
 
 
 def seed(cases):
@@ -57,13 +60,24 @@ def seed(cases):
 
     team = Team.objects.create(name="Bench")
     people = {}
-    for name, role in (("therapist", Role.THERAPIST), ("supervisor", Role.SUPERVISOR), ("chatter", Role.PEER)):
+    for name, role in (
+        ("therapist", Role.THERAPIST),
+        ("supervisor", Role.SUPERVISOR),
+        ("chatter", Role.PEER),
+    ):
         people[name] = User.objects.create_user(name, password="x", role=role)
         Membership.objects.create(team=team, user=people[name])
-    Shift.objects.create(team=team, supervisor=people["supervisor"], tier=1, starts_at=timezone.now(),
-                         ends_at=timezone.now() + timedelta(hours=2))
-    codes = [case_create(actor=people["therapist"], team_id=team.pk, title=f"Bench case {i}").code
-             for i in range(cases)]
+    Shift.objects.create(
+        team=team,
+        supervisor=people["supervisor"],
+        tier=1,
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + timedelta(hours=2),
+    )
+    codes = [
+        case_create(actor=people["therapist"], team_id=team.pk, title=f"Bench case {i}").code
+        for i in range(cases)
+    ]
     cookies = {}
     for name, user in people.items():
         client = Client(HTTP_HOST="127.0.0.1")
@@ -77,10 +91,27 @@ def start_daphne():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "consult.server", "-b", "127.0.0.1", "-p", str(port),
-                                "consult.asgi:application"], cwd=ROOT, stdout=open("/tmp/bench-page-daphne.log", "w"),
-                               stderr=subprocess.STDOUT, env={**os.environ, "CONN_MAX_AGE": "60", "HTTPS": "0",
-                                                            "ALLOWED_ORIGINS": f"http://127.0.0.1:{port}"})
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "consult.server",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "consult.asgi:application",
+        ],
+        cwd=ROOT,
+        stdout=open("/tmp/bench-page-daphne.log", "w"),
+        stderr=subprocess.STDOUT,
+        env={
+            **os.environ,
+            "CONN_MAX_AGE": "60",
+            "HTTPS": "0",
+            "ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
+        },
+    )
     for _ in range(300):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -96,9 +127,16 @@ def cookie_header(jar):
 
 def post(port, path, jar, data):
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}{path}", data=urllib.parse.urlencode(data).encode(), method="POST",
-        headers={"Cookie": cookie_header(jar), "X-CSRFToken": jar["csrftoken"], "Origin": f"http://127.0.0.1:{port}",
-                 "Referer": f"http://127.0.0.1:{port}/dashboard/"})
+        f"http://127.0.0.1:{port}{path}",
+        data=urllib.parse.urlencode(data).encode(),
+        method="POST",
+        headers={
+            "Cookie": cookie_header(jar),
+            "X-CSRFToken": jar["csrftoken"],
+            "Origin": f"http://127.0.0.1:{port}",
+            "Referer": f"http://127.0.0.1:{port}/dashboard/",
+        },
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 
@@ -108,14 +146,22 @@ async def chatter(port, code, jar, interval, stop, counter, delay):
 
     await asyncio.sleep(delay)  # a burst of 200 handshakes at once is a different benchmark
     url = f"ws://127.0.0.1:{port}/ws/cases/{code}/"
-    async with websockets.connect(url, origin=f"http://127.0.0.1:{port}", max_queue=None,
-                                  additional_headers={"Cookie": cookie_header(jar)}) as ws:
+    async with websockets.connect(
+        url,
+        origin=f"http://127.0.0.1:{port}",
+        max_queue=None,
+        additional_headers={"Cookie": cookie_header(jar)},
+    ) as ws:
         reader = asyncio.create_task(drain(ws))
         await asyncio.sleep(random.random() * interval)
         n = 0
         while not stop.is_set():
             n += 1
-            await ws.send(json.dumps({"type": "message.send", "client_id": f"{id(ws)}-{n}", "body": f"note {n}"}))
+            await ws.send(
+                json.dumps(
+                    {"type": "message.send", "client_id": f"{id(ws)}-{n}", "body": f"note {n}"}
+                )
+            )
             counter[0] += 1
             await asyncio.sleep(interval)
         reader.cancel()
@@ -130,26 +176,54 @@ async def measure(args, port, codes, cookies):
     import websockets
 
     stop, counter = asyncio.Event(), [0]
-    chatters = [asyncio.create_task(chatter(port, codes[i % len(codes)], cookies["chatter"], args.chat_interval,
-                                            stop, counter, i * 0.02)) for i in range(args.chatters)]
+    chatters = [
+        asyncio.create_task(
+            chatter(
+                port,
+                codes[i % len(codes)],
+                cookies["chatter"],
+                args.chat_interval,
+                stop,
+                counter,
+                i * 0.02,
+            )
+        )
+        for i in range(args.chatters)
+    ]
     await asyncio.sleep(args.chatters * 0.02 + 3)  # every chatter connected and talking
-    sup = await websockets.connect(f"ws://127.0.0.1:{port}/ws/me/", origin=f"http://127.0.0.1:{port}",
-                                   max_queue=None, additional_headers={"Cookie": cookie_header(cookies["supervisor"])})
+    sup = await websockets.connect(
+        f"ws://127.0.0.1:{port}/ws/me/",
+        origin=f"http://127.0.0.1:{port}",
+        max_queue=None,
+        additional_headers={"Cookie": cookie_header(cookies["supervisor"])},
+    )
     await sup.recv()  # snapshot
     latencies, started = [], time.monotonic()
     for i in range(args.pages):
         code = codes[i % len(codes)]
         t0 = time.perf_counter()
-        accepted = asyncio.create_task(asyncio.to_thread(post, port, "/consults/new/", cookies["therapist"],
-                                                         {"kind": "urgent", "case": code, "question": "bench"}))
+        accepted = asyncio.create_task(
+            asyncio.to_thread(
+                post,
+                port,
+                "/consults/new/",
+                cookies["therapist"],
+                {"kind": "urgent", "case": code, "question": "bench"},
+            )
+        )
         while True:
             frame = json.loads(await asyncio.wait_for(sup.recv(), 10))
             if frame["type"] == "page":
                 break
         latencies.append((time.perf_counter() - t0) * 1000)
         consult = (await accepted)["consult"]
-        await asyncio.to_thread(post, port, f"/consults/{consult['id']}/resolve/", cookies["supervisor"],
-                                {"outcome": "bench done"})
+        await asyncio.to_thread(
+            post,
+            port,
+            f"/consults/{consult['id']}/resolve/",
+            cookies["supervisor"],
+            {"outcome": "bench done"},
+        )
         await asyncio.sleep(0.05)
     chat_rate = counter[0] / (time.monotonic() - started + 3)
     stop.set()
@@ -178,13 +252,23 @@ def main():
     finally:
         daphne.terminate()
         daphne.wait(timeout=10)
-    figures = {"pages": len(latencies), "chatters": args.chatters, "chat_msgs_per_s": round(chat_rate, 1),
-               "p50_ms": round(statistics.median(latencies), 1), "p90_ms": round(percentile(latencies, 90), 1),
-               "p99_ms": round(percentile(latencies, 99), 1), "max_ms": round(max(latencies), 1)}
-    print(f"page latency, POST sent → page frame on the supervisor's socket ({figures['pages']} pages, "
-          f"{args.chatters} clients chatting at {figures['chat_msgs_per_s']} msg/s):")
-    print(f"  p50 {figures['p50_ms']} ms   p90 {figures['p90_ms']} ms   p99 {figures['p99_ms']} ms   "
-          f"max {figures['max_ms']} ms   (target p99 <= 200 ms)")
+    figures = {
+        "pages": len(latencies),
+        "chatters": args.chatters,
+        "chat_msgs_per_s": round(chat_rate, 1),
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p90_ms": round(percentile(latencies, 90), 1),
+        "p99_ms": round(percentile(latencies, 99), 1),
+        "max_ms": round(max(latencies), 1),
+    }
+    print(
+        f"page latency, POST sent → page frame on the supervisor's socket ({figures['pages']} pages, "
+        f"{args.chatters} clients chatting at {figures['chat_msgs_per_s']} msg/s):"
+    )
+    print(
+        f"  p50 {figures['p50_ms']} ms   p90 {figures['p90_ms']} ms   p99 {figures['p99_ms']} ms   "
+        f"max {figures['max_ms']} ms   (target p99 <= 200 ms)"
+    )
     print(json.dumps(figures))
 
 

@@ -9,6 +9,7 @@ of a realistic size (every room.joined frame lists the team's members). Every ru
 sessions, so cookies never go stale. The file holds the cookie name, one cookie per client and
 the case codes; bench/load.py and bench/idle_sockets.py read it.
 """
+
 import argparse
 import json
 import os
@@ -20,7 +21,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
 
-ROOM_WORDS = ["amber", "birch", "cedar", "delta", "ember", "fable", "grove", "haven", "iris", "juniper"]
+ROOM_WORDS = [
+    "amber",
+    "birch",
+    "cedar",
+    "delta",
+    "ember",
+    "fable",
+    "grove",
+    "haven",
+    "iris",
+    "juniper",
+]
 
 
 def room_title(r):
@@ -53,7 +65,10 @@ def ensure_rooms(users, n):
     for r in range(n):
         team, _ = Team.objects.get_or_create(name=room_title(r).replace("Load room", "Load team"))
         Membership.objects.bulk_create(
-            [Membership(team=team, user=u) for u in users[r::n]], ignore_conflicts=True, batch_size=1000)
+            [Membership(team=team, user=u) for u in users[r::n]],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
         case = Case.objects.filter(team=team, title=room_title(r)).first()
         if case is None:
             case = case_create(actor=users[r], team_id=team.pk, title=room_title(r))
@@ -76,20 +91,36 @@ def new_sessions(users):
     expires = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
     # The first backend that can load a user, as Django's force_login picks it (axes' comes first
     # and only guards logins).
-    backend = next(path for path in settings.AUTHENTICATION_BACKENDS if hasattr(load_backend(path), "get_user"))
+    backend = next(
+        path for path in settings.AUTHENTICATION_BACKENDS if hasattr(load_backend(path), "get_user")
+    )
     # Each signed-in session has its UserSession row (consult/accounts/sessions.py), as a sign-in
     # makes: sockets are refused without one.
     now = timezone.now()
-    rows = UserSession.objects.bulk_create([
-        UserSession(user=u, session_key=get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789"),
-                    created_at=now, last_seen_at=now, user_agent="bench")
-        for u in users
-    ], batch_size=1000)
+    rows = UserSession.objects.bulk_create(
+        [
+            UserSession(
+                user=u,
+                session_key=get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789"),
+                created_at=now,
+                last_seen_at=now,
+                user_agent="bench",
+            )
+            for u in users
+        ],
+        batch_size=1000,
+    )
     sessions = [
         Session(
             session_key=row.session_key,
-            session_data=store.encode({SESSION_KEY: str(u.pk), BACKEND_SESSION_KEY: backend,
-                                       HASH_SESSION_KEY: u.get_session_auth_hash(), SESSION_ROW: row.pk}),
+            session_data=store.encode(
+                {
+                    SESSION_KEY: str(u.pk),
+                    BACKEND_SESSION_KEY: backend,
+                    HASH_SESSION_KEY: u.get_session_auth_hash(),
+                    SESSION_ROW: row.pk,
+                }
+            ),
             expire_date=expires,
         )
         for u, row in zip(users, rows)
@@ -115,7 +146,9 @@ def setup(clients, rooms):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--rooms", type=int, default=20)
     parser.add_argument("--out", default=str(ROOT / "var" / "load.json"))

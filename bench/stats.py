@@ -1,4 +1,5 @@
 """Small measuring helpers shared by the bench scripts: percentiles and /proc readings."""
+
 import os
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -60,7 +61,7 @@ def cpu_seconds_by_command(commands):
                 text = f.read()
         except OSError:
             continue
-        name = text[text.index("(") + 1:text.rindex(")")]
+        name = text[text.index("(") + 1 : text.rindex(")")]
         if name in result:
             result[name][int(entry)] = _stat_cpu_seconds(text)
     return result

@@ -27,6 +27,7 @@ Example:
   .venv/bin/python loadgen.py --url 'ws://127.0.0.1:8001/ws/room/{room}/' \
       --clients 200 --rooms 20 --senders 1 --rate 200 --duration 12 --warmup 2
 """
+
 import argparse
 import asyncio
 import importlib
@@ -164,7 +165,7 @@ async def run(args):
     if args.cookie:
         headers.append(("Cookie", args.cookie))
 
-    conns = [None] * N            # websocket per client
+    conns = [None] * N  # websocket per client
     if args.balance_senders:
         # rotate by room so that room r's first member (its sender) sits on server r % len(urls):
         # posts (receive + group_send) are spread evenly over the servers, members still split evenly
@@ -182,10 +183,16 @@ async def run(args):
         async with sem:
             t0 = time.perf_counter()
             try:
-                ws = await connect(url, additional_headers=headers or None,
-                                   compression="deflate" if args.compression else None,
-                                   open_timeout=args.connect_timeout, ping_interval=None,
-                                   close_timeout=2, max_queue=None, max_size=2 ** 22)
+                ws = await connect(
+                    url,
+                    additional_headers=headers or None,
+                    compression="deflate" if args.compression else None,
+                    open_timeout=args.connect_timeout,
+                    ping_interval=None,
+                    close_timeout=2,
+                    max_queue=None,
+                    max_size=2**22,
+                )
                 await hooks.on_connect(ws, i, room)
             except Exception as e:  # noqa: BLE001
                 errors.append(f"connect[{i}]: {type(e).__name__}: {e}"[:200])
@@ -202,7 +209,7 @@ async def run(args):
         members[room_of[i]] += 1
 
     # --- bookkeeping
-    sent = {}                      # id -> [intended, actual, room, sender_url_idx, measured, count, sender]
+    sent = {}  # id -> [intended, actual, room, sender_url_idx, measured, count, sender]
     lat, lat_sched, lat_local, lat_cross = [], [], [], []
     send_lag = []
     stats = {"unknown": 0, "dup": 0, "late_or_warm": 0, "disconnects": 0, "order": 0}
@@ -212,7 +219,7 @@ async def run(args):
         ws = conns[i]
         my_url = url_idx[i]
         extract = hooks.extract_id
-        last_from = {}             # sender -> highest id seen (ids increase per sender)
+        last_from = {}  # sender -> highest id seen (ids increase per sender)
         try:
             async for raw in ws:
                 now = time.time()
@@ -316,7 +323,11 @@ async def run(args):
         ru1 = resource.getrusage(resource.RUSAGE_SELF)
         p1 = {n: proc_cpu_ticks(p) for n, p in watch.items()}
         wall = time.time() - w0
-        res = {"loadgen": round(100 * ((ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)) / wall, 1)}
+        res = {
+            "loadgen": round(
+                100 * ((ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)) / wall, 1
+            )
+        }
         for n in watch:
             if p0[n] is not None and p1[n] is not None:
                 res[n] = round(100 * (p1[n] - p0[n]) / CLK_TCK / wall, 1)
@@ -353,19 +364,27 @@ async def run(args):
     res = {
         "label": args.label,
         "urls": urls,
-        "clients": N, "connected": len(connected), "rooms": R, "senders_per_room": S,
+        "clients": N,
+        "connected": len(connected),
+        "rooms": R,
+        "senders_per_room": S,
         "room_size": round(len(connected) / R, 2),
-        "rate_target": args.rate, "duration_s": args.duration, "warmup_s": args.warmup,
+        "rate_target": args.rate,
+        "duration_s": args.duration,
+        "warmup_s": args.warmup,
         "t0": round(t0, 3),
         "payload_bytes": args.payload_bytes,
         "connect_s": round(connect_s, 2),
         "connect_ms": summarize_ms(connect_times),
-        "sent_total": len(sent), "sent_measured": len(measured),
+        "sent_total": len(sent),
+        "sent_measured": len(measured),
         "achieved_msgs_per_s": round(len(measured) / window, 1),
-        "expected_deliveries": expected, "delivered": delivered,
+        "expected_deliveries": expected,
+        "delivered": delivered,
         "delivery_ratio": round(delivered / expected, 5) if expected else None,
         "lost": expected - delivered,
-        "duplicates": stats["dup"], "unknown_frames": stats["unknown"],
+        "duplicates": stats["dup"],
+        "unknown_frames": stats["unknown"],
         "order_violations": stats["order"],
         "deliveries_per_s": round(delivered / window, 1),
         "lat_ms": summarize_ms(lat),
@@ -376,9 +395,14 @@ async def run(args):
         "rss_mb_at_end": rss,
         "drain_s": round(drain_s, 2),
         "disconnects": stats["disconnects"],
-        "errors": len(errors), "first_errors": errors[:5],
-        "env": {"python": platform.python_version(), "websockets": websockets.__version__,
-                "uvloop": args.uvloop, "cores": os.cpu_count()},
+        "errors": len(errors),
+        "first_errors": errors[:5],
+        "env": {
+            "python": platform.python_version(),
+            "websockets": websockets.__version__,
+            "uvloop": args.uvloop,
+            "cores": os.cpu_count(),
+        },
     }
     if len(urls) > 1:
         res["lat_local_ms"] = summarize_ms(lat_local)
@@ -390,9 +414,15 @@ async def run(args):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--url", action="append", required=True,
-                   help="URL pattern with {room} (and optionally {client}); repeat to spread clients")
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--url",
+        action="append",
+        required=True,
+        help="URL pattern with {room} (and optionally {client}); repeat to spread clients",
+    )
     p.add_argument("--clients", type=int, default=200)
     p.add_argument("--rooms", type=int, default=20)
     p.add_argument("--senders", type=int, default=1, help="senders per room")
@@ -401,21 +431,33 @@ def main():
     p.add_argument("--warmup", type=float, default=2, help="first seconds excluded from stats")
     p.add_argument("--drain", type=float, default=5, help="max wait for in-flight deliveries (s)")
     p.add_argument("--settle", type=float, default=0.5, help="pause after all clients connected")
-    p.add_argument("--template", default='{"type": "chat", "body": "hello"}',
-                   help="JSON object; default hooks add id/ts/room fields")
+    p.add_argument(
+        "--template",
+        default='{"type": "chat", "body": "hello"}',
+        help="JSON object; default hooks add id/ts/room fields",
+    )
     p.add_argument("--payload-bytes", type=int, default=0, help="pad body to N chars")
     p.add_argument("--id-field", default="id")
     p.add_argument("--ts-field", default="ts")
-    p.add_argument("--hooks", help="module path or .py file with make_message/extract_id/on_connect/url_for")
+    p.add_argument(
+        "--hooks", help="module path or .py file with make_message/extract_id/on_connect/url_for"
+    )
     p.add_argument("--header", action="append", default=[], help="'Name: value' (repeatable)")
     p.add_argument("--cookie", help="Cookie header value, e.g. 'sessionid=abc'")
     p.add_argument("--room-prefix", help="room name prefix (default: random per run)")
-    p.add_argument("--start-at", type=float, default=None,
-                   help="unix time at which the send schedule starts (if later than 'connected + settle'); "
-                        "lets several load generators share one measurement window")
-    p.add_argument("--balance-senders", action="store_true",
-                   help="with several --url: put room r's sender on url r %% len(urls) (default: all senders "
-                        "on the first url)")
+    p.add_argument(
+        "--start-at",
+        type=float,
+        default=None,
+        help="unix time at which the send schedule starts (if later than 'connected + settle'); "
+        "lets several load generators share one measurement window",
+    )
+    p.add_argument(
+        "--balance-senders",
+        action="store_true",
+        help="with several --url: put room r's sender on url r %% len(urls) (default: all senders "
+        "on the first url)",
+    )
     p.add_argument("--connect-concurrency", type=int, default=50)
     p.add_argument("--connect-timeout", type=float, default=30)
     p.add_argument("--compression", action="store_true", help="offer permessage-deflate")
@@ -429,6 +471,7 @@ def main():
     if args.uvloop:
         try:
             import uvloop
+
             res = uvloop.run(run(args))
         except ImportError:
             args.uvloop = False

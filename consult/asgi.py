@@ -24,7 +24,10 @@ application = ProtocolTypeRouter(
         # Origins compared on scheme, host and port (ALLOWED_ORIGINS), on every socket route.
         # A handshake the database cannot answer gets `unavailable` and 4503, not HTTP 500.
         "websocket": OriginValidator(
-            AnswersWhenTheDatabaseIsAway(AuthMiddlewareStack(MfaSocketGate(URLRouter(websocket_urlpatterns))))),
+            AnswersWhenTheDatabaseIsAway(
+                AuthMiddlewareStack(MfaSocketGate(URLRouter(websocket_urlpatterns)))
+            )
+        ),
     }
 )
 if settings.EMBEDDED_SCHEDULER:

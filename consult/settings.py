@@ -3,6 +3,7 @@
 With nothing set, Consult runs embedded: SQLite and the in-memory channel layer in one
 process, so a first run needs nothing but Python. deploy/env.example lists every variable.
 """
+
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -17,7 +18,9 @@ def envbool(name, default=False):
 
 
 def envint(name, default):
-    return int(os.environ.get(name) or default)  # set but empty means the default, as in env.example
+    return int(
+        os.environ.get(name) or default
+    )  # set but empty means the default, as in env.example
 
 
 def envlist(name, default=""):
@@ -102,7 +105,11 @@ TEMPLATES = [
 
 # SQLite waits for the write lock instead of failing, and takes it at BEGIN so two writers
 # never deadlock upgrading a read lock.
-SQLITE_OPTIONS = {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+SQLITE_OPTIONS = {
+    "timeout": 30,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL;",
+}
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'var' / 'consult.sqlite3'}",
@@ -123,7 +130,10 @@ else:
     # `unavailable`), not hold a thread until the kernel gives up on the TCP connection.
     for option, value in {
         "connect_timeout": envint("DB_CONNECT_TIMEOUT", 5),
-        "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3,
+        "keepalives": 1,
+        "keepalives_idle": 10,
+        "keepalives_interval": 5,
+        "keepalives_count": 3,
         "options": f"-c statement_timeout={envint('DB_STATEMENT_TIMEOUT_MS', 15000)}",
     }.items():
         DATABASES["default"]["OPTIONS"].setdefault(option, value)
@@ -144,8 +154,13 @@ if REDIS_URL:
                 # beyond that fails with HTTP 500, so the pool is sized for real bursts.
                 # redis-py 8 also times reads out after 5 s by default: exactly the layer's
                 # 5 s blocking receive, so an idle socket's consumer died with 1011. Wait longer.
-                "hosts": [{"address": REDIS_URL, "max_connections": envint("REDIS_MAX_CONNECTIONS", 2000),
-                           "socket_timeout": 30}],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": envint("REDIS_MAX_CONNECTIONS", 2000),
+                        "socket_timeout": 30,
+                    }
+                ],
                 "prefix": CHANNEL_PREFIX,
                 "capacity": envint("CHANNEL_CAPACITY", 1000),
                 "expiry": 30,
@@ -160,7 +175,10 @@ EMBEDDED_SCHEDULER = envbool("EMBEDDED_SCHEDULER", not REDIS_URL)
 # Login throttling (django-axes): LOGIN_FAILURE_LIMIT failures lock the account, and separately
 # the client address, for LOGIN_LOCKOUT_MINUTES. Attempts while locked do not extend the lock.
 # An admin unlocks by deleting the account's "access attempts" in Django admin.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
@@ -190,7 +208,10 @@ PASSWORD_HASHERS = [
 # Checked by the forms that set a password (change, admin); create_user takes what it is given.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -236,11 +257,20 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Every page: scripts, styles and everything else only from our own origin; no inline script,
 # style or event handler anywhere (frontend/templates keep none). 'self' covers the page's own
 # ws:/wss: origin for the sockets (CSP Level 3). consult/core/middleware.py sends it.
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
-    "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'none'",
-    "form-action 'self'", "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -308,7 +338,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"refusals_in_one_line": {"()": "consult.core.logs.RefusalsInOneLine"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals_in_one_line"]}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["refusals_in_one_line"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"daphne": {"level": "WARNING"}, "axes": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
+    "loggers": {
+        "daphne": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "django.channels.server": {"level": "WARNING"},
+    },
 }

@@ -22,6 +22,7 @@
    then stops everything it started. A Daphne or scheduler process that dies meanwhile is
    started again, as systemd's Restart=always would; if nginx dies, everything stops. tests/deploy/test_cluster.py drives the same Cluster class.
 """
+
 import argparse
 import json
 import os
@@ -87,12 +88,24 @@ server {
 def daphne_command(port, *extra):
     """Daphne with a listen backlog for connection storms (Twisted's default of 50 resets the
     rest) and a handshake deadline that survives a burst of thousands of joins."""
-    return [sys.executable, "-m", "consult.server", "-e", f"tcp:port={port}:interface=127.0.0.1:backlog=4096",
-            "--websocket_connect_timeout", "60", "--proxy-headers", *extra, "consult.asgi:application"]
+    return [
+        sys.executable,
+        "-m",
+        "consult.server",
+        "-e",
+        f"tcp:port={port}:interface=127.0.0.1:backlog=4096",
+        "--websocket_connect_timeout",
+        "60",
+        "--proxy-headers",
+        *extra,
+        "consult.asgi:application",
+    ]
 
 
 def nginx_binary():
-    return shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    return shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
 
 
 def render(template, **fields):
@@ -162,25 +175,43 @@ def drop_if_owned_by_another_role(admin_url, owner_url):
     owner = urlsplit(owner_url).username
     name = urlsplit(owner_url).path.lstrip("/")
     with psycopg.connect(admin_url, autocommit=True) as admin:
-        row = admin.execute("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", [name]).fetchone()
+        row = admin.execute(
+            "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
         if row is None:
             return
         foreign_tables = 0
         if row[0] == owner:
             with psycopg.connect(urlsplit(admin_url)._replace(path="/" + name).geturl()) as conn:
-                foreign_tables = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
-                                              "AND tableowner <> %s", [owner]).fetchone()[0]
+                foreign_tables = conn.execute(
+                    "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tableowner <> %s",
+                    [owner],
+                ).fetchone()[0]
         if row[0] != owner or foreign_tables:
-            print(f"  recreating the demo database {name}: it was made by a single-role run-cluster", flush=True)
-            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
+            print(
+                f"  recreating the demo database {name}: it was made by a single-role run-cluster",
+                flush=True,
+            )
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]
+            )
             admin.execute(f'DROP DATABASE "{name}"')
 
 
 class Cluster:
     """nginx + N Daphne processes + the scheduler; start() returns once all of them answer."""
 
-    def __init__(self, *, port=8080, daphnes=2, workdir=ROOT / "var" / "cluster", env=None,
-                 scheduler=True, daphne_args=()):
+    def __init__(
+        self,
+        *,
+        port=8080,
+        daphnes=2,
+        workdir=ROOT / "var" / "cluster",
+        env=None,
+        scheduler=True,
+        daphne_args=(),
+    ):
         self.port = port
         self.daphne_ports = [port + 11 + i for i in range(daphnes)]
         self.pinned_ports = [port + 1 + i for i in range(daphnes)]
@@ -191,17 +222,21 @@ class Cluster:
             self.env.setdefault("DATABASE_OWNER_URL", DEFAULT_OWNER_URL)
         self.env.setdefault("DATABASE_ADMIN_URL", DEFAULT_ADMIN_URL)
         self.env.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
-        self.env.update({
-            "SERVE_STATIC": "0",
-            "STATIC_ROOT": str(self.workdir / "static"),
-            "PYTHONUNBUFFERED": "1",
-        })
+        self.env.update(
+            {
+                "SERVE_STATIC": "0",
+                "STATIC_ROOT": str(self.workdir / "static"),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         origins = [f"http://127.0.0.1:{p}" for p in [port, *self.pinned_ports]]
         self.env.setdefault("CSRF_TRUSTED_ORIGINS", ",".join(origins))
         self.env.setdefault("ALLOWED_ORIGINS", ",".join(origins))  # pages that may open sockets
         self.env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
         self.env.setdefault("HTTPS", "0")  # nginx listens on plain http on localhost
-        self.scheduler = scheduler and (ROOT / "consult/oncall/management/commands/run_scheduler.py").exists()
+        self.scheduler = (
+            scheduler and (ROOT / "consult/oncall/management/commands/run_scheduler.py").exists()
+        )
         self.daphne_args = list(daphne_args)
         self.processes = {}
         self.argv = {}
@@ -234,10 +269,16 @@ class Cluster:
     @property
     def runtime_env(self):
         """What the application's processes get: no owner or admin credentials."""
-        return {k: v for k, v in self.env.items() if k not in ("DATABASE_OWNER_URL", "DATABASE_ADMIN_URL")}
+        return {
+            k: v
+            for k, v in self.env.items()
+            if k not in ("DATABASE_OWNER_URL", "DATABASE_ADMIN_URL")
+        }
 
     def manage(self, *args, env=None):
-        subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env or self.env, check=True)
+        subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=env or self.env, check=True
+        )
 
     def start(self):
         raise_file_limit()
@@ -246,7 +287,10 @@ class Cluster:
         if self.scheduler:
             self.spawn("scheduler", [sys.executable, "manage.py", "run_scheduler"])
         self.write_nginx_conf()
-        self.spawn("nginx", [nginx_binary(), "-p", str(self.workdir), "-c", str(self.workdir / "nginx.conf")])
+        self.spawn(
+            "nginx",
+            [nginx_binary(), "-p", str(self.workdir), "-c", str(self.workdir / "nginx.conf")],
+        )
         self.wait_ready([*self.daphne_ports, self.port, *self.pinned_ports])
         pids = {name: process.pid for name, process in self.processes.items()}
         for index, pid in enumerate(child_pids(pids["nginx"])):
@@ -258,29 +302,52 @@ class Cluster:
         log = open(self.workdir / f"{name}.log", mode)
         self.logs.append(log)
         self.argv[name] = argv
-        self.processes[name] = subprocess.Popen(argv, cwd=ROOT, env=self.runtime_env, stdout=log,
-                                                stderr=subprocess.STDOUT)
+        self.processes[name] = subprocess.Popen(
+            argv, cwd=ROOT, env=self.runtime_env, stdout=log, stderr=subprocess.STDOUT
+        )
 
     def restart_exited(self):
         """Start again every Daphne or scheduler process that has exited; returns their names."""
-        exited = [name for name, process in self.processes.items()
-                  if name != "nginx" and process.poll() is not None]
+        exited = [
+            name
+            for name, process in self.processes.items()
+            if name != "nginx" and process.poll() is not None
+        ]
         for name in exited:
-            print(f"{name} exited with {self.processes[name].returncode}; starting it again", file=sys.stderr)
+            print(
+                f"{name} exited with {self.processes[name].returncode}; starting it again",
+                file=sys.stderr,
+            )
             self.spawn(name, self.argv[name], mode="a")
         return exited
 
     def write_nginx_conf(self):
-        site = render(TEMPLATE.read_text(), LISTEN=f"127.0.0.1:{self.port}", SERVER_NAME="_",
-                      STATIC_ROOT=self.workdir / "static",
-                      UPSTREAM_SERVERS="\n".join(f"    server 127.0.0.1:{p} max_fails=0;" for p in self.daphne_ports))
-        pinned = "".join(render(PINNED_SERVER, INDEX=i, PORT=p, UPSTREAM=self.daphne_ports[i])
-                         for i, p in enumerate(self.pinned_ports))
+        site = render(
+            TEMPLATE.read_text(),
+            LISTEN=f"127.0.0.1:{self.port}",
+            SERVER_NAME="_",
+            STATIC_ROOT=self.workdir / "static",
+            UPSTREAM_SERVERS="\n".join(
+                f"    server 127.0.0.1:{p} max_fails=0;" for p in self.daphne_ports
+            ),
+        )
+        pinned = "".join(
+            render(PINNED_SERVER, INDEX=i, PORT=p, UPSTREAM=self.daphne_ports[i])
+            for i, p in enumerate(self.pinned_ports)
+        )
         # Run as root, nginx hands its workers to `nobody`, who may not read the checkout.
         user = "user root;" if os.geteuid() == 0 else ""
         nofile = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
-        conf = render(NGINX_MAIN, WORKDIR=self.workdir, USER=user, SITE=site, PINNED=pinned,
-                      MIME_TYPES="/etc/nginx/mime.types", NOFILE=nofile, CONNECTIONS=nofile // 2)
+        conf = render(
+            NGINX_MAIN,
+            WORKDIR=self.workdir,
+            USER=user,
+            SITE=site,
+            PINNED=pinned,
+            MIME_TYPES="/etc/nginx/mime.types",
+            NOFILE=nofile,
+            CONNECTIONS=nofile // 2,
+        )
         (self.workdir / "nginx.conf").write_text(conf)
 
     def wait_ready(self, ports, timeout=60):
@@ -290,10 +357,14 @@ class Cluster:
                 for name, process in self.processes.items():
                     if process.poll() is not None:
                         self.stop()
-                        raise RuntimeError(f"{name} exited early; see {self.workdir / (name + '.log')}")
+                        raise RuntimeError(
+                            f"{name} exited early; see {self.workdir / (name + '.log')}"
+                        )
                 if time.monotonic() > deadline:
                     self.stop()
-                    raise RuntimeError(f"port {port} did not answer in {timeout} s; logs in {self.workdir}")
+                    raise RuntimeError(
+                        f"port {port} did not answer in {timeout} s; logs in {self.workdir}"
+                    )
                 time.sleep(0.1)
 
     def stop(self):
@@ -317,7 +388,9 @@ class Cluster:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--daphnes", type=int, default=2)
     parser.add_argument("--workdir", default=str(ROOT / "var" / "cluster"))
@@ -326,15 +399,22 @@ def main():
     args = parser.parse_args()
     if nginx_binary() is None:
         sys.exit("nginx is not installed: apt-get install nginx-light (or nginx)")
-    cluster = Cluster(port=args.port, daphnes=args.daphnes, workdir=args.workdir, scheduler=not args.no_scheduler)
+    cluster = Cluster(
+        port=args.port, daphnes=args.daphnes, workdir=args.workdir, scheduler=not args.no_scheduler
+    )
     cluster.prepare(seed=not args.no_seed)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with cluster:
-        print(f"\n  Consult cluster on {cluster.url}  (nginx → Daphne on ports "
-              f"{', '.join(map(str, cluster.daphne_ports))}; scheduler {'on' if cluster.scheduler else 'off'})")
+        print(
+            f"\n  Consult cluster on {cluster.url}  (nginx → Daphne on ports "
+            f"{', '.join(map(str, cluster.daphne_ports))}; scheduler {'on' if cluster.scheduler else 'off'})"
+        )
         owner = cluster.env.get("DATABASE_OWNER_URL")
-        print(f"  database {cluster.env['DATABASE_URL']}" + (f" (migrated as {urlsplit(owner).username})" if owner else "")
-              + f", redis {cluster.env['REDIS_URL']}")
+        print(
+            f"  database {cluster.env['DATABASE_URL']}"
+            + (f" (migrated as {urlsplit(owner).username})" if owner else "")
+            + f", redis {cluster.env['REDIS_URL']}"
+        )
         print(f"  logs and pids in {cluster.workdir}; Ctrl-C stops everything\n", flush=True)
         try:
             while cluster.processes["nginx"].poll() is None:

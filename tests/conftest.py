@@ -10,6 +10,7 @@ Users whose role needs MFA (bob; admins) have an authenticator app (a confirmed 
 a test client's force_login signs them in as if they had given its code just now: the product's
 MFA gate stays on for the whole suite. tests/accounts/ tests the gate itself.
 """
+
 import os
 import time
 
@@ -18,7 +19,6 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
-
 from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -45,18 +45,26 @@ def pytest_collection_modifyitems(config, items):
     # Playwright's sync API keeps an event loop running in the main thread while Chromium is
     # open, which async tests cannot share: browser tests run last.
     items.sort(key=lambda item: "tests/browser/" in str(item.fspath))
-    available = {"postgres": on_postgres(), "redis": on_redis(), "browser": os.path.exists("/usr/bin/chromium"),
-                 "nginx": os.path.exists("/usr/sbin/nginx")}
+    available = {
+        "postgres": on_postgres(),
+        "redis": on_redis(),
+        "browser": os.path.exists("/usr/bin/chromium"),
+        "nginx": os.path.exists("/usr/sbin/nginx"),
+    }
     for item in items:
         for marker, ok in available.items():
             if item.get_closest_marker(marker) and not ok:
                 if IN_CI:
-                    raise pytest.UsageError(f"CI needs {marker} for {item.nodeid}, and it is not available")
+                    raise pytest.UsageError(
+                        f"CI needs {marker} for {item.nodeid}, and it is not available"
+                    )
                 item.add_marker(pytest.mark.skip(reason=f"{marker} is not available here"))
 
 
 def make_user(username, role, team):
-    user = User.objects.create_user(username, password="pw-" + username, first_name=username.title(), role=role)
+    user = User.objects.create_user(
+        username, password="pw-" + username, first_name=username.title(), role=role
+    )
     Membership.objects.create(team=team, user=user)
     if mfa.mfa_required(user):
         authenticator(user)
@@ -65,7 +73,9 @@ def make_user(username, role, team):
 
 def authenticator(user):
     """The user's authenticator app (a confirmed TOTP device); made on first call."""
-    device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": mfa.TOTP_NAME})
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=True, defaults={"name": mfa.TOTP_NAME}
+    )
     return device
 
 
@@ -73,9 +83,12 @@ def totp_code(device):
     """The code the user's app shows now. The device accepts each time step once and, after a
     wrong code, waits a second or more before it checks another: both are forgotten first, as
     they would be by a user who waited, so a test may sign the same user in twice in 30 s."""
-    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0,
-                                                   throttling_failure_timestamp=None)
-    return str(totp(device.bin_key, device.step, device.t0, device.digits, device.drift)).zfill(device.digits)
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None
+    )
+    return str(totp(device.bin_key, device.step, device.t0, device.digits, device.drift)).zfill(
+        device.digits
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -88,7 +101,9 @@ def forced_logins_give_their_second_factor():
 
     def login(self, user, backend=None):
         original(self, user, backend)
-        if getattr(self, "password_only", False) or not (mfa.mfa_required(user) or user_has_device(user)):
+        if getattr(self, "password_only", False) or not (
+            mfa.mfa_required(user) or user_has_device(user)
+        ):
             return
         session = self.session
         session[DEVICE_ID_SESSION_KEY] = authenticator(user).persistent_id
@@ -132,8 +147,13 @@ def oscar(east):
 
 @pytest.fixture
 def north_case(alice, north):
-    return case_create(actor=alice, team_id=north.pk, title="Teen with escalating self-harm",
-                       summary="Withdrawn for three weeks; no plan disclosed.", risk_level="high")
+    return case_create(
+        actor=alice,
+        team_id=north.pk,
+        title="Teen with escalating self-harm",
+        summary="Withdrawn for three weeks; no plan disclosed.",
+        risk_level="high",
+    )
 
 
 def session_cookie(user):
@@ -244,8 +264,10 @@ def release_test_database(django_db_setup, django_db_blocker):
         return
     try:
         with django_db_blocker.unblock(), connection.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
     except OperationalError:
         pass  # no test database was made: nothing to release
 
@@ -269,4 +291,3 @@ def database_role(release_test_database, django_db_blocker):
     TransactionTestCase._fixture_teardown = original
     with django_db_blocker.unblock():
         runtime_role.stop(owner, role)
-

@@ -1,4 +1,5 @@
 """Real Daphne processes serving the test database, for cross-process and browser tests."""
+
 import os
 import socket
 import subprocess
@@ -41,10 +42,27 @@ class DaphneServer:
         self.log = open(log_path, "w")
         # Pages of this server (and clients saying they are) may open sockets; the concurrency test
         # opens 50 sockets as one user, over the default per-user cap of 20.
-        env = {**server_env(), "ALLOWED_ORIGINS": self.url, "WS_MAX_SOCKETS_PER_USER": "100", **(env or {})}
+        env = {
+            **server_env(),
+            "ALLOWED_ORIGINS": self.url,
+            "WS_MAX_SOCKETS_PER_USER": "100",
+            **(env or {}),
+        }
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "consult.server", "-b", "127.0.0.1", "-p", str(self.port), "consult.asgi:application"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "consult.server",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "consult.asgi:application",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         self._wait_ready()
 

@@ -13,6 +13,7 @@ TRUNCATE guard lifted) logs in as the owner again, as only the owner could.
 Tests that act as the owner or a superuser on purpose (the trigger and role tests in tests/audit,
 tests/deploy) are for the default mode, not this one.
 """
+
 import os
 import uuid
 from contextlib import contextmanager
@@ -64,6 +65,8 @@ def stop(owner, role, alias="default"):
     connection.close()
     connection.settings_dict["USER"] = owner
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", [role])
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", [role]
+        )
         cursor.execute(f'DROP OWNED BY "{role}"')
         cursor.execute(f'DROP ROLE "{role}"')

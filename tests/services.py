@@ -4,6 +4,7 @@ PostgreSQL and Redis are used whenever they answer. In CI (CI=true) a missing on
 error, never a reason to skip; on a developer's machine the suite falls back to SQLite and
 the in-memory layer and skips only the tests that need the real thing.
 """
+
 import hashlib
 import os
 import socket

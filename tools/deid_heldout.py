@@ -11,6 +11,7 @@ hurried writer produces. A third of the notes hold no identifier: they carry the
 that a guard must let through (eponyms, scales, hyphenated words, weekdays, ages up to 89, years).
 Everything is made up. The guard is never tuned to single sentences of this file.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,20 +47,91 @@ WORD_NAMES = "Grace Will Hope Joy Faith Rose Summer June April May Dawn Sky Autu
 CLINICAL_HALF = "Ward Hart Payne Nurse Case Bond Lamb Mercy Bloom Sorrow Care".split()
 TITLES = ["Mr.", "Mrs.", "Ms.", "Dr.", "Mx."]
 
-US_PLACES = [("Bozeman", "MT"), ("Flagstaff", "AZ"), ("Duluth", "MN"), ("Asheville", "NC"),
-             ("Bend", "OR"), ("Missoula", "MT"), ("Lafayette", "LA"), ("Burlington", "VT"),
-             ("Ithaca", "NY"), ("Boise", "ID"), ("Tacoma", "WA"), ("Fargo", "ND"), ("Provo", "UT"),
-             ("Pueblo", "CO"), ("Gainesville", "FL"), ("Savannah", "GA"), ("Lubbock", "TX")]
-STREETS = ["Juniper", "Alder", "Chickasaw", "Wexford", "Quarry", "Tamarack", "Bluebonnet", "Sycamore",
-           "Harbinger", "Old Mill", "Cedar Hollow", "Kettle Creek", "Larkspur", "Wisteria"]
-SUFFIXES = ["Street", "St.", "Avenue", "Ave", "Road", "Rd.", "Lane", "Court", "Terrace", "Way", "Boulevard",
-            "Drive", "Place", "Circle", "Trail"]
-FOREIGN_ADDRESSES = ["Mannerheimintie 14 B 22", "Storgatan 41", "Hauptstrasse 7", "ul. Polna 12/4",
-                     "Vaci utca 18", "Rua das Flores 221", "Calle de Alcala 95", "Karl Johans gate 31",
-                     "Norrebrogade 104", "Via Garibaldi 8", "Rue Lepic 54", "Laisves aleja 63",
-                     "Prinsengracht 263", "Narva mnt 5", "Vinohradska 112"]
-FOREIGN_CITIES = ["Tampere", "Uppsala", "Bergen", "Aarhus", "Gdansk", "Brno", "Debrecen", "Kaunas",
-                  "Tartu", "Porto", "Leipzig", "Cluj-Napoca", "Novi Sad", "Lviv"]
+US_PLACES = [
+    ("Bozeman", "MT"),
+    ("Flagstaff", "AZ"),
+    ("Duluth", "MN"),
+    ("Asheville", "NC"),
+    ("Bend", "OR"),
+    ("Missoula", "MT"),
+    ("Lafayette", "LA"),
+    ("Burlington", "VT"),
+    ("Ithaca", "NY"),
+    ("Boise", "ID"),
+    ("Tacoma", "WA"),
+    ("Fargo", "ND"),
+    ("Provo", "UT"),
+    ("Pueblo", "CO"),
+    ("Gainesville", "FL"),
+    ("Savannah", "GA"),
+    ("Lubbock", "TX"),
+]
+STREETS = [
+    "Juniper",
+    "Alder",
+    "Chickasaw",
+    "Wexford",
+    "Quarry",
+    "Tamarack",
+    "Bluebonnet",
+    "Sycamore",
+    "Harbinger",
+    "Old Mill",
+    "Cedar Hollow",
+    "Kettle Creek",
+    "Larkspur",
+    "Wisteria",
+]
+SUFFIXES = [
+    "Street",
+    "St.",
+    "Avenue",
+    "Ave",
+    "Road",
+    "Rd.",
+    "Lane",
+    "Court",
+    "Terrace",
+    "Way",
+    "Boulevard",
+    "Drive",
+    "Place",
+    "Circle",
+    "Trail",
+]
+FOREIGN_ADDRESSES = [
+    "Mannerheimintie 14 B 22",
+    "Storgatan 41",
+    "Hauptstrasse 7",
+    "ul. Polna 12/4",
+    "Vaci utca 18",
+    "Rua das Flores 221",
+    "Calle de Alcala 95",
+    "Karl Johans gate 31",
+    "Norrebrogade 104",
+    "Via Garibaldi 8",
+    "Rue Lepic 54",
+    "Laisves aleja 63",
+    "Prinsengracht 263",
+    "Narva mnt 5",
+    "Vinohradska 112",
+]
+FOREIGN_CITIES = [
+    "Tampere",
+    "Uppsala",
+    "Bergen",
+    "Aarhus",
+    "Gdansk",
+    "Brno",
+    "Debrecen",
+    "Kaunas",
+    "Tartu",
+    "Porto",
+    "Leipzig",
+    "Cluj-Napoca",
+    "Novi Sad",
+    "Lviv",
+]
 
 MEDS = ["sertraline", "lamotrigine", "quetiapine", "bupropion", "lithium", "prazosin", "naltrexone"]
 CLEAN = [
@@ -152,21 +224,54 @@ def digits(rng, n):
 
 def plate(rng):
     letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
-    shapes = [lambda: f"{rng.randrange(1, 9)}{''.join(pick(rng, letters) for _ in range(3))}{digits(rng, 3)}",
-              lambda: f"{''.join(pick(rng, letters) for _ in range(3))}-{digits(rng, 4)}",
-              lambda: f"{''.join(pick(rng, letters) for _ in range(2))}{digits(rng, 2)} {''.join(pick(rng, letters) for _ in range(3))}",
-              lambda: f"{digits(rng, 3)} {''.join(pick(rng, letters) for _ in range(3))}"]
+    shapes = [
+        lambda: (
+            f"{rng.randrange(1, 9)}{''.join(pick(rng, letters) for _ in range(3))}{digits(rng, 3)}"
+        ),
+        lambda: f"{''.join(pick(rng, letters) for _ in range(3))}-{digits(rng, 4)}",
+        lambda: (
+            f"{''.join(pick(rng, letters) for _ in range(2))}{digits(rng, 2)} {''.join(pick(rng, letters) for _ in range(3))}"
+        ),
+        lambda: f"{digits(rng, 3)} {''.join(pick(rng, letters) for _ in range(3))}",
+    ]
     return pick(rng, shapes)()
 
 
 def a_date(rng):
     y, m, d = rng.randrange(1935, 2026), rng.randrange(1, 13), rng.randrange(1, 29)
-    mon = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][m - 1]
-    full = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-            "October", "November", "December"][m - 1]
-    return pick(rng, [f"{m}/{d}/{y}", f"{d:02d}.{m:02d}.{y}", f"{y}-{m:02d}-{d:02d}", f"{d}-{mon}-{y % 100:02d}",
-                      f"{full} {d}, {y}", f"{d} {full} {y}", f"{mon}. {d}", f"{y}{m:02d}{d:02d}",
-                      f"{m}/{d}", f"the {d}th of {full}", f"{full} {y}"])
+    mon = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][
+        m - 1
+    ]
+    full = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ][m - 1]
+    return pick(
+        rng,
+        [
+            f"{m}/{d}/{y}",
+            f"{d:02d}.{m:02d}.{y}",
+            f"{y}-{m:02d}-{d:02d}",
+            f"{d}-{mon}-{y % 100:02d}",
+            f"{full} {d}, {y}",
+            f"{d} {full} {y}",
+            f"{mon}. {d}",
+            f"{y}{m:02d}{d:02d}",
+            f"{m}/{d}",
+            f"the {d}th of {full}",
+            f"{full} {y}",
+        ],
+    )
 
 
 def street(rng):
@@ -183,25 +288,94 @@ def slot_values(rng):
         "lower": (pick(rng, FIRST).lower(), "NAME"),
         "wordname": (word_name, "NAME"),
         "date": (a_date(rng), "DATE"),
-        "phone": (pick(rng, [f"({digits(rng, 3)}) {digits(rng, 3)}-{digits(rng, 4)}",
-                             f"{digits(rng, 3)}.{digits(rng, 3)}.{digits(rng, 4)}",
-                             f"+44 7{digits(rng, 3)} {digits(rng, 6)}", f"+46 70 {digits(rng, 3)} {digits(rng, 2)} {digits(rng, 2)}",
-                             f"{digits(rng, 3)} {digits(rng, 3)} {digits(rng, 4)}"]), "PHONE"),
-        "email": (pick(rng, [f"{pick(rng, FIRST).lower()}.{pick(rng, SURNAMES).lower()}@{pick(rng, ['proton.me', 'gmx.de', 'outlook.com', 'fastmail.fm', 'uni-leipzig.de'])}",
-                             f"{pick(rng, FIRST).lower()}{digits(rng, 2)} at gmail dot com",
-                             f"{pick(rng, SURNAMES).lower()}(at)yahoo(dot)com"]), "EMAIL"),
-        "ssn": (f"{rng.randrange(100, 665)}-{rng.randrange(10, 99)}-{rng.randrange(1000, 9999)}", "SSN"),
-        "mrn": (pick(rng, [digits(rng, 8), f"E{digits(rng, 7)}", f"{digits(rng, 3)}-{digits(rng, 4)}"]), "MRN"),
-        "plan": (pick(rng, [f"XQJ{digits(rng, 9)}", f"W{digits(rng, 8)}", f"{digits(rng, 3)}A{digits(rng, 5)}"]), "HEALTH_PLAN"),
+        "phone": (
+            pick(
+                rng,
+                [
+                    f"({digits(rng, 3)}) {digits(rng, 3)}-{digits(rng, 4)}",
+                    f"{digits(rng, 3)}.{digits(rng, 3)}.{digits(rng, 4)}",
+                    f"+44 7{digits(rng, 3)} {digits(rng, 6)}",
+                    f"+46 70 {digits(rng, 3)} {digits(rng, 2)} {digits(rng, 2)}",
+                    f"{digits(rng, 3)} {digits(rng, 3)} {digits(rng, 4)}",
+                ],
+            ),
+            "PHONE",
+        ),
+        "email": (
+            pick(
+                rng,
+                [
+                    f"{pick(rng, FIRST).lower()}.{pick(rng, SURNAMES).lower()}@{pick(rng, ['proton.me', 'gmx.de', 'outlook.com', 'fastmail.fm', 'uni-leipzig.de'])}",
+                    f"{pick(rng, FIRST).lower()}{digits(rng, 2)} at gmail dot com",
+                    f"{pick(rng, SURNAMES).lower()}(at)yahoo(dot)com",
+                ],
+            ),
+            "EMAIL",
+        ),
+        "ssn": (
+            f"{rng.randrange(100, 665)}-{rng.randrange(10, 99)}-{rng.randrange(1000, 9999)}",
+            "SSN",
+        ),
+        "mrn": (
+            pick(rng, [digits(rng, 8), f"E{digits(rng, 7)}", f"{digits(rng, 3)}-{digits(rng, 4)}"]),
+            "MRN",
+        ),
+        "plan": (
+            pick(
+                rng,
+                [
+                    f"XQJ{digits(rng, 9)}",
+                    f"W{digits(rng, 8)}",
+                    f"{digits(rng, 3)}A{digits(rng, 5)}",
+                ],
+            ),
+            "HEALTH_PLAN",
+        ),
         "account": (digits(rng, rng.randrange(9, 13)), "ACCOUNT"),
-        "license": (pick(rng, [f"D{digits(rng, 7)}", f"{digits(rng, 3)}-{digits(rng, 3)}-{digits(rng, 3)}", f"LMHC{digits(rng, 5)}"]), "LICENSE"),
+        "license": (
+            pick(
+                rng,
+                [
+                    f"D{digits(rng, 7)}",
+                    f"{digits(rng, 3)}-{digits(rng, 3)}-{digits(rng, 3)}",
+                    f"LMHC{digits(rng, 5)}",
+                ],
+            ),
+            "LICENSE",
+        ),
         "plate": (plate(rng), "VEHICLE"),
-        "device": (pick(rng, [f"{digits(rng, 2)}-{digits(rng, 6)}-{digits(rng, 2)}", f"QX{digits(rng, 7)}", f"SR{digits(rng, 6)}K"]), "DEVICE"),
-        "url": (pick(rng, [f"https://{pick(rng, SURNAMES).lower()}-counselling.net/about",
-                           f"linkedin.com/in/{pick(rng, FIRST).lower()}-{pick(rng, SURNAMES).lower()}",
-                           f"tiktok.com/@{pick(rng, FIRST).lower()}{digits(rng, 2)}"]), "URL"),
-        "ip": (pick(rng, [f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(256)}",
-                          f"2001:db8:{digits(rng, 2)}::{digits(rng, 1)}"]), "IP"),
+        "device": (
+            pick(
+                rng,
+                [
+                    f"{digits(rng, 2)}-{digits(rng, 6)}-{digits(rng, 2)}",
+                    f"QX{digits(rng, 7)}",
+                    f"SR{digits(rng, 6)}K",
+                ],
+            ),
+            "DEVICE",
+        ),
+        "url": (
+            pick(
+                rng,
+                [
+                    f"https://{pick(rng, SURNAMES).lower()}-counselling.net/about",
+                    f"linkedin.com/in/{pick(rng, FIRST).lower()}-{pick(rng, SURNAMES).lower()}",
+                    f"tiktok.com/@{pick(rng, FIRST).lower()}{digits(rng, 2)}",
+                ],
+            ),
+            "URL",
+        ),
+        "ip": (
+            pick(
+                rng,
+                [
+                    f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(256)}",
+                    f"2001:db8:{digits(rng, 2)}::{digits(rng, 1)}",
+                ],
+            ),
+            "IP",
+        ),
         "street": (street(rng), "ADDRESS"),
         "city": (city, "ADDRESS"),
         "cityst": (f"{city}, {state}", "ADDRESS"),
@@ -283,11 +457,35 @@ FRESH_SURNAMES = """Hakala Salminen Lehtonen Eriksen Lund Dahl Sörensen Jablons
 Svoboda Hajdu Lakatos Juhász Vaitkus Jankauskas Ozola Kask Ansah Appiah Nwosu Obi Adebayo Khumalo
 Zulu Malhotra Sandhu Grewal Hosseini Karimi Mahmoud Orozco Zamora Cienfuegos Barros Teixeira
 Ó Briain Mac Giolla Moffat Urquhart""".split()
-FRESH_STREETS = ["Pohjoisesplanadi 21", "Drottninggatan 88", "Kongens gate 12", "Vesterbrogade 61",
-                 "ul. Długa 44/2", "Andrássy út 60", "Gedimino pr. 9", "Brīvības iela 37",
-                 "Viru 4", "Avenida da Liberdade 190", "Carrer de Mallorca 401", "Via dei Mille 17"]
-FRESH_CITIES = ["Oulu", "Linköping", "Trondheim", "Odense", "Poznań", "Olomouc", "Szeged", "Klaipėda",
-                "Daugavpils", "Pärnu", "Coimbra", "Girona", "Bologna"]
+FRESH_STREETS = [
+    "Pohjoisesplanadi 21",
+    "Drottninggatan 88",
+    "Kongens gate 12",
+    "Vesterbrogade 61",
+    "ul. Długa 44/2",
+    "Andrássy út 60",
+    "Gedimino pr. 9",
+    "Brīvības iela 37",
+    "Viru 4",
+    "Avenida da Liberdade 190",
+    "Carrer de Mallorca 401",
+    "Via dei Mille 17",
+]
+FRESH_CITIES = [
+    "Oulu",
+    "Linköping",
+    "Trondheim",
+    "Odense",
+    "Poznań",
+    "Olomouc",
+    "Szeged",
+    "Klaipėda",
+    "Daugavpils",
+    "Pärnu",
+    "Coimbra",
+    "Girona",
+    "Bologna",
+]
 FRESH_TEMPLATES = [
     "Supervision q: my 2pm, {fperson}, disclosed a plan last night - thoughts?",
     "Phoned {fperson}'s mum this morning; she's frightened for him.",
@@ -321,32 +519,78 @@ FRESH_TEMPLATES = [
 
 
 def ascii_(name: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKD", name.lower()) if ch.isascii() and ch.isalnum())
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKD", name.lower()) if ch.isascii() and ch.isalnum()
+    )
 
 
 def fresh_values(rng):
     first, last = pick(rng, FRESH_FIRST), pick(rng, FRESH_SURNAMES)
     y, m, d = rng.randrange(1930, 2026), rng.randrange(1, 13), rng.randrange(1, 29)
-    mon = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][m - 1]
+    mon = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][
+        m - 1
+    ]
     return {
         "fperson": (pick(rng, [first, f"{first} {last}", f"{last}", f"Mrs {last}"]), "NAME"),
         "ffirst": (first, "NAME"),
         "flower": (first.lower(), "NAME"),
-        "fword": (pick(rng, ["Hope", "Sunny", "Merry", "Faith", "Autumn", "Bliss", "Robin", "Crystal"]), "NAME"),
+        "fword": (
+            pick(rng, ["Hope", "Sunny", "Merry", "Faith", "Autumn", "Bliss", "Robin", "Crystal"]),
+            "NAME",
+        ),
         "fstreet": (pick(rng, FRESH_STREETS), "ADDRESS"),
         "fcity": (pick(rng, FRESH_CITIES), "ADDRESS"),
-        "fphone": (pick(rng, [f"07{digits(rng, 3)} {digits(rng, 6)}", f"+358 40 {digits(rng, 3)} {digits(rng, 4)}",
-                              f"({digits(rng, 3)}){digits(rng, 3)}-{digits(rng, 4)}"]), "PHONE"),
-        "femail": (pick(rng, [f"{ascii_(first)}_{ascii_(last)}@hotmail.co.uk",
-                              f"{ascii_(last)}{digits(rng, 2)} at yahoo dot com"]), "EMAIL"),
-        "fdate": (pick(rng, [f"{d}/{m}/{y % 100:02d}", f"{d} {mon} {y}", f"{mon} {d}th", f"{y}.{m:02d}.{d:02d}"]), "DATE"),
-        "fdate2": (f"{rng.randrange(1, 29)}.{rng.randrange(1, 13)}.{rng.randrange(2000, 2026)}", "DATE"),
+        "fphone": (
+            pick(
+                rng,
+                [
+                    f"07{digits(rng, 3)} {digits(rng, 6)}",
+                    f"+358 40 {digits(rng, 3)} {digits(rng, 4)}",
+                    f"({digits(rng, 3)}){digits(rng, 3)}-{digits(rng, 4)}",
+                ],
+            ),
+            "PHONE",
+        ),
+        "femail": (
+            pick(
+                rng,
+                [
+                    f"{ascii_(first)}_{ascii_(last)}@hotmail.co.uk",
+                    f"{ascii_(last)}{digits(rng, 2)} at yahoo dot com",
+                ],
+            ),
+            "EMAIL",
+        ),
+        "fdate": (
+            pick(
+                rng,
+                [
+                    f"{d}/{m}/{y % 100:02d}",
+                    f"{d} {mon} {y}",
+                    f"{mon} {d}th",
+                    f"{y}.{m:02d}.{d:02d}",
+                ],
+            ),
+            "DATE",
+        ),
+        "fdate2": (
+            f"{rng.randrange(1, 29)}.{rng.randrange(1, 13)}.{rng.randrange(2000, 2026)}",
+            "DATE",
+        ),
         "fmrn": (f"{digits(rng, 3)} {digits(rng, 3)} {digits(rng, 4)}", "MRN"),
         "fnhs": (f"{digits(rng, 3)} {digits(rng, 3)} {digits(rng, 4)}", "HEALTH_PLAN"),
         "fage": (str(rng.randrange(90, 104)), "AGE_OVER_89"),
-        "fplate": (pick(rng, [f"{''.join(pick(rng, 'ABCDEFGHJKLMNPRSTVWXY') for _ in range(2))}{digits(rng, 2)} "
-                              f"{''.join(pick(rng, 'ABCDEFGHJKLMNPRSTVWXY') for _ in range(3))}",
-                              f"{''.join(pick(rng, 'ABCDEFGHJKLMNPRSTVWXY') for _ in range(3))}-{digits(rng, 3)}"]), "VEHICLE"),
+        "fplate": (
+            pick(
+                rng,
+                [
+                    f"{''.join(pick(rng, 'ABCDEFGHJKLMNPRSTVWXY') for _ in range(2))}{digits(rng, 2)} "
+                    f"{''.join(pick(rng, 'ABCDEFGHJKLMNPRSTVWXY') for _ in range(3))}",
+                    f"{''.join(pick(rng, 'ABCDEFGHJKLMNPRSTVWXY') for _ in range(3))}-{digits(rng, 3)}",
+                ],
+            ),
+            "VEHICLE",
+        ),
         "fhandle": (f"{ascii_(first)}{digits(rng, 2)}", "HANDLE"),
         "fpostcode": (pick(rng, ["LS6 2AB", "G12 8QQ", "CF10 3AT", "BT7 1NN"]), "ADDRESS"),
     }
@@ -364,8 +608,11 @@ def note(rng, with_phi: bool, fresh: bool = False):
     sentences = []
     it = iter(parts)
     for i in range(len(parts) + n_phi):
-        sentences.append(("phi", pick(rng, FRESH_TEMPLATES if fresh else TEMPLATES)) if i in inserts
-                         else ("clean", next(it)))
+        sentences.append(
+            ("phi", pick(rng, FRESH_TEMPLATES if fresh else TEMPLATES))
+            if i in inserts
+            else ("clean", next(it))
+        )
     text = ""
     for kind, sentence in sentences:
         if text:
@@ -379,21 +626,38 @@ def note(rng, with_phi: bool, fresh: bool = False):
             before, rest = rest.split("{", 1)
             slot, rest = rest.split("}", 1)
             value, typ = values[slot]
-            if slot == "lower" and not (text + before).rstrip(" ").endswith(tuple(".\n")) and rng.random() < 0.3:
+            if (
+                slot == "lower"
+                and not (text + before).rstrip(" ").endswith(tuple(".\n"))
+                and rng.random() < 0.3
+            ):
                 value = value.capitalize()
             text += before
             if typ == "HANDLE":  # the handle's @ or u/ is in the template; the label covers it
-                start = len(text) - (1 if before.endswith("@") else 2 if before.endswith("u/") else 0)
-                phi.append({"start": start, "end": len(text) + len(value), "type": "URL", "value": text[start:] + value})
+                start = len(text) - (
+                    1 if before.endswith("@") else 2 if before.endswith("u/") else 0
+                )
+                phi.append(
+                    {
+                        "start": start,
+                        "end": len(text) + len(value),
+                        "type": "URL",
+                        "value": text[start:] + value,
+                    }
+                )
             else:
-                phi.append({"start": len(text), "end": len(text) + len(value), "type": typ, "value": value})
+                phi.append(
+                    {"start": len(text), "end": len(text) + len(value), "type": typ, "value": value}
+                )
             text += value
         text += rest
     return text, phi
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--notes", type=int, default=600)
     ap.add_argument("--fresh", action="store_true", help="the second, later templates and pools")

@@ -3,6 +3,7 @@
 Pure Python (zlib + struct), so no imaging library is needed; the output is committed in
 frontend/static/icons. Run again after changing the drawing:  python tools/make_icons.py
 """
+
 import struct
 import zlib
 from pathlib import Path
@@ -30,14 +31,23 @@ def pixel(x, y, size, *, maskable):
 
 
 def png(size, *, maskable=False):
-    rows = b"".join(b"\x00" + b"".join(bytes(pixel(x, y, size, maskable=maskable)) for x in range(size))
-                    for y in range(size))
+    rows = b"".join(
+        b"\x00" + b"".join(bytes(pixel(x, y, size, maskable=maskable)) for x in range(size))
+        for y in range(size)
+    )
 
     def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)  # 8-bit RGBA
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 9))
+        + chunk(b"IEND", b"")
+    )
 
 
 def ico(png_bytes, size):

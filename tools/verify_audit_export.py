@@ -19,6 +19,7 @@ be read on its own. The rules (docs/audit.md):
 Without the key the checkpoints still pin the chain to hashes recorded when they were signed,
 but only the key holder can tell a real signature from a forged one.
 """
+
 import argparse
 import hashlib
 import hmac
@@ -58,7 +59,9 @@ def checkpoint_hmac(key, checkpoint):
 def read_lines(raw):
     """Parse every line, insisting it is byte for byte the canonical form of what it says."""
     if not raw.endswith(b"\n"):
-        raise Broken(raw.count(b"\n") + 1, "the file does not end with a newline: it was cut or edited")
+        raise Broken(
+            raw.count(b"\n") + 1, "the file does not end with a newline: it was cut or edited"
+        )
     lines = []
     for line_no, text in enumerate(raw[:-1].split(b"\n"), start=1):
         try:
@@ -81,15 +84,19 @@ def verify(raw, key=None):
     header = lines[0][1]
     events = [(n, line) for n, line in lines[1:] if line["type"] == "event"]
     checkpoints = [(n, line) for n, line in lines[1:] if line["type"] == "checkpoint"]
-    if [line["type"] for _, line in lines[1:]] != ["event"] * len(events) + ["checkpoint"] * len(checkpoints):
+    if [line["type"] for _, line in lines[1:]] != ["event"] * len(events) + ["checkpoint"] * len(
+        checkpoints
+    ):
         raise Broken(1, "events must come before checkpoints, after one header")
     if (header["events"], header["checkpoints"]) != (len(events), len(checkpoints)):
         raise Broken(1, "the header's counts do not match the lines: lines were added or removed")
     hashes = verify_chain(header["stream"], events)
     verify_checkpoints(header["stream"], checkpoints, hashes, key)
     signatures = "signatures valid" if key is not None else "signatures not checked (no key)"
-    return (f"OK: {header['stream']}: {len(events)} events form an unbroken chain; "
-            f"{len(checkpoints)} checkpoints match it, {signatures}")
+    return (
+        f"OK: {header['stream']}: {len(events)} events form an unbroken chain; "
+        f"{len(checkpoints)} checkpoints match it, {signatures}"
+    )
 
 
 def verify_chain(stream, events):
@@ -98,11 +105,18 @@ def verify_chain(stream, events):
         if event["stream"] != stream:
             raise Broken(line_no, f"event of stream {event['stream']} in an export of {stream}")
         if event["seq"] != expected_seq:
-            raise Broken(line_no, f"seq {event['seq']} where seq {expected_seq} belongs: a gap or a repeat")
+            raise Broken(
+                line_no, f"seq {event['seq']} where seq {expected_seq} belongs: a gap or a repeat"
+            )
         if event["prev_hash"] != hashes[expected_seq - 1]:
-            raise Broken(line_no, f"seq {expected_seq}: prev_hash does not link to the event before")
+            raise Broken(
+                line_no, f"seq {expected_seq}: prev_hash does not link to the event before"
+            )
         if event_hash(event) != event["hash"]:
-            raise Broken(line_no, f"seq {expected_seq}: the hash does not match the content: the event was changed")
+            raise Broken(
+                line_no,
+                f"seq {expected_seq}: the hash does not match the content: the event was changed",
+            )
         hashes[expected_seq] = event["hash"]
     return hashes
 
@@ -111,22 +125,36 @@ def verify_checkpoints(stream, checkpoints, hashes, key):
     for line_no, checkpoint in checkpoints:
         seq = checkpoint["seq"]
         if checkpoint["stream"] != stream or hashes.get(seq) != checkpoint["hash"] or seq == 0:
-            raise Broken(line_no, f"the checkpoint at seq {seq} does not match the chain: it was rewritten")
-        if key is not None and not hmac.compare_digest(checkpoint_hmac(key, checkpoint), checkpoint["hmac"]):
-            raise Broken(line_no, f"the checkpoint at seq {seq} has an invalid signature under this key")
+            raise Broken(
+                line_no, f"the checkpoint at seq {seq} does not match the chain: it was rewritten"
+            )
+        if key is not None and not hmac.compare_digest(
+            checkpoint_hmac(key, checkpoint), checkpoint["hmac"]
+        ):
+            raise Broken(
+                line_no, f"the checkpoint at seq {seq} has an invalid signature under this key"
+            )
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Verify an exported Consult audit trail (JSON Lines).")
+    parser = argparse.ArgumentParser(
+        description="Verify an exported Consult audit trail (JSON Lines)."
+    )
     parser.add_argument("export", help="the .jsonl file downloaded from a case's audit page")
-    parser.add_argument("--check-signatures", action="store_true",
-                        help="also check checkpoint signatures with the key in $AUDIT_HMAC_KEY")
+    parser.add_argument(
+        "--check-signatures",
+        action="store_true",
+        help="also check checkpoint signatures with the key in $AUDIT_HMAC_KEY",
+    )
     args = parser.parse_args(argv)
     key = None
     if args.check_signatures:
         key = os.environ.get("AUDIT_HMAC_KEY")
         if not key:
-            print("--check-signatures needs the key in the AUDIT_HMAC_KEY environment variable", file=sys.stderr)
+            print(
+                "--check-signatures needs the key in the AUDIT_HMAC_KEY environment variable",
+                file=sys.stderr,
+            )
             return 2
     try:
         with open(args.export, "rb") as export:

@@ -12,22 +12,33 @@ consult/realtime/revocation.py for why before the commit):
 | role changed | kept | every socket of the user, 4403 (the handshake decides again) |
 | password changed | all ended but the one that changed it (`keep_session_id`) | those sessions' sockets, 4001 |
 """
+
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from consult.accounts.models import EndReason, Membership, User
 from consult.accounts.sessions import sessions_end_for_user
-from consult.realtime.revocation import WS_CLOSE_ACCESS_LOST, WS_CLOSE_SIGNED_OUT, close_user_sockets
+from consult.realtime.revocation import (
+    WS_CLOSE_ACCESS_LOST,
+    WS_CLOSE_SIGNED_OUT,
+    close_user_sockets,
+)
 
 WATCHED = {"is_active", "role", "password"}
 
 
 @receiver(pre_save, sender=User, dispatch_uid="access_before_save")
 def remember_access(sender, instance, raw=False, update_fields=None, **kwargs):
-    if raw or instance.pk is None or (update_fields is not None and not WATCHED & set(update_fields)):
+    if (
+        raw
+        or instance.pk is None
+        or (update_fields is not None and not WATCHED & set(update_fields))
+    ):
         instance._access_before = None
         return
-    instance._access_before = User.objects.filter(pk=instance.pk).values("is_active", "role").first()
+    instance._access_before = (
+        User.objects.filter(pk=instance.pk).values("is_active", "role").first()
+    )
 
 
 @receiver(post_save, sender=User, dispatch_uid="access_changed")
@@ -37,16 +48,24 @@ def revoke_changed_access(sender, instance, created, raw=False, **kwargs):
     if created or raw or before is None:
         return
     if before["is_active"] and not instance.is_active:
-        sessions_end_for_user(instance, reason=EndReason.DEACTIVATED, code=WS_CLOSE_ACCESS_LOST,
-                              actor=getattr(instance, "changed_by", None))
+        sessions_end_for_user(
+            instance,
+            reason=EndReason.DEACTIVATED,
+            code=WS_CLOSE_ACCESS_LOST,
+            actor=getattr(instance, "changed_by", None),
+        )
         close_user_sockets(instance.pk, code=WS_CLOSE_ACCESS_LOST)
     elif before["role"] != instance.role:
         close_user_sockets(instance.pk, code=WS_CLOSE_ACCESS_LOST)
     # set_password keeps the raw password until save() has run the validators' hooks.
     if getattr(instance, "_password", None) is not None:
-        sessions_end_for_user(instance, reason=EndReason.PASSWORD_CHANGED, code=WS_CLOSE_SIGNED_OUT,
-                              keep_session_id=getattr(instance, "keep_session_id", None),
-                              actor=getattr(instance, "changed_by", None))
+        sessions_end_for_user(
+            instance,
+            reason=EndReason.PASSWORD_CHANGED,
+            code=WS_CLOSE_SIGNED_OUT,
+            keep_session_id=getattr(instance, "keep_session_id", None),
+            actor=getattr(instance, "changed_by", None),
+        )
 
 
 @receiver(post_delete, sender=Membership, dispatch_uid="membership_removed_revokes")

@@ -27,8 +27,10 @@ class ConsultUserAdmin(UserAdmin):
     ends their sessions like everywhere else (consult/accounts/access_changes.py)."""
 
     form = GuardedUserChangeForm
-    fieldsets = UserAdmin.fieldsets + (("Consult", {"fields": ("role",)}),
-                                       ("Not an identifier", {"fields": ("deid_confirm",)}))
+    fieldsets = UserAdmin.fieldsets + (
+        ("Consult", {"fields": ("role",)}),
+        ("Not an identifier", {"fields": ("deid_confirm",)}),
+    )
     add_fieldsets = UserAdmin.add_fieldsets + (("Consult", {"fields": ("role",)}),)
     list_display = ("username", "first_name", "last_name", "role", "is_active")
     list_filter = ("role", "is_active")
@@ -37,7 +39,9 @@ class ConsultUserAdmin(UserAdmin):
         obj.changed_by = request.user  # named on the session.revoked events a change causes
         super().save_model(request, obj, form, change)
         if hasattr(form, "audit_confirmations"):
-            form.audit_confirmations(actor=request.user, record={"user_id": obj.pk}, stream=f"user:{obj.pk}")
+            form.audit_confirmations(
+                actor=request.user, record={"user_id": obj.pk}, stream=f"user:{obj.pk}"
+            )
 
 
 class MembershipInline(admin.TabularInline):
@@ -53,7 +57,9 @@ class TeamAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        form.audit_confirmations(actor=request.user, record={"team_id": obj.pk}, stream=f"team:{obj.pk}")
+        form.audit_confirmations(
+            actor=request.user, record={"team_id": obj.pk}, stream=f"team:{obj.pk}"
+        )
 
     def save_formset(self, request, form, formset, change):
         """Memberships change through the account services, one by one, so each case's trail

@@ -1,9 +1,23 @@
 """A person-readable name for the browser a session was signed in from: "Firefox on Windows"."""
 
-BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("HeadlessChrome", "Chromium (headless)"), ("Chrome/", "Chrome"),
-            ("Chromium/", "Chromium"), ("Firefox/", "Firefox"), ("Safari/", "Safari"))
-SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
-           ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))
+BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("HeadlessChrome", "Chromium (headless)"),
+    ("Chrome/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Firefox/", "Firefox"),
+    ("Safari/", "Safari"),
+)
+SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
 
 
 def device_label(user_agent):

@@ -7,6 +7,7 @@ close arrives must still find its access gone: so services take `session_id` and
 same query that authorises the frame, that the session is open and its user active with the role
 the socket was opened with.
 """
+
 from consult.accounts.models import User, UserSession
 
 USERS, SESSIONS = User._meta.db_table, UserSession._meta.db_table
@@ -16,7 +17,9 @@ def grant_holds(user, session_id):
     """The user is active with the role they had, and (given a session) it is still open."""
     users = User.objects.filter(pk=user.pk, is_active=True, role=user.role)
     if session_id is not None:
-        users = users.filter(signed_in_sessions__pk=session_id, signed_in_sessions__ended_at__isnull=True)
+        users = users.filter(
+            signed_in_sessions__pk=session_id, signed_in_sessions__ended_at__isnull=True
+        )
     return user.is_authenticated and users.exists()
 
 

@@ -11,6 +11,7 @@ MFA_STEP_UP_MINUTES.
     role in MFA_REQUIRED_ROLES, no device       enrolment (ENROL)
     anyone else, or a verified session          through
 """
+
 import time
 from base64 import b32encode
 
@@ -64,7 +65,9 @@ def session_is_verified(user, session):
 
 def step_up_is_fresh(session):
     verified_at = session.get(MFA_VERIFIED_AT)
-    return verified_at is not None and time.time() - verified_at <= settings.MFA_STEP_UP_MINUTES * 60
+    return (
+        verified_at is not None and time.time() - verified_at <= settings.MFA_STEP_UP_MINUTES * 60
+    )
 
 
 def mfa_enrolment_device(user):
@@ -97,24 +100,33 @@ def mfa_enrol_confirm(*, request, device, token):
     user = request.user
     codes = None
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user, confirmed=False)
+        device = TOTPDevice.objects.select_for_update().get(
+            pk=device.pk, user=user, confirmed=False
+        )
         if device.verify_token(_digits(token)):  # a miss counts toward the device's throttle
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             codes = recovery_codes_replace(user)
-            events.security_event_record(events.MFA_ENROLLED, user=user, device="totp", recovery_codes=len(codes))
+            events.security_event_record(
+                events.MFA_ENROLLED, user=user, device="totp", recovery_codes=len(codes)
+            )
         else:
-            events.security_event_record(events.MFA_FAILED, user=user, device="totp", purpose="enrol")
+            events.security_event_record(
+                events.MFA_FAILED, user=user, device="totp", purpose="enrol"
+            )
     if codes is None:
-        raise ValidationFailed("that code did not match: check the app's clock and try the newest code",
-                               field="code")
+        raise ValidationFailed(
+            "that code did not match: check the app's clock and try the newest code", field="code"
+        )
     _mark_verified(request, device)
     return codes
 
 
 def recovery_codes_replace(user):
     """Fresh recovery codes, the old ones void. Returns the codes: they are not shown again."""
-    device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_NAME, defaults={"confirmed": True})
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name=RECOVERY_NAME, defaults={"confirmed": True}
+    )
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
@@ -130,7 +142,9 @@ def mfa_verify(*, request, token, purpose):
     device = match_token(user, _digits(token) if token.strip().isdigit() else token.strip())
     if device is None:
         with transaction.atomic():
-            events.security_event_record(events.MFA_FAILED, user=user, device="any", purpose=purpose)
+            events.security_event_record(
+                events.MFA_FAILED, user=user, device="any", purpose=purpose
+            )
         return False
     kind = "recovery_code" if isinstance(device, StaticDevice) else "totp"
     with transaction.atomic():

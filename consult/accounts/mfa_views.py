@@ -1,4 +1,5 @@
 """MFA pages: enrol an authenticator app, give a code after the password, step up for an action."""
+
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -23,9 +24,11 @@ def step_up_redirect(request):
 
 def step_up_required(view):
     """The view needs a fresh code (step_up_redirect) before it runs."""
+
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         return step_up_redirect(request) or view(request, *args, **kwargs)
+
     return wrapper
 
 
@@ -39,14 +42,25 @@ def mfa_enrol(request):
     error = None
     if request.method == "POST":
         try:
-            codes = mfa.mfa_enrol_confirm(request=request, device=device, token=request.POST.get("code", ""))
+            codes = mfa.mfa_enrol_confirm(
+                request=request, device=device, token=request.POST.get("code", "")
+            )
         except ValidationFailed as failure:
             error = failure.message
         else:
-            return render(request, "accounts/mfa_recovery_codes.html", {"codes": codes, "next": _next(request)})
+            return render(
+                request,
+                "accounts/mfa_recovery_codes.html",
+                {"codes": codes, "next": _next(request)},
+            )
     # The SVG is made by qrcode from our own link: paths only, no script or style attributes.
-    context = {"qr_svg": mark_safe(mfa.totp_qr_svg(device)), "secret": mfa.totp_secret(device),
-               "required": mfa.mfa_required(request.user), "error": error, "next": _next(request)}
+    context = {
+        "qr_svg": mark_safe(mfa.totp_qr_svg(device)),
+        "secret": mfa.totp_secret(device),
+        "required": mfa.mfa_required(request.user),
+        "error": error,
+        "next": _next(request),
+    }
     return render(request, "accounts/mfa_enrol.html", context, status=400 if error else 200)
 
 
@@ -59,7 +73,9 @@ def mfa_verify(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def mfa_step_up(request):
-    if mfa.mfa_pending(request.user, request.session) == mfa.ENROL or not user_has_device(request.user):
+    if mfa.mfa_pending(request.user, request.session) == mfa.ENROL or not user_has_device(
+        request.user
+    ):
         return redirect(f"{reverse('mfa-enrol')}?{urlencode({'next': _next(request)})}")
     return _code_page(request, purpose="step_up")
 
@@ -76,6 +92,8 @@ def _code_page(request, *, purpose):
 
 def _next(request):
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return reverse("case-list")

@@ -4,6 +4,7 @@ A session whose user has an authenticator but gave no code yet is sent to the co
 whose role needs MFA (MFA_REQUIRED_ROLES) and has none is sent to enrolment. Sockets have their
 own gate (consult/accounts/socket_gate.py).
 """
+
 from urllib.parse import urlencode
 
 from django.shortcuts import redirect
@@ -14,8 +15,19 @@ from consult.accounts import mfa
 # Paths a signed-in user reaches before the second factor: the MFA pages, sign-in and sign-out,
 # static files, the web app's shell (manifest, service worker, offline page, icon: no clinical
 # content, and a service worker script must not be redirected) and the probes.
-OPEN_PREFIXES = ("/account/mfa/", "/login/", "/logout/", "/static/", "/healthz", "/readyz", "/metrics",
-                 "/manifest.webmanifest", "/sw.js", "/offline/", "/favicon.ico")
+OPEN_PREFIXES = (
+    "/account/mfa/",
+    "/login/",
+    "/logout/",
+    "/static/",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/manifest.webmanifest",
+    "/sw.js",
+    "/offline/",
+    "/favicon.ico",
+)
 
 
 class MfaGateMiddleware:
@@ -25,7 +37,9 @@ class MfaGateMiddleware:
     def __call__(self, request):
         if not request.path.startswith(OPEN_PREFIXES):
             user = request.user
-            pending = mfa.mfa_pending(user, request.session, verified=user.is_authenticated and user.is_verified())
+            pending = mfa.mfa_pending(
+                user, request.session, verified=user.is_authenticated and user.is_verified()
+            )
             if pending is not None:
                 page = "mfa-verify" if pending == mfa.VERIFY else "mfa-enrol"
                 return redirect(f"{reverse(page)}?{urlencode({'next': request.get_full_path()})}")

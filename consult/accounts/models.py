@@ -42,7 +42,9 @@ class Membership(models.Model):
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["team", "user"], name="one_membership_per_team")]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="one_membership_per_team")
+        ]
 
     def __str__(self):
         return f"{self.user} in {self.team}"
@@ -76,8 +78,11 @@ class UserSession(models.Model):
     class Meta:
         indexes = [
             # The sweep's question: which open sessions passed their deadline.
-            models.Index(fields=["last_seen_at"], name="open_session_last_seen",
-                         condition=models.Q(ended_at__isnull=True)),
+            models.Index(
+                fields=["last_seen_at"],
+                name="open_session_last_seen",
+                condition=models.Q(ended_at__isnull=True),
+            ),
             models.Index(fields=["user", "ended_at"], name="session_user_ended"),
         ]
 

@@ -8,6 +8,7 @@ or a short token (`[A-Za-z0-9_.:-]`) is refused, so free text cannot reach the t
 Failed sign-ins for a username that matches no account go to the stream `auth:unknown`, with the
 SHA-256 of the username (never the name typed, which may be a password typed in the wrong box).
 """
+
 import re
 
 from django.db import transaction
@@ -26,10 +27,21 @@ ACCESS_DENIED = "access.denied"
 BREAK_GLASS_GRANTED = "break_glass.granted"
 BREAK_GLASS_EXPIRED = "break_glass.expired"
 
-ACTIONS = frozenset({
-    LOGIN_SUCCEEDED, LOGIN_FAILED, LOGIN_LOCKED, LOGOUT, MFA_ENROLLED, MFA_VERIFIED, MFA_FAILED,
-    SESSION_REVOKED, ACCESS_DENIED, BREAK_GLASS_GRANTED, BREAK_GLASS_EXPIRED,
-})
+ACTIONS = frozenset(
+    {
+        LOGIN_SUCCEEDED,
+        LOGIN_FAILED,
+        LOGIN_LOCKED,
+        LOGOUT,
+        MFA_ENROLLED,
+        MFA_VERIFIED,
+        MFA_FAILED,
+        SESSION_REVOKED,
+        ACCESS_DENIED,
+        BREAK_GLASS_GRANTED,
+        BREAK_GLASS_EXPIRED,
+    }
+)
 UNKNOWN_USER_STREAM = "auth:unknown"
 TOKEN = re.compile(r"[A-Za-z0-9_.:\-]{1,100}")
 THE_USER = object()  # the default actor: the user the event is about
@@ -56,8 +68,15 @@ def security_event_record(action, *, user, actor=THE_USER, case=None, **ids):
             payload = {**payload, "case": case.code}
         events = [audit_append(action=action, actor=actor, stream=stream, payload=payload)]
         if case is not None:
-            events.append(audit_append(action=action, actor=actor, case=case, stream=case_stream(case),
-                                       payload={**payload, "user_id": user.pk} if user is not None else payload))
+            events.append(
+                audit_append(
+                    action=action,
+                    actor=actor,
+                    case=case,
+                    stream=case_stream(case),
+                    payload={**payload, "user_id": user.pk} if user is not None else payload,
+                )
+            )
     return events
 
 

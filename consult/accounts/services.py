@@ -4,6 +4,7 @@ The revocation that follows (sockets closed, sessions ended) hangs off the model
 (consult/accounts/access_changes.py), so admin and commands get it too; these functions are
 what product code, admin and commands call.
 """
+
 from django.db import transaction
 
 from consult.accounts.models import Membership

@@ -3,11 +3,18 @@
 Runs after AuthenticationMiddleware. A request counts as activity unless its view is marked
 `passive_session` (the browser's deadline poll, which must not keep an idle session alive).
 """
+
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from consult.accounts.sessions import (activity_write_seconds, current_session, lapsed_reason, session_end,
-                                       session_start, session_touch)
+from consult.accounts.sessions import (
+    activity_write_seconds,
+    current_session,
+    lapsed_reason,
+    session_end,
+    session_start,
+    session_touch,
+)
 
 
 def passive_session(view):
@@ -41,8 +48,10 @@ class SessionLimitsMiddleware:
         if row.session_key != request.session.session_key:
             row.session_key = request.session.session_key  # cycled by Django: follow it
             row.save(update_fields=["session_key"])
-        if not getattr(view_func, "passive_session", False) and \
-                (now - row.last_seen_at).total_seconds() >= activity_write_seconds():
+        if (
+            not getattr(view_func, "passive_session", False)
+            and (now - row.last_seen_at).total_seconds() >= activity_write_seconds()
+        ):
             session_touch(row.pk, now=now)
             row.last_seen_at = now
         request.user_session = row

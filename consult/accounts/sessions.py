@@ -7,6 +7,7 @@ marked in a conditional UPDATE (two sweeps, or a sweep and a sign-out, cannot bo
 Django session is deleted and every socket opened under it is closed with 4001, in the
 transaction that ends it (consult/realtime/revocation.py).
 """
+
 from datetime import timedelta
 from importlib import import_module
 
@@ -30,10 +31,16 @@ def session_start(*, user, request):
     now = timezone.now()
     # Signing in again as the same user keeps the session's key (login() cycles it only when
     # the session was someone else's): then it is the same session, and its row stays.
-    row, _ = UserSession.objects.get_or_create(session_key=request.session.session_key, user=user, defaults={
-        "created_at": now, "last_seen_at": now, "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
-        "ip": request.META.get("REMOTE_ADDR") or None,
-    })
+    row, _ = UserSession.objects.get_or_create(
+        session_key=request.session.session_key,
+        user=user,
+        defaults={
+            "created_at": now,
+            "last_seen_at": now,
+            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
+            "ip": request.META.get("REMOTE_ADDR") or None,
+        },
+    )
     request.session[SESSION_ROW] = row.pk
     return row
 
@@ -45,8 +52,10 @@ def activity_write_seconds():
 
 
 def session_deadline(row):
-    return min(row.last_seen_at + timedelta(seconds=settings.SESSION_IDLE_SECONDS),
-               row.created_at + timedelta(seconds=settings.SESSION_MAX_SECONDS))
+    return min(
+        row.last_seen_at + timedelta(seconds=settings.SESSION_IDLE_SECONDS),
+        row.created_at + timedelta(seconds=settings.SESSION_MAX_SECONDS),
+    )
 
 
 def lapsed_reason(row, now):
@@ -67,8 +76,11 @@ def _signed_in_since(now):
 
 
 def _open_within_limits(now):
-    return UserSession.objects.filter(ended_at__isnull=True, last_seen_at__gt=_idle_since(now),
-                                      created_at__gt=_signed_in_since(now))
+    return UserSession.objects.filter(
+        ended_at__isnull=True,
+        last_seen_at__gt=_idle_since(now),
+        created_at__gt=_signed_in_since(now),
+    )
 
 
 def session_touch(session_id, *, now=None):
@@ -87,28 +99,41 @@ def session_end(row, *, reason, code=WS_CLOSE_SIGNED_OUT, actor=None, now=None):
     """
     now = now or timezone.now()
     with transaction.atomic():
-        if not UserSession.objects.filter(pk=row.pk, ended_at__isnull=True).update(ended_at=now, end_reason=reason):
+        if not UserSession.objects.filter(pk=row.pk, ended_at__isnull=True).update(
+            ended_at=now, end_reason=reason
+        ):
             return False
         import_module(settings.SESSION_ENGINE).SessionStore(session_key=row.session_key).delete()
         close_session_sockets([row.session_key], code=code)
         if reason != EndReason.SIGNED_OUT:
-            events.security_event_record(events.SESSION_REVOKED, user=row.user, actor=actor, session=row.pk,
-                                         reason=str(reason))
+            events.security_event_record(
+                events.SESSION_REVOKED,
+                user=row.user,
+                actor=actor,
+                session=row.pk,
+                reason=str(reason),
+            )
     row.ended_at, row.end_reason = now, reason
     return True
 
 
-def sessions_end_for_user(user, *, reason, keep_session_id=None, code=WS_CLOSE_SIGNED_OUT, actor=None):
+def sessions_end_for_user(
+    user, *, reason, keep_session_id=None, code=WS_CLOSE_SIGNED_OUT, actor=None
+):
     """End every open session of the user but `keep_session_id`; returns how many ended."""
     rows = UserSession.objects.filter(user=user, ended_at__isnull=True).exclude(pk=keep_session_id)
-    return sum(session_end(row, reason=reason, code=code, actor=actor) for row in list(rows.select_related("user")))
+    return sum(
+        session_end(row, reason=reason, code=code, actor=actor)
+        for row in list(rows.select_related("user"))
+    )
 
 
 def sessions_expire_due(now=None):
     """The sweep: end every open session past its idle or absolute deadline; returns how many."""
     now = now or timezone.now()
     due = UserSession.objects.filter(
-        Q(last_seen_at__lte=_idle_since(now)) | Q(created_at__lte=_signed_in_since(now)), ended_at__isnull=True,
+        Q(last_seen_at__lte=_idle_since(now)) | Q(created_at__lte=_signed_in_since(now)),
+        ended_at__isnull=True,
     ).select_related("user")
     ended = 0
     for row in list(due[:SWEEP_BATCH]):

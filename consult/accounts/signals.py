@@ -3,6 +3,7 @@
 The signals fire wherever authentication happens (the login page, the admin's login), so no
 view has to remember. Nothing typed is recorded: an unknown username only as its SHA-256.
 """
+
 import hashlib
 
 from axes.signals import user_locked_out
@@ -21,7 +22,9 @@ def login_succeeded(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="security_login_failed")
 def login_failed(sender, credentials, request=None, **kwargs):
     user, ids = _account(credentials)
-    events.security_event_record(events.LOGIN_FAILED, user=user, actor=None, reason=_failure_reason(request), **ids)
+    events.security_event_record(
+        events.LOGIN_FAILED, user=user, actor=None, reason=_failure_reason(request), **ids
+    )
 
 
 @receiver(user_locked_out, dispatch_uid="security_login_locked")
@@ -31,7 +34,13 @@ def login_locked(sender, request=None, username=None, **kwargs):
     if request is None or getattr(request, "axes_failures_since_start", None) is None:
         return
     user, ids = _account({"username": username})
-    events.security_event_record(events.LOGIN_LOCKED, user=user, actor=None, failures=request.axes_failures_since_start, **ids)
+    events.security_event_record(
+        events.LOGIN_LOCKED,
+        user=user,
+        actor=None,
+        failures=request.axes_failures_since_start,
+        **ids,
+    )
 
 
 @receiver(user_logged_out, dispatch_uid="security_logout")
@@ -52,6 +61,8 @@ def _account(credentials):
 def _failure_reason(request):
     # axes' backend marks a request it refused because the account was already locked before
     # the failure signal runs; a failure that is counted leaves axes_failures_since_start set.
-    already_locked = getattr(request, "axes_locked_out", False) and getattr(
-        request, "axes_failures_since_start", None) is None
+    already_locked = (
+        getattr(request, "axes_locked_out", False)
+        and getattr(request, "axes_failures_since_start", None) is None
+    )
     return "locked" if already_locked else "bad_credentials"

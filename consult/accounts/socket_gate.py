@@ -3,6 +3,7 @@
 Such a scope's user is replaced by AnonymousUser before routing, so every consumer refuses it
 the way it refuses a signed-out browser. Sits inside AuthMiddlewareStack (consult/asgi.py).
 """
+
 from channels.db import database_sync_to_async
 from django.contrib.auth.models import AnonymousUser
 

@@ -1,5 +1,6 @@
 """Is a socket's sign-in still good? Asked again after an outage that may have swallowed a
 revocation (a Redis restart loses what was published while it was away)."""
+
 from django.contrib.sessions.backends.db import SessionStore
 
 from consult.accounts.models import User

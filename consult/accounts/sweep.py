@@ -5,6 +5,7 @@ every web process runs this loop (started with its first connection, like the em
 scheduler). Two processes sweeping at once is safe: session_end claims a row with a conditional
 UPDATE, so each session is ended, and its sockets closed, once.
 """
+
 import asyncio
 import logging
 
@@ -20,7 +21,7 @@ async def sweep_forever():
     while True:
         try:
             await database_sync_to_async(sessions_expire_due)()
-        except Exception:  # noqa: BLE001 - a lost connection must not stop logoff for good
+        except Exception:
             log.exception("session sweep failed; retrying")
         await asyncio.sleep(settings.SESSION_SWEEP_SECONDS)
 
@@ -33,6 +34,10 @@ class WithSessionSweep:
         self.task = None
 
     async def __call__(self, scope, receive, send):
-        if self.task is None and scope["type"] in ("http", "websocket") and settings.SESSION_SWEEP_IN_SERVER:
+        if (
+            self.task is None
+            and scope["type"] in ("http", "websocket")
+            and settings.SESSION_SWEEP_IN_SERVER
+        ):
             self.task = asyncio.get_running_loop().create_task(sweep_forever())
         return await self.app(scope, receive, send)

@@ -2,6 +2,7 @@
 
 Views stay thin: every change goes through consult/accounts/sessions.py or services.py.
 """
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import HASH_SESSION_KEY, logout
@@ -13,22 +14,36 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from consult.accounts.devices import device_label
-from consult.accounts.session_limits import passive_session
 from consult.accounts.models import EndReason
 from consult.accounts.services import user_password_set
-from consult.accounts.sessions import active_sessions, session_deadline, session_end, session_touch, sessions_end_for_user
+from consult.accounts.session_limits import passive_session
+from consult.accounts.sessions import (
+    active_sessions,
+    session_deadline,
+    session_end,
+    session_touch,
+    sessions_end_for_user,
+)
 
 
 @login_required
 @require_GET
 def session_list(request):
     current = request.user_session
-    rows = [{"row": row, "device": device_label(row.user_agent), "current": row.pk == current.pk}
-            for row in active_sessions(request.user)]
-    return render(request, "accounts/sessions.html", {
-        "sessions": rows, "others": len(rows) - 1,
-        "idle_minutes": settings.SESSION_IDLE_SECONDS // 60, "max_hours": settings.SESSION_MAX_SECONDS // 3600,
-    })
+    rows = [
+        {"row": row, "device": device_label(row.user_agent), "current": row.pk == current.pk}
+        for row in active_sessions(request.user)
+    ]
+    return render(
+        request,
+        "accounts/sessions.html",
+        {
+            "sessions": rows,
+            "others": len(rows) - 1,
+            "idle_minutes": settings.SESSION_IDLE_SECONDS // 60,
+            "max_hours": settings.SESSION_MAX_SECONDS // 3600,
+        },
+    )
 
 
 @login_required
@@ -46,9 +61,15 @@ def session_sign_out(request, session_id):
 @login_required
 @require_POST
 def sessions_sign_out_others(request):
-    ended = sessions_end_for_user(request.user, reason=EndReason.REVOKED, keep_session_id=request.user_session.pk,
-                                  actor=request.user)
-    messages.success(request, f"Signed out everywhere else ({ended} session{'s' if ended != 1 else ''}).")
+    ended = sessions_end_for_user(
+        request.user,
+        reason=EndReason.REVOKED,
+        keep_session_id=request.user_session.pk,
+        actor=request.user,
+    )
+    messages.success(
+        request, f"Signed out everywhere else ({ended} session{'s' if ended != 1 else ''})."
+    )
     return redirect("account-sessions")
 
 
@@ -56,8 +77,11 @@ def sessions_sign_out_others(request):
 def password_change(request):
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user_password_set(user=request.user, password=form.cleaned_data["new_password1"],
-                          keep_session_id=request.user_session.pk)
+        user_password_set(
+            user=request.user,
+            password=form.cleaned_data["new_password1"],
+            keep_session_id=request.user_session.pk,
+        )
         # Keep this session signed in under its key: its sockets and its row follow the key,
         # and the key was issued fresh at sign-in (no fixation to undo).
         request.session[HASH_SESSION_KEY] = request.user.get_session_auth_hash()
@@ -78,7 +102,7 @@ def session_status(request):
 
 @require_POST
 def session_extend(request):
-    """"Stay signed in": activity, like any other request, but written at once."""
+    """ "Stay signed in": activity, like any other request, but written at once."""
     if not request.user.is_authenticated:
         return JsonResponse({"signed_in": False}, status=401)
     row = request.user_session
@@ -91,6 +115,9 @@ def session_extend(request):
 
 def _status(row):
     deadline = session_deadline(row)
-    return {"signed_in": True, "deadline": deadline.isoformat(),
-            "seconds_left": max(0.0, (deadline - timezone.now()).total_seconds()),
-            "warn_seconds": settings.SESSION_WARN_SECONDS}
+    return {
+        "signed_in": True,
+        "deadline": deadline.isoformat(),
+        "seconds_left": max(0.0, (deadline - timezone.now()).total_seconds()),
+        "warn_seconds": settings.SESSION_WARN_SECONDS,
+    }

@@ -2,6 +2,7 @@
 
 Everyone else gets the same NotFound as for a case that does not exist.
 """
+
 from consult.accounts.models import Role
 from consult.cases.access import case_for_member
 from consult.cases.models import Case

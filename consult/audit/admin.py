@@ -6,6 +6,7 @@ grant no add, change or delete permission (a posted change form is refused with 
 change page an admin opens is a read on the case's trail (`case.viewed`, page "admin"), or on
 the admin's own stream (`admin.record_viewed`) for a record without a case.
 """
+
 from django.contrib import admin
 from django.db import transaction
 
@@ -36,5 +37,9 @@ def record_admin_read(admin_user, record):
         if case is not None:
             audit_append(action="case.viewed", actor=admin_user, case=case, payload=payload)
         else:
-            audit_append(action="admin.record_viewed", actor=admin_user, stream=f"user:{admin_user.pk}",
-                         payload=payload)
+            audit_append(
+                action="admin.record_viewed",
+                actor=admin_user,
+                stream=f"user:{admin_user.pk}",
+                payload=payload,
+            )

@@ -6,6 +6,7 @@ A checkpoint signs a stream's head (seq, hash) with HMAC-SHA256 under a key kept
 the database.
 Payloads hold ids and content hashes, never clinical text, so the chain itself cannot leak.
 """
+
 import datetime
 import hashlib
 import hmac
@@ -40,7 +41,7 @@ def content_hash(text):
 
 def timestamp(moment):
     """The text form of an event's time that its hash covers: ISO 8601 in UTC."""
-    return moment.astimezone(datetime.timezone.utc).isoformat()
+    return moment.astimezone(datetime.UTC).isoformat()
 
 
 def checkpoint_body(*, stream, seq, hash, signed_at):

@@ -1,4 +1,5 @@
 """Signing stream heads with AUDIT_HMAC_KEY, so a rewritten chain cannot pass as the original."""
+
 from django.conf import settings
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
@@ -8,9 +9,14 @@ from consult.audit.models import AuditCheckpoint, AuditHead
 
 
 def signed_checkpoint(*, stream, seq, hash, signed_at):
-    body = chain.checkpoint_body(stream=stream, seq=seq, hash=hash, signed_at=chain.timestamp(signed_at))
+    body = chain.checkpoint_body(
+        stream=stream, seq=seq, hash=hash, signed_at=chain.timestamp(signed_at)
+    )
     return AuditCheckpoint(
-        stream=stream, seq=seq, hash=hash, signed_at=signed_at,
+        stream=stream,
+        seq=seq,
+        hash=hash,
+        signed_at=signed_at,
         hmac=chain.checkpoint_hmac(settings.AUDIT_HMAC_KEY, body),
     )
 
@@ -34,7 +40,9 @@ def moved_heads():
     """Heads past their stream's last checkpoint, read in one statement (one snapshot)."""
     last_signed = (
         AuditCheckpoint.objects.filter(stream=OuterRef("stream"))
-        .values("stream").annotate(last=Max("seq")).values("last")
+        .values("stream")
+        .annotate(last=Max("seq"))
+        .values("last")
     )
     heads = AuditHead.objects.annotate(last_signed=Subquery(last_signed)).filter(seq__gt=0)
     return [h for h in heads.order_by("stream") if h.last_signed is None or h.seq > h.last_signed]

@@ -5,6 +5,7 @@ line per checkpoint. Every line is canonical JSON, so any edited byte shows: in 
 breaks its hash, in the header its counts, in a checkpoint its match with the chain (and,
 for whoever holds AUDIT_HMAC_KEY, its signature). See docs/audit.md.
 """
+
 from django.db import transaction
 
 from consult.audit import chain
@@ -13,7 +14,16 @@ from consult.audit.services import audit_append, case_stream
 from consult.audit.trail import checkpoint_rows, event_rows
 
 FORMAT = "consult-audit-jsonl/1"
-EVENT_LINE_FIELDS = ("stream", "seq", "created_at", "actor_id", "action", "payload", "prev_hash", "hash")
+EVENT_LINE_FIELDS = (
+    "stream",
+    "seq",
+    "created_at",
+    "actor_id",
+    "action",
+    "payload",
+    "prev_hash",
+    "hash",
+)
 
 
 def audit_export(*, actor, case_code):
@@ -27,8 +37,13 @@ def audit_export(*, actor, case_code):
         stream = case_stream(case)
         events = [_event_line(row) for row in event_rows(stream)]
         checkpoints = [{"type": "checkpoint", **row} for row in checkpoint_rows(stream)]
-    header = {"type": "header", "format": FORMAT, "stream": stream,
-              "events": len(events), "checkpoints": len(checkpoints)}
+    header = {
+        "type": "header",
+        "format": FORMAT,
+        "stream": stream,
+        "events": len(events),
+        "checkpoints": len(checkpoints),
+    }
     return case, [chain.canonical_json(line) + b"\n" for line in [header, *events, *checkpoints]]
 
 

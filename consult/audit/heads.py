@@ -6,6 +6,7 @@ was doctored (an event edited, or the tail of a trail cut off with its checkpoin
 although its own chains and checkpoints might agree with each other. The file holds stream
 names, sequence numbers, hashes and signatures only: no clinical text.
 """
+
 import json
 
 from consult.audit.checkpoints import checkpoint_all_streams
@@ -36,5 +37,6 @@ def read_exported_checkpoints(path):
     exported = {}
     for row in document["checkpoints"]:
         exported.setdefault(row["stream"], []).append(
-            {key: row[key] for key in ("stream", "seq", "hash", "signed_at", "hmac")})
+            {key: row[key] for key in ("stream", "seq", "hash", "signed_at", "hmac")}
+        )
     return exported

@@ -34,18 +34,30 @@ class AuditEvent(AppendOnly):
     # Every index is one more write on each action's critical path (bench/audit_cost.py), so
     # only (stream, seq) has one: trails are read by stream. Case and actor lookups happen when
     # someone tries to delete a case or a user, which PROTECT refuses anyway.
-    case = models.ForeignKey("cases.Case", null=True, on_delete=models.PROTECT, related_name="audit_events",
-                             db_index=False)
+    case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+        db_index=False,
+    )
     created_at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+",
-                              db_index=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
     action = models.CharField(max_length=64)
     payload = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["stream", "seq"], name="one_event_per_stream_seq")]
+        constraints = [
+            models.UniqueConstraint(fields=["stream", "seq"], name="one_event_per_stream_seq")
+        ]
         ordering = ["stream", "seq"]
 
 
@@ -63,5 +75,7 @@ class AuditCheckpoint(AppendOnly):
     hmac = models.CharField(max_length=64)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["stream", "seq"], name="one_checkpoint_per_stream_seq")]
+        constraints = [
+            models.UniqueConstraint(fields=["stream", "seq"], name="one_checkpoint_per_stream_seq")
+        ]
         ordering = ["stream", "seq"]

@@ -1,4 +1,5 @@
 """Reads for the audit page. Access is checked by the caller (consult/audit/access.py)."""
+
 from consult.accounts.models import User
 from consult.audit.models import AuditEvent
 from consult.audit.services import case_stream
@@ -30,5 +31,7 @@ def case_actions(case):
 
 
 def case_actors(case):
-    actor_ids = AuditEvent.objects.filter(stream=case_stream(case), actor__isnull=False).values("actor_id")
+    actor_ids = AuditEvent.objects.filter(stream=case_stream(case), actor__isnull=False).values(
+        "actor_id"
+    )
     return list(User.objects.filter(pk__in=actor_ids).order_by("username"))

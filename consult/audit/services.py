@@ -1,4 +1,5 @@
 """Writing the trail: one append function every action calls, inside its own transaction."""
+
 import functools
 
 from django.conf import settings
@@ -45,8 +46,14 @@ def audit_prepare(*, action, actor=None, case=None, stream=None, payload=None):
 def statement_event(*, action, actor=None, case=None, stream=None, payload=None):
     """An event for an action done in one autocommit statement that appends it too
     (append_cte_with_payload_seq): the statement is the transaction."""
-    return AuditEvent(stream=stream or case_stream(case), case=case, created_at=timezone.now(),
-                      actor=actor, action=action, payload=payload or {})
+    return AuditEvent(
+        stream=stream or case_stream(case),
+        case=case,
+        created_at=timezone.now(),
+        actor=actor,
+        action=action,
+        payload=payload or {},
+    )
 
 
 def audit_complete(event, row):
@@ -70,7 +77,9 @@ def _append(event):
 
 def _checkpoint_if_due(event):
     if event.seq % settings.AUDIT_CHECKPOINT_EVERY == 0:
-        signed_checkpoint(stream=event.stream, seq=event.seq, hash=event.hash, signed_at=event.created_at).save()
+        signed_checkpoint(
+            stream=event.stream, seq=event.seq, hash=event.hash, signed_at=event.created_at
+        ).save()
 
 
 def _appended(event, row):
@@ -79,8 +88,14 @@ def _appended(event, row):
 
 
 def _body(event, seq):
-    return chain.event_body(stream=event.stream, seq=seq, created_at=chain.timestamp(event.created_at),
-                            actor_id=event.actor_id, action=event.action, payload=event.payload)
+    return chain.event_body(
+        stream=event.stream,
+        seq=seq,
+        created_at=chain.timestamp(event.created_at),
+        actor_id=event.actor_id,
+        action=event.action,
+        payload=event.payload,
+    )
 
 
 def _create_head(stream):
@@ -131,8 +146,13 @@ def append_cte(event):
     before, after = chain.canonical_json_around_seq(_body(event, seq=0))
     payload = AuditEvent._meta.get_field("payload").get_db_prep_value(event.payload, connection)
     return APPEND_CTE, {
-        "audit_before": before, "audit_after": after, "audit_stream": event.stream, "audit_case": event.case_id,
-        "audit_created_at": event.created_at, "audit_actor": event.actor_id, "audit_action": event.action,
+        "audit_before": before,
+        "audit_after": after,
+        "audit_stream": event.stream,
+        "audit_case": event.case_id,
+        "audit_created_at": event.created_at,
+        "audit_actor": event.actor_id,
+        "audit_action": event.action,
         "audit_payload": payload,
     }
 
@@ -175,16 +195,25 @@ def append_cte_with_payload_seq(event, *, source, payload_seq, case_id_sql=None)
     Pass the statement's (id, seq, prev_hash, hash) of `audit_event` to audit_folded.
     """
     assert list(event.payload)[-1] == "seq" and event.payload["seq"] == PAYLOAD_SEQ_PLACEHOLDER
-    assert sorted(event.payload) == list(event.payload), "the payload's keys must be in canonical order"
+    assert sorted(event.payload) == list(event.payload), (
+        "the payload's keys must be in canonical order"
+    )
     before, after = chain.canonical_json_around_seq(_body(event, seq=0))
     placeholder = f'"seq":{PAYLOAD_SEQ_PLACEHOLDER}}}'
     before_seq, found, between = before.rpartition(placeholder)
-    assert found and placeholder not in before_seq, "the payload's seq must be the last value before the event's seq"
+    assert found and placeholder not in before_seq, (
+        "the payload's seq must be the last value before the event's seq"
+    )
     payload = chain.canonical_json(event.payload).decode()
     return _append_sql_with_payload_seq(source, payload_seq, case_id_sql), {
-        "audit_before": before_seq + '"seq":', "audit_between": "}" + between, "audit_after": after,
-        "audit_stream": event.stream, "audit_case": event.case_id, "audit_created_at": event.created_at,
-        "audit_actor": event.actor_id, "audit_action": event.action,
+        "audit_before": before_seq + '"seq":',
+        "audit_between": "}" + between,
+        "audit_after": after,
+        "audit_stream": event.stream,
+        "audit_case": event.case_id,
+        "audit_created_at": event.created_at,
+        "audit_actor": event.actor_id,
+        "audit_action": event.action,
         "audit_payload_head": payload[: -len(f"{PAYLOAD_SEQ_PLACEHOLDER}}}")],
     }
 
@@ -192,7 +221,9 @@ def append_cte_with_payload_seq(event, *, source, payload_seq, case_id_sql=None)
 @functools.cache
 def _append_sql_with_payload_seq(source, payload_seq, case_id_sql):
     # The same few SQL expressions every time: the statement text is built once, not per post.
-    sql = APPEND_CTE_WITH_PAYLOAD_SEQ.replace("{source}", source).replace("{payload_seq}", payload_seq)
+    sql = APPEND_CTE_WITH_PAYLOAD_SEQ.replace("{source}", source).replace(
+        "{payload_seq}", payload_seq
+    )
     return sql if case_id_sql is None else sql.replace("%(audit_case)s", case_id_sql)
 
 
@@ -219,8 +250,11 @@ def _append_postgres(event):
 def _append_portable(event):
     """SQLite and others: lock and advance the head, hash in Python, insert, move the head."""
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {AuditHead._meta.db_table} SET seq = seq + 1, prev_hash = hash "
-                       "WHERE stream = %s RETURNING seq, prev_hash", [event.stream])
+        cursor.execute(
+            f"UPDATE {AuditHead._meta.db_table} SET seq = seq + 1, prev_hash = hash "
+            "WHERE stream = %s RETURNING seq, prev_hash",
+            [event.stream],
+        )
         row = cursor.fetchone()
     if row is None:
         return False

@@ -4,6 +4,7 @@ Memberships change through Django admin inlines as well as code, so the trail is
 model signals, which both paths pass through. The admin sets `audit_actor` on the instance so
 the event names who made the change; other writers may too (None means "by the system").
 """
+
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -27,7 +28,11 @@ def membership_removed(sender, instance, **kwargs):
 def audit_team_cases(membership, action):
     """One event per case of the team. Joins the writer's transaction (the admin's is atomic);
     a bare autocommit save gets its own, right after it."""
-    payload = {"team_id": membership.team_id, "user_id": membership.user_id, "membership_id": membership.pk}
+    payload = {
+        "team_id": membership.team_id,
+        "user_id": membership.user_id,
+        "membership_id": membership.pk,
+    }
     actor = getattr(membership, "audit_actor", None)
     with transaction.atomic():
         for case in Case.objects.filter(team_id=membership.team_id).order_by("pk"):

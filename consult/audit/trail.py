@@ -1,4 +1,5 @@
 """Reading trails out of the database for the verifier, the export and the audit page."""
+
 from itertools import groupby
 
 from django.conf import settings
@@ -8,7 +9,17 @@ from consult.audit import chain
 from consult.audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from consult.audit.verify import verify_stream
 
-EVENT_FIELDS = ("id", "stream", "seq", "created_at", "actor_id", "action", "payload", "prev_hash", "hash")
+EVENT_FIELDS = (
+    "id",
+    "stream",
+    "seq",
+    "created_at",
+    "actor_id",
+    "action",
+    "payload",
+    "prev_hash",
+    "hash",
+)
 CHECKPOINT_FIELDS = ("stream", "seq", "hash", "signed_at", "hmac")
 
 
@@ -55,8 +66,13 @@ def verify_trail(stream=None, exported=None):
 
 def _verify(name, events, checkpoints, heads, exported):
     return verify_stream(
-        name, events, checkpoints.get(name, []), key=settings.AUDIT_HMAC_KEY,
-        checkpoint_every=settings.AUDIT_CHECKPOINT_EVERY, head=heads.get(name), exported=exported.get(name, ()),
+        name,
+        events,
+        checkpoints.get(name, []),
+        key=settings.AUDIT_HMAC_KEY,
+        checkpoint_every=settings.AUDIT_CHECKPOINT_EVERY,
+        head=heads.get(name),
+        exported=exported.get(name, ()),
     )
 
 

@@ -14,6 +14,7 @@ Test suites reset the database between transactional tests; `manage.py flush`
 (consult/audit/management/commands/flush.py) lifts the TRUNCATE guard inside the flush's own
 transaction, so no other session ever sees it off.
 """
+
 from contextlib import contextmanager
 
 APPEND_ONLY_TABLES = ("audit_auditevent", "audit_auditcheckpoint")
@@ -51,7 +52,10 @@ def postgres_install(table):
 
 
 def postgres_drop(table):
-    return [f"DROP TRIGGER IF EXISTS {name} ON {table}" for name in (trigger_name(table), truncate_trigger_name(table))]
+    return [
+        f"DROP TRIGGER IF EXISTS {name} ON {table}"
+        for name in (trigger_name(table), truncate_trigger_name(table))
+    ]
 
 
 def sqlite_install(table):
@@ -68,7 +72,9 @@ def sqlite_drop(table):
 
 def install_statements(vendor):
     if vendor == "postgresql":
-        return [POSTGRES_FUNCTION] + [sql for table in APPEND_ONLY_TABLES for sql in postgres_install(table)]
+        return [POSTGRES_FUNCTION] + [
+            sql for table in APPEND_ONLY_TABLES for sql in postgres_install(table)
+        ]
     if vendor == "sqlite":
         return [sql for table in APPEND_ONLY_TABLES for sql in sqlite_install(table)]
     raise NotImplementedError(f"no append-only triggers for {vendor}: use PostgreSQL or SQLite")
@@ -97,9 +103,11 @@ def drop(connection):
 def installed_truncate_guards(connection):
     """(table, trigger) of each TRUNCATE guard present (none before the migrations ran)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                       "WHERE NOT t.tgisinternal AND t.tgname = ANY(%s) AND pg_table_is_visible(c.oid)",
-                       [[truncate_trigger_name(table) for table in APPEND_ONLY_TABLES]])
+        cursor.execute(
+            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE NOT t.tgisinternal AND t.tgname = ANY(%s) AND pg_table_is_visible(c.oid)",
+            [[truncate_trigger_name(table) for table in APPEND_ONLY_TABLES]],
+        )
         return cursor.fetchall()
 
 

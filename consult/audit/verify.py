@@ -7,6 +7,7 @@ An event dict has: id, stream, seq, created_at (the hashed text), actor_id, acti
 prev_hash, hash, and optionally case_code. A checkpoint dict has: stream, seq, hash, signed_at
 (the signed text), hmac.
 """
+
 from dataclasses import dataclass, field
 
 from consult.audit import chain
@@ -36,7 +37,9 @@ class StreamReport:
         return not self.breaks
 
 
-def verify_stream(stream, events, checkpoints, *, key=None, checkpoint_every=None, head=None, exported=()):
+def verify_stream(
+    stream, events, checkpoints, *, key=None, checkpoint_every=None, head=None, exported=()
+):
     """Walk one stream's events in seq order, then hold its checkpoints against them.
 
     `checkpoints` is a list; `key` None skips signatures (offline without the key);
@@ -49,9 +52,19 @@ def verify_stream(stream, events, checkpoints, *, key=None, checkpoint_every=Non
         _check_event(report, event, hashes)
         ids[event["seq"]] = event.get("id")
     last_seq = report.events
-    if head is not None and (head["seq"], head["hash"]) != (last_seq, hashes.get(last_seq, chain.GENESIS)):
-        report.breaks.append(Break(stream, head["seq"], None, f"the head says seq {head['seq']} but the chain "
-                                                              f"ends at seq {last_seq}, or their hashes differ"))
+    if head is not None and (head["seq"], head["hash"]) != (
+        last_seq,
+        hashes.get(last_seq, chain.GENESIS),
+    ):
+        report.breaks.append(
+            Break(
+                stream,
+                head["seq"],
+                None,
+                f"the head says seq {head['seq']} but the chain "
+                f"ends at seq {last_seq}, or their hashes differ",
+            )
+        )
     _check_checkpoints(report, checkpoints, hashes, ids, key)
     _check_exported(report, exported, hashes, ids, key)
     if checkpoint_every:
@@ -86,8 +99,12 @@ def _check_event(report, event, hashes):
 
 def event_body(event):
     return chain.event_body(
-        stream=event["stream"], seq=event["seq"], created_at=event["created_at"],
-        actor_id=event["actor_id"], action=event["action"], payload=event["payload"],
+        stream=event["stream"],
+        seq=event["seq"],
+        created_at=event["created_at"],
+        actor_id=event["actor_id"],
+        action=event["action"],
+        payload=event["payload"],
     )
 
 
@@ -96,33 +113,78 @@ def _check_checkpoints(report, checkpoints, hashes, ids, key):
         report.checkpoints += 1
         seq = checkpoint["seq"]
         if seq not in hashes:
-            report.breaks.append(Break(report.stream, seq, None, "a signed checkpoint covers an event "
-                                                                 "that is missing from the chain"))
+            report.breaks.append(
+                Break(
+                    report.stream,
+                    seq,
+                    None,
+                    "a signed checkpoint covers an event that is missing from the chain",
+                )
+            )
         elif hashes[seq] != checkpoint["hash"]:
-            report.breaks.append(Break(report.stream, seq, ids[seq], "the hash differs from "
-                                       "the one a signed checkpoint recorded: the chain was rewritten"))
+            report.breaks.append(
+                Break(
+                    report.stream,
+                    seq,
+                    ids[seq],
+                    "the hash differs from "
+                    "the one a signed checkpoint recorded: the chain was rewritten",
+                )
+            )
         if key is not None and not checkpoint_valid(key, checkpoint):
-            report.breaks.append(Break(report.stream, seq, None, "a checkpoint's signature is not valid "
-                                                                 "under AUDIT_HMAC_KEY: it was forged or altered"))
+            report.breaks.append(
+                Break(
+                    report.stream,
+                    seq,
+                    None,
+                    "a checkpoint's signature is not valid "
+                    "under AUDIT_HMAC_KEY: it was forged or altered",
+                )
+            )
 
 
 def _check_exported(report, exported, hashes, ids, key):
     for checkpoint in exported:
         seq = checkpoint["seq"]
         if seq not in hashes:
-            report.breaks.append(Break(report.stream, seq, None, "the checkpoint exported before the backup "
-                                       "covers an event that is missing: the trail was cut short"))
+            report.breaks.append(
+                Break(
+                    report.stream,
+                    seq,
+                    None,
+                    "the checkpoint exported before the backup "
+                    "covers an event that is missing: the trail was cut short",
+                )
+            )
         elif hashes[seq] != checkpoint["hash"]:
-            report.breaks.append(Break(report.stream, seq, ids[seq], "the hash differs from the checkpoint "
-                                       "exported before the backup: the chain was rewritten"))
+            report.breaks.append(
+                Break(
+                    report.stream,
+                    seq,
+                    ids[seq],
+                    "the hash differs from the checkpoint "
+                    "exported before the backup: the chain was rewritten",
+                )
+            )
         if key is not None and not checkpoint_valid(key, checkpoint):
-            report.breaks.append(Break(report.stream, seq, None, "the exported checkpoint's signature is not "
-                                       "valid under AUDIT_HMAC_KEY: the file was forged or altered"))
+            report.breaks.append(
+                Break(
+                    report.stream,
+                    seq,
+                    None,
+                    "the exported checkpoint's signature is not "
+                    "valid under AUDIT_HMAC_KEY: the file was forged or altered",
+                )
+            )
 
 
 def checkpoint_valid(key, checkpoint):
-    body = chain.checkpoint_body(stream=checkpoint["stream"], seq=checkpoint["seq"],
-                                 hash=checkpoint["hash"], signed_at=checkpoint["signed_at"])
+    body = chain.checkpoint_body(
+        stream=checkpoint["stream"],
+        seq=checkpoint["seq"],
+        hash=checkpoint["hash"],
+        signed_at=checkpoint["signed_at"],
+    )
     return chain.checkpoint_signature_valid(key, body, checkpoint["hmac"])
 
 
@@ -131,8 +193,14 @@ def _check_coverage(report, signed_seqs, last_seq, every):
     previous = 0
     for seq in sorted(signed_seqs) + [last_seq]:
         if seq - previous > every:
-            report.breaks.append(Break(report.stream, previous + every + 1, None,
-                                       f"no signed checkpoint in the {seq - previous} events after seq "
-                                       f"{previous}: checkpoints were deleted"))
+            report.breaks.append(
+                Break(
+                    report.stream,
+                    previous + every + 1,
+                    None,
+                    f"no signed checkpoint in the {seq - previous} events after seq "
+                    f"{previous}: checkpoints were deleted",
+                )
+            )
             return
         previous = max(previous, seq)

@@ -11,6 +11,7 @@ let the page open recorded it already).
 `session_id`, from a socket, adds what the socket was opened under (consult/accounts/grants.py):
 the session still open and the user's role unchanged, checked in the same query.
 """
+
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -23,8 +24,9 @@ from consult.core.errors import NotFound
 def is_team_member(user, team_id, *, session_id=None):
     if not user.is_authenticated:
         return False
-    memberships = Membership.objects.filter(team_id=team_id, user_id=user.pk, user__is_active=True,
-                                            user__role=user.role)
+    memberships = Membership.objects.filter(
+        team_id=team_id, user_id=user.pk, user__is_active=True, user__role=user.role
+    )
     if session_id is not None:
         memberships = memberships.filter(Exists(_open_session(session_id, OuterRef("user_id"))))
     return memberships.exists()
@@ -42,12 +44,19 @@ def case_for_member(user, code, *, lock=False, session_id=None):
     cases = cases.filter(code=code)
     if session_id is not None:
         cases = cases.filter(Exists(_open_session(session_id, user.pk)))
-    case = cases.filter(team__memberships__user=user, team__memberships__user__is_active=True,
-                        team__memberships__user__role=user.role).first()
+    case = cases.filter(
+        team__memberships__user=user,
+        team__memberships__user__is_active=True,
+        team__memberships__user__role=user.role,
+    ).first()
     if case is None:
-        case = cases.filter(emergency_grants__user=user, emergency_grants__expired_at__isnull=True,
-                            emergency_grants__expires_at__gt=timezone.now(), emergency_grants__user__is_active=True,
-                            emergency_grants__user__role=user.role).first()
+        case = cases.filter(
+            emergency_grants__user=user,
+            emergency_grants__expired_at__isnull=True,
+            emergency_grants__expires_at__gt=timezone.now(),
+            emergency_grants__user__is_active=True,
+            emergency_grants__user__role=user.role,
+        ).first()
     if case is None:
         _record_refusal(user, code)
         raise NotFound("no such case")
@@ -61,8 +70,9 @@ def _record_refusal(user, code):
 
 
 def visible_cases(user):
-    return Case.objects.filter(team__memberships__user=user, team__memberships__user__is_active=True) \
-        .select_related("team", "owner")
+    return Case.objects.filter(
+        team__memberships__user=user, team__memberships__user__is_active=True
+    ).select_related("team", "owner")
 
 
 def _open_session(session_id, user_id):

@@ -7,6 +7,7 @@ no per-recipient database work on the hot path; each member's browser counts it.
 publishes `case.read` with the recomputed count to the reader's own tabs, so it falls everywhere.
 @mentions of team members reach the mentioned user's tabs as `mention` frames (no text).
 """
+
 import re
 from dataclasses import dataclass
 
@@ -27,10 +28,18 @@ def with_activity(cases, user):
     """Annotate `unread` (others' messages after the user's read position) and `last_message_at`."""
     read = ReadPosition.objects.filter(case=OuterRef("pk"), user=user).values("seq")[:1]
     cases = cases.annotate(read_seq=Coalesce(Subquery(read), Value(0), output_field=IntegerField()))
-    unread = (Message.objects.filter(case=OuterRef("pk"), seq__gt=OuterRef("read_seq")).exclude(author=user)
-              .order_by().values("case").annotate(n=Count("pk")).values("n"))
+    unread = (
+        Message.objects.filter(case=OuterRef("pk"), seq__gt=OuterRef("read_seq"))
+        .exclude(author=user)
+        .order_by()
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     last = Message.objects.filter(case=OuterRef("pk")).order_by("-seq").values("created_at")[:1]
-    return cases.annotate(unread=Coalesce(Subquery(unread), Value(0)), last_message_at=Subquery(last))
+    return cases.annotate(
+        unread=Coalesce(Subquery(unread), Value(0)), last_message_at=Subquery(last)
+    )
 
 
 def unread_count(case, user, read_seq):
@@ -38,15 +47,28 @@ def unread_count(case, user, read_seq):
 
 
 def publish_activity(message, *, code, team_id):
-    publish_on_commit(team_group(team_id), {
-        "type": "case.activity", "case": code, "seq": message.seq, "author_id": message.author_id,
-        "at": message.created_at.isoformat(),
-    })
+    publish_on_commit(
+        team_group(team_id),
+        {
+            "type": "case.activity",
+            "case": code,
+            "seq": message.seq,
+            "author_id": message.author_id,
+            "at": message.created_at.isoformat(),
+        },
+    )
 
 
 def publish_read(case, user, seq):
-    publish_on_commit(user_group(user.pk), {"type": "case.read", "case": case.code, "seq": seq,
-                                            "unread": unread_count(case, user, seq)})
+    publish_on_commit(
+        user_group(user.pk),
+        {
+            "type": "case.read",
+            "case": case.code,
+            "seq": seq,
+            "unread": unread_count(case, user, seq),
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -69,20 +91,37 @@ def mentions_in(*, actor, case_code, body):
         return NO_MENTIONS
     found = [(m.start(), m.group(1).rstrip(".")) for m in MENTION.finditer(body)]
     names = {name for _, name in found if name}
-    members = dict(User.objects.filter(
-        username__in=names, is_active=True, memberships__team__cases__code=case_code,
-        memberships__team__memberships__user=actor,
-    ).values_list("username", "pk").distinct())
+    members = dict(
+        User.objects.filter(
+            username__in=names,
+            is_active=True,
+            memberships__team__cases__code=case_code,
+            memberships__team__memberships__user=actor,
+        )
+        .values_list("username", "pk")
+        .distinct()
+    )
     if not members:
         return NO_MENTIONS
-    spans = tuple(Confirmation(start, start + 1 + len(name), "HANDLE") for start, name in found if name in members)
-    return Mentions(spans=spans, user_ids=tuple(sorted(set(members.values()) - {actor.pk})), author=actor)
+    spans = tuple(
+        Confirmation(start, start + 1 + len(name), "HANDLE")
+        for start, name in found
+        if name in members
+    )
+    return Mentions(
+        spans=spans, user_ids=tuple(sorted(set(members.values()) - {actor.pk})), author=actor
+    )
 
 
 def publish_mentions(message, mentions, *, code):
     if not mentions.user_ids:
         return
-    frame = {"type": "mention", "case": code, "seq": message.seq, "by": user_dict(mentions.author),
-             "url": f"/cases/{code}/?at={message.seq}"}
+    frame = {
+        "type": "mention",
+        "case": code,
+        "seq": message.seq,
+        "by": user_dict(mentions.author),
+        "url": f"/cases/{code}/?at={message.seq}",
+    }
     for user_id in mentions.user_ids:
         publish_on_commit(user_group(user_id), frame)

@@ -1,4 +1,5 @@
 """Editing a case: its owner and its team's supervisors; other members 403, outsiders 404."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -18,8 +19,12 @@ def case_edit(request, code):
     flagged = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.case_edit(actor=request.user, case_code=code, confirmations=form_confirmations(form),
-                               **form.cleaned_data)
+            services.case_edit(
+                actor=request.user,
+                case_code=code,
+                confirmations=form_confirmations(form),
+                **form.cleaned_data,
+            )
             return redirect("case-room", code=code)
         except ConsultError as error:
             flagged, _ = form_error(form, error, form.cleaned_data)

@@ -33,7 +33,9 @@ class Case(models.Model):
 
     code = models.CharField(max_length=8, unique=True, default=new_case_code)
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="cases")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_cases")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_cases"
+    )
     title = models.CharField(max_length=120)
     summary = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
@@ -64,7 +66,9 @@ class Message(models.Model):
     client_id = models.CharField(max_length=64)
     body = models.TextField()
     body_html = models.TextField()
-    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
     # Spans the writer confirmed were not identifiers: [{"start", "end", "kind"}]; who is the author.
     deid_confirmations = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -72,7 +76,9 @@ class Message(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["case", "seq"], name="one_message_per_room_seq"),
-            models.UniqueConstraint(fields=["case", "author", "client_id"], name="one_message_per_client_id"),
+            models.UniqueConstraint(
+                fields=["case", "author", "client_id"], name="one_message_per_client_id"
+            ),
         ]
         ordering = ["case", "seq"]
 
@@ -86,7 +92,9 @@ class ReadPosition(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "user"], name="one_read_position_per_member")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="one_read_position_per_member")
+        ]
 
 
 class Presence(models.Model):

@@ -8,6 +8,7 @@ Other databases (the embedded SQLite) use the ORM versions.
 The rules are the same as everywhere: the case exists for members of its team only (and a holder
 of an active emergency grant: consult/emergency/), and its row lock orders the room's messages.
 """
+
 import functools
 
 import orjson
@@ -17,7 +18,12 @@ from django.utils import timezone
 from consult.accounts.grants import grant_sql
 from consult.accounts.models import Membership
 from consult.audit.models import AuditHead
-from consult.audit.services import append_cte, append_cte_with_payload_seq, audit_complete, audit_folded
+from consult.audit.services import (
+    append_cte,
+    append_cte_with_payload_seq,
+    audit_complete,
+    audit_folded,
+)
 from consult.cases.access import case_for_member
 from consult.cases.models import Case, Message
 from consult.core.errors import NotFound
@@ -69,14 +75,25 @@ def lock_case_for_poster(actor, code, client_id, session_id=None):
     if connection.vendor != "postgresql":
         return _lock_case_with_orm(actor, code, client_id, session_id)
     with connection.cursor() as cursor:
-        cursor.execute(LOCK_CASE_FOR_POSTER, {"actor": actor.pk, "client_id": client_id, "code": code,
-                                              "role": actor.role, "session": session_id, "now": timezone.now()})
+        cursor.execute(
+            LOCK_CASE_FOR_POSTER,
+            {
+                "actor": actor.pk,
+                "client_id": client_id,
+                "code": code,
+                "role": actor.role,
+                "session": session_id,
+                "now": timezone.now(),
+            },
+        )
         row = cursor.fetchone()
     if row is None:
         return None
     case_id, team_id, last_seq, stored_id = row
     # Only what posting needs is loaded; any other field is fetched if something reads it.
-    case = Case.from_db(connection.alias, ["id", "code", "team_id", "last_seq"], [case_id, code, team_id, last_seq])
+    case = Case.from_db(
+        connection.alias, ["id", "code", "team_id", "last_seq"], [case_id, code, team_id, last_seq]
+    )
     return case, stored_id
 
 
@@ -85,11 +102,15 @@ def _lock_case_with_orm(actor, code, client_id, session_id):
         case = case_for_member(actor, code, lock=True, session_id=session_id)
     except NotFound:
         return None
-    stored = Message.objects.filter(case=case, author=actor, client_id=client_id).values_list("pk", flat=True)
+    stored = Message.objects.filter(case=case, author=actor, client_id=client_id).values_list(
+        "pk", flat=True
+    )
     return case, stored.first()
 
 
-def message_insert(*, case, author, client_id, body, body_html, corrects, confirmations, audit=None):
+def message_insert(
+    *, case, author, client_id, body, body_html, corrects, confirmations, audit=None
+):
     """Take the case's next seq and store the message; the case row must be locked.
 
     `audit(message)` (optional) returns the message's audit event, prepared with
@@ -98,8 +119,15 @@ def message_insert(*, case, author, client_id, body, body_html, corrects, confir
     """
     case.last_seq += 1
     message = Message(
-        case=case, seq=case.last_seq, author=author, client_id=client_id, body=body, body_html=body_html,
-        corrects=corrects, deid_confirmations=confirmations, created_at=timezone.now(),
+        case=case,
+        seq=case.last_seq,
+        author=author,
+        client_id=client_id,
+        body=body,
+        body_html=body_html,
+        corrects=corrects,
+        deid_confirmations=confirmations,
+        created_at=timezone.now(),
     )
     event = audit(message) if audit is not None else None
     if connection.vendor != "postgresql":
@@ -109,8 +137,13 @@ def message_insert(*, case, author, client_id, body, body_html, corrects, confir
             audit_complete(event, None)
         return message
     params = {
-        "seq": case.last_seq, "now": message.created_at, "case": case.pk, "author": author.pk,
-        "client_id": client_id, "body": body, "body_html": body_html,
+        "seq": case.last_seq,
+        "now": message.created_at,
+        "case": case.pk,
+        "author": author.pk,
+        "client_id": client_id,
+        "body": body,
+        "body_html": body_html,
         "corrects": corrects.pk if corrects else None,
         "confirmations": orjson.dumps(confirmations).decode(),
     }
@@ -118,7 +151,9 @@ def message_insert(*, case, author, client_id, body, body_html, corrects, confir
         sql = INSERT_MESSAGE
     else:
         audit_sql, audit_params = append_cte(event)
-        sql = INSERT_MESSAGE_AUDITED.format(move=_MOVE_CASE, audit=audit_sql, insert=_INSERT_MESSAGE)
+        sql = INSERT_MESSAGE_AUDITED.format(
+            move=_MOVE_CASE, audit=audit_sql, insert=_INSERT_MESSAGE
+        )
         params.update(audit_params)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -166,7 +201,9 @@ def _plain_post_sql(audit_sql):
     return POST_PLAIN_MESSAGE.replace("{audit}", audit_sql)
 
 
-def plain_message_post(*, author, case_code, client_id, body, body_html, audit_event, session_id=None):
+def plain_message_post(
+    *, author, case_code, client_id, body, body_html, audit_event, session_id=None
+):
     """The stored message of a plain post made in one statement, or None when the general path
     must decide (only on PostgreSQL; see POST_PLAIN_MESSAGE). The row is committed on return.
 
@@ -175,10 +212,23 @@ def plain_message_post(*, author, case_code, client_id, body, body_html, audit_e
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return None
     audit_sql, params = append_cte_with_payload_seq(
-        audit_event, source="inserted", payload_seq="inserted.seq", case_id_sql="(SELECT id FROM moved)"
+        audit_event,
+        source="inserted",
+        payload_seq="inserted.seq",
+        case_id_sql="(SELECT id FROM moved)",
     )
-    params.update({"now": audit_event.created_at, "code": case_code, "author": author.pk, "client_id": client_id,
-                   "body": body, "body_html": body_html, "role": author.role, "session": session_id})
+    params.update(
+        {
+            "now": audit_event.created_at,
+            "code": case_code,
+            "author": author.pk,
+            "client_id": client_id,
+            "body": body,
+            "body_html": body_html,
+            "role": author.role,
+            "session": session_id,
+        }
+    )
     try:
         row = fetch_one_prepared(_plain_post_sql(audit_sql), params)
     except IntegrityError:
@@ -186,15 +236,37 @@ def plain_message_post(*, author, case_code, client_id, body, body_html, audit_e
     if row is None:
         return None
     case_id, team_id, message_id, seq, *audit_row = row
-    case = Case.from_db(connection.alias, ["id", "code", "team_id", "last_seq"], [case_id, case_code, team_id, seq])
+    case = Case.from_db(
+        connection.alias, ["id", "code", "team_id", "last_seq"], [case_id, case_code, team_id, seq]
+    )
     message = Message.from_db(
         connection.alias,
-        ["id", "case_id", "seq", "author_id", "client_id", "body", "body_html", "corrects_id", "deid_confirmations",
-         "created_at"],
-        [message_id, case_id, seq, author.pk, client_id, body, body_html, None, [], audit_event.created_at],
+        [
+            "id",
+            "case_id",
+            "seq",
+            "author_id",
+            "client_id",
+            "body",
+            "body_html",
+            "corrects_id",
+            "deid_confirmations",
+            "created_at",
+        ],
+        [
+            message_id,
+            case_id,
+            seq,
+            author.pk,
+            client_id,
+            body,
+            body_html,
+            None,
+            [],
+            audit_event.created_at,
+        ],
     )
     message.case, message.author = case, author
     audit_event.case = case
     audit_folded(audit_event, audit_row, payload_seq=seq)
     return message
-

@@ -7,6 +7,7 @@ mailto links survive, and they open without an opener.
 The renderer never makes characters the guard did not scan: every `&` of the source is shown as
 an `&` (so `&#74;ohn` reads "&#74;ohn", never "John"), and invisible format characters are dropped.
 """
+
 import re
 import threading
 from functools import partial
@@ -23,11 +24,12 @@ ALLOWED_PROTOCOLS = {"http", "https", "mailto"}
 _local = threading.local()  # Markdown instances keep state between calls: one per thread.
 
 
-
 def _converter():
     md = getattr(_local, "md", None)
     if md is None:
-        md = markdown.Markdown(extensions=["nl2br", "sane_lists", "fenced_code"], output_format="html")
+        md = markdown.Markdown(
+            extensions=["nl2br", "sane_lists", "fenced_code"], output_format="html"
+        )
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         # `<a@b.org>` comes out as character references, which bleach then drops whole: leave

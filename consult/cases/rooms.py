@@ -1,4 +1,5 @@
 """Being in a case room: joining, reading history, presence. Reads are audited too."""
+
 import datetime
 from datetime import timedelta
 
@@ -22,10 +23,15 @@ def case_history(case, *, after_seq=None, limit=None):
     when it is None; and whether more follow."""
     limit = limit or settings.HISTORY_PAGE_SIZE
     if after_seq is None:
-        rows = _execute(HISTORY_SQL.format(after="", order="DESC"), [case.pk, RECENT_HISTORY], fetch=True)
+        rows = _execute(
+            HISTORY_SQL.format(after="", order="DESC"), [case.pk, RECENT_HISTORY], fetch=True
+        )
         return [_history_dict(row) for row in reversed(rows)], False
-    rows = _execute(HISTORY_SQL.format(after="AND m.seq > %s", order="ASC"), [case.pk, after_seq, limit + 1],
-                    fetch=True)
+    rows = _execute(
+        HISTORY_SQL.format(after="AND m.seq > %s", order="ASC"),
+        [case.pk, after_seq, limit + 1],
+        fetch=True,
+    )
     return [_history_dict(row) for row in rows[:limit]], len(rows) > limit
 
 
@@ -41,7 +47,9 @@ def room_join(*, actor, case_code, channel_name, after_seq=None, case=None, sess
     history, has_more = case_history(case, after_seq=after_seq)
     with transaction.atomic():
         _presence_upsert(case, actor, channel_name)
-        audit_append(action="room.joined", actor=actor, case=case, payload=_read_range(after_seq, history))
+        audit_append(
+            action="room.joined", actor=actor, case=case, payload=_read_range(after_seq, history)
+        )
         presence = present_users(case.pk)
         publish_on_commit(case_group(case.pk), {"type": "presence", "users": presence})
     return case, {
@@ -62,7 +70,12 @@ def room_history(*, actor, case_code, after_seq, limit=None, session_id=None):
     history, has_more = case_history(case, after_seq=after_seq, limit=limit)
     if history:
         with transaction.atomic():
-            audit_append(action="history.read", actor=actor, case=case, payload=_read_range(after_seq, history))
+            audit_append(
+                action="history.read",
+                actor=actor,
+                case=case,
+                payload=_read_range(after_seq, history),
+            )
     return {
         "type": "history",
         "after_seq": after_seq,
@@ -82,10 +95,16 @@ def _read_range(after_seq, history):
 
 def room_leave(*, channel_name):
     with transaction.atomic():
-        left = _execute(f"DELETE FROM {PRESENCES} WHERE channel_name = %s RETURNING case_id", [channel_name], fetch=True)
+        left = _execute(
+            f"DELETE FROM {PRESENCES} WHERE channel_name = %s RETURNING case_id",
+            [channel_name],
+            fetch=True,
+        )
         if left:
             [(case_id,)] = left
-            publish_on_commit(case_group(case_id), {"type": "presence", "users": present_users(case_id)})
+            publish_on_commit(
+                case_group(case_id), {"type": "presence", "users": present_users(case_id)}
+            )
 
 
 def presence_refresh(*, channel_name):
@@ -103,26 +122,36 @@ USER_COLUMNS = "u.id, u.username, u.first_name, u.last_name"
 
 
 def _presence_upsert(case, user, channel_name):
-    _execute(f"""INSERT INTO {PRESENCES} (case_id, user_id, channel_name, seen_at) VALUES (%s, %s, %s, %s)
+    _execute(
+        f"""INSERT INTO {PRESENCES} (case_id, user_id, channel_name, seen_at) VALUES (%s, %s, %s, %s)
                  ON CONFLICT (channel_name) DO UPDATE
                  SET case_id = excluded.case_id, user_id = excluded.user_id, seen_at = excluded.seen_at""",
-             [case.pk, user.pk, channel_name, _db_time(timezone.now())])
+        [case.pk, user.pk, channel_name, _db_time(timezone.now())],
+    )
 
 
 def present_users(case_id):
     fresh_since = timezone.now() - timedelta(seconds=settings.PRESENCE_TTL_SECONDS)
-    return _user_dicts(f"""SELECT {USER_COLUMNS} FROM {USERS} u
+    return _user_dicts(
+        f"""SELECT {USER_COLUMNS} FROM {USERS} u
                             WHERE u.id IN (SELECT p.user_id FROM {PRESENCES} p WHERE p.case_id = %s AND p.seen_at >= %s)
-                            ORDER BY u.username""", [case_id, _db_time(fresh_since)])
+                            ORDER BY u.username""",
+        [case_id, _db_time(fresh_since)],
+    )
 
 
 def team_members(case):
-    return _user_dicts(f"""SELECT {USER_COLUMNS} FROM {USERS} u JOIN {MEMBERSHIPS} m ON m.user_id = u.id
-                            WHERE m.team_id = %s ORDER BY u.username""", [case.team_id])
+    return _user_dicts(
+        f"""SELECT {USER_COLUMNS} FROM {USERS} u JOIN {MEMBERSHIPS} m ON m.user_id = u.id
+                            WHERE m.team_id = %s ORDER BY u.username""",
+        [case.team_id],
+    )
 
 
 def read_positions(case):
-    rows = _execute(f"SELECT user_id, seq FROM {READ_POSITIONS} WHERE case_id = %s", [case.pk], fetch=True)
+    rows = _execute(
+        f"SELECT user_id, seq FROM {READ_POSITIONS} WHERE case_id = %s", [case.pk], fetch=True
+    )
     return {str(user_id): seq for user_id, seq in rows}
 
 
@@ -145,7 +174,9 @@ def _history_dict(row):
 
 def _aware(moment):
     # PostgreSQL returns aware datetimes; SQLite's stored UTC comes back naive from plain SQL.
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.timezone.utc)
+    return (
+        moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)
+    )
 
 
 def _db_time(moment):

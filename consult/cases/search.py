@@ -7,6 +7,7 @@ SQLite default): every word of the query must appear in the message, case-insens
 hold clinical words, so it is never logged or audited: each case that returned results gets one
 `search.results_read` event with the seqs shown and their count.
 """
+
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
 
@@ -25,8 +26,12 @@ def message_search(*, actor, query):
     """The matching messages (with `case` and `author` loaded), at most RESULTS_MAX."""
     query = " ".join((query or "").split())
     if not QUERY_MIN_CHARS <= len(query) <= QUERY_MAX_CHARS:
-        raise ValidationFailed(f"search for {QUERY_MIN_CHARS} to {QUERY_MAX_CHARS} characters", field="q")
-    messages = Message.objects.filter(case__team__memberships__user=actor).select_related("case", "author")
+        raise ValidationFailed(
+            f"search for {QUERY_MIN_CHARS} to {QUERY_MAX_CHARS} characters", field="q"
+        )
+    messages = Message.objects.filter(case__team__memberships__user=actor).select_related(
+        "case", "author"
+    )
     found = list(_matching(messages, query)[:RESULTS_MAX])
     _audit_reads(actor, found)
     return found
@@ -35,8 +40,12 @@ def message_search(*, actor, query):
 def _matching(messages, query):
     if connection.vendor == "postgresql":
         terms = SearchQuery(query, config="english", search_type="websearch")
-        return (messages.annotate(vector=BODY_VECTOR).filter(vector=terms)
-                .annotate(rank=SearchRank(BODY_VECTOR, terms)).order_by("-rank", "-created_at"))
+        return (
+            messages.annotate(vector=BODY_VECTOR)
+            .filter(vector=terms)
+            .annotate(rank=SearchRank(BODY_VECTOR, terms))
+            .order_by("-rank", "-created_at")
+        )
     for word in query.split():
         messages = messages.filter(body__icontains=word)
     return messages.order_by("-created_at")
@@ -47,10 +56,16 @@ def _audit_reads(actor, found):
     for message in found:
         seqs_by_case.setdefault(message.case, []).append(message.seq)
     with transaction.atomic():
-        for case in sorted(seqs_by_case, key=lambda c: c.pk):  # one order: two searches never deadlock
+        for case in sorted(
+            seqs_by_case, key=lambda c: c.pk
+        ):  # one order: two searches never deadlock
             seqs = sorted(seqs_by_case[case])
-            audit_append(action="search.results_read", actor=actor, case=case,
-                         payload={"seqs": seqs, "count": len(seqs)})
+            audit_append(
+                action="search.results_read",
+                actor=actor,
+                case=case,
+                payload={"seqs": seqs, "count": len(seqs)},
+            )
 
 
 def snippet(body, query):
@@ -59,5 +74,5 @@ def snippet(body, query):
     starts = [lowered.find(word.lower()) for word in query.split()]
     start = min([s for s in starts if s >= 0], default=0)
     begin = max(0, start - SNIPPET_CHARS // 3)
-    text = body[begin:begin + SNIPPET_CHARS]
+    text = body[begin : begin + SNIPPET_CHARS]
     return ("…" if begin else "") + text + ("…" if begin + SNIPPET_CHARS < len(body) else "")

@@ -3,6 +3,7 @@
 Every function: authorise (row lock where order matters) → de-identification guard →
 model write → audit event → publish after commit.
 """
+
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -11,7 +12,11 @@ from django.db import transaction
 from consult.accounts.models import Team
 from consult.audit.chain import content_hash
 from consult.audit.services import (
-    PAYLOAD_SEQ_PLACEHOLDER, audit_append, audit_prepare, case_stream_of, statement_event,
+    PAYLOAD_SEQ_PLACEHOLDER,
+    audit_append,
+    audit_prepare,
+    case_stream_of,
+    statement_event,
 )
 from consult.cases import activity, posting
 from consult.cases.access import case_for_member, is_team_member
@@ -30,7 +35,9 @@ class PostResult:
     duplicate: bool
 
 
-def case_create(*, actor, team_id, title, summary="", risk_level=RiskLevel.NONE, confirmations=None):
+def case_create(
+    *, actor, team_id, title, summary="", risk_level=RiskLevel.NONE, confirmations=None
+):
     if not is_team_member(actor, team_id):
         raise AccessDenied("you are not a member of that team", field="team")
     title, summary = title.strip(), summary.strip()
@@ -40,7 +47,11 @@ def case_create(*, actor, team_id, title, summary="", risk_level=RiskLevel.NONE,
     accepted = guard_fields(texts, confirmations)
     with transaction.atomic():
         case = Case.objects.create(
-            team=Team.objects.get(pk=team_id), owner=actor, title=title, summary=summary, risk_level=risk_level
+            team=Team.objects.get(pk=team_id),
+            owner=actor,
+            title=title,
+            summary=summary,
+            risk_level=risk_level,
         )
         audit_append(
             action="case.created",
@@ -54,11 +65,15 @@ def case_create(*, actor, team_id, title, summary="", risk_level=RiskLevel.NONE,
                 "summary_sha256": content_hash(summary),
             },
         )
-        false_alarms_audit(actor=actor, case=case, record={"case_id": case.pk}, accepted=accepted, texts=texts)
+        false_alarms_audit(
+            actor=actor, case=case, record={"case_id": case.pk}, accepted=accepted, texts=texts
+        )
     return case
 
 
-def message_post(*, actor, case_code, client_id, body, corrects_seq=None, confirmations=(), session_id=None):
+def message_post(
+    *, actor, case_code, client_id, body, corrects_seq=None, confirmations=(), session_id=None
+):
     """Store a message once per client_id and broadcast it after commit.
 
     A retry with a client_id already stored returns the stored message (duplicate=True)
@@ -83,12 +98,20 @@ def message_post(*, actor, case_code, client_id, body, corrects_seq=None, confir
     body_sha256 = content_hash(body)
     if flagged is None and corrects_seq is None and not accepted:
         message = posting.plain_message_post(
-            author=actor, case_code=case_code, client_id=client_id, body=body, body_html=body_html,
-            audit_event=_posted_event_to_number(actor, case_code, body_sha256), session_id=session_id,
+            author=actor,
+            case_code=case_code,
+            client_id=client_id,
+            body=body,
+            body_html=body_html,
+            audit_event=_posted_event_to_number(actor, case_code, body_sha256),
+            session_id=session_id,
         )
         if message is not None:
-            publish_on_commit(case_group(message.case_id), {"type": "message.new", "message": message_dict(message)},
-                              seq=message.seq)  # committed: it publishes now
+            publish_on_commit(
+                case_group(message.case_id),
+                {"type": "message.new", "message": message_dict(message)},
+                seq=message.seq,
+            )  # committed: it publishes now
             _publish_team_news(message, case_code, message.case.team_id, mentions)
             return PostResult(message, duplicate=False)
     with transaction.atomic():
@@ -99,14 +122,26 @@ def message_post(*, actor, case_code, client_id, body, corrects_seq=None, confir
         if flagged is not None:
             raise flagged
         message = posting.message_insert(
-            case=case, author=actor, client_id=client_id, body=body, body_html=body_html,
-            corrects=corrected, confirmations=[c.as_dict() for c in accepted],
+            case=case,
+            author=actor,
+            client_id=client_id,
+            body=body,
+            body_html=body_html,
+            corrects=corrected,
+            confirmations=[c.as_dict() for c in accepted],
             audit=lambda message: _posted_event(actor, case, message, body_sha256),
         )
-        false_alarms_audit(actor=actor, case=case, record={"message_id": message.pk}, accepted={"body": accepted},
-                           texts={"body": body})
+        false_alarms_audit(
+            actor=actor,
+            case=case,
+            record={"message_id": message.pk},
+            accepted={"body": accepted},
+            texts={"body": body},
+        )
         publish_on_commit(
-            case_group(case.pk), {"type": "message.new", "message": message_dict(message)}, seq=message.seq
+            case_group(case.pk),
+            {"type": "message.new", "message": message_dict(message)},
+            seq=message.seq,
         )
         _publish_team_news(message, case_code, case.team_id, mentions)
     return PostResult(message, duplicate=False)
@@ -189,8 +224,12 @@ def read_position_mark(*, actor, case_code, seq, session_id=None):
         position, _ = ReadPosition.objects.get_or_create(case=case, user=actor)
         advanced = ReadPosition.objects.filter(pk=position.pk, seq__lt=seq).update(seq=seq)
         if advanced:
-            publish_on_commit(case_group(case.pk), {"type": "read.updated", "user_id": actor.pk, "seq": seq})
-            activity.publish_read(case, actor, seq)  # the reader's other tabs: the case list's count falls
+            publish_on_commit(
+                case_group(case.pk), {"type": "read.updated", "user_id": actor.pk, "seq": seq}
+            )
+            activity.publish_read(
+                case, actor, seq
+            )  # the reader's other tabs: the case list's count falls
     return seq
 
 
@@ -204,7 +243,11 @@ def case_for_editor(actor, case_code, *, lock=False):
 
 def case_update(*, actor, case_code, title=None, summary=None, reason, confirmations=None):
     """Change a case's title and/or summary; the trail keeps hashes of before, after and why."""
-    changes = {name: value.strip() for name, value in (("title", title), ("summary", summary)) if value is not None}
+    changes = {
+        name: value.strip()
+        for name, value in (("title", title), ("summary", summary))
+        if value is not None
+    }
     if changes.get("title") == "":
         raise ValidationFailed("a case needs a title", field="title")
     if len(changes.get("title", "")) > Case._meta.get_field("title").max_length:
@@ -217,18 +260,28 @@ def case_update(*, actor, case_code, title=None, summary=None, reason, confirmat
         changed = {name: value for name, value in changes.items() if getattr(case, name) != value}
         if not changed:
             raise ValidationFailed("nothing to change", field="title")
-        hashes = {name: {"from": content_hash(getattr(case, name)), "to": content_hash(value)}
-                  for name, value in changed.items()}
+        hashes = {
+            name: {"from": content_hash(getattr(case, name)), "to": content_hash(value)}
+            for name, value in changed.items()
+        }
         for name, value in changed.items():
             setattr(case, name, value)
         case.save(update_fields=[*changed, "updated_at"])
-        audit_append(action="case.edited", actor=actor, case=case,
-                     payload={"changes": hashes, "reason_sha256": content_hash(reason)})
-        false_alarms_audit(actor=actor, case=case, record={"case_id": case.pk}, accepted=accepted, texts=texts)
+        audit_append(
+            action="case.edited",
+            actor=actor,
+            case=case,
+            payload={"changes": hashes, "reason_sha256": content_hash(reason)},
+        )
+        false_alarms_audit(
+            actor=actor, case=case, record={"case_id": case.pk}, accepted=accepted, texts=texts
+        )
     return case
 
 
-def case_set_status(*, actor, case_code, status, reason, confirmations=None, audit_confirmations=True):
+def case_set_status(
+    *, actor, case_code, status, reason, confirmations=None, audit_confirmations=True
+):
     if status not in Status.values:
         raise ValidationFailed(f"status must be one of {', '.join(Status.values)}", field="status")
     reason = _reason_given(reason)
@@ -239,11 +292,20 @@ def case_set_status(*, actor, case_code, status, reason, confirmations=None, aud
             raise ValidationFailed(f"the case is already {status}", field="status")
         previous, case.status = case.status, status
         case.save(update_fields=["status", "updated_at"])
-        audit_append(action="case.status_changed", actor=actor, case=case,
-                     payload={"from": previous, "to": status, "reason_sha256": content_hash(reason)})
+        audit_append(
+            action="case.status_changed",
+            actor=actor,
+            case=case,
+            payload={"from": previous, "to": status, "reason_sha256": content_hash(reason)},
+        )
         if audit_confirmations:  # case_edit's text change already recorded them
-            false_alarms_audit(actor=actor, case=case, record={"case_id": case.pk}, accepted=accepted,
-                               texts={"reason": reason})
+            false_alarms_audit(
+                actor=actor,
+                case=case,
+                record={"case_id": case.pk},
+                accepted=accepted,
+                texts={"reason": reason},
+            )
     return case
 
 
@@ -255,11 +317,23 @@ def case_edit(*, actor, case_code, title, summary, status, reason, confirmations
         if not text_changed and status == case.status:
             raise ValidationFailed("nothing to change", field="title")
         if text_changed:
-            case = case_update(actor=actor, case_code=case_code, title=title, summary=summary, reason=reason,
-                               confirmations=confirmations)
+            case = case_update(
+                actor=actor,
+                case_code=case_code,
+                title=title,
+                summary=summary,
+                reason=reason,
+                confirmations=confirmations,
+            )
         if status != case.status:
-            case = case_set_status(actor=actor, case_code=case_code, status=status, reason=reason,
-                                   confirmations=confirmations, audit_confirmations=not text_changed)
+            case = case_set_status(
+                actor=actor,
+                case_code=case_code,
+                status=status,
+                reason=reason,
+                confirmations=confirmations,
+                audit_confirmations=not text_changed,
+            )
     return case
 
 

@@ -16,10 +16,15 @@ from consult.risk.selectors import cases_by_risk
 @login_required
 def case_list(request):
     risk, sort = request.GET.get("risk", ""), request.GET.get("sort", "updated")
-    cases = cases_by_risk(with_activity(visible_cases(request.user), request.user), level=risk, sort=sort)
+    cases = cases_by_risk(
+        with_activity(visible_cases(request.user), request.user), level=risk, sort=sort
+    )
     cases = with_active_consult(cases)
-    return render(request, "cases/list.html", {"cases": cases, "risk": risk, "sort": sort,
-                                               "risk_levels": RiskLevel.choices})
+    return render(
+        request,
+        "cases/list.html",
+        {"cases": cases, "risk": risk, "sort": sort, "risk_levels": RiskLevel.choices},
+    )
 
 
 @login_required
@@ -29,14 +34,23 @@ def case_new(request):
     flagged = None
     if request.method == "POST" and form.is_valid():
         try:
-            case = services.case_create(actor=request.user, team_id=int(form.cleaned_data["team"]),
-                                        title=form.cleaned_data["title"], summary=form.cleaned_data["summary"],
-                                        risk_level=form.cleaned_data["risk_level"],
-                                        confirmations=form_confirmations(form))
+            case = services.case_create(
+                actor=request.user,
+                team_id=int(form.cleaned_data["team"]),
+                title=form.cleaned_data["title"],
+                summary=form.cleaned_data["summary"],
+                risk_level=form.cleaned_data["risk_level"],
+                confirmations=form_confirmations(form),
+            )
             return redirect("case-room", code=case.code)
         except ConsultError as error:
             flagged, _ = form_error(form, error, form.cleaned_data)
-    return render(request, "cases/new.html", {"form": form, "flagged": flagged}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "cases/new.html",
+        {"form": form, "flagged": flagged},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -57,5 +71,9 @@ def message_search(request):
             results = [(message, search.snippet(message.body, query)) for message in found]
         except ConsultError as failure:
             error = failure.message
-    return render(request, "cases/search.html", {"query": query, "results": results, "error": error,
-                                                 "limit": search.RESULTS_MAX}, status=400 if error else 200)
+    return render(
+        request,
+        "cases/search.html",
+        {"query": query, "results": results, "error": error, "limit": search.RESULTS_MAX},
+        status=400 if error else 200,
+    )

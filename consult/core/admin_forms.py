@@ -3,6 +3,7 @@ clean(), as on the app's own pages. A flagged span is refused unless the admin t
 identifier" for it (a staff member's own name, say), and each tick is audited, as everywhere:
 `deid.false_alarm_confirmed` with the record's key, field, offsets, kind and the field's hash.
 """
+
 from django import forms
 
 from consult.core.errors import IdentifierFound
@@ -19,21 +20,34 @@ class DeidGuardedForm(forms.Form):
     guarded_urls = ()
 
     deid_confirm = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, label="Not an identifier",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Not an identifier",
         help_text="When a span above is flagged but identifies no client (a staff member's own name), tick it and "
-                  "save again: your confirmation is audited.")
+        "save again: your confirmation is audited.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        posted = self.data.getlist(CONFIRM_FIELD) if hasattr(self.data, "getlist") else self.data.get(CONFIRM_FIELD, [])
-        self.fields[CONFIRM_FIELD].choices = [(value, value) for value in posted if CONFIRMATION_VALUE.match(value)]
+        posted = (
+            self.data.getlist(CONFIRM_FIELD)
+            if hasattr(self.data, "getlist")
+            else self.data.get(CONFIRM_FIELD, [])
+        )
+        self.fields[CONFIRM_FIELD].choices = [
+            (value, value) for value in posted if CONFIRMATION_VALUE.match(value)
+        ]
         self.deid_accepted = {}
 
     def clean(self):
         cleaned = super().clean()
-        texts = {name: cleaned.get(name) or "" for name in self.guarded_fields if name in self.fields}
+        texts = {
+            name: cleaned.get(name) or "" for name in self.guarded_fields if name in self.fields
+        }
         try:
-            self.deid_accepted = guard_fields(texts, ticked_confirmations(list(cleaned.get(CONFIRM_FIELD) or ())))
+            self.deid_accepted = guard_fields(
+                texts, ticked_confirmations(list(cleaned.get(CONFIRM_FIELD) or ()))
+            )
         except IdentifierFound as error:
             self._show_flagged(flagged_spans(error, texts))
         for name in self.guarded_urls:
@@ -42,21 +56,36 @@ class DeidGuardedForm(forms.Form):
                     guard_url(cleaned[name], field=name)
                 except IdentifierFound as error:
                     kinds = ", ".join(sorted({f.kind for f in error.findings}))
-                    self.add_error(name, f"This address carries what looks like an identifier ({kinds}).")
+                    self.add_error(
+                        name, f"This address carries what looks like an identifier ({kinds})."
+                    )
         return cleaned
 
     def _show_flagged(self, flagged):
         choices = list(self.fields[CONFIRM_FIELD].choices)
         for name, spans in flagged.items():
             described = "; ".join(f"{span['kind']} “{span['text']}”" for span in spans)
-            self.add_error(name, f"This looks like it identifies someone: {described}. Rewrite it, or tick "
-                                 "“not an identifier” below and save again.")
-            choices += [(f"{name}:{s['start']}:{s['end']}:{s['kind']}",
-                         f"{name}: “{s['text']}” is not a client's {s['kind'].lower()}") for s in spans]
+            self.add_error(
+                name,
+                f"This looks like it identifies someone: {described}. Rewrite it, or tick "
+                "“not an identifier” below and save again.",
+            )
+            choices += [
+                (
+                    f"{name}:{s['start']}:{s['end']}:{s['kind']}",
+                    f"{name}: “{s['text']}” is not a client's {s['kind'].lower()}",
+                )
+                for s in spans
+            ]
         self.fields[CONFIRM_FIELD].choices = list(dict(choices).items())
 
     def audit_confirmations(self, *, actor, record, stream):
         """After the save (inside the admin's transaction): one event per confirmed span."""
-        false_alarms_audit(actor=actor, case=None, stream=stream, record=record, accepted=self.deid_accepted,
-                           texts={name: self.cleaned_data.get(name) or "" for name in self.deid_accepted})
-
+        false_alarms_audit(
+            actor=actor,
+            case=None,
+            stream=stream,
+            record=record,
+            accepted=self.deid_accepted,
+            texts={name: self.cleaned_data.get(name) or "" for name in self.deid_accepted},
+        )

@@ -5,7 +5,9 @@ from django.core.checks import Error, Tags, Warning, register
 @register(Tags.security, deploy=True)
 def check_secret_key(app_configs, **kwargs):
     if settings.SECRET_KEY == settings.DEV_SECRET_KEY:
-        return [Error("SECRET_KEY is the development key", hint="Set SECRET_KEY.", id="consult.E001")]
+        return [
+            Error("SECRET_KEY is the development key", hint="Set SECRET_KEY.", id="consult.E001")
+        ]
     return []
 
 
@@ -22,7 +24,11 @@ def check_production_services(app_configs, **kwargs):
         )
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         problems.append(
-            Warning("DATABASE_URL is not set: running on SQLite", hint="Use PostgreSQL.", id="consult.W002")
+            Warning(
+                "DATABASE_URL is not set: running on SQLite",
+                hint="Use PostgreSQL.",
+                id="consult.W002",
+            )
         )
     return problems
 
@@ -30,12 +36,21 @@ def check_production_services(app_configs, **kwargs):
 @register(Tags.security, deploy=True)
 def check_audit_hmac_key(app_configs, **kwargs):
     if settings.AUDIT_HMAC_KEY == settings.DEV_AUDIT_HMAC_KEY:
-        return [Error("AUDIT_HMAC_KEY is the development key: anyone can sign audit checkpoints",
-                      hint="Set AUDIT_HMAC_KEY to a long random secret kept outside the database.",
-                      id="audit.E001")]
+        return [
+            Error(
+                "AUDIT_HMAC_KEY is the development key: anyone can sign audit checkpoints",
+                hint="Set AUDIT_HMAC_KEY to a long random secret kept outside the database.",
+                id="audit.E001",
+            )
+        ]
     if len(settings.AUDIT_HMAC_KEY) < 32:
-        return [Error("AUDIT_HMAC_KEY is shorter than 32 characters", hint="Use a long random secret.",
-                      id="audit.E002")]
+        return [
+            Error(
+                "AUDIT_HMAC_KEY is shorter than 32 characters",
+                hint="Use a long random secret.",
+                id="audit.E002",
+            )
+        ]
     return []
 
 
@@ -45,24 +60,47 @@ PLACEHOLDER = "change-me"
 
 @register(Tags.security, deploy=True)
 def check_no_placeholders(app_configs, **kwargs):
-    secrets = {"SECRET_KEY": settings.SECRET_KEY, "AUDIT_HMAC_KEY": settings.AUDIT_HMAC_KEY,
-               "WEBHOOK_SIGNING_SECRET": settings.WEBHOOK_SIGNING_SECRET, "REDIS_URL": settings.REDIS_URL,
-               "DATABASE_URL": settings.DATABASES["default"].get("PASSWORD") or "",
-               "DATABASE_OWNER_URL": settings.DATABASE_OWNER_URL, "METRICS_TOKEN": settings.METRICS_TOKEN}
-    return [Error(f"{name} still holds the placeholder from deploy/env.example",
-                  hint="deploy/env.example says how to generate each secret.", id="consult.E002")
-            for name, value in secrets.items() if PLACEHOLDER in str(value).lower()]
+    secrets = {
+        "SECRET_KEY": settings.SECRET_KEY,
+        "AUDIT_HMAC_KEY": settings.AUDIT_HMAC_KEY,
+        "WEBHOOK_SIGNING_SECRET": settings.WEBHOOK_SIGNING_SECRET,
+        "REDIS_URL": settings.REDIS_URL,
+        "DATABASE_URL": settings.DATABASES["default"].get("PASSWORD") or "",
+        "DATABASE_OWNER_URL": settings.DATABASE_OWNER_URL,
+        "METRICS_TOKEN": settings.METRICS_TOKEN,
+    }
+    return [
+        Error(
+            f"{name} still holds the placeholder from deploy/env.example",
+            hint="deploy/env.example says how to generate each secret.",
+            id="consult.E002",
+        )
+        for name, value in secrets.items()
+        if PLACEHOLDER in str(value).lower()
+    ]
 
 
 @register(Tags.security, deploy=True)
 def check_webhook_signing_secret(app_configs, **kwargs):
     secret = settings.WEBHOOK_SIGNING_SECRET
     if secret == settings.DEV_WEBHOOK_SIGNING_SECRET:
-        return [Error("WEBHOOK_SIGNING_SECRET is the development key: anyone can forge pages to the gateway",
-                      hint="Set WEBHOOK_SIGNING_SECRET and give the same value to the receiver.", id="consult.E003")]
+        return [
+            Error(
+                "WEBHOOK_SIGNING_SECRET is the development key: anyone can forge pages to the gateway",
+                hint="Set WEBHOOK_SIGNING_SECRET and give the same value to the receiver.",
+                id="consult.E003",
+            )
+        ]
     if len(secret) < 32:
-        return [Error("WEBHOOK_SIGNING_SECRET is shorter than 32 characters", hint="Use a long random secret.",
-                      id="consult.E004")]
+        return [
+            Error(
+                "WEBHOOK_SIGNING_SECRET is shorter than 32 characters",
+                hint="Use a long random secret.",
+                id="consult.E004",
+            )
+        ]
     if settings.WEBHOOK_ALLOW_HTTP:
-        return [Warning("WEBHOOK_ALLOW_HTTP is on: pages may leave in plain http", id="consult.W003")]
+        return [
+            Warning("WEBHOOK_ALLOW_HTTP is on: pages may leave in plain http", id="consult.W003")
+        ]
     return []

@@ -12,6 +12,7 @@ sets default privileges so tables the owner creates later are granted to the run
 `manage.py migrate` (consult/core/management/commands/migrate.py) re-applies the grants after
 every migration, taking the audit tables' extra rights away again.
 """
+
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
@@ -34,9 +35,15 @@ def runtime_grants(runtime, existing_audit_tables=APPEND_ONLY_TABLES):
     role, schema = sql.Identifier(runtime), sql.Identifier(SCHEMA)
     statements = [
         sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, role),
-        sql.SQL("GRANT " + ORDINARY_TABLE_RIGHTS + " ON ALL TABLES IN SCHEMA {} TO {}").format(schema, role),
-        sql.SQL("REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA {} FROM {}").format(schema, role),
-        sql.SQL("GRANT " + SEQUENCE_RIGHTS + " ON ALL SEQUENCES IN SCHEMA {} TO {}").format(schema, role),
+        sql.SQL("GRANT " + ORDINARY_TABLE_RIGHTS + " ON ALL TABLES IN SCHEMA {} TO {}").format(
+            schema, role
+        ),
+        sql.SQL("REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA {} FROM {}").format(
+            schema, role
+        ),
+        sql.SQL("GRANT " + SEQUENCE_RIGHTS + " ON ALL SEQUENCES IN SCHEMA {} TO {}").format(
+            schema, role
+        ),
     ]
     for table in existing_audit_tables:
         table = sql.Identifier(SCHEMA, table)
@@ -51,16 +58,24 @@ def default_privileges(owner, runtime):
     """Tables and sequences `owner` creates from now on are granted to `runtime` as they appear."""
     owner, role, schema = sql.Identifier(owner), sql.Identifier(runtime), sql.Identifier(SCHEMA)
     return [
-        sql.SQL("ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA {} GRANT " + ORDINARY_TABLE_RIGHTS
-                + " ON TABLES TO {}").format(owner, schema, role),
-        sql.SQL("ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA {} GRANT " + SEQUENCE_RIGHTS
-                + " ON SEQUENCES TO {}").format(owner, schema, role),
+        sql.SQL(
+            "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA {} GRANT "
+            + ORDINARY_TABLE_RIGHTS
+            + " ON TABLES TO {}"
+        ).format(owner, schema, role),
+        sql.SQL(
+            "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA {} GRANT "
+            + SEQUENCE_RIGHTS
+            + " ON SEQUENCES TO {}"
+        ).format(owner, schema, role),
     ]
 
 
 def existing_audit_tables(cursor):
-    cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename = ANY(%s)",
-                   [SCHEMA, list(APPEND_ONLY_TABLES)])
+    cursor.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename = ANY(%s)",
+        [SCHEMA, list(APPEND_ONLY_TABLES)],
+    )
     return sorted(name for (name,) in cursor.fetchall())
 
 
@@ -86,8 +101,14 @@ def connected_as_owner(owner_url, alias="default"):
     """
     runtime = connections[alias]
     parsed = dj_database_url.parse(owner_url)
-    settings_dict = {**runtime.settings_dict, **{key: parsed[key] for key in ("USER", "PASSWORD", "HOST", "PORT")}}
-    settings_dict["OPTIONS"] = {**runtime.settings_dict.get("OPTIONS", {}), **parsed.get("OPTIONS", {})}
+    settings_dict = {
+        **runtime.settings_dict,
+        **{key: parsed[key] for key in ("USER", "PASSWORD", "HOST", "PORT")},
+    }
+    settings_dict["OPTIONS"] = {
+        **runtime.settings_dict.get("OPTIONS", {}),
+        **parsed.get("OPTIONS", {}),
+    }
     # The application's statement timeout is for requests; a migration may rewrite a big table.
     settings_dict["OPTIONS"]["options"] = "-c statement_timeout=0"
     owner = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias)
@@ -121,31 +142,51 @@ def create_roles(admin_url, *, owner_url, runtime_url, out=print):
     owner, owner_password, database = role_settings(owner_url)
     runtime, runtime_password, runtime_database = role_settings(runtime_url)
     if database != runtime_database:
-        raise ValueError(f"the owner URL names database {database}, the runtime URL {runtime_database}")
+        raise ValueError(
+            f"the owner URL names database {database}, the runtime URL {runtime_database}"
+        )
     if owner == runtime:
         raise ValueError("the owner and the runtime role must be two different roles")
     with psycopg.connect(admin_url, autocommit=True) as admin:
         for role, password in ((owner, owner_password), (runtime, runtime_password)):
             exists = admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone()
             verb = "ALTER" if exists else "CREATE"
-            statement = sql.SQL(verb + " ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
-                                "NOBYPASSRLS").format(sql.Identifier(role))
+            statement = sql.SQL(
+                verb + " ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
+                "NOBYPASSRLS"
+            ).format(sql.Identifier(role))
             if password:
                 statement += sql.SQL(" PASSWORD {}").format(sql.Literal(password))
             admin.execute(statement)
             out(f"role {role}: {'updated' if exists else 'created'}")
-        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone() is None:
-            admin.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(database), sql.Identifier(owner)))
+        if (
+            admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+            is None
+        ):
+            admin.execute(
+                sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                    sql.Identifier(database), sql.Identifier(owner)
+                )
+            )
             out(f"database {database}: created, owned by {owner}")
-        admin.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(sql.Identifier(database)))
-        admin.execute(sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(
-            sql.Identifier(database), sql.Identifier(runtime)))
+        admin.execute(
+            sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(sql.Identifier(database))
+        )
+        admin.execute(
+            sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(
+                sql.Identifier(database), sql.Identifier(runtime)
+            )
+        )
     with psycopg.connect(_with_database(admin_url, database), autocommit=True) as admin:
-        admin.execute(sql.SQL("REVOKE CREATE ON SCHEMA {} FROM PUBLIC").format(sql.Identifier(SCHEMA)))
+        admin.execute(
+            sql.SQL("REVOKE CREATE ON SCHEMA {} FROM PUBLIC").format(sql.Identifier(SCHEMA))
+        )
         for statement in default_privileges(owner, runtime):
             admin.execute(statement)
         with admin.cursor() as cursor:
             for statement in runtime_grants(runtime, existing_audit_tables(cursor)):
                 cursor.execute(statement)
-    out(f"grants: {runtime} may read and write ordinary tables, only SELECT and INSERT the audit tables")
+    out(
+        f"grants: {runtime} may read and write ordinary tables, only SELECT and INSERT the audit tables"
+    )
     return owner, runtime, database

@@ -74,7 +74,9 @@ class Unavailable(ConsultError):
 
     code = "unavailable"
 
-    def __init__(self, message="the service is briefly unavailable; nothing was stored", *, retry_after=2):
+    def __init__(
+        self, message="the service is briefly unavailable; nothing was stored", *, retry_after=2
+    ):
         super().__init__(message)
         self.retry_after = retry_after
 

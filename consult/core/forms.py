@@ -1,5 +1,6 @@
 """Turning a domain error into what a form page shows: field errors, flagged spans, 404 or 403;
 and reading the writer's "this is not an identifier" ticks back from a refused form."""
+
 import re
 
 from django.core.exceptions import PermissionDenied
@@ -21,7 +22,11 @@ def form_confirmations(form):
     with its findings, which is the error the writer needs. Kept on the form so a page that
     is refused again keeps the ticks already given (deid/_flagged.html).
     """
-    values = form.data.getlist(CONFIRM_FIELD)[:MAX_CONFIRMATIONS] if hasattr(form.data, "getlist") else []
+    values = (
+        form.data.getlist(CONFIRM_FIELD)[:MAX_CONFIRMATIONS]
+        if hasattr(form.data, "getlist")
+        else []
+    )
     form.deid_confirmed = values
     return ticked_confirmations(values)
 

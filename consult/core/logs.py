@@ -4,6 +4,7 @@ Django logs a view's PermissionDenied with the whole stack ("Forbidden (Permissi
 a refusal is the domain doing its job, and a traceback per 403 buried real errors. The line that
 stays names the status and the path; anything else still logs its traceback.
 """
+
 import logging
 
 from django.core.exceptions import PermissionDenied

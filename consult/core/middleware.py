@@ -1,4 +1,5 @@
 """Headers every response of ours carries (static files are served before this, without them)."""
+
 from django.conf import settings
 
 

@@ -11,6 +11,7 @@ once in a reconnect storm. Only statements run through here are prepared; everyt
 Django's client-side binding. Parameters go to the server typed (a Python str as "unknown", so
 the statement's own casts decide), and errors come back as Django's database exceptions.
 """
+
 import contextlib
 
 import psycopg

@@ -9,6 +9,7 @@ So: the heap as loaded is frozen (never garbage, never walked again), and the th
 raised (GC_THRESHOLDS) so young passes are rarer and full passes much rarer; garbage without
 cycles is freed by reference counting as always.
 """
+
 import gc
 
 from django.conf import settings

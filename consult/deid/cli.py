@@ -6,6 +6,7 @@ Used by the ``deid_scan`` management command and usable without Django. A line t
 JSON object with a string "text" gets an empty findings list (and a note on stderr that never
 repeats the text).
 """
+
 from __future__ import annotations
 
 import json

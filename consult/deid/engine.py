@@ -6,11 +6,12 @@ matching stays linear in the text length; `at` says where a row is tried (at the
 start at, at its cue words, near them, at alphanumeric chunks), so a text visits only the rows
 that can match it.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 from . import vocabulary as V
 
@@ -32,19 +33,37 @@ class Rule:
     validate: Callable[[str, int, int, str], bool | tuple[int, int]] | None = None
     at: str = "scan"
     words: frozenset = frozenset()
-    gates: tuple[str, ...] = ()  # scan: runs only if one is in the lower-cased text; near: anchor characters
+    gates: tuple[
+        str, ...
+    ] = ()  # scan: runs only if one is in the lower-cased text; near: anchor characters
     runs: tuple = (range(1, 8), None, "osw", None)  # digits: which runs to try (see Ctx.runs)
 
 
-def rule(name, kind, pattern, *, group=0, validate=None, at="scan", words="", gates=(), flags=re.I,
-         runs: str = "1-7", after: str | None = None, before: str = "o", first: str | None = None) -> Rule:
+def rule(
+    name,
+    kind,
+    pattern,
+    *,
+    group=0,
+    validate=None,
+    at="scan",
+    words="",
+    gates=(),
+    flags=re.I,
+    runs: str = "1-7",
+    after: str | None = None,
+    before: str = "o",
+    first: str | None = None,
+) -> Rule:
     """`runs`, `after`, `before`, `first`: for at="digits", the digit runs the pattern can start
     at: their length ('5', '1-6', 7 meaning seven or more), the class of the character after them
     and before them (see Ctx.runs), their first digit; the pattern itself still decides."""
     words = frozenset(words.split()) if isinstance(words, str) else frozenset(words)
     low, _, high = runs.partition("-")
     spec = (range(int(low), int(high or low) + 1), after, before, first)
-    return Rule(name, kind, re.compile(pattern, flags), group, validate, at, words, tuple(gates), spec)
+    return Rule(
+        name, kind, re.compile(pattern, flags), group, validate, at, words, tuple(gates), spec
+    )
 
 
 # ---------------------------------------------------------------- validators shared by the tables
@@ -53,13 +72,16 @@ _UNIT_AFTER_RE = re.compile(
     r"miles|km|feet|ft|meters|times|hours|minutes|mins|seconds|words|views|followers|likes|cells|bytes|"
     r"[kmg]i?b|characters|chars|rows|lines|"
     r"patients|clients|members|users|visits|sessions|copies|tabs?|tablets?|pills?|a (?:year|month|week|day)|"
-    r"an hour|annually|yearly|monthly|weekly|k)\b|[ \t]?/", re.I)
+    r"an hour|annually|yearly|monthly|weekly|k)\b|[ \t]?/",
+    re.I,
+)
 # a number after these words is a quantity: a lab value, money, a score
 _MEASURE_BEFORE_RE = re.compile(
     r"(?i)\b(?:wbc|rbc|plt|platelets?|glucose|cholesterol|ldl|hdl|triglycerides|a1c|vitamin \w|b12|tsh|"
     r"ferritin|cd4|viral load|count|level|levels|dose|income|salary|rent|owes?|owed|debt|earns?|earned|makes|"
     r"made|paid|pays?|costs?|price|worth|saved|savings|budget|score|scored|points|steps|about|around|"
-    r"approximately|roughly|over|under|nearly|almost|only|just)[ \t:=]*$")
+    r"approximately|roughly|over|under|nearly|almost|only|just)[ \t:=]*$"
+)
 
 
 def not_a_measure(value: str, s: int, e: int, text: str) -> bool:
@@ -74,7 +96,6 @@ def not_a_measure(value: str, s: int, e: int, text: str) -> bool:
 
 def code_after_label(value: str, s: int, e: int, text: str) -> bool:
     return sum(ch.isdigit() for ch in value) >= 3 and value.lower() not in V.CLINICAL_WORDS
-
 
 
 # ---------------------------------------------------------------- running the rows
@@ -98,9 +119,14 @@ class _Index:
         rules = self.by_run.get(key)
         if rules is None:
             n, after, before, first = key
-            rules = self.by_run[key] = [r for r in self.digit_rules if n in r.runs[0]
-                                        and (r.runs[1] is None or after in r.runs[1]) and before in r.runs[2]
-                                        and (r.runs[3] is None or first in r.runs[3])]
+            rules = self.by_run[key] = [
+                r
+                for r in self.digit_rules
+                if n in r.runs[0]
+                and (r.runs[1] is None or after in r.runs[1])
+                and before in r.runs[2]
+                and (r.runs[3] is None or first in r.runs[3])
+            ]
         return rules
 
 
@@ -163,8 +189,10 @@ def _near(r: Rule, c) -> Iterator[re.Match]:
     Overlapping windows are merged first, so each start position is tried once however many
     anchors crowd together ('@@@@...') and the cost stays linear."""
     text = c.text
-    anchors = sorted([t.s for w in r.words & c.words.keys() for t in c.words[w]]
-                     + [i for g in r.gates for i in _positions(text, g)])
+    anchors = sorted(
+        [t.s for w in r.words & c.words.keys() for t in c.words[w]]
+        + [i for g in r.gates for i in _positions(text, g)]
+    )
     windows: list[list[int]] = []
     for a in anchors:
         if windows and a - _NEAR <= windows[-1][1] + 1:

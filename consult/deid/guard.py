@@ -1,4 +1,5 @@
 """The one entry point every free-text field passes before it is saved or broadcast."""
+
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote_plus, urlsplit
@@ -49,7 +50,10 @@ class FieldsFlagged(IdentifierFound):
         self.errors = errors
 
     def as_dict(self):
-        return {**super().as_dict(), "fields": {e.field: [f.as_dict() for f in e.findings] for e in self.errors}}
+        return {
+            **super().as_dict(),
+            "fields": {e.field: [f.as_dict() for f in e.findings] for e in self.errors},
+        }
 
 
 def guard_fields(texts, confirmations=None):
@@ -60,7 +64,9 @@ def guard_fields(texts, confirmations=None):
     errors, accepted = [], {}
     for field, text in texts.items():
         try:
-            accepted[field] = guard_text(text, field=field, confirmations=(confirmations or {}).get(field, ()))
+            accepted[field] = guard_text(
+                text, field=field, confirmations=(confirmations or {}).get(field, ())
+            )
         except IdentifierFound as error:
             errors.append(error)
     if errors:
@@ -74,8 +80,10 @@ _URL_SEPARATORS = re.compile(r"[/?&=#:;_]+")
 def url_words(url):
     """What a URL carries besides its host, decoded, as words (the text guard_url scans)."""
     parts = urlsplit(url)
-    return " ".join(_URL_SEPARATORS.sub(" ", unquote_plus(part))
-                    for part in (parts.username or "", parts.path, parts.query, parts.fragment)).strip()
+    return " ".join(
+        _URL_SEPARATORS.sub(" ", unquote_plus(part))
+        for part in (parts.username or "", parts.path, parts.query, parts.fragment)
+    ).strip()
 
 
 def guard_url(url, *, field, confirmations=()):
@@ -97,7 +105,9 @@ def flagged_spans(error, texts):
     """{field: [{start, end, kind, text}]}: what to show the writer, in their own page only."""
     errors = getattr(error, "errors", [error])
     return {
-        e.field: [{**f.as_dict(), "text": getattr(e, "text", texts.get(e.field, ""))[f.start:f.end]}
-                  for f in e.findings]
+        e.field: [
+            {**f.as_dict(), "text": getattr(e, "text", texts.get(e.field, ""))[f.start : f.end]}
+            for f in e.findings
+        ]
         for e in errors
     }

@@ -4,9 +4,10 @@ functools.lru_cache keeps a linked list of Python lists (one per entry) that eve
 collection walks; a plain dict of strings to tuples of strings, ints and bools is dropped from the
 collector's tracking. The memo is emptied when full, so odd input cannot grow it without bound.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 
 def memo(limit: int) -> Callable:
@@ -25,4 +26,5 @@ def memo(limit: int) -> Callable:
         cached.__wrapped__ = fn
         cached.__doc__ = fn.__doc__
         return cached
+
     return wrap

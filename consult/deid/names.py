@@ -8,9 +8,10 @@ Joy", "client Destiny", "cover Hope on Thursday"), a person's verb after it ("Su
 "Grace has been sleeping", "Will has"), or a possessive ("Will's mother"). Lower-case names need
 a cue too ("my client hope said", "her sister ruta").
 """
+
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from . import vocabulary as V
 from .memo import memo
@@ -30,25 +31,31 @@ from .tokens import (
 Span = tuple[int, int, str]
 _STARTS = frozenset((TITLE, INITIAL, STRONG, WEAK, UNKNOWN, EPONYM))
 _CONTINUES = _STARTS | {JOINER}
-_TALK = frozenset("spoke speak speaking met meet meeting talked talk talking session sessions "
-                  "call called phone visit visited lives living stays staying live dating".split())
+_TALK = frozenset(
+    "spoke speak speaking met meet meeting talked talk talking session sessions "
+    "call called phone visit visited lives living stays staying live dating".split()
+)
 _AGE_AFTER = (" is a ", ", a ", " (age", ", age", " is an ", ", an ", " (dob", ", dob", ", who")
 # verbs of arranging care whose object is a person: "cover Hope on Thursday", "seeing Sky again"
-SCHEDULE_CUES = frozenset("""
+SCHEDULE_CUES = frozenset(
+    """
 cover covering covered see seeing saw meet meeting met call calling text texting email emailing
 book booked schedule scheduled reschedule rescheduled remind reminded ask asking tell telling page
 paged notify notified refer referred admit admitted discharge discharged treat treating treated
 visit visiting visited thank thanked introduce introduced assign assigned transfer transferred
-""".split())
-_PERSON_NOUNS = frozenset("""
+""".split()
+)
+_PERSON_NOUNS = frozenset(
+    """
 woman man girl boy lady gentleman mother father parent widow widower veteran student teacher nurse
 client patient grandmother grandfather teen teenager adolescent child kid toddler infant
-""".split())
+""".split()
+)
 
 
 # ---------------------------------------------------------------- cues around a run
 def _gap(text: str, a: Tok, b: Tok) -> str:
-    return text[a.e:b.s]
+    return text[a.e : b.s]
 
 
 def _joined(text: str, a: Tok, b: Tok) -> bool:
@@ -74,13 +81,15 @@ def _before2(toks: list[Tok], i: int) -> str:
 
 def _cue_before(toks: list[Tok], i: int, text: str) -> bool:
     """A relation, role, naming or scheduling word just before token i."""
-    if i and toks[i - 1].low == "w" and _gap(text, toks[i - 1], toks[i]) == "/ ":  # "spoke w/ Crystal"
+    if (
+        i and toks[i - 1].low == "w" and _gap(text, toks[i - 1], toks[i]) == "/ "
+    ):  # "spoke w/ Crystal"
         return True
     p = _prev_word(toks, i, text)
     if p is None:
         return False
     t, two = toks[i], _before2(toks, i)
-    after_colon = text[p.e:p.e + 1] in "?:"
+    after_colon = text[p.e : p.e + 1] in "?:"
     if p.low == "name":
         return after_colon
     if p.low in V.NAME_CUES_BEFORE:
@@ -93,17 +102,23 @@ def _cue_before(toks: list[Tok], i: int, text: str) -> bool:
         return not _reads_as_date(t, text)
     if p.low in ("is", "was"):
         return two == "name" or (two in V.NAME_CUES_BEFORE and t.cls in (STRONG, UNKNOWN, WEAK))
-    return (p.low in ("him", "her", "them") and two in ("named", "called", "call", "calls")) \
-        or (p.low == "me" and two in ("calls", "call", "called")) \
+    return (
+        (p.low in ("him", "her", "them") and two in ("named", "called", "call", "calls"))
+        or (p.low == "me" and two in ("calls", "call", "called"))
         or (p.low == "by" and two in ("goes", "go", "going"))
+    )
 
 
 def _reads_as_date(t: Tok, text: str) -> bool:
     """'April 4', 'May the 3rd': a month followed by a day is a date, not a person."""
     if t.low not in V.MONTHS:
         return False
-    after = text[t.e:t.e + 9].lstrip(" ,.").lower()
-    return not after or after[0].isdigit() or after.startswith(("the ", "through", "to ", "until", "and ", "or ", "-"))
+    after = text[t.e : t.e + 9].lstrip(" ,.").lower()
+    return (
+        not after
+        or after[0].isdigit()
+        or after.startswith(("the ", "through", "to ", "until", "and ", "or ", "-"))
+    )
 
 
 _PREPOSITIONS = frozenset("in on at with from".split())
@@ -127,7 +142,7 @@ def _person_predicate(toks: list[Tok], j: int, text: str, verbs_only: bool = Fal
     if nxt == "been" and k + 2 < len(toks):
         nxt = toks[k + 2].low
     if nxt in ("a", "an"):
-        rest = text[toks[k + 1].e + 1:toks[k + 1].e + 30]
+        rest = text[toks[k + 1].e + 1 : toks[k + 1].e + 30]
         return rest[:1].isdigit() or rest.split(" ", 1)[0].strip(",.").lower() in _PERSON_NOUNS
     if verbs_only and nxt in _PREPOSITIONS:
         return False  # 'hope is in short supply'
@@ -142,17 +157,27 @@ def _cue_after(toks: list[Tok], j: int, text: str, strict: bool) -> bool:
     if _person_predicate(toks, j, text):
         return True
     if strict:
-        return t.low in V.MODAL_NAMES and j + 1 < len(toks) and toks[j + 1].low in V.AUXILIARIES \
+        return (
+            t.low in V.MODAL_NAMES
+            and j + 1 < len(toks)
+            and toks[j + 1].low in V.AUXILIARIES
             and _gap(text, t, toks[j + 1]) == " "
+        )
     if text.startswith(_AGE_AFTER, t.e):
         return True
-    return j + 1 < len(toks) and _gap(text, t, toks[j + 1]) == " " and toks[j + 1].low in V.NAME_CUES_AFTER
+    return (
+        j + 1 < len(toks)
+        and _gap(text, t, toks[j + 1]) == " "
+        and toks[j + 1].low in V.NAME_CUES_AFTER
+    )
 
 
 # ---------------------------------------------------------------- runs of capitalised words
 def _grow(toks: list[Tok], i: int, text: str) -> int:
     j = i
-    while j + 1 < len(toks) and toks[j + 1].cls in _CONTINUES and _joined(text, toks[j], toks[j + 1]):
+    while (
+        j + 1 < len(toks) and toks[j + 1].cls in _CONTINUES and _joined(text, toks[j], toks[j + 1])
+    ):
         j += 1
     if _word_surname_after(toks, j, text):
         j += 1  # "Rebecca Hides", "Moira Pagan": a capitalised word right after a given name
@@ -161,11 +186,22 @@ def _grow(toks: list[Tok], i: int, text: str) -> int:
 
 def _word_surname_after(toks: list[Tok], j: int, text: str) -> bool:
     t = toks[j]
-    if j + 1 >= len(toks) or t.cls != STRONG or t.low not in V.FIRST_NAMES or not _joined(text, t, toks[j + 1]):
+    if (
+        j + 1 >= len(toks)
+        or t.cls != STRONG
+        or t.low not in V.FIRST_NAMES
+        or not _joined(text, t, toks[j + 1])
+    ):
         return False
     nx = toks[j + 1]
-    return nx.cap and nx.cls == WORD and not nx.sent_start and nx.low not in V.STOP_CAPS \
-        and nx.low not in V.CLINICAL_WORDS and "'" not in nx.w
+    return (
+        nx.cap
+        and nx.cls == WORD
+        and not nx.sent_start
+        and nx.low not in V.STOP_CAPS
+        and nx.low not in V.CLINICAL_WORDS
+        and "'" not in nx.w
+    )
 
 
 def _last_comma_first(toks: list[Tok], i: int, j: int, text: str) -> int:
@@ -176,8 +212,9 @@ def _last_comma_first(toks: list[Tok], i: int, j: int, text: str) -> int:
     last, first = toks[j], toks[k]
     given = first.cls in (STRONG, WEAK) and first.low in V.FIRST_NAMES
     family = last.low in V.SURNAMES or last.cls == STRONG
-    if not (given and (family or last.cls == UNKNOWN)) \
-            and not (first.cls == UNKNOWN and last.cls == STRONG and last.low in V.SURNAMES):
+    if not (given and (family or last.cls == UNKNOWN)) and not (
+        first.cls == UNKNOWN and last.cls == STRONG and last.low in V.SURNAMES
+    ):
         return j
     if k + 1 < len(toks) and _gap(text, first, toks[k + 1]) == ", " and toks[k + 1].cap:
         return j  # "Smith, Jones, Brown": a list
@@ -186,11 +223,16 @@ def _last_comma_first(toks: list[Tok], i: int, j: int, text: str) -> int:
 
 def _title_run(toks: list[Tok], i: int, j: int, text: str) -> int | None:
     """A title takes the next capitalised word whatever it is ('Mr. Small', 'Ms. Fox')."""
-    run = toks[i:j + 1]
+    run = toks[i : j + 1]
     if len(run) > 2 or (len(run) == 2 and run[1].cls != INITIAL):
         return j
     k = j + 1
-    if k < len(toks) and toks[k].cap and toks[k].cls != BREAK and _gap(text, toks[j], toks[k]) in (". ", " "):
+    if (
+        k < len(toks)
+        and toks[k].cap
+        and toks[k].cls != BREAK
+        and _gap(text, toks[j], toks[k]) in (". ", " ")
+    ):
         return k
     return None
 
@@ -199,14 +241,19 @@ def _by_dictionary(classes: list[int]) -> bool:
     strong, weak, unknown = classes.count(STRONG), classes.count(WEAK), classes.count(UNKNOWN)
     if INITIAL in classes:
         return bool(strong or weak or unknown) and classes[-1] != INITIAL
-    return strong >= 2 or (strong and (weak or unknown)) or (weak and unknown) or unknown >= 2 \
+    return (
+        strong >= 2
+        or (strong and (weak or unknown))
+        or (weak and unknown)
+        or unknown >= 2
         or (strong == 1 and len(classes) == 1)
+    )
 
 
 def _judge(toks: list[Tok], i: int, j: int, text: str) -> tuple[int | None, int]:
     """(last token of the name or None, last token consumed) for the run toks[i..j]."""
     j = _last_comma_first(toks, i, j, text)
-    run = toks[i:j + 1]
+    run = toks[i : j + 1]
     classes = [r.cls for r in run]
     if all(c == EPONYM for c in classes):
         # "Yalom's factors", "Bowlby and Ainsworth": a person only after a title or a relation cue
@@ -217,9 +264,16 @@ def _judge(toks: list[Tok], i: int, j: int, text: str) -> tuple[int | None, int]
         return end, end if end is not None else j
     if INITIAL in classes and not (STRONG in classes or WEAK in classes or UNKNOWN in classes):
         nxt = j + 1  # "D. Kaiser": an initial makes even a vocabulary word a surname
-        if nxt < len(toks) and toks[nxt].cap and toks[nxt].low in V.CLINICAL_WORDS and _gap(text, toks[j], toks[nxt]) == ". ":
+        if (
+            nxt < len(toks)
+            and toks[nxt].cap
+            and toks[nxt].low in V.CLINICAL_WORDS
+            and _gap(text, toks[j], toks[nxt]) == ". "
+        ):
             return nxt, nxt
-    if _by_dictionary(classes) or (classes.count(WEAK) >= 2 and run[0].low in V.FIRST_NAMES and run[-1].low in V.SURNAMES):
+    if _by_dictionary(classes) or (
+        classes.count(WEAK) >= 2 and run[0].low in V.FIRST_NAMES and run[-1].low in V.SURNAMES
+    ):
         return j, j
     if _cue_before(toks, i, text):
         return j, j
@@ -232,8 +286,9 @@ def _judge(toks: list[Tok], i: int, j: int, text: str) -> tuple[int | None, int]
     return None, j
 
 
-_DETERMINERS = frozenset("the a an this that these those my our your his her their its every each no "
-                         "some any".split())
+_DETERMINERS = frozenset(
+    "the a an this that these those my our your his her their its every each no some any".split()
+)
 
 
 def _capitalised_mid_sentence(toks: list[Tok], i: int, text: str) -> bool:
@@ -243,9 +298,11 @@ def _capitalised_mid_sentence(toks: list[Tok], i: int, text: str) -> bool:
     t = toks[i]
     if t.sent_start or t.low in V.MONTHS:
         return False
-    if i and (toks[i - 1].low in _DETERMINERS or (toks[i - 1].cap and _gap(text, toks[i - 1], t) == " ")):
+    if i and (
+        toks[i - 1].low in _DETERMINERS or (toks[i - 1].cap and _gap(text, toks[i - 1], t) == " ")
+    ):
         return False  # 'the Will', or Title Case ('Put Your Love In Me')
-    if text[t.e:t.e + 2].lstrip(" ")[:1].isdigit():
+    if text[t.e : t.e + 2].lstrip(" ")[:1].isdigit():
         return False  # 'Ward 4', 'Bay 2': a numbered place
     nxt = toks[i + 1] if i + 1 < len(toks) else None
     return not (nxt is not None and nxt.cap and _gap(text, t, nxt) in (" ", "-"))
@@ -255,18 +312,24 @@ def _eponym_is_person(toks: list[Tok], i: int, text: str) -> bool:
     if i == 0 or _gap(text, toks[i - 1], toks[i]) not in (" ", ". "):
         return False
     p = toks[i - 1]
-    return p.cls == TITLE or (p.low in V.NAME_CUES_BEFORE and p.low not in V.PERSON_VERBS and p.low != "name")
+    return p.cls == TITLE or (
+        p.low in V.NAME_CUES_BEFORE and p.low not in V.PERSON_VERBS and p.low != "name"
+    )
 
 
 def _with_suffixes(toks: list[Tok], j: int, text: str) -> tuple[int, int]:
     """End offset and last token, taking 'Jr.', 'DDS', 'PhD' after the name."""
     e = toks[j].e
-    if toks[j].low in ("jr", "sr") and text[e:e + 1] == ".":
+    if toks[j].low in ("jr", "sr") and text[e : e + 1] == ".":
         e += 1
-    while j + 1 < len(toks) and toks[j + 1].low in V.NAME_SUFFIXES and text[e:toks[j + 1].s] in (" ", ", "):
+    while (
+        j + 1 < len(toks)
+        and toks[j + 1].low in V.NAME_SUFFIXES
+        and text[e : toks[j + 1].s] in (" ", ", ")
+    ):
         j += 1
         e = toks[j].e
-        if text[e:e + 1] == "." and toks[j].low in ("jr", "sr"):
+        if text[e : e + 1] == "." and toks[j].low in ("jr", "sr"):
             e += 1
     return e, j
 
@@ -300,8 +363,14 @@ def _coordinated(toks: list[Tok], found: list[tuple[int, int]], text: str) -> It
     while todo:
         a, b = todo.pop()
         for k in (a - 1, b + 1):
-            if 0 <= k < len(toks) and k not in named and toks[k].cls in (UNKNOWN, WEAK, STRONG) \
-                    and not (toks[k].sent_start and toks[k].cls == WEAK) and _gap(text, *sorted((toks[k], toks[a if k < a else b]), key=lambda t: t.s)) in _COORDINATION:
+            if (
+                0 <= k < len(toks)
+                and k not in named
+                and toks[k].cls in (UNKNOWN, WEAK, STRONG)
+                and not (toks[k].sent_start and toks[k].cls == WEAK)
+                and _gap(text, *sorted((toks[k], toks[a if k < a else b]), key=lambda t: t.s))
+                in _COORDINATION
+            ):
                 named.add(k)
                 todo.append((k, k))
                 yield toks[k].s, toks[k].e, "NAME"
@@ -317,19 +386,30 @@ def _lower_cued(toks: list[Tok], i: int, text: str) -> bool:
     if prev in ("named", "nicknamed") or (prev == "is" and i >= 2 and toks[i - 2].low == "name"):
         return True
     if t.low in V.AMBIGUOUS_NAMES:
-        if _starts_sentence(toks, i, text) and t.low in V.FIRST_NAMES \
-                and _person_predicate(toks, i, text, verbs_only=True):
+        if (
+            _starts_sentence(toks, i, text)
+            and t.low in V.FIRST_NAMES
+            and _person_predicate(toks, i, text, verbs_only=True)
+        ):
             return True  # 'grace is doing better', 'hope has been sleeping at her aunt's'
-        return prev in V.NAME_CUES_BEFORE and speech and prev not in ("said", "says", "told", "asked")
+        return (
+            prev in V.NAME_CUES_BEFORE and speech and prev not in ("said", "says", "told", "asked")
+        )
     if t.low not in V.FIRST_NAMES:
         # a word in no dictionary after a relation ('her sister ruta') or before a person's verb
-        return t.low not in V.ENGLISH_WORDS and len(t.low) > 2 and (
-            (prev in V.NAME_CUES_BEFORE and prev not in V.PERSON_VERBS) or (nxt in V.SPEECH_AFTER and _starts_sentence(toks, i, text)))
+        return (
+            t.low not in V.ENGLISH_WORDS
+            and len(t.low) > 2
+            and (
+                (prev in V.NAME_CUES_BEFORE and prev not in V.PERSON_VERBS)
+                or (nxt in V.SPEECH_AFTER and _starts_sentence(toks, i, text))
+            )
+        )
     return prev in V.NAME_CUES_BEFORE or speech
 
 
 def _starts_sentence(toks: list[Tok], i: int, text: str) -> bool:
-    before = text[max(0, toks[i].s - 3):toks[i].s].rstrip(" ")
+    before = text[max(0, toks[i].s - 3) : toks[i].s].rstrip(" ")
     return i == 0 or not before or before[-1] in ".!?\n:;-|"
 
 
@@ -340,9 +420,14 @@ def _lower_full_name(toks: list[Tok], i: int, text: str) -> int | None:
     k = i + 1
     if k < len(toks) and len(toks[k].w) == 1 and _gap(text, toks[k - 1], toks[k]) == " ":
         k += 1
-    if k < len(toks) and _gap(text, toks[k - 1], toks[k]) in (" ", ". ") and not toks[k].cap \
-            and toks[k].w.isalpha() and toks[k].low not in V.STOP_CAPS \
-            and (toks[k].low in V.SURNAMES or toks[k].low not in V.ENGLISH_WORDS):
+    if (
+        k < len(toks)
+        and _gap(text, toks[k - 1], toks[k]) in (" ", ". ")
+        and not toks[k].cap
+        and toks[k].w.isalpha()
+        and toks[k].low not in V.STOP_CAPS
+        and (toks[k].low in V.SURNAMES or toks[k].low not in V.ENGLISH_WORDS)
+    ):
         return k
     return None
 
@@ -351,7 +436,12 @@ def _lower_full_name(toks: list[Tok], i: int, text: str) -> int | None:
 def _could_be_lower_name(low: str) -> bool:
     if low in V.FIRST_NAMES:
         return low not in V.STOP_CAPS and low not in V.CLINICAL_WORDS
-    return len(low) > 2 and low not in V.ENGLISH_WORDS and low not in V.STOP_CAPS and low not in V.CLINICAL_WORDS
+    return (
+        len(low) > 2
+        and low not in V.ENGLISH_WORDS
+        and low not in V.STOP_CAPS
+        and low not in V.CLINICAL_WORDS
+    )
 
 
 def _lower_name(text: str, toks: list[Tok], i: int) -> Iterator[Span]:

@@ -12,6 +12,7 @@ Two passes, each a list of segments (normalised start, original start, original 
 2. digits: join single digits split by spaces ("5 5 5 - 1 2 1 2"), read runs of number words
    as digits ("five five five one two one two").
 """
+
 from __future__ import annotations
 
 import html.entities
@@ -22,15 +23,69 @@ from bisect import bisect_right
 from .memo import memo
 
 # Cyrillic and Greek letters whose glyphs are Latin letters (from Unicode's confusables.txt).
-CONFUSABLES = str.maketrans({
-    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C",
-    "Т": "T", "Х": "X", "У": "Y", "Ѕ": "S", "І": "I", "Ј": "J", "Ԁ": "D", "Ԛ": "Q", "Ԝ": "W",
-    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "ѕ": "s", "і": "i",
-    "ј": "j", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l", "ɡ": "g", "ı": "i",
-    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
-    "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "ο": "o", "ν": "v", "ι": "i", "α": "a",
-    "ρ": "p", "κ": "k", "τ": "t", "υ": "u", "ϲ": "c", "ϳ": "j",
-})
+CONFUSABLES = str.maketrans(
+    {
+        "А": "A",
+        "В": "B",
+        "Е": "E",
+        "К": "K",
+        "М": "M",
+        "Н": "H",
+        "О": "O",
+        "Р": "P",
+        "С": "C",
+        "Т": "T",
+        "Х": "X",
+        "У": "Y",
+        "Ѕ": "S",
+        "І": "I",
+        "Ј": "J",
+        "Ԁ": "D",
+        "Ԛ": "Q",
+        "Ԝ": "W",
+        "а": "a",
+        "е": "e",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "у": "y",
+        "х": "x",
+        "ѕ": "s",
+        "і": "i",
+        "ј": "j",
+        "һ": "h",
+        "ԁ": "d",
+        "ԛ": "q",
+        "ԝ": "w",
+        "ӏ": "l",
+        "ɡ": "g",
+        "ı": "i",
+        "Α": "A",
+        "Β": "B",
+        "Ε": "E",
+        "Ζ": "Z",
+        "Η": "H",
+        "Ι": "I",
+        "Κ": "K",
+        "Μ": "M",
+        "Ν": "N",
+        "Ο": "O",
+        "Ρ": "P",
+        "Τ": "T",
+        "Υ": "Y",
+        "Χ": "X",
+        "ο": "o",
+        "ν": "v",
+        "ι": "i",
+        "α": "a",
+        "ρ": "p",
+        "κ": "k",
+        "τ": "t",
+        "υ": "u",
+        "ϲ": "c",
+        "ϳ": "j",
+    }
+)
 _CHAR_REF_RE = re.compile(r"&(?:#(\d{1,8})|#[xX]([0-9A-Fa-f]{1,6})|([A-Za-z][A-Za-z0-9]{1,31}));?")
 _SPECIAL_RE = re.compile(_CHAR_REF_RE.pattern + r"|[^\x00-\x7f&]+")
 _NAMED = html.entities.html5
@@ -91,7 +146,12 @@ class _Builder:
         if start >= end:
             return
         last = self.segments[-1] if self.segments else None
-        if last and last[2] == start and last[2] - last[1] == last[3] and last[0] + last[3] == self.length:
+        if (
+            last
+            and last[2] == start
+            and last[2] - last[1] == last[3]
+            and last[0] + last[3] == self.length
+        ):
             last[2] = end
             last[3] += end - start
         else:
@@ -206,14 +266,26 @@ def _fold_characters(text: str) -> tuple[str, OffsetMap | None]:
     return b.result(len(text))
 
 
-_DIGIT_WORDS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
-                "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+_DIGIT_WORDS = {
+    "zero": "0",
+    "oh": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+}
 _NW = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
 _W = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d)"
 # four to thirty number words or single digits in a row, at most one separator between them,
 # starting with a word ("five five five one two", "five 5 5 1 2 1 2")
 _NUMBER_WORDS_RE = re.compile(
-    r"(?i)(?<![\w-])" + _NW + r"(?:(?:[ ,.\-]|, | - ) ?" + _W + r"){3,30}(?![\w])")
+    r"(?i)(?<![\w-])" + _NW + r"(?:(?:[ ,.\-]|, | - ) ?" + _W + r"){3,30}(?![\w])"
+)
 _WORD_OR_DIGIT_RE = re.compile(r"(?i)zero|oh|one|two|three|four|five|six|seven|eight|nine|\d")
 # single digits split by spaces (with optional punctuation between groups): "5 5 5 - 1 2 1 2"
 _SPACED_DIGITS_RE = re.compile(r"(?<![\w.,/-])\d(?:[ \t]{1,3}(?:[-./)(][ \t]{0,3})?\d){5,}(?![\w])")

@@ -1,8 +1,9 @@
 """Find patient identifiers (HIPAA Safe Harbor categories) in free text. Pure Python, no Django.
 
-    >>> [f.as_dict() for f in scan("Client Kelli Fuller, DOB 03/05/1979")]
-    [{'start': 7, 'end': 19, 'kind': 'NAME'}, {'start': 25, 'end': 35, 'kind': 'DATE'}]
+>>> [f.as_dict() for f in scan("Client Kelli Fuller, DOB 03/05/1979")]
+[{'start': 7, 'end': 19, 'kind': 'NAME'}, {'start': 25, 'end': 35, 'kind': 'DATE'}]
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,12 +17,52 @@ from .tokens import tokenize
 
 # OTHER_ID: any other unique number or code (a long bare digit run, a code after an id-like label);
 # HANDLE: a social-media handle; MIXED_SCRIPT: a word mixing Latin with Cyrillic or Greek letters.
-KINDS = ("NAME", "DATE", "AGE_OVER_89", "PHONE", "EMAIL", "SSN", "MRN", "HEALTH_PLAN", "ACCOUNT",
-         "LICENSE", "VEHICLE", "DEVICE", "URL", "IP", "ADDRESS", "OTHER_ID", "HANDLE", "MIXED_SCRIPT")
+KINDS = (
+    "NAME",
+    "DATE",
+    "AGE_OVER_89",
+    "PHONE",
+    "EMAIL",
+    "SSN",
+    "MRN",
+    "HEALTH_PLAN",
+    "ACCOUNT",
+    "LICENSE",
+    "VEHICLE",
+    "DEVICE",
+    "URL",
+    "IP",
+    "ADDRESS",
+    "OTHER_ID",
+    "HANDLE",
+    "MIXED_SCRIPT",
+)
 # when findings overlap, the merged finding takes the kind that comes first here
-_PRIORITY = {k: i for i, k in enumerate((
-    "EMAIL", "URL", "HANDLE", "IP", "SSN", "MRN", "HEALTH_PLAN", "ACCOUNT", "LICENSE", "VEHICLE",
-    "DEVICE", "PHONE", "AGE_OVER_89", "DATE", "ADDRESS", "OTHER_ID", "NAME", "MIXED_SCRIPT"))}
+_PRIORITY = {
+    k: i
+    for i, k in enumerate(
+        (
+            "EMAIL",
+            "URL",
+            "HANDLE",
+            "IP",
+            "SSN",
+            "MRN",
+            "HEALTH_PLAN",
+            "ACCOUNT",
+            "LICENSE",
+            "VEHICLE",
+            "DEVICE",
+            "PHONE",
+            "AGE_OVER_89",
+            "DATE",
+            "ADDRESS",
+            "OTHER_ID",
+            "NAME",
+            "MIXED_SCRIPT",
+        )
+    )
+}
 
 
 @dataclass(frozen=True, slots=True)

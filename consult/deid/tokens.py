@@ -1,4 +1,5 @@
 """Word tokenisation shared by the name and place detectors."""
+
 from __future__ import annotations
 
 import re
@@ -70,22 +71,36 @@ def classify(w: str, low: str, text: str, end: int) -> int:
         if end < len(text) and text[end] == ".":
             return INITIAL
         # a bare middle initial between two capitalised words: "Kate M Begum"
-        if w != "I" and text[end:end + 1] == " " and text[end + 1:end + 2].isupper() \
-                and text[end + 2:end + 3].islower() and end >= 3 and text[end - 2] == " " \
-                and text[end - 3].isalpha() and (w != "A" or _after_capitalised_word(text, end - 2)):
+        if (
+            w != "I"
+            and text[end : end + 1] == " "
+            and text[end + 1 : end + 2].isupper()
+            and text[end + 2 : end + 3].islower()
+            and end >= 3
+            and text[end - 2] == " "
+            and text[end - 3].isalpha()
+            and (w != "A" or _after_capitalised_word(text, end - 2))
+        ):
             return INITIAL
         return BREAK
     if "'" in w or "’" in w:
         return WORD  # contractions: I'm, Don't
-    if low in V.TITLES and (end < len(text) and text[end] == "." or low in ("mr", "mrs", "ms", "mx", "dr")):
+    if low in V.TITLES and (
+        end < len(text) and text[end] == "." or low in ("mr", "mrs", "ms", "mx", "dr")
+    ):
         return TITLE
     if w.isupper() and len(w) > 1:
         return BREAK  # acronyms: PTSD, MRN, CBT
     if low in V.EPONYMS:
         return EPONYM
-    if low in V.CLINICAL_WORDS or low in V.STOP_CAPS or low in V.WEEKDAYS or low[:-1] in V.WEEKDAYS \
-            or ((low in V.US_STATES or low in V.COUNTRIES) and low not in V.FIRST_NAMES) \
-            or (low in V.MONTHS and low not in _MONTH_NAMES):
+    if (
+        low in V.CLINICAL_WORDS
+        or low in V.STOP_CAPS
+        or low in V.WEEKDAYS
+        or low[:-1] in V.WEEKDAYS
+        or ((low in V.US_STATES or low in V.COUNTRIES) and low not in V.FIRST_NAMES)
+        or (low in V.MONTHS and low not in _MONTH_NAMES)
+    ):
         return BREAK
     if "-" in low:
         return _classify_hyphenated(low)
@@ -93,7 +108,9 @@ def classify(w: str, low: str, text: str, end: int) -> int:
         return WEAK if low in V.AMBIGUOUS_NAMES or low in V.MONTHS else STRONG
     if low in _MONTH_NAMES:
         return WEAK
-    if low in V.ENGLISH_WORDS or (low.endswith("s") and len(low) > 4 and low[:-1] in V.ENGLISH_WORDS):
+    if low in V.ENGLISH_WORDS or (
+        low.endswith("s") and len(low) > 4 and low[:-1] in V.ENGLISH_WORDS
+    ):
         return WORD
     return UNKNOWN
 
@@ -108,8 +125,15 @@ def _after_capitalised_word(text: str, end: int) -> bool:
 
 
 def _known_word(part: str) -> bool:
-    return (part in V.ENGLISH_WORDS or part in V.CLINICAL_WORDS or part in V.COUNTRIES or part in V.US_STATES
-            or part in V.MONTHS or part in V.WEEKDAYS or part.isdigit())
+    return (
+        part in V.ENGLISH_WORDS
+        or part in V.CLINICAL_WORDS
+        or part in V.COUNTRIES
+        or part in V.US_STATES
+        or part in V.MONTHS
+        or part in V.WEEKDAYS
+        or part.isdigit()
+    )
 
 
 def _classify_hyphenated(low: str) -> int:
@@ -133,8 +157,11 @@ def tokenize(text: str) -> list[Tok]:
         if t.low in V.CLINICAL_PHRASE_FIRST and t.cap:
             for phrase in V.CLINICAL_PHRASES:
                 k = len(phrase)
-                if phrase[0] == t.low and i + k <= n and all(
-                        toks[i + j].low == phrase[j] for j in range(1, k)):
+                if (
+                    phrase[0] == t.low
+                    and i + k <= n
+                    and all(toks[i + j].low == phrase[j] for j in range(1, k))
+                ):
                     for j in range(k):
                         toks[i + j].cls = BREAK
     return toks

@@ -9,6 +9,7 @@ way itself; this module is for rendered HTML: the text content a browser shows o
     >>> visible_text("&#74;ohn")[0]
     'John'
 """
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,10 @@ from .scanner import Finding, scan
 # Every format character (Unicode category Cf: zero-width space and joiners, soft hyphen, BOM,
 # word joiner, bidi controls, tags), the fillers and variation selectors that draw nothing, and
 # the C0/C1 controls other than tab and line breaks. Built once at import (~70 ms).
-_EXTRA_INVISIBLE = "\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u3164\ufe00-\ufe0f\uffa0" \
-                   "\U000e0100-\U000e01ef\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_EXTRA_INVISIBLE = (
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u3164\ufe00-\ufe0f\uffa0"
+    "\U000e0100-\U000e01ef\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+)
 
 
 def _format_characters():
@@ -31,7 +34,10 @@ def _format_characters():
     ranges, start = [], points[0]
     for previous, point in zip(points, points[1:] + [None]):
         if point != previous + 1:
-            ranges.append(re.escape(chr(start)) + ("" if start == previous else "-" + re.escape(chr(previous))))
+            ranges.append(
+                re.escape(chr(start))
+                + ("" if start == previous else "-" + re.escape(chr(previous)))
+            )
             start = point
     return "".join(ranges)
 
@@ -110,7 +116,25 @@ class _TextContent(HTMLParser):
     """The text a browser shows of sanitised HTML, with a line break between blocks; and what a
     reader sees on hover: titles, and a link's target unless it is the link's own text."""
 
-    BREAKS = frozenset({"p", "br", "li", "pre", "blockquote", "ul", "ol", "div", "tr", "h1", "h2", "h3", "h4", "h5", "h6"})
+    BREAKS = frozenset(
+        {
+            "p",
+            "br",
+            "li",
+            "pre",
+            "blockquote",
+            "ul",
+            "ol",
+            "div",
+            "tr",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+        }
+    )
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -158,10 +182,10 @@ def rendered_findings(html, *, source, confirmed=()):
     A confirmed span covers a rendered finding whose visible text lies within the span's own.
     """
     seen = rendered_text(html)  # the scanner decodes what a reader would decode in it
-    confirmed_texts = [_squeezed(decoded_text(source[c.start:c.end])) for c in confirmed]
+    confirmed_texts = [_squeezed(decoded_text(source[c.start : c.end])) for c in confirmed]
     unexplained, source_map = set(), None
     for finding in scan(seen):
-        shown = _squeezed(decoded_text(seen[finding.start:finding.end]))
+        shown = _squeezed(decoded_text(seen[finding.start : finding.end]))
         if not any(shown in text for text in confirmed_texts):
             source_map = source_map or _SourceMap(source)  # built once, only when needed
             unexplained.add(Finding(*source_map.span(shown), finding.kind))

@@ -12,7 +12,9 @@ class EmergencyGrant(models.Model):
     """
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="emergency_grants")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="emergency_grants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="emergency_grants"
+    )
     reason = models.TextField()  # passed the de-identification guard; on the trail only as its hash
     granted_at = models.DateTimeField()
     expires_at = models.DateTimeField()
@@ -20,7 +22,10 @@ class EmergencyGrant(models.Model):
 
     class Meta:
         ordering = ["-granted_at"]
-        indexes = [models.Index(fields=["expired_at", "expires_at"]), models.Index(fields=["user", "case"])]
+        indexes = [
+            models.Index(fields=["expired_at", "expires_at"]),
+            models.Index(fields=["user", "case"]),
+        ]
 
     def __str__(self):
         return f"emergency access #{self.pk} to {self.case_id} for {self.user_id}"

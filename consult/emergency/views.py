@@ -1,4 +1,5 @@
 """Emergency access pages: ask for a case outside your team, and the admins' review of every grant."""
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -22,19 +23,31 @@ def emergency_request(request):
     if request.method == "GET" and (stepping_up := step_up_redirect(request)):
         return stepping_up
     error, flagged = None, None
-    case_code, reason = request.POST.get("case", request.GET.get("case", "")), request.POST.get("reason", "")
+    case_code, reason = (
+        request.POST.get("case", request.GET.get("case", "")),
+        request.POST.get("reason", ""),
+    )
     if request.method == "POST":
         try:
-            grant = services.emergency_grant(actor=request.user, case_code=case_code, reason=reason,
-                                             stepped_up=mfa.step_up_is_fresh(request.session))
+            grant = services.emergency_grant(
+                actor=request.user,
+                case_code=case_code,
+                reason=reason,
+                stepped_up=mfa.step_up_is_fresh(request.session),
+            )
             return redirect("case-room", code=grant.case.code)
         except IdentifierFound as found:
-            error, flagged = found.message, [reason[f.start:f.end] for f in found.findings]
+            error, flagged = found.message, [reason[f.start : f.end] for f in found.findings]
         except ConsultError as refusal:
             error = refusal.message
-    context = {"case": case_code, "reason": reason, "error": error, "flagged": flagged,
-               "minutes": settings.BREAK_GLASS_MINUTES,
-               "stale": not mfa.step_up_is_fresh(request.session)}
+    context = {
+        "case": case_code,
+        "reason": reason,
+        "error": error,
+        "flagged": flagged,
+        "minutes": settings.BREAK_GLASS_MINUTES,
+        "stale": not mfa.step_up_is_fresh(request.session),
+    }
     return render(request, "emergency/request.html", context, status=400 if error else 200)
 
 

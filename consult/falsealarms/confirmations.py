@@ -1,4 +1,5 @@
 """Reading a writer's confirmations from a JSON request, as the room reads them from a frame."""
+
 import orjson
 
 from consult.core.errors import ValidationFailed
@@ -14,5 +15,7 @@ def posted_confirmations(raw):
     except orjson.JSONDecodeError:
         raise ValidationFailed("confirmations must be JSON", field="confirmations") from None
     if not isinstance(data, dict) or not all(isinstance(items, list) for items in data.values()):
-        raise ValidationFailed("confirmations must be {field: [{start, end, kind}]}", field="confirmations")
+        raise ValidationFailed(
+            "confirmations must be {field: [{start, end, kind}]}", field="confirmations"
+        )
     return {field: parse_confirmations(items) for field, items in data.items()}

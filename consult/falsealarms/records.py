@@ -1,16 +1,17 @@
 """What holds a confirmed span: one row per kind of record, named by the key its confirmations carry.
 
-    key              record                      stored fields a supervisor may redact
-    message_id       a room message              body (its HTML is rendered again)
-    case_id          the case                    title, summary (an edit's reason is never stored)
-    assessment_id    a risk picture version      protective_factors, reason
-    plan_version_id  a safety plan version       its sections
-    entry_id         a guidance entry version    assessment, recommendation, actions
-    consult_id       a consult request           question, signs_note, outcome
-    page_id          a page answered             reason (stored as decline_reason)
-    followup_id      a follow-up check-in        note
-    agenda_item_id   a review's minutes          minutes
+key              record                      stored fields a supervisor may redact
+message_id       a room message              body (its HTML is rendered again)
+case_id          the case                    title, summary (an edit's reason is never stored)
+assessment_id    a risk picture version      protective_factors, reason
+plan_version_id  a safety plan version       its sections
+entry_id         a guidance entry version    assessment, recommendation, actions
+consult_id       a consult request           question, signs_note, outcome
+page_id          a page answered             reason (stored as decline_reason)
+followup_id      a follow-up check-in        note
+agenda_item_id   a review's minutes          minutes
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -44,23 +45,67 @@ def _same(*names):
     return {name: name for name in names}
 
 
-RECORDS = {kind.key: kind for kind in (
-    RecordKind("message_id", Message, _same("body"), lambda m: f"message #{m.seq}", lambda m: m.case_id),
-    RecordKind("case_id", Case, _same("title", "summary"), lambda c: "the case", lambda c: c.pk),
-    RecordKind("assessment_id", RiskAssessment, _same("protective_factors", "reason"),
-               lambda a: f"risk picture v{a.version}", lambda a: a.case_id),
-    RecordKind("plan_version_id", SafetyPlanVersion, _same(*SECTION_NAMES),
-               lambda p: f"safety plan v{p.version}", lambda p: p.case_id),
-    RecordKind("entry_id", GuidanceEntry, _same("assessment", "recommendation", "actions"),
-               lambda e: f"guidance #{e.number} v{e.version}", lambda e: e.case_id),
-    RecordKind("consult_id", ConsultRequest, _same("question", "signs_note", "outcome"),
-               lambda c: f"consult #{c.pk}", lambda c: c.case_id),
-    RecordKind("page_id", Page, {"reason": "decline_reason"}, lambda p: f"page #{p.pk} (declined)",
-               lambda p: p.consult.case_id, shown_to_team=False),
-    RecordKind("followup_id", FollowUp, _same("note"), lambda f: f"follow-up #{f.pk}", lambda f: f.case_id),
-    RecordKind("agenda_item_id", AgendaItem, _same("minutes"), lambda i: f"review #{i.session_id} minutes",
-               lambda i: i.case_id),
-)}
+RECORDS = {
+    kind.key: kind
+    for kind in (
+        RecordKind(
+            "message_id", Message, _same("body"), lambda m: f"message #{m.seq}", lambda m: m.case_id
+        ),
+        RecordKind(
+            "case_id", Case, _same("title", "summary"), lambda c: "the case", lambda c: c.pk
+        ),
+        RecordKind(
+            "assessment_id",
+            RiskAssessment,
+            _same("protective_factors", "reason"),
+            lambda a: f"risk picture v{a.version}",
+            lambda a: a.case_id,
+        ),
+        RecordKind(
+            "plan_version_id",
+            SafetyPlanVersion,
+            _same(*SECTION_NAMES),
+            lambda p: f"safety plan v{p.version}",
+            lambda p: p.case_id,
+        ),
+        RecordKind(
+            "entry_id",
+            GuidanceEntry,
+            _same("assessment", "recommendation", "actions"),
+            lambda e: f"guidance #{e.number} v{e.version}",
+            lambda e: e.case_id,
+        ),
+        RecordKind(
+            "consult_id",
+            ConsultRequest,
+            _same("question", "signs_note", "outcome"),
+            lambda c: f"consult #{c.pk}",
+            lambda c: c.case_id,
+        ),
+        RecordKind(
+            "page_id",
+            Page,
+            {"reason": "decline_reason"},
+            lambda p: f"page #{p.pk} (declined)",
+            lambda p: p.consult.case_id,
+            shown_to_team=False,
+        ),
+        RecordKind(
+            "followup_id",
+            FollowUp,
+            _same("note"),
+            lambda f: f"follow-up #{f.pk}",
+            lambda f: f.case_id,
+        ),
+        RecordKind(
+            "agenda_item_id",
+            AgendaItem,
+            _same("minutes"),
+            lambda i: f"review #{i.session_id} minutes",
+            lambda i: i.case_id,
+        ),
+    )
+}
 
 
 def kind_of(payload):
@@ -97,8 +142,16 @@ def publish_redacted(kind, record, field, case):
     elif kind.model is ConsultRequest:
         publish_consult(record)
     else:
-        publish_on_commit(case_group(case.pk), {"type": "record.redacted", "case": case.code, "record": kind.key,
-                                                "id": record.pk, "field": field})
+        publish_on_commit(
+            case_group(case.pk),
+            {
+                "type": "record.redacted",
+                "case": case.code,
+                "record": kind.key,
+                "id": record.pk,
+                "field": field,
+            },
+        )
 
 
 def message_redacted_frame(message):

@@ -6,6 +6,7 @@ field's hash chain (the confirmation's text_sha256, then each redaction's from/t
 proves the text is still the one that was confirmed, so nothing else is ever cut. The original
 text is kept nowhere: the record is updated in place and the trail holds hashes and offsets.
 """
+
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -53,8 +54,11 @@ def false_alarms_for(*, actor):
     if not actor.is_supervisor:
         raise AccessDenied("only supervisors review confirmed false alarms")
     cases = {case_stream(case): case for case in supervised_cases(actor)}
-    events = list(AuditEvent.objects.filter(stream__in=cases, action__in=(CONFIRMED, REDACTED))
-                  .order_by("stream", "seq"))
+    events = list(
+        AuditEvent.objects.filter(stream__in=cases, action__in=(CONFIRMED, REDACTED)).order_by(
+            "stream", "seq"
+        )
+    )
     redacted = {e.payload.get("confirmation_id") for e in events if e.action == REDACTED}
     actors = User.objects.in_bulk({e.actor_id for e in events})
     alarms = []
@@ -63,7 +67,9 @@ def false_alarms_for(*, actor):
         alarms.append(_false_alarm(event, cases[event.stream], events, event.pk in redacted))
     with transaction.atomic():
         for case in {alarm.case.pk: alarm.case for alarm in alarms}.values():
-            audit_append(action="case.viewed", actor=actor, case=case, payload={"page": "false_alarms"})
+            audit_append(
+                action="case.viewed", actor=actor, case=case, payload={"page": "false_alarms"}
+            )
     return sorted(alarms, key=lambda alarm: (alarm.event.created_at, alarm.event.seq), reverse=True)
 
 
@@ -75,8 +81,14 @@ def _false_alarm(event, case, events, redacted):
     span = None
     if record is not None and kind.column(field) and not redacted:
         span = _current_span(event, kind, record, field, events)
-    shown = getattr(record, kind.column(field))[span[0]:span[1]] if span and kind.shown_to_team else None
-    return FalseAlarm(event, case, where, field, event.payload.get("kind", ""), span is not None, shown, redacted)
+    shown = (
+        getattr(record, kind.column(field))[span[0] : span[1]]
+        if span and kind.shown_to_team
+        else None
+    )
+    return FalseAlarm(
+        event, case, where, field, event.payload.get("kind", ""), span is not None, shown, redacted
+    )
 
 
 def _current_span(confirmation, kind, record, field, events):
@@ -89,8 +101,13 @@ def _current_span(confirmation, kind, record, field, events):
     key = kind.key
     for event in events:
         payload = event.payload
-        if (event.action != REDACTED or payload.get(key) != record.pk or payload.get("field") != field
-                or payload.get("from_sha256") != expected or event.seq < confirmation.seq):
+        if (
+            event.action != REDACTED
+            or payload.get(key) != record.pk
+            or payload.get("field") != field
+            or payload.get("from_sha256") != expected
+            or event.seq < confirmation.seq
+        ):
             continue
         if payload["end"] <= start:
             shift = len(PLACEHOLDER) - (payload["end"] - payload["start"])
@@ -111,7 +128,11 @@ def false_alarm_redact(*, actor, confirmation_id):
        changed since it was confirmed).
     3. The text is stored with the placeholder, `deid.redacted` appended, the rooms told on commit.
     """
-    event = AuditEvent.objects.filter(pk=confirmation_id, case__isnull=False).select_related("case").first()
+    event = (
+        AuditEvent.objects.filter(pk=confirmation_id, case__isnull=False)
+        .select_related("case")
+        .first()
+    )
     if event is None:
         raise NotFound("no such confirmation")
     with transaction.atomic():
@@ -119,33 +140,52 @@ def false_alarm_redact(*, actor, confirmation_id):
         if not is_team_supervisor(actor, case.team_id):
             raise AccessDenied("only the team's supervisors redact confirmed false alarms")
         if event.action != CONFIRMED:
-            raise ValidationFailed("only a span confirmed as a false alarm can be redacted", field="confirmation")
+            raise ValidationFailed(
+                "only a span confirmed as a false alarm can be redacted", field="confirmation"
+            )
         kind, record_id = kind_of(event.payload)
         field = event.payload.get("field")
         record = record_for(kind, record_id, lock=True) if kind and kind.column(field) else None
         if record is None:
-            raise ValidationFailed("this text is not stored anywhere: there is nothing to redact", field="confirmation")
-        stream_events = list(AuditEvent.objects.filter(stream=event.stream, action=REDACTED).order_by("seq"))
+            raise ValidationFailed(
+                "this text is not stored anywhere: there is nothing to redact", field="confirmation"
+            )
+        stream_events = list(
+            AuditEvent.objects.filter(stream=event.stream, action=REDACTED).order_by("seq")
+        )
         if any(e.payload.get("confirmation_id") == event.pk for e in stream_events):
             raise ValidationFailed("this span is already redacted", field="confirmation")
         span = _current_span(event, kind, record, field, stream_events)
         if span is None:
-            raise ValidationFailed("the text changed since the span was confirmed: redact it by editing",
-                                   field="confirmation")
+            raise ValidationFailed(
+                "the text changed since the span was confirmed: redact it by editing",
+                field="confirmation",
+            )
         _redact(actor, case, event, kind, record, field, span)
     return record
 
 
 def _redact(actor, case, confirmation, kind, record, field, span):
     before = getattr(record, kind.column(field))
-    after = before[:span[0]] + PLACEHOLDER + before[span[1]:]
+    after = before[: span[0]] + PLACEHOLDER + before[span[1] :]
     store_redacted(kind, record, field, after)
     if kind.model is Message:
         _forget_confirmation(record, confirmation.payload, span)
-    audit_append(action=REDACTED, actor=actor, case=case, payload={
-        kind.key: record.pk, "field": field, "confirmation_id": confirmation.pk, "kind": confirmation.payload["kind"],
-        "start": span[0], "end": span[1], "from_sha256": content_hash(before), "to_sha256": content_hash(after),
-    })
+    audit_append(
+        action=REDACTED,
+        actor=actor,
+        case=case,
+        payload={
+            kind.key: record.pk,
+            "field": field,
+            "confirmation_id": confirmation.pk,
+            "kind": confirmation.payload["kind"],
+            "start": span[0],
+            "end": span[1],
+            "from_sha256": content_hash(before),
+            "to_sha256": content_hash(after),
+        },
+    )
     publish_redacted(kind, record, field, case)
 
 
@@ -157,6 +197,8 @@ def _forget_confirmation(message, payload, span):
         if (item["start"], item["end"], item["kind"]) == (span[0], span[1], payload["kind"]):
             continue
         moved = item["start"] >= span[1]
-        kept.append({**item, "start": item["start"] + shift * moved, "end": item["end"] + shift * moved})
+        kept.append(
+            {**item, "start": item["start"] + shift * moved, "end": item["end"] + shift * moved}
+        )
     message.deid_confirmations = kept
     message.save(update_fields=["deid_confirmations"])

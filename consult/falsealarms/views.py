@@ -1,4 +1,5 @@
 """The supervisors' page of confirmed false alarms, and the redaction button on each row."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -15,9 +16,15 @@ def false_alarm_list(request):
         alarms = services.false_alarms_for(actor=request.user)
     except AccessDenied as error:
         raise PermissionDenied(error.message) from None
-    return render(request, "falsealarms/list.html", {
-        "alarms": alarms, "placeholder": services.PLACEHOLDER, "error": request.session.pop("false_alarm_error", None),
-    })
+    return render(
+        request,
+        "falsealarms/list.html",
+        {
+            "alarms": alarms,
+            "placeholder": services.PLACEHOLDER,
+            "error": request.session.pop("false_alarm_error", None),
+        },
+    )
 
 
 @login_required

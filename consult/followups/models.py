@@ -16,9 +16,13 @@ class FollowUp(models.Model):
     """
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="followups")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="followups")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="followups"
+    )
     due_at = models.DateTimeField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.MANUAL)
     # The id of the row in the source's app (a guidance entry, a consult request), if any.

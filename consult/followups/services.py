@@ -2,6 +2,7 @@
 
 Every function: authorise → de-identification guard → model write → audit event → publish after commit.
 """
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,7 +19,9 @@ from consult.realtime.broadcast import case_group, publish_on_commit
 NOTE_MAX_CHARS = 2000
 
 
-def followup_schedule(*, actor, case_code, due_at, source=Source.MANUAL, source_id=None, owner=None):
+def followup_schedule(
+    *, actor, case_code, due_at, source=Source.MANUAL, source_id=None, owner=None
+):
     """Schedule a check-in on a case; it belongs to the case's owner unless `owner` is given."""
     if source not in Source.values:
         raise ValidationFailed("unknown follow-up source", field="source")
@@ -28,16 +31,28 @@ def followup_schedule(*, actor, case_code, due_at, source=Source.MANUAL, source_
         case = case_for_member(actor, case_code)
         owner = owner or case.owner
         followup = FollowUp.objects.create(
-            case=case, owner=owner, due_at=due_at, created_by=actor, source=source, source_id=source_id
+            case=case,
+            owner=owner,
+            due_at=due_at,
+            created_by=actor,
+            source=source,
+            source_id=source_id,
         )
         audit_append(
             action="followup.scheduled",
             actor=actor,
             case=case,
-            payload={"followup_id": followup.pk, "owner_id": owner.pk, "due_at": due_at.isoformat(),
-                     "source": source, "source_id": source_id},
+            payload={
+                "followup_id": followup.pk,
+                "owner_id": owner.pk,
+                "due_at": due_at.isoformat(),
+                "source": source,
+                "source_id": source_id,
+            },
         )
-        publish_on_commit(case_group(case.pk), {"type": "followup.scheduled", "followup": followup_dict(followup)})
+        publish_on_commit(
+            case_group(case.pk), {"type": "followup.scheduled", "followup": followup_dict(followup)}
+        )
     return followup
 
 
@@ -60,23 +75,34 @@ def followup_complete(*, actor, followup_id, note, confirmations=()):
             case=followup.case,
             payload={"followup_id": followup.pk, "note_sha256": content_hash(note)},
         )
-        false_alarms_audit(actor=actor, case=followup.case, record={"followup_id": followup.pk},
-                           accepted={"note": accepted}, texts={"note": note})
-        publish_on_commit(case_group(followup.case_id),
-                          {"type": "followup.completed", "followup": followup_dict(followup)})
+        false_alarms_audit(
+            actor=actor,
+            case=followup.case,
+            record={"followup_id": followup.pk},
+            accepted={"note": accepted},
+            texts={"note": note},
+        )
+        publish_on_commit(
+            case_group(followup.case_id),
+            {"type": "followup.completed", "followup": followup_dict(followup)},
+        )
     return followup
 
 
 def _open_followup_for(actor, followup_id):
     followup = (
-        FollowUp.objects.select_for_update(of=("self",)).select_related("case", "owner")
-        .filter(pk=followup_id).first()
+        FollowUp.objects.select_for_update(of=("self",))
+        .select_related("case", "owner")
+        .filter(pk=followup_id)
+        .first()
     )
     # A missing follow-up and another team's answer alike: ids cannot be probed.
     if followup is None or not is_team_member(actor, followup.case.team_id):
         raise NotFound("no such follow-up")
     if actor.pk != followup.owner_id and not actor.is_supervisor:
-        raise AccessDenied("only the follow-up's owner or the team's supervisors complete it", field="followup")
+        raise AccessDenied(
+            "only the follow-up's owner or the team's supervisors complete it", field="followup"
+        )
     if followup.completed_at is not None:
         raise ValidationFailed("this follow-up is already completed", field="followup")
     return followup

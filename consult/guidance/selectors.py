@@ -1,4 +1,5 @@
 """Reading the guidance log: every version stays readable, grouped by entry, newest first."""
+
 from itertools import groupby
 
 from consult.guidance.models import GuidanceEntry
@@ -6,15 +7,21 @@ from consult.guidance.models import GuidanceEntry
 
 def guidance_entries(case):
     """[(current version, [older versions, newest first])] for the case, newest entry first."""
-    versions = (GuidanceEntry.objects.filter(case=case)
-                .select_related("author", "acknowledgement__user", "replaces")
-                .order_by("-number", "-version"))
-    return [(group[0], group[1:]) for group in
-            (list(items) for _, items in groupby(versions, key=lambda entry: entry.number))]
+    versions = (
+        GuidanceEntry.objects.filter(case=case)
+        .select_related("author", "acknowledgement__user", "replaces")
+        .order_by("-number", "-version")
+    )
+    return [
+        (group[0], group[1:])
+        for group in (list(items) for _, items in groupby(versions, key=lambda entry: entry.number))
+    ]
 
 
 def unacknowledged(case):
-    return GuidanceEntry.objects.filter(case=case, acknowledgement__isnull=True, replaced_by__isnull=True)
+    return GuidanceEntry.objects.filter(
+        case=case, acknowledgement__isnull=True, replaced_by__isnull=True
+    )
 
 
 def guidance_entry(case, entry_id):

@@ -3,6 +3,7 @@
 Every function: authorise (case row lock) → guard → write → one audit event → publish on commit.
 A follow-up due date also schedules a follow-up check-in (consult/followups), which audits itself.
 """
+
 from datetime import datetime, time
 
 from django.db import transaction
@@ -27,8 +28,18 @@ TEXT_MAX_CHARS = 4000
 FOLLOW_UP_HOUR = time(9, 0)  # a check-in due "on" a date is due that morning, in the server's zone
 
 
-def guidance_log(*, actor, case_code, assessment, recommendation, actions="", follow_up_due=None,
-                 session_minutes=30, consult_id=None, confirmations=None):
+def guidance_log(
+    *,
+    actor,
+    case_code,
+    assessment,
+    recommendation,
+    actions="",
+    follow_up_due=None,
+    session_minutes=30,
+    consult_id=None,
+    confirmations=None,
+):
     """Add a new entry to the case's guidance log."""
     texts = _clean(assessment, recommendation, actions, session_minutes, follow_up_due)
     with transaction.atomic():
@@ -36,38 +47,76 @@ def guidance_log(*, actor, case_code, assessment, recommendation, actions="", fo
         accepted = guard_fields(texts, confirmations)
         number = (GuidanceEntry.objects.filter(case=case).aggregate(n=Max("number"))["n"] or 0) + 1
         entry = GuidanceEntry.objects.create(
-            case=case, number=number, author=actor, follow_up_due=follow_up_due, session_minutes=session_minutes,
-            consult=_consult_of(case, consult_id), **texts)
+            case=case,
+            number=number,
+            author=actor,
+            follow_up_due=follow_up_due,
+            session_minutes=session_minutes,
+            consult=_consult_of(case, consult_id),
+            **texts,
+        )
         _schedule_followup(actor, entry)
         audit_append(action="guidance.logged", actor=actor, case=case, payload=_payload(entry))
-        false_alarms_audit(actor=actor, case=case, record={"entry_id": entry.pk}, accepted=accepted, texts=texts)
-        publish_on_commit(case_group(case.pk), {"type": "guidance.logged", "entry": guidance_dict(entry)})
+        false_alarms_audit(
+            actor=actor, case=case, record={"entry_id": entry.pk}, accepted=accepted, texts=texts
+        )
+        publish_on_commit(
+            case_group(case.pk), {"type": "guidance.logged", "entry": guidance_dict(entry)}
+        )
     return entry
 
 
-def guidance_amend(*, actor, case_code, entry_id, assessment, recommendation, actions="", follow_up_due=None,
-                   session_minutes=None, confirmations=None):
+def guidance_amend(
+    *,
+    actor,
+    case_code,
+    entry_id,
+    assessment,
+    recommendation,
+    actions="",
+    follow_up_due=None,
+    session_minutes=None,
+    confirmations=None,
+):
     """Replace the current version of an entry with a new one; the old version stays readable."""
     with transaction.atomic():
         case = case_for_supervisor(actor, case_code, lock=True)
         previous = _entry(case, entry_id)
         if not previous.is_current:
-            raise ValidationFailed("this version was already amended: amend the latest one", field="entry")
+            raise ValidationFailed(
+                "this version was already amended: amend the latest one", field="entry"
+            )
         session_minutes = previous.session_minutes if session_minutes is None else session_minutes
         texts = _clean(assessment, recommendation, actions, session_minutes, follow_up_due)
         accepted = guard_fields(texts, confirmations)
         entry = GuidanceEntry.objects.create(
-            case=case, number=previous.number, version=previous.version + 1, replaces=previous, author=actor,
-            follow_up_due=follow_up_due, session_minutes=session_minutes, consult=previous.consult, **texts)
+            case=case,
+            number=previous.number,
+            version=previous.version + 1,
+            replaces=previous,
+            author=actor,
+            follow_up_due=follow_up_due,
+            session_minutes=session_minutes,
+            consult=previous.consult,
+            **texts,
+        )
         if follow_up_due and follow_up_due != previous.follow_up_due:
             _schedule_followup(actor, entry)
         else:
             entry.followup = previous.followup
             entry.save(update_fields=["followup"])
-        audit_append(action="guidance.amended", actor=actor, case=case,
-                     payload={**_payload(entry), "replaces_id": previous.pk})
-        false_alarms_audit(actor=actor, case=case, record={"entry_id": entry.pk}, accepted=accepted, texts=texts)
-        publish_on_commit(case_group(case.pk), {"type": "guidance.amended", "entry": guidance_dict(entry)})
+        audit_append(
+            action="guidance.amended",
+            actor=actor,
+            case=case,
+            payload={**_payload(entry), "replaces_id": previous.pk},
+        )
+        false_alarms_audit(
+            actor=actor, case=case, record={"entry_id": entry.pk}, accepted=accepted, texts=texts
+        )
+        publish_on_commit(
+            case_group(case.pk), {"type": "guidance.amended", "entry": guidance_dict(entry)}
+        )
     return entry
 
 
@@ -80,16 +129,31 @@ def guidance_acknowledge(*, actor, case_code, entry_id):
         if existing is not None:
             return existing
         ack = Acknowledgement.objects.create(entry=entry, user=actor, at=timezone.now())
-        audit_append(action="guidance.acknowledged", actor=actor, case=case,
-                     payload={"entry_id": entry.pk, "number": entry.number, "version": entry.version})
-        publish_on_commit(case_group(case.pk), {
-            "type": "guidance.acknowledged", "case": case.code, "entry_id": entry.pk,
-            "by": user_dict(actor), "at": ack.at.isoformat()})
+        audit_append(
+            action="guidance.acknowledged",
+            actor=actor,
+            case=case,
+            payload={"entry_id": entry.pk, "number": entry.number, "version": entry.version},
+        )
+        publish_on_commit(
+            case_group(case.pk),
+            {
+                "type": "guidance.acknowledged",
+                "case": case.code,
+                "entry_id": entry.pk,
+                "by": user_dict(actor),
+                "at": ack.at.isoformat(),
+            },
+        )
     return ack
 
 
 def _clean(assessment, recommendation, actions, session_minutes, follow_up_due):
-    texts = {"assessment": assessment.strip(), "recommendation": recommendation.strip(), "actions": actions.strip()}
+    texts = {
+        "assessment": assessment.strip(),
+        "recommendation": recommendation.strip(),
+        "actions": actions.strip(),
+    }
     for field in ("assessment", "recommendation"):
         if not texts[field]:
             raise ValidationFailed(f"{field} is required", field=field)
@@ -104,8 +168,11 @@ def _clean(assessment, recommendation, actions, session_minutes, follow_up_due):
 
 
 def _entry(case, entry_id):
-    entry = (GuidanceEntry.objects.select_related("case", "author", "consult", "followup")
-             .filter(case=case, pk=entry_id).first())
+    entry = (
+        GuidanceEntry.objects.select_related("case", "author", "consult", "followup")
+        .filter(case=case, pk=entry_id)
+        .first()
+    )
     if entry is None:
         raise NotFound("no such guidance entry")
     return entry
@@ -124,8 +191,13 @@ def _schedule_followup(actor, entry):
     if entry.follow_up_due is None:
         return
     due_at = timezone.make_aware(datetime.combine(entry.follow_up_due, FOLLOW_UP_HOUR))
-    entry.followup = followup_schedule(actor=actor, case_code=entry.case.code, due_at=due_at,
-                                       source=Source.GUIDANCE, source_id=entry.pk)
+    entry.followup = followup_schedule(
+        actor=actor,
+        case_code=entry.case.code,
+        due_at=due_at,
+        source=Source.GUIDANCE,
+        source_id=entry.pk,
+    )
     entry.save(update_fields=["followup"])
 
 

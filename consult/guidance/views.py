@@ -27,15 +27,28 @@ def guidance_log(request, code):
             data = dict(form.cleaned_data)
             data["consult_id"] = data.pop("consult")
             try:
-                services.guidance_log(actor=request.user, case_code=code, confirmations=form_confirmations(form),
-                                      **data)
+                services.guidance_log(
+                    actor=request.user,
+                    case_code=code,
+                    confirmations=form_confirmations(form),
+                    **data,
+                )
                 return redirect("guidance-log", code=code)
             except ConsultError as error:
                 flagged, status = form_error(form, error, form.cleaned_data)
-    return render(request, "guidance/log.html", {
-        "case": case, "form": form, "flagged": flagged, "entries": selectors.guidance_entries(case),
-        "is_supervisor": is_team_supervisor(request.user, case.team_id), "is_owner": request.user.pk == case.owner_id,
-    }, status=status)
+    return render(
+        request,
+        "guidance/log.html",
+        {
+            "case": case,
+            "form": form,
+            "flagged": flagged,
+            "entries": selectors.guidance_entries(case),
+            "is_supervisor": is_team_supervisor(request.user, case.team_id),
+            "is_owner": request.user.pk == case.owner_id,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -46,8 +59,10 @@ def guidance_amend(request, code, entry_id):
     entry = selectors.guidance_entry(case, entry_id)
     if entry is None:
         raise Http404("No such entry")
-    initial = {name: getattr(entry, name) for name in
-               ("assessment", "recommendation", "actions", "follow_up_due", "session_minutes")}
+    initial = {
+        name: getattr(entry, name)
+        for name in ("assessment", "recommendation", "actions", "follow_up_due", "session_minutes")
+    }
     form = GuidanceForm(request.POST or None, initial=initial)
     del form.fields["consult"]  # an amendment stays tied to the entry's consult
     flagged, status = None, 200
@@ -55,13 +70,22 @@ def guidance_amend(request, code, entry_id):
         status = 400
         if form.is_valid():
             try:
-                services.guidance_amend(actor=request.user, case_code=code, entry_id=entry.pk,
-                                        confirmations=form_confirmations(form), **form.cleaned_data)
+                services.guidance_amend(
+                    actor=request.user,
+                    case_code=code,
+                    entry_id=entry.pk,
+                    confirmations=form_confirmations(form),
+                    **form.cleaned_data,
+                )
                 return redirect("guidance-log", code=code)
             except ConsultError as error:
                 flagged, status = form_error(form, error, form.cleaned_data)
-    return render(request, "guidance/amend.html", {"case": case, "entry": entry, "form": form, "flagged": flagged},
-                  status=status)
+    return render(
+        request,
+        "guidance/amend.html",
+        {"case": case, "entry": entry, "form": form, "flagged": flagged},
+        status=status,
+    )
 
 
 @login_required
@@ -76,7 +100,9 @@ def guidance_acknowledge(request, code, entry_id):
     if request.headers.get("Accept") == "application/json":
         return JsonResponse({"ok": True})
     messages.success(request, "Guidance acknowledged.")
-    return redirect("case-room" if request.POST.get("next") == "room" else "guidance-log", code=code)
+    return redirect(
+        "case-room" if request.POST.get("next") == "room" else "guidance-log", code=code
+    )
 
 
 @login_required

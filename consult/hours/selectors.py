@@ -12,6 +12,7 @@ wrote down, so a consult with guidance counts as that guidance (never both, neve
 consult answered without a guidance entry counts from acknowledgement to resolution.
 Amendments are not new sessions.
 """
+
 import csv
 import io
 from dataclasses import dataclass
@@ -38,7 +39,14 @@ class SupervisionRow:
     reference: str  # a case code or a review number: never clinical text
 
     def as_csv(self):
-        return [self.date.isoformat(), self.minutes, self.supervisor, self.format, self.activity, self.reference]
+        return [
+            self.date.isoformat(),
+            self.minutes,
+            self.supervisor,
+            self.format,
+            self.activity,
+            self.reference,
+        ]
 
 
 def therapist_for_viewer(viewer, therapist_id):
@@ -53,7 +61,8 @@ def therapist_for_viewer(viewer, therapist_id):
     if therapist.pk == viewer.pk:
         return therapist, None
     shared = set(viewer.memberships.values_list("team_id", flat=True)) & set(
-        therapist.memberships.values_list("team_id", flat=True))
+        therapist.memberships.values_list("team_id", flat=True)
+    )
     if not shared:
         raise NotFound("no such therapist")
     if not viewer.is_supervisor:
@@ -62,7 +71,11 @@ def therapist_for_viewer(viewer, therapist_id):
 
 
 def supervision_log(therapist, *, team_ids=None):
-    rows = [*_consults(therapist, team_ids), *_guidance(therapist, team_ids), *_reviews(therapist, team_ids)]
+    rows = [
+        *_consults(therapist, team_ids),
+        *_guidance(therapist, team_ids),
+        *_reviews(therapist, team_ids),
+    ]
     return sorted(rows, key=lambda row: (row.date, row.activity, row.reference))
 
 
@@ -75,28 +88,56 @@ def _minutes(start, end):
 
 
 def _consults(therapist, team_ids):
-    consults = _in_teams(ConsultRequest.objects.filter(
-        requester=therapist, acknowledged_by__isnull=False, resolved_at__isnull=False), team_ids, "team_id").exclude(
-        pk__in=GuidanceEntry.objects.filter(consult__isnull=False).values("consult_id"))
+    consults = _in_teams(
+        ConsultRequest.objects.filter(
+            requester=therapist, acknowledged_by__isnull=False, resolved_at__isnull=False
+        ),
+        team_ids,
+        "team_id",
+    ).exclude(pk__in=GuidanceEntry.objects.filter(consult__isnull=False).values("consult_id"))
     for c in consults.select_related("acknowledged_by", "case"):
-        yield SupervisionRow(timezone.localdate(c.acknowledged_at), _minutes(c.acknowledged_at, c.resolved_at),
-                             c.acknowledged_by.display_name, "individual", "consult",
-                             c.case.code if c.case_id else f"consult {c.pk}")
+        yield SupervisionRow(
+            timezone.localdate(c.acknowledged_at),
+            _minutes(c.acknowledged_at, c.resolved_at),
+            c.acknowledged_by.display_name,
+            "individual",
+            "consult",
+            c.case.code if c.case_id else f"consult {c.pk}",
+        )
 
 
 def _guidance(therapist, team_ids):
-    entries = _in_teams(GuidanceEntry.objects.filter(case__owner=therapist, version=1), team_ids, "case__team_id")
+    entries = _in_teams(
+        GuidanceEntry.objects.filter(case__owner=therapist, version=1), team_ids, "case__team_id"
+    )
     for e in entries.select_related("author", "case"):
-        yield SupervisionRow(timezone.localdate(e.created_at), e.session_minutes, e.author.display_name,
-                             "individual", "guidance", e.case.code)
+        yield SupervisionRow(
+            timezone.localdate(e.created_at),
+            e.session_minutes,
+            e.author.display_name,
+            "individual",
+            "guidance",
+            e.case.code,
+        )
 
 
 def _reviews(therapist, team_ids):
-    sessions = _in_teams(ReviewSession.objects.filter(status=Status.CLOSED, attendance__user=therapist)
-                         .exclude(facilitator=therapist), team_ids, "team_id")
+    sessions = _in_teams(
+        ReviewSession.objects.filter(status=Status.CLOSED, attendance__user=therapist).exclude(
+            facilitator=therapist
+        ),
+        team_ids,
+        "team_id",
+    )
     for s in sessions.select_related("facilitator", "team"):
-        yield SupervisionRow(timezone.localdate(s.opened_at), s.minutes_held, s.facilitator.display_name,
-                             "group", "review", f"review {s.pk}")
+        yield SupervisionRow(
+            timezone.localdate(s.opened_at),
+            s.minutes_held,
+            s.facilitator.display_name,
+            "group",
+            "review",
+            f"review {s.pk}",
+        )
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection"):
@@ -124,5 +165,7 @@ def therapists_visible_to(viewer):
     if not viewer.is_supervisor:
         return [viewer]
     team_ids = viewer.memberships.values_list("team_id", flat=True)
-    others = User.objects.filter(memberships__team_id__in=team_ids, role="therapist").exclude(pk=viewer.pk)
+    others = User.objects.filter(memberships__team_id__in=team_ids, role="therapist").exclude(
+        pk=viewer.pk
+    )
     return [viewer, *others.distinct().order_by("username")]

@@ -14,30 +14,52 @@ def hours_page(request, user_id=None):
     chosen = request.GET.get("therapist", "")
     if user_id is None and not chosen.isdigit() and request.user.is_supervisor:
         return _team_overview(request)  # a supervisor comes for the people he supervises
-    therapist, rows = _log(request, user_id or (int(chosen) if chosen.isdigit() else request.user.pk))
-    return render(request, "hours/log.html", {
-        "therapist": therapist, "rows": rows, "total_minutes": sum(row.minutes for row in rows),
-        "choices": selectors.therapists_visible_to(request.user),
-    })
+    therapist, rows = _log(
+        request, user_id or (int(chosen) if chosen.isdigit() else request.user.pk)
+    )
+    return render(
+        request,
+        "hours/log.html",
+        {
+            "therapist": therapist,
+            "rows": rows,
+            "total_minutes": sum(row.minutes for row in rows),
+            "choices": selectors.therapists_visible_to(request.user),
+        },
+    )
 
 
 @login_required
 def hours_csv(request, user_id):
     therapist, rows = _log(request, user_id)
     with transaction.atomic():  # an export of someone's record is itself on their trail
-        audit_append(action="hours.exported", actor=request.user, stream=f"user:{therapist.pk}",
-                     payload={"therapist_id": therapist.pk, "rows": len(rows)})
+        audit_append(
+            action="hours.exported",
+            actor=request.user,
+            stream=f"user:{therapist.pk}",
+            payload={"therapist_id": therapist.pk, "rows": len(rows)},
+        )
     response = HttpResponse(selectors.supervision_csv(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="supervision-hours-{therapist.username}.csv"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="supervision-hours-{therapist.username}.csv"'
+    )
     return response
 
 
 def _team_overview(request):
-    therapists = [t for t in selectors.therapists_visible_to(request.user) if t.pk != request.user.pk]
+    therapists = [
+        t for t in selectors.therapists_visible_to(request.user) if t.pk != request.user.pk
+    ]
     summaries = []
     for therapist in therapists:
         _, rows = _log(request, therapist.pk)
-        summaries.append({"therapist": therapist, "sessions": len(rows), "minutes": sum(row.minutes for row in rows)})
+        summaries.append(
+            {
+                "therapist": therapist,
+                "sessions": len(rows),
+                "minutes": sum(row.minutes for row in rows),
+            }
+        )
     return render(request, "hours/team.html", {"summaries": summaries})
 
 

@@ -31,7 +31,16 @@ class TeamPagingSettingsAdmin(admin.ModelAdmin):
 class PageInline(admin.TabularInline):
     model = Page
     extra = 0
-    fields = ("recipient", "tier", "round", "sent_at", "repeats", "seen_at", "acknowledged_at", "declined_at")
+    fields = (
+        "recipient",
+        "tier",
+        "round",
+        "sent_at",
+        "repeats",
+        "seen_at",
+        "acknowledged_at",
+        "declined_at",
+    )
     readonly_fields = fields
     can_delete = False
 
@@ -39,8 +48,19 @@ class PageInline(admin.TabularInline):
 @admin.register(ConsultRequest)
 class ConsultRequestAdmin(ClinicalRecordAdmin):
     """Read-only, reads audited (consult/audit/admin.py): a consult changes through its services."""
+
     # The question stays out of the list: admin lists are read over shoulders.
-    list_display = ("id", "kind", "case", "team", "requester", "state", "tier", "created_at", "acknowledged_by")
+    list_display = (
+        "id",
+        "kind",
+        "case",
+        "team",
+        "requester",
+        "state",
+        "tier",
+        "created_at",
+        "acknowledged_by",
+    )
     list_filter = ("kind", "state", "team")
     readonly_fields = ("escalate_at", "acknowledged_at", "resolved_at")
     raw_id_fields = ("case", "requester", "acknowledged_by", "resolved_by")

@@ -4,6 +4,7 @@ With the in-memory channel layer a separate scheduler process could not reach an
 so one process does both: the same `tick` as `run_scheduler`, as a task on Daphne's event loop,
 its database work on the sync thread like every consumer's. It starts with the first request.
 """
+
 import asyncio
 import logging
 import time

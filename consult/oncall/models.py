@@ -4,6 +4,7 @@ Everything that must survive a restart is a row with a due time: a consult's `es
 page's `next_repeat_at`, a delivery's `due_at`. The scheduler claims due rows; no timer in memory
 holds anything that matters.
 """
+
 from django.conf import settings
 from django.db import models
 
@@ -17,9 +18,15 @@ class Tier(models.IntegerChoices):
 
 
 class TeamPagingSettings(models.Model):
-    team = models.OneToOneField("accounts.Team", on_delete=models.CASCADE, related_name="paging_settings")
-    ack_seconds = models.PositiveIntegerField(default=180, help_text="Time to acknowledge before escalating.")
-    repeat_seconds = models.PositiveIntegerField(default=60, help_text="An unacknowledged page repeats this often.")
+    team = models.OneToOneField(
+        "accounts.Team", on_delete=models.CASCADE, related_name="paging_settings"
+    )
+    ack_seconds = models.PositiveIntegerField(
+        default=180, help_text="Time to acknowledge before escalating."
+    )
+    repeat_seconds = models.PositiveIntegerField(
+        default=60, help_text="An unacknowledged page repeats this often."
+    )
     # For SMS or pager gateways: receives case code, urgency and a link, never clinical text.
     webhook_url = models.URLField(blank=True)
 
@@ -33,15 +40,22 @@ class TeamPagingSettings(models.Model):
 class Shift(models.Model):
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="shifts")
     supervisor = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="shifts")
-    tier = models.PositiveSmallIntegerField(choices=[(1, "Primary"), (2, "Backup")], default=Tier.PRIMARY)
+    tier = models.PositiveSmallIntegerField(
+        choices=[(1, "Primary"), (2, "Backup")], default=Tier.PRIMARY
+    )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
-    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["starts_at", "tier"]
-        constraints = [models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")),
-                                              name="shift_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start"
+            )
+        ]
 
     def __str__(self):
         return f"{self.supervisor} {self.get_tier_display()} {self.starts_at:%Y-%m-%d %H:%M}"
@@ -63,15 +77,31 @@ class State(models.TextChoices):
 
 ACTIVE_STATES = (State.OPEN, State.PAGING, State.ACKNOWLEDGED, State.UNANSWERED)
 
-WARNING_SIGNS = ("withdrawal", "hopelessness", "self_destructive", "ideation", "plan", "intent",
-                 "means", "prior_attempts", "protective_factors")
+WARNING_SIGNS = (
+    "withdrawal",
+    "hopelessness",
+    "self_destructive",
+    "ideation",
+    "plan",
+    "intent",
+    "means",
+    "prior_attempts",
+    "protective_factors",
+)
 
 
 class ConsultRequest(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="consult_requests")
-    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="consult_requests")  # empty for support requests
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.PROTECT, related_name="consult_requests"
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consult_requests",
+    )  # empty for support requests
     requester = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="consult_requests")
     question = models.TextField()
     withdrawal = models.BooleanField(default=False)
@@ -86,19 +116,30 @@ class ConsultRequest(models.Model):
     signs_note = models.TextField(blank=True)
     state = models.CharField(max_length=16, choices=State.choices)
     tier = models.PositiveSmallIntegerField(default=0)  # the tier paged last; 0 before any page
-    round = models.PositiveSmallIntegerField(default=1)  # a re-page starts a new round at the primary
-    escalate_at = models.DateTimeField(null=True, blank=True)  # the scheduler's deadline; null when none
+    round = models.PositiveSmallIntegerField(
+        default=1
+    )  # a re-page starts a new round at the primary
+    escalate_at = models.DateTimeField(
+        null=True, blank=True
+    )  # the scheduler's deadline; null when none
     created_at = models.DateTimeField(auto_now_add=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    acknowledged_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    resolved_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     outcome = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["state", "escalate_at"]), models.Index(fields=["team", "created_at"])]
+        indexes = [
+            models.Index(fields=["state", "escalate_at"]),
+            models.Index(fields=["team", "created_at"]),
+        ]
 
     def __str__(self):
         return f"{self.kind} consult {self.pk}"
@@ -118,7 +159,9 @@ class Page(models.Model):
     sent_at = models.DateTimeField()
     repeats = models.PositiveIntegerField(default=0)
     next_repeat_at = models.DateTimeField(null=True, blank=True)  # null once the page is closed
-    seen_at = models.DateTimeField(null=True, blank=True)  # shown on a screen: not the same as acknowledged
+    seen_at = models.DateTimeField(
+        null=True, blank=True
+    )  # shown on a screen: not the same as acknowledged
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.TextField(blank=True)
@@ -128,8 +171,12 @@ class Page(models.Model):
         ordering = ["sent_at"]
         # The database itself refuses a second page of one person at one tier: two schedulers
         # racing past every other guard still cannot page twice.
-        constraints = [models.UniqueConstraint(fields=["consult", "round", "tier", "recipient"],
-                                               name="one_page_per_person_per_tier")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consult", "round", "tier", "recipient"],
+                name="one_page_per_person_per_tier",
+            )
+        ]
         indexes = [models.Index(fields=["next_repeat_at"])]
 
 
@@ -164,4 +211,6 @@ class DeliveryAttempt(models.Model):
 
     class Meta:
         ordering = ["delivery", "number"]
-        constraints = [models.UniqueConstraint(fields=["delivery", "number"], name="one_row_per_delivery_try")]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "number"], name="one_row_per_delivery_try")
+        ]

@@ -1,5 +1,6 @@
 """Paging steps shared by the services and the scheduler. Each runs inside the caller's
 transaction with the consult row locked, writes audit events and publishes after commit."""
+
 from datetime import timedelta
 
 from django.conf import settings
@@ -22,15 +23,22 @@ def lock_case(case_id):
     the stream head; a message post holds the case and waits for the head. Locking the case first
     keeps one order everywhere, so the two can never deadlock.
     """
-    Case.objects.select_for_update(no_key=True).filter(pk=case_id).values_list("pk", flat=True).first()
+    Case.objects.select_for_update(no_key=True).filter(pk=case_id).values_list(
+        "pk", flat=True
+    ).first()
 
 
 def audit_consult(consult, action, actor=None, **payload):
     if consult.case_id:
         lock_case(consult.case_id)
     stream = None if consult.case_id else f"user:{consult.requester_id}"
-    audit_append(action=action, actor=actor, case=consult.case, stream=stream,
-                 payload={"consult_id": consult.pk, **payload})
+    audit_append(
+        action=action,
+        actor=actor,
+        case=consult.case,
+        stream=stream,
+        payload={"consult_id": consult.pk, **payload},
+    )
 
 
 def publish_consult(consult):
@@ -39,8 +47,14 @@ def publish_consult(consult):
     if consult.case_id:
         publish_on_commit(case_group(consult.case_id), frame)
         # The case list's "consult open" mark, for every member of the team: no question, no state detail.
-        publish_on_commit(team_group(consult.team_id), {"type": "case.consult", "case": consult.case.code,
-                                                        "active": consult.state in ACTIVE_STATES})
+        publish_on_commit(
+            team_group(consult.team_id),
+            {
+                "type": "case.consult",
+                "case": consult.case.code,
+                "active": consult.state in ACTIVE_STATES,
+            },
+        )
     people = {consult.requester_id} | {u.pk for u in team_supervisors(consult.team_id)}
     for person_id in people:
         publish_on_commit(user_group(person_id), frame)
@@ -49,9 +63,16 @@ def publish_consult(consult):
 def situation(consult, now):
     current = Page.objects.filter(consult=consult, round=consult.round, tier=consult.tier)
     declined = current.exists() and not current.filter(declined_at__isnull=True).exists()
-    staffed = frozenset(t for t in Tier.values if t > consult.tier and tier_recipients(consult, t, now=now))
-    return policy.Situation(state=consult.state, tier=consult.tier, escalate_at=consult.escalate_at,
-                            tier_declined=declined, staffed_tiers=staffed)
+    staffed = frozenset(
+        t for t in Tier.values if t > consult.tier and tier_recipients(consult, t, now=now)
+    )
+    return policy.Situation(
+        state=consult.state,
+        tier=consult.tier,
+        escalate_at=consult.escalate_at,
+        tier_declined=declined,
+        staffed_tiers=staffed,
+    )
 
 
 def escalation_step(consult, *, now=None, reason="deadline"):
@@ -60,7 +81,13 @@ def escalation_step(consult, *, now=None, reason="deadline"):
     action = policy.next_action(situation(consult, now), now)
     if action.kind == "page":
         if consult.tier:
-            audit_consult(consult, "consult.escalated", from_tier=consult.tier, to_tier=action.tier, reason=reason)
+            audit_consult(
+                consult,
+                "consult.escalated",
+                from_tier=consult.tier,
+                to_tier=action.tier,
+                reason=reason,
+            )
         page_tier(consult, action.tier, now)
     elif action.kind == "unanswered":
         mark_unanswered(consult)
@@ -75,16 +102,30 @@ def page_tier(consult, tier, now):
     consult.escalate_at = now + timedelta(seconds=settings_.ack_seconds)
     consult.save(update_fields=["tier", "escalate_at", "updated_at"])
     for person in tier_recipients(consult, tier, now=now):
-        page = Page.objects.create(consult=consult, recipient=person, tier=tier, round=consult.round, sent_at=now,
-                                   next_repeat_at=now + timedelta(seconds=settings_.repeat_seconds))
-        audit_consult(consult, "page.sent", recipient_id=person.pk, page_id=page.pk, tier=tier,
-                      round=consult.round)
+        page = Page.objects.create(
+            consult=consult,
+            recipient=person,
+            tier=tier,
+            round=consult.round,
+            sent_at=now,
+            next_repeat_at=now + timedelta(seconds=settings_.repeat_seconds),
+        )
+        audit_consult(
+            consult,
+            "page.sent",
+            recipient_id=person.pk,
+            page_id=page.pk,
+            tier=tier,
+            round=consult.round,
+        )
         send_page(page, consult)
         queue_outbound(consult, person, settings_, tier_label=Tier(tier).label)
 
 
 def send_page(page, consult):
-    publish_on_commit(user_group(page.recipient_id), {"type": "page", "page": page_dict(page, consult)})
+    publish_on_commit(
+        user_group(page.recipient_id), {"type": "page", "page": page_dict(page, consult)}
+    )
 
 
 def queue_outbound(consult, person, settings_, *, tier_label):
@@ -93,16 +134,28 @@ def queue_outbound(consult, person, settings_, *, tier_label):
     link = settings.SITE_URL + consult_url(consult)
     if person.email:
         Delivery.objects.create(
-            channel=Delivery.EMAIL, target=person.email, due_at=timezone.now(),
+            channel=Delivery.EMAIL,
+            target=person.email,
+            due_at=timezone.now(),
             subject=f"[Consult] {consult.kind.title()} consult, {what}: please acknowledge",
-            payload={"body": f"You are paged ({tier_label}) for an {consult.kind} consult on {what}.\n"
-                             f"Acknowledge or decline here: {link}\n"},
+            payload={
+                "body": f"You are paged ({tier_label}) for an {consult.kind} consult on {what}.\n"
+                f"Acknowledge or decline here: {link}\n"
+            },
         )
     if settings_.webhook_url:
         Delivery.objects.create(
-            channel=Delivery.WEBHOOK, target=settings_.webhook_url, due_at=timezone.now(),
-            payload={"event": "page", "case": consult.case.code if consult.case_id else None,
-                     "urgency": consult.kind, "tier": tier_label, "recipient": person.username, "url": link},
+            channel=Delivery.WEBHOOK,
+            target=settings_.webhook_url,
+            due_at=timezone.now(),
+            payload={
+                "event": "page",
+                "case": consult.case.code if consult.case_id else None,
+                "urgency": consult.kind,
+                "tier": tier_label,
+                "recipient": person.username,
+                "url": link,
+            },
         )
 
 
@@ -111,17 +164,25 @@ def support_notify(consult):
     supervisor of the team hears of it: in the app on any page (the `consult.updated` frame that
     publish_consult sends them; notifier.js shows it with Acknowledge) and by e-mail, which names the
     team and a link only. One of them takes it with page_acknowledge; the requester sees who and when."""
-    supervisors = [person for person in team_supervisors(consult.team_id) if person.pk != consult.requester_id]
+    supervisors = [
+        person for person in team_supervisors(consult.team_id) if person.pk != consult.requester_id
+    ]
     link = settings.SITE_URL + consult_url(consult)
     for person in supervisors:
         if person.email:
             Delivery.objects.create(
-                channel=Delivery.EMAIL, target=person.email, due_at=timezone.now(),
+                channel=Delivery.EMAIL,
+                target=person.email,
+                due_at=timezone.now(),
                 subject=f"[Consult] Support request in team {consult.team.name}",
-                payload={"body": f"A colleague in team {consult.team.name} asked a supervisor for support "
-                                 f"(about themselves, not a case). One of you takes it here: {link}\n"},
+                payload={
+                    "body": f"A colleague in team {consult.team.name} asked a supervisor for support "
+                    f"(about themselves, not a case). One of you takes it here: {link}\n"
+                },
             )
-    audit_consult(consult, "support.notified", recipient_ids=sorted(person.pk for person in supervisors))
+    audit_consult(
+        consult, "support.notified", recipient_ids=sorted(person.pk for person in supervisors)
+    )
     publish_consult(consult)
     return supervisors
 
@@ -132,20 +193,28 @@ def mark_unanswered(consult):
     consult.escalate_at = None
     consult.save(update_fields=["state", "escalate_at", "updated_at"])
     audit_consult(consult, "consult.unanswered", tier=consult.tier, round=consult.round)
-    frame = {"type": "consult.unanswered", "consult_id": consult.pk, "case": consult.case.code if consult.case_id
-             else None, "message": "Nobody has acknowledged your urgent consult yet. If your client may be in "
-             "danger, do not wait: use the crisis resources below. You can page the on-call again.",
-             "resources": CRISIS_RESOURCES}
+    frame = {
+        "type": "consult.unanswered",
+        "consult_id": consult.pk,
+        "case": consult.case.code if consult.case_id else None,
+        "message": "Nobody has acknowledged your urgent consult yet. If your client may be in "
+        "danger, do not wait: use the crisis resources below. You can page the on-call again.",
+        "resources": CRISIS_RESOURCES,
+    }
     publish_on_commit(user_group(consult.requester_id), frame)
     if consult.case_id:
         publish_on_commit(case_group(consult.case_id), frame)
     if consult.requester.email:
         what = f"case {consult.case.code}" if consult.case_id else "your support request"
         Delivery.objects.create(
-            channel=Delivery.EMAIL, target=consult.requester.email, due_at=timezone.now(),
+            channel=Delivery.EMAIL,
+            target=consult.requester.email,
+            due_at=timezone.now(),
             subject=f"[Consult] Nobody has answered your {consult.kind} consult ({what})",
-            payload={"body": "Nobody has acknowledged yet. In an emergency call 988 (US crisis line) or your "
-                             f"local emergency services. Page again: {settings.SITE_URL + consult_url(consult)}\n"},
+            payload={
+                "body": "Nobody has acknowledged yet. In an emergency call 988 (US crisis line) or your "
+                f"local emergency services. Page again: {settings.SITE_URL + consult_url(consult)}\n"
+            },
         )
 
 

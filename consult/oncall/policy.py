@@ -7,6 +7,7 @@ Pure Python, no ORM: the scheduler and the decline service both ask it, and its 
     3. Otherwise page the next tier that has anyone in it: primary → backup → every supervisor.
     4. When no tier is left, tell the requester plainly that nobody has answered.
 """
+
 from dataclasses import dataclass
 from datetime import datetime
 

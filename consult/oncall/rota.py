@@ -1,4 +1,5 @@
 """Who is on call, and the changes supervisors make to the rota and the team's paging settings."""
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,12 +25,15 @@ def on_call_now(team_id, *, now=None):
     now = now or timezone.now()
     return list(
         Shift.objects.filter(team_id=team_id, starts_at__lte=now, ends_at__gt=now)
-        .select_related("supervisor").order_by("tier", "starts_at")
+        .select_related("supervisor")
+        .order_by("tier", "starts_at")
     )
 
 
 def team_supervisors(team_id):
-    return list(User.objects.filter(memberships__team_id=team_id, role__in=SUPERVISOR_ROLES, is_active=True))
+    return list(
+        User.objects.filter(memberships__team_id=team_id, role__in=SUPERVISOR_ROLES, is_active=True)
+    )
 
 
 def tier_recipients(consult, tier, *, now=None):
@@ -43,7 +47,11 @@ def tier_recipients(consult, tier, *, now=None):
         people = team_supervisors(consult.team_id)
     else:
         people = [s.supervisor for s in on_call_now(consult.team_id, now=now) if s.tier == tier]
-    paged = set(Page.objects.filter(consult=consult, round=consult.round).values_list("recipient_id", flat=True))
+    paged = set(
+        Page.objects.filter(consult=consult, round=consult.round).values_list(
+            "recipient_id", flat=True
+        )
+    )
     unique = {person.pk: person for person in people if person.pk not in paged and person.is_active}
     return list(unique.values())
 
@@ -66,13 +74,30 @@ def shift_add(*, actor, team_id, supervisor_id, tier, starts_at, ends_at):
     if starts_at is None or ends_at is None or ends_at <= starts_at:
         raise ValidationFailed("a shift must end after it starts", field="ends_at")
     if supervisor_id not in {u.pk for u in team_supervisors(team.pk)}:
-        raise ValidationFailed("the on-call person must be a supervisor of the team", field="supervisor")
+        raise ValidationFailed(
+            "the on-call person must be a supervisor of the team", field="supervisor"
+        )
     with transaction.atomic():
-        shift = Shift.objects.create(team=team, supervisor_id=supervisor_id, tier=tier,
-                                     starts_at=starts_at, ends_at=ends_at, created_by=actor)
-        audit_append(action="shift.added", actor=actor, stream=f"team:{team.pk}",
-                     payload={"shift_id": shift.pk, "supervisor_id": supervisor_id, "tier": int(tier),
-                              "starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()})
+        shift = Shift.objects.create(
+            team=team,
+            supervisor_id=supervisor_id,
+            tier=tier,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            created_by=actor,
+        )
+        audit_append(
+            action="shift.added",
+            actor=actor,
+            stream=f"team:{team.pk}",
+            payload={
+                "shift_id": shift.pk,
+                "supervisor_id": supervisor_id,
+                "tier": int(tier),
+                "starts_at": starts_at.isoformat(),
+                "ends_at": ends_at.isoformat(),
+            },
+        )
     return shift
 
 
@@ -82,8 +107,12 @@ def shift_remove(*, actor, shift_id):
         raise NotFound("no such shift")  # another team's shift answers like a missing one
     _managed_team(actor, shift.team_id)
     with transaction.atomic():
-        audit_append(action="shift.removed", actor=actor, stream=f"team:{shift.team_id}",
-                     payload={"shift_id": shift.pk, "supervisor_id": shift.supervisor_id})
+        audit_append(
+            action="shift.removed",
+            actor=actor,
+            stream=f"team:{shift.team_id}",
+            payload={"shift_id": shift.pk, "supervisor_id": shift.supervisor_id},
+        )
         shift.delete()
 
 
@@ -91,7 +120,9 @@ def paging_settings_update(*, actor, team_id, ack_seconds, webhook_url="", confi
     """`confirmations`: spans of the webhook's url_words the supervisor confirmed identify no one."""
     _managed_team(actor, team_id)
     if not 1 <= ack_seconds <= 3600:
-        raise ValidationFailed("the acknowledgement deadline must be 1 s to 1 h", field="ack_seconds")
+        raise ValidationFailed(
+            "the acknowledgement deadline must be 1 s to 1 h", field="ack_seconds"
+        )
     if webhook_url:
         webhook_url_check(webhook_url)  # https, and not to an address inside our network
         # The URL leaves the app: nothing it carries may identify anyone.
@@ -100,9 +131,19 @@ def paging_settings_update(*, actor, team_id, ack_seconds, webhook_url="", confi
         settings = paging_settings(team_id)
         settings.ack_seconds, settings.webhook_url = ack_seconds, webhook_url
         settings.save()
-        audit_append(action="paging_settings.changed", actor=actor, stream=f"team:{team_id}",
-                     payload={"ack_seconds": ack_seconds, "webhook_set": bool(webhook_url)})
+        audit_append(
+            action="paging_settings.changed",
+            actor=actor,
+            stream=f"team:{team_id}",
+            payload={"ack_seconds": ack_seconds, "webhook_set": bool(webhook_url)},
+        )
         if webhook_url:
-            false_alarms_audit(actor=actor, case=None, stream=f"team:{team_id}", record={"team_id": team_id},
-                               accepted={"webhook_url": accepted}, texts={"webhook_url": url_words(webhook_url)})
+            false_alarms_audit(
+                actor=actor,
+                case=None,
+                stream=f"team:{team_id}",
+                record={"team_id": team_id},
+                accepted={"webhook_url": accepted},
+                texts={"webhook_url": url_words(webhook_url)},
+            )
     return settings

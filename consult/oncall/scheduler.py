@@ -5,6 +5,7 @@ under the lock; repeats, deliveries and reminders are claimed by a conditional U
 worker can win (healthchecks' sendalerts). A claimed row is already written, so a restart loses
 nothing: anything due while no scheduler ran is simply due at the next tick.
 """
+
 import logging
 from datetime import timedelta
 
@@ -26,7 +27,9 @@ from consult.realtime.broadcast import publish_on_commit, user_group
 log = logging.getLogger(__name__)
 
 BATCH = 50
-DELIVERY_RETRY_SECONDS = 60  # the first retry; each next one waits twice as long (60, 120, 240, 480 s)
+DELIVERY_RETRY_SECONDS = (
+    60  # the first retry; each next one waits twice as long (60, 120, 240, 480 s)
+)
 DELIVERY_MAX_ATTEMPTS = 5
 CLAIM_STALE_SECONDS = 120  # a worker that claimed a delivery and died: try again after this
 
@@ -41,11 +44,16 @@ def escalate_due(now=None):
     """Apply the policy to every paging consult whose deadline has passed."""
     now = now or timezone.now()
     done = 0
-    ids = ConsultRequest.objects.filter(state=State.PAGING, escalate_at__lte=now).values_list("pk", flat=True)
+    ids = ConsultRequest.objects.filter(state=State.PAGING, escalate_at__lte=now).values_list(
+        "pk", flat=True
+    )
     for consult_id in list(ids[:BATCH]):
         with transaction.atomic():
-            consult = _locked(ConsultRequest.objects.select_related("case", "team", "requester")).filter(
-                pk=consult_id, state=State.PAGING, escalate_at__lte=now).first()
+            consult = (
+                _locked(ConsultRequest.objects.select_related("case", "team", "requester"))
+                .filter(pk=consult_id, state=State.PAGING, escalate_at__lte=now)
+                .first()
+            )
             if consult is None:
                 continue  # another scheduler holds it or already escalated it
             escalation_step(consult, now=now)
@@ -57,17 +65,25 @@ def repeat_due_pages(now=None):
     """Send an unacknowledged page again on the recipient's devices, once per repeat interval."""
     now = now or timezone.now()
     done = 0
-    due = Page.objects.filter(next_repeat_at__lte=now, closed_at__isnull=True).select_related("consult__case")
+    due = Page.objects.filter(next_repeat_at__lte=now, closed_at__isnull=True).select_related(
+        "consult__case"
+    )
     for page in list(due[:BATCH]):
         repeat = timedelta(seconds=paging_settings(page.consult.team_id).repeat_seconds)
         with transaction.atomic():
-            claimed = Page.objects.filter(pk=page.pk, next_repeat_at=page.next_repeat_at, closed_at__isnull=True) \
-                .update(next_repeat_at=now + repeat, repeats=page.repeats + 1)
+            claimed = Page.objects.filter(
+                pk=page.pk, next_repeat_at=page.next_repeat_at, closed_at__isnull=True
+            ).update(next_repeat_at=now + repeat, repeats=page.repeats + 1)
             if not claimed:
                 continue  # another scheduler repeated it, or it was answered meanwhile
             page.repeats += 1
-            audit_consult(page.consult, "page.repeated", recipient_id=page.recipient_id, page_id=page.pk,
-                          repeat=page.repeats)
+            audit_consult(
+                page.consult,
+                "page.repeated",
+                recipient_id=page.recipient_id,
+                page_id=page.pk,
+                repeat=page.repeats,
+            )
             send_page(page, page.consult)
             done += 1
     return done
@@ -77,24 +93,42 @@ def remind_due_followups(now=None):
     """Remind the owner of each follow-up that came due, once, without clinical text."""
     now = now or timezone.now()
     done = 0
-    due = FollowUp.objects.filter(due_at__lte=now, reminded_at__isnull=True, completed_at__isnull=True) \
-        .select_related("case", "owner")
+    due = FollowUp.objects.filter(
+        due_at__lte=now, reminded_at__isnull=True, completed_at__isnull=True
+    ).select_related("case", "owner")
     for followup in list(due[:BATCH]):
         with transaction.atomic():
-            if not FollowUp.objects.filter(pk=followup.pk, reminded_at__isnull=True).update(reminded_at=now):
+            if not FollowUp.objects.filter(pk=followup.pk, reminded_at__isnull=True).update(
+                reminded_at=now
+            ):
                 continue  # another scheduler sent this reminder
             lock_case(followup.case_id)
-            audit_append(action="followup.reminded", case=followup.case,
-                         payload={"followup_id": followup.pk, "owner_id": followup.owner_id})
-            publish_on_commit(user_group(followup.owner_id), {
-                "type": "followup.due", "followup_id": followup.pk, "case": followup.case.code,
-                "due_at": followup.due_at.isoformat(), "url": f"/dashboard/#followup-{followup.pk}"})
+            audit_append(
+                action="followup.reminded",
+                case=followup.case,
+                payload={"followup_id": followup.pk, "owner_id": followup.owner_id},
+            )
+            publish_on_commit(
+                user_group(followup.owner_id),
+                {
+                    "type": "followup.due",
+                    "followup_id": followup.pk,
+                    "case": followup.case.code,
+                    "due_at": followup.due_at.isoformat(),
+                    "url": f"/dashboard/#followup-{followup.pk}",
+                },
+            )
             if followup.owner.email:
                 Delivery.objects.create(
-                    channel=Delivery.EMAIL, target=followup.owner.email, due_at=now,
+                    channel=Delivery.EMAIL,
+                    target=followup.owner.email,
+                    due_at=now,
                     subject=f"[Consult] Follow-up check-in due: case {followup.case.code}",
-                    payload={"body": f"A follow-up check-in on case {followup.case.code} is due.\n"
-                                     f"Record it here: {settings.SITE_URL}/dashboard/#followup-{followup.pk}\n"})
+                    payload={
+                        "body": f"A follow-up check-in on case {followup.case.code} is due.\n"
+                        f"Record it here: {settings.SITE_URL}/dashboard/#followup-{followup.pk}\n"
+                    },
+                )
             done += 1
     return done
 
@@ -105,10 +139,15 @@ def deliver_due(now=None):
     now = now or timezone.now()
     done = 0
     stale = now - timedelta(seconds=CLAIM_STALE_SECONDS)
-    due = Delivery.objects.filter(sent_at__isnull=True, due_at__lte=now, attempts__lt=DELIVERY_MAX_ATTEMPTS)
-    for delivery in list(due.filter(claimed_at__isnull=True)[:BATCH]) + list(due.filter(claimed_at__lt=stale)[:BATCH]):
-        if not Delivery.objects.filter(pk=delivery.pk, claimed_at=delivery.claimed_at, sent_at__isnull=True) \
-                .update(claimed_at=now, attempts=delivery.attempts + 1):
+    due = Delivery.objects.filter(
+        sent_at__isnull=True, due_at__lte=now, attempts__lt=DELIVERY_MAX_ATTEMPTS
+    )
+    for delivery in list(due.filter(claimed_at__isnull=True)[:BATCH]) + list(
+        due.filter(claimed_at__lt=stale)[:BATCH]
+    ):
+        if not Delivery.objects.filter(
+            pk=delivery.pk, claimed_at=delivery.claimed_at, sent_at__isnull=True
+        ).update(claimed_at=now, attempts=delivery.attempts + 1):
             continue  # another scheduler claimed it first
         _deliver(delivery, now)
         done += 1
@@ -125,7 +164,9 @@ def _send(delivery):
     if delivery.channel == Delivery.EMAIL:
         send_mail(delivery.subject, delivery.payload["body"], None, [delivery.target])
         return None, ""
-    status = webhooks.post_signed(delivery.target, orjson.dumps(delivery.payload), delivery_id=delivery.pk)
+    status = webhooks.post_signed(
+        delivery.target, orjson.dumps(delivery.payload), delivery_id=delivery.pk
+    )
     return status, "" if 200 <= status < 300 else f"HTTP {status}"
 
 
@@ -135,21 +176,40 @@ def _deliver(delivery, now):
         status, error = _send(delivery)
     except webhooks.DestinationRefused as refusal:
         status, error = None, str(refusal)
-    except Exception as failure:  # any failure of the outside world: retry later, never crash the loop
+    except (
+        Exception
+    ) as failure:  # any failure of the outside world: retry later, never crash the loop
         status, error = None, type(failure).__name__
     if not error:
-        DeliveryAttempt.objects.create(delivery=delivery, number=attempt, attempted_at=now, status=status)
+        DeliveryAttempt.objects.create(
+            delivery=delivery, number=attempt, attempted_at=now, status=status
+        )
         Delivery.objects.filter(pk=delivery.pk).update(sent_at=timezone.now(), error="")
         return
-    retry_at = now + timedelta(seconds=retry_delay(attempt)) if attempt < DELIVERY_MAX_ATTEMPTS else None
+    retry_at = (
+        now + timedelta(seconds=retry_delay(attempt)) if attempt < DELIVERY_MAX_ATTEMPTS else None
+    )
     log.warning("delivery %s (%s) try %s failed: %s", delivery.pk, delivery.channel, attempt, error)
-    DeliveryAttempt.objects.create(delivery=delivery, number=attempt, attempted_at=now, status=status, error=error,
-                                   retry_at=retry_at)
-    Delivery.objects.filter(pk=delivery.pk).update(claimed_at=None, error=error, due_at=retry_at or now)
+    DeliveryAttempt.objects.create(
+        delivery=delivery,
+        number=attempt,
+        attempted_at=now,
+        status=status,
+        error=error,
+        retry_at=retry_at,
+    )
+    Delivery.objects.filter(pk=delivery.pk).update(
+        claimed_at=None, error=error, due_at=retry_at or now
+    )
 
 
 def tick(now=None):
     """One pass over every kind of due work; returns how many jobs were done."""
     now = now or timezone.now()
-    return (escalate_due(now) + repeat_due_pages(now) + remind_due_followups(now) + expire_due_grants(now)
-            + deliver_due(now))
+    return (
+        escalate_due(now)
+        + repeat_due_pages(now)
+        + remind_due_followups(now)
+        + expire_due_grants(now)
+        + deliver_due(now)
+    )

@@ -1,4 +1,5 @@
 """Frames about consults. `page_dict` may reach lock screens: ids, case code, urgency, link only."""
+
 from consult.cases.serializers import user_dict
 from consult.oncall.models import Tier
 
@@ -29,7 +30,9 @@ def consult_dict(consult):
         "created_at": _iso(consult.created_at),
         "escalate_at": _iso(consult.escalate_at),
         "acknowledged_at": _iso(consult.acknowledged_at),
-        "acknowledged_by": user_dict(consult.acknowledged_by) if consult.acknowledged_by_id else None,
+        "acknowledged_by": user_dict(consult.acknowledged_by)
+        if consult.acknowledged_by_id
+        else None,
         "resolved_at": _iso(consult.resolved_at),
         "resolved_by": user_dict(consult.resolved_by) if consult.resolved_by_id else None,
         "outcome": consult.outcome,
@@ -56,6 +59,12 @@ def page_dict(page, consult):
 
 CRISIS_RESOURCES = [
     {"name": "988 Suicide & Crisis Lifeline (US)", "contact": "call or text 988"},
-    {"name": "Local emergency services", "contact": "call 911 (US) / 112 (EU) / your local emergency number"},
-    {"name": "If your client is in immediate danger", "contact": "do not wait for a supervisor: call emergency services now"},
+    {
+        "name": "Local emergency services",
+        "contact": "call 911 (US) / 112 (EU) / your local emergency number",
+    },
+    {
+        "name": "If your client is in immediate danger",
+        "contact": "do not wait for a supervisor: call emergency services now",
+    },
 ]

@@ -1,4 +1,5 @@
 """HTTP transport for consults, pages, follow-ups and the rota: parse → service → JSON or redirect."""
+
 from datetime import datetime
 
 from django.contrib import messages
@@ -62,59 +63,111 @@ def _confirmations(request, field=None):
 def dashboard(request):
     user = request.user
     teams = selectors.supervised_team_ids(user)
-    return render(request, "oncall/dashboard.html", {
-        "on_call": selectors.on_call_by_team(user),
-        "cases": visible_cases(user).order_by("code"),
-        "teams": user.teams.order_by("name"),
-        "signs": WARNING_SIGNS,
-        "overdue": selectors.overdue_followups(user),
-        "my_followups": selectors.my_followups(user),
-        "turnaround": [(t, selectors.turnaround(t.pk)) for t in user.teams.filter(pk__in=teams).order_by("name")],
-    })
+    return render(
+        request,
+        "oncall/dashboard.html",
+        {
+            "on_call": selectors.on_call_by_team(user),
+            "cases": visible_cases(user).order_by("code"),
+            "teams": user.teams.order_by("name"),
+            "signs": WARNING_SIGNS,
+            "overdue": selectors.overdue_followups(user),
+            "my_followups": selectors.my_followups(user),
+            "turnaround": [
+                (t, selectors.turnaround(t.pk))
+                for t in user.teams.filter(pk__in=teams).order_by("name")
+            ],
+        },
+    )
 
 
 @login_required
 @require_POST
 def consult_new(request):
     data = request.POST
-    return _answer(lambda: {"consult": consult_dict(consults.consult_request(
-        actor=request.user, kind=data.get("kind", ""), question=data.get("question", ""),
-        case_code=data.get("case") or None, team_id=_int(data["team"], "team") if data.get("team") else None,
-        signs={name: data.get(name) in ("on", "true", "1") for name in WARNING_SIGNS},
-        signs_note=data.get("signs_note", ""), confirmations=_confirmations(request),
-    ))}, status=201)
+    return _answer(
+        lambda: {
+            "consult": consult_dict(
+                consults.consult_request(
+                    actor=request.user,
+                    kind=data.get("kind", ""),
+                    question=data.get("question", ""),
+                    case_code=data.get("case") or None,
+                    team_id=_int(data["team"], "team") if data.get("team") else None,
+                    signs={name: data.get(name) in ("on", "true", "1") for name in WARNING_SIGNS},
+                    signs_note=data.get("signs_note", ""),
+                    confirmations=_confirmations(request),
+                )
+            )
+        },
+        status=201,
+    )
 
 
 @login_required
 @require_POST
 def consult_ack(request, consult_id):
-    return _answer(lambda: {"consult": consult_dict(consults.page_acknowledge(actor=request.user, consult_id=consult_id))})
+    return _answer(
+        lambda: {
+            "consult": consult_dict(
+                consults.page_acknowledge(actor=request.user, consult_id=consult_id)
+            )
+        }
+    )
 
 
 @login_required
 @require_POST
 def consult_resolve(request, consult_id):
-    return _answer(lambda: {"consult": consult_dict(consults.consult_resolve(
-        actor=request.user, consult_id=consult_id, outcome=request.POST.get("outcome", ""),
-        confirmations=_confirmations(request, "outcome")))})
+    return _answer(
+        lambda: {
+            "consult": consult_dict(
+                consults.consult_resolve(
+                    actor=request.user,
+                    consult_id=consult_id,
+                    outcome=request.POST.get("outcome", ""),
+                    confirmations=_confirmations(request, "outcome"),
+                )
+            )
+        }
+    )
 
 
 @login_required
 @require_POST
 def consult_repage(request, consult_id):
     data = request.POST
-    return _answer(lambda: {"consult": consult_dict(consults.consult_repage(
-        actor=request.user, consult_id=consult_id, facts=data.get("facts", ""), signs_note=data.get("signs_note", ""),
-        signs={name: data.get(name) in ("on", "true", "1") for name in WARNING_SIGNS},
-        confirmations=_confirmations(request)))})
+    return _answer(
+        lambda: {
+            "consult": consult_dict(
+                consults.consult_repage(
+                    actor=request.user,
+                    consult_id=consult_id,
+                    facts=data.get("facts", ""),
+                    signs_note=data.get("signs_note", ""),
+                    signs={name: data.get(name) in ("on", "true", "1") for name in WARNING_SIGNS},
+                    confirmations=_confirmations(request),
+                )
+            )
+        }
+    )
 
 
 @login_required
 @require_POST
 def page_decline(request, page_id):
-    return _answer(lambda: {"consult": consult_dict(consults.page_decline(
-        actor=request.user, page_id=page_id, reason=request.POST.get("reason", ""),
-        confirmations=_confirmations(request, "reason")))})
+    return _answer(
+        lambda: {
+            "consult": consult_dict(
+                consults.page_decline(
+                    actor=request.user,
+                    page_id=page_id,
+                    reason=request.POST.get("reason", ""),
+                    confirmations=_confirmations(request, "reason"),
+                )
+            )
+        }
+    )
 
 
 @login_required
@@ -130,16 +183,34 @@ def case_consults(request, code):
 @login_required
 @require_POST
 def followup_new(request):
-    return _answer(lambda: {"followup": followup_dict(followup_schedule(
-        actor=request.user, case_code=request.POST.get("case", ""), due_at=_moment(request.POST.get("due_at"), "due_at")))})
+    return _answer(
+        lambda: {
+            "followup": followup_dict(
+                followup_schedule(
+                    actor=request.user,
+                    case_code=request.POST.get("case", ""),
+                    due_at=_moment(request.POST.get("due_at"), "due_at"),
+                )
+            )
+        }
+    )
 
 
 @login_required
 @require_POST
 def followup_done(request, followup_id):
-    return _answer(lambda: {"followup": followup_dict(followup_complete(
-        actor=request.user, followup_id=followup_id, note=request.POST.get("note", ""),
-        confirmations=_confirmations(request, "note")))})
+    return _answer(
+        lambda: {
+            "followup": followup_dict(
+                followup_complete(
+                    actor=request.user,
+                    followup_id=followup_id,
+                    note=request.POST.get("note", ""),
+                    confirmations=_confirmations(request, "note"),
+                )
+            )
+        }
+    )
 
 
 @login_required
@@ -151,17 +222,24 @@ def rota_page(request):
             return redirect("oncall-rota")
         except IdentifierFound as failure:  # the webhook URL: shown again, its spans to confirm
             error, status = failure.message, 400
-            flagged = {"team": request.POST.get("team"), "url": request.POST.get("webhook_url", ""),
-                       "spans": flagged_spans(failure, {}).get("webhook_url", [])}
+            flagged = {
+                "team": request.POST.get("team"),
+                "url": request.POST.get("webhook_url", ""),
+                "spans": flagged_spans(failure, {}).get("webhook_url", []),
+            }
         except ConsultError as failure:
             error, status = failure.message, STATUS.get(type(failure), 400)
     now = timezone.now()
     teams = [
-        {"team": team, "manage": rota.can_manage_rota(request.user, team.pk),
-         "now": rota.on_call_now(team.pk, now=now), "settings": rota.paging_settings(team.pk),
-         "supervisors": rota.team_supervisors(team.pk),
-         "shifts": selectors.upcoming_shifts(team, now=now),
-         "flagged": flagged if flagged and flagged["team"] == str(team.pk) else None}
+        {
+            "team": team,
+            "manage": rota.can_manage_rota(request.user, team.pk),
+            "now": rota.on_call_now(team.pk, now=now),
+            "settings": rota.paging_settings(team.pk),
+            "supervisors": rota.team_supervisors(team.pk),
+            "shifts": selectors.upcoming_shifts(team, now=now),
+            "flagged": flagged if flagged and flagged["team"] == str(team.pk) else None,
+        }
         for team in request.user.teams.order_by("name")
     ]
     return render(request, "oncall/rota.html", {"teams": teams, "error": error}, status=status)
@@ -171,17 +249,25 @@ def _rota_change(request):
     """Make the change the form asks for; returns the sentence that tells the user it is done."""
     data, actor = request.POST, request.user
     if data.get("action") == "add":
-        rota.shift_add(actor=actor, team_id=_int(data.get("team"), "team"),
-                       supervisor_id=_int(data.get("supervisor"), "supervisor"), tier=_int(data.get("tier"), "tier"),
-                       starts_at=_moment(data.get("starts_at"), "starts_at"), ends_at=_moment(data.get("ends_at"), "ends_at"))
+        rota.shift_add(
+            actor=actor,
+            team_id=_int(data.get("team"), "team"),
+            supervisor_id=_int(data.get("supervisor"), "supervisor"),
+            tier=_int(data.get("tier"), "tier"),
+            starts_at=_moment(data.get("starts_at"), "starts_at"),
+            ends_at=_moment(data.get("ends_at"), "ends_at"),
+        )
         return "Shift added."
     if data.get("action") == "remove":
         rota.shift_remove(actor=actor, shift_id=_int(data.get("shift"), "shift"))
         return "Shift removed."
     if data.get("action") == "settings":
-        rota.paging_settings_update(actor=actor, team_id=_int(data.get("team"), "team"),
-                                    ack_seconds=_int(data.get("ack_seconds"), "ack_seconds"),
-                                    webhook_url=data.get("webhook_url", "").strip(),
-                                    confirmations=ticked_confirmations(data.getlist(CONFIRM_FIELD)).get("webhook_url", ()))
+        rota.paging_settings_update(
+            actor=actor,
+            team_id=_int(data.get("team"), "team"),
+            ack_seconds=_int(data.get("ack_seconds"), "ack_seconds"),
+            webhook_url=data.get("webhook_url", "").strip(),
+            confirmations=ticked_confirmations(data.getlist(CONFIRM_FIELD)).get("webhook_url", ()),
+        )
         return "Paging settings saved."
     raise ValidationFailed("unknown rota action", field="action")

@@ -12,6 +12,7 @@ send requests: without limits it reaches the database, Redis or a cloud metadata
        what a receiver runs; a timestamp outside its tolerance stops replays.
 Save time runs 1 and 2 (refusing with a typed error); delivery time runs all four again.
 """
+
 import hashlib
 import hmac
 import http.client
@@ -48,7 +49,9 @@ def signature_valid(secret, header, body, *, now=None, tolerance=REPLAY_TOLERANC
         return False
     if abs((now or time.time()) - timestamp) > tolerance:
         return False
-    return hmac.compare_digest(sign(secret, timestamp, body), f"t={timestamp},v1={parts.get('v1', '')}")
+    return hmac.compare_digest(
+        sign(secret, timestamp, body), f"t={timestamp},v1={parts.get('v1', '')}"
+    )
 
 
 def _allowed(host, address):
@@ -80,7 +83,12 @@ def _checked(url):
         raise DestinationRefused("the webhook's port is not a number") from None
     if not parts.hostname or parts.username or parts.password:
         raise DestinationRefused("the webhook needs a host name and no user or password")
-    return parts.scheme, parts.hostname, port, (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return (
+        parts.scheme,
+        parts.hostname,
+        port,
+        (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+    )
 
 
 def resolve_destination(url):
@@ -93,7 +101,9 @@ def resolve_destination(url):
     addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
     for address in addresses:
         if not _public(address) and not _allowed(host, address):
-            raise DestinationRefused("the webhook's host is a loopback, private or link-local address")
+            raise DestinationRefused(
+                "the webhook's host is a loopback, private or link-local address"
+            )
     return scheme, host, port, path, str(addresses[0])
 
 
@@ -130,11 +140,16 @@ def post_signed(url, body, *, delivery_id, now=None):
     """POST the body to the checked address; returns the HTTP status, raises on refusal or failure."""
     scheme, host, port, path, address = resolve_destination(url)
     connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
-    connection = connection_class(host, port, address=address, timeout=settings.WEBHOOK_TIMEOUT_SECONDS)
+    connection = connection_class(
+        host, port, address=address, timeout=settings.WEBHOOK_TIMEOUT_SECONDS
+    )
     timestamp = int(now or time.time())
-    headers = {"Content-Type": "application/json", "User-Agent": "Consult-Webhook/1",
-               SIGNATURE_HEADER: sign(settings.WEBHOOK_SIGNING_SECRET, timestamp, body),
-               DELIVERY_HEADER: str(delivery_id)}
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Consult-Webhook/1",
+        SIGNATURE_HEADER: sign(settings.WEBHOOK_SIGNING_SECRET, timestamp, body),
+        DELIVERY_HEADER: str(delivery_id),
+    }
     try:
         connection.request("POST", path, body=body, headers=headers)
         return connection.getresponse().status

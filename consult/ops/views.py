@@ -4,6 +4,7 @@
 and (when configured) Redis each answer within a second; 503 names which one did not.
 /metrics needs `Authorization: Bearer $METRICS_TOKEN`, and is not served at all without one.
 """
+
 import hmac
 
 from django.conf import settings
@@ -25,7 +26,9 @@ def healthz(request):
 def readyz(request):
     checks = {"database": _database_state(), "redis": _redis_state()}
     ready = all(state in ("ok", "not configured") for state in checks.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
+    )
 
 
 @never_cache
@@ -34,7 +37,9 @@ def metrics_view(request):
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     if not token or not hmac.compare_digest(given.encode(), token.encode()):
         return HttpResponseNotFound()
-    return HttpResponse(metrics.exposition(), content_type="text/plain; version=0.0.4; charset=utf-8")
+    return HttpResponse(
+        metrics.exposition(), content_type="text/plain; version=0.0.4; charset=utf-8"
+    )
 
 
 def _database_state():
@@ -52,8 +57,11 @@ def _redis_state():
         return "not configured"
     import redis
 
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=PROBE_TIMEOUT_SECONDS,
-                                  socket_timeout=PROBE_TIMEOUT_SECONDS)
+    client = redis.Redis.from_url(
+        settings.REDIS_URL,
+        socket_connect_timeout=PROBE_TIMEOUT_SECONDS,
+        socket_timeout=PROBE_TIMEOUT_SECONDS,
+    )
     try:
         client.ping()
         return "ok"

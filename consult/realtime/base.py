@@ -12,6 +12,7 @@ token per frame; without one the frame is dropped with a `rate_limited` error, a
 WS_FLOOD_CLOSE_AFTER such refusals in a row close the socket with 4429. A user's
 WS_MAX_SOCKETS_PER_USER+1st socket in this process is refused at the handshake (HTTP 403).
 """
+
 import asyncio
 import logging
 
@@ -57,7 +58,9 @@ class ConsultSocket(AsyncWebsocketConsumer):
             return None
         return self.scope["session"].get(SESSION_ROW)
 
-    layer_degraded = False  # the Channels layer (Redis) is away: see consult/realtime/layer_outage.py
+    layer_degraded = (
+        False  # the Channels layer (Redis) is away: see consult/realtime/layer_outage.py
+    )
 
     # Channels sets this to the layer's receive in __call__; wrapped, a Redis outage leaves the
     # socket open (degraded) instead of ending the consumer with 1011.
@@ -70,7 +73,9 @@ class ConsultSocket(AsyncWebsocketConsumer):
         self._channel_receive = receive_through_outages(receive, self)
 
     def parse(self, text):
-        return protocol.parse_client_frame(text, max_bytes=settings.FRAME_MAX_BYTES, frames=self.client_frames)
+        return protocol.parse_client_frame(
+            text, max_bytes=settings.FRAME_MAX_BYTES, frames=self.client_frames
+        )
 
     async def accept(self, subprotocol=None, headers=None):
         await super().accept(subprotocol, headers)
@@ -82,8 +87,14 @@ class ConsultSocket(AsyncWebsocketConsumer):
         self.refused_in_a_row = 0
         user = self.scope.get("user")
         if user is not None and user.is_authenticated:
-            if not open_sockets.claim(user.pk, self.channel_name, cap=settings.WS_MAX_SOCKETS_PER_USER):
-                log.info("refused a socket of user %s: %s open", user.pk, settings.WS_MAX_SOCKETS_PER_USER)
+            if not open_sockets.claim(
+                user.pk, self.channel_name, cap=settings.WS_MAX_SOCKETS_PER_USER
+            ):
+                log.info(
+                    "refused a socket of user %s: %s open",
+                    user.pk,
+                    settings.WS_MAX_SOCKETS_PER_USER,
+                )
                 await self.close()
                 return
             self.user_id = user.pk
@@ -137,8 +148,11 @@ class ConsultSocket(AsyncWebsocketConsumer):
         try:
             frame = self.parse(text_data)
             metrics.frames_in.labels(frame.type).inc()
-            if frame.type != "ping" and self.checks_access_per_frame and \
-                    not await in_db_thread(grant_holds)(self.user, self.session_id):
+            if (
+                frame.type != "ping"
+                and self.checks_access_per_frame
+                and not await in_db_thread(grant_holds)(self.user, self.session_id)
+            ):
                 raise AccessDenied("your access has ended")
             self.note_activity(frame.type)
             await getattr(self, "on_" + frame.type.replace(".", "_"))(frame)
@@ -146,8 +160,11 @@ class ConsultSocket(AsyncWebsocketConsumer):
             await self.refuse(error, frame)
         except (OperationalError, InterfaceError) as error:
             # The database is away or restarting: a typed answer the client retries, never 1011.
-            log.warning("database unavailable for a %s frame (%s)", frame.type if frame else "client",
-                        type(error).__name__)
+            log.warning(
+                "database unavailable for a %s frame (%s)",
+                frame.type if frame else "client",
+                type(error).__name__,
+            )
             metrics.database_errors.inc()
             await self.refuse(Unavailable(), frame)
 
@@ -155,11 +172,15 @@ class ConsultSocket(AsyncWebsocketConsumer):
         return error.closes_socket
 
     async def refuse(self, error, frame):
-        log.info("refused %s frame: %s", type(self).__name__, error.code)  # never the frame: it is clinical
+        log.info(
+            "refused %s frame: %s", type(self).__name__, error.code
+        )  # never the frame: it is clinical
         metrics.frames_refused.labels(error.code).inc()
         request_type = frame.type if frame else error.request
         client_id = frame.get("client_id") if frame else error.client_id
-        await self.send_frame(protocol.error_frame(error, request_type=request_type, client_id=client_id))
+        await self.send_frame(
+            protocol.error_frame(error, request_type=request_type, client_id=client_id)
+        )
         if self.closes_socket(error):
             await self.close(code=protocol.WS_CLOSE_FORBIDDEN)
 
@@ -188,7 +209,7 @@ class ConsultSocket(AsyncWebsocketConsumer):
     async def _touch_session(self):
         try:
             await in_db_thread(session_touch)(self.session_id)
-        except Exception:  # noqa: BLE001 - losing one activity mark must not touch the socket
+        except Exception:
             log.exception("recording socket activity failed")
 
     async def on_ping(self, frame):
@@ -231,7 +252,11 @@ class ConsultSocket(AsyncWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
         except Exception as error:  # noqa: BLE001 - Redis away: the socket opens degraded and rejoins when it is back
             if not self.layer_degraded:
-                log.warning("%s opens without the channel layer (%s)", type(self).__name__, type(error).__name__)
+                log.warning(
+                    "%s opens without the channel layer (%s)",
+                    type(self).__name__,
+                    type(error).__name__,
+                )
             self.layer_degraded = True
 
     async def rejoin_groups(self):
@@ -267,7 +292,9 @@ class ConsultSocket(AsyncWebsocketConsumer):
 
     def access_lost_code(self):
         """The close code for this socket now, or None (runs in a database thread)."""
-        return sign_in_lost_code(user_id=self.user.pk, session_key=self.scope["session"].session_key)
+        return sign_in_lost_code(
+            user_id=self.user.pk, session_key=self.scope["session"].session_key
+        )
 
     async def leave_groups(self):
         groups, self.groups_joined = self.groups_joined, ()

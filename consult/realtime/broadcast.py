@@ -15,6 +15,7 @@ the same text. Two transports, one contract (`publish_on_commit(group, frame)`):
 Both deliver at most once and may drop under load: clients see the gap in sequence numbers
 and backfill from the database, which is the truth.
 """
+
 import hashlib
 import logging
 
@@ -84,7 +85,9 @@ def _logged(publish, group, *args):
     except Exception as error:  # noqa: BLE001 - after commit nothing may undo the request's answer
         metrics.publish_failures.labels(group.split(".")[0]).inc()
         # The error's type only: its text could quote the frame, which may be clinical.
-        log.warning("publishing to %s failed after commit (%s)", group.split(".")[0], type(error).__name__)
+        log.warning(
+            "publishing to %s failed after commit (%s)", group.split(".")[0], type(error).__name__
+        )
 
 
 def send_now(group, event):

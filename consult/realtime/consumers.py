@@ -8,6 +8,7 @@ Room frames reach the socket through this process's room hub (consult/realtime/h
 sends each pre-serialised frame straight to `send_text`; the session group (sign-out) still
 comes through the Channels layer. Database work runs on the socket thread pool (workers.py).
 """
+
 import asyncio
 import logging
 
@@ -47,7 +48,9 @@ class CaseRoomConsumer(ConsultSocket):
         try:
             if self.session_id is None:
                 raise NotFound("no such case")
-            case = await in_db_thread(case_for_member)(self.user, self.case_code, session_id=self.session_id)
+            case = await in_db_thread(case_for_member)(
+                self.user, self.case_code, session_id=self.session_id
+            )
         except Unavailable:
             raise  # answered 4503, try again (consult/realtime/handshake_guard.py)
         except ConsultError:
@@ -59,8 +62,12 @@ class CaseRoomConsumer(ConsultSocket):
         await self.join_group(session_group(self.scope["session"].session_key))
         try:
             case, joined = await in_db_thread(rooms.room_join)(
-                actor=self.user, case_code=self.case_code, channel_name=self.channel_name, after_seq=after_seq,
-                case=case, session_id=self.session_id,
+                actor=self.user,
+                case_code=self.case_code,
+                channel_name=self.channel_name,
+                after_seq=after_seq,
+                case=case,
+                session_id=self.session_id,
             )
         except Unavailable:
             await self.leave_groups()
@@ -122,21 +129,31 @@ class CaseRoomConsumer(ConsultSocket):
             session_id=self.session_id,
         )
         await self.send_frame(
-            {"type": "message.ack", "client_id": result.message.client_id, "seq": result.message.seq,
-             "duplicate": result.duplicate}
+            {
+                "type": "message.ack",
+                "client_id": result.message.client_id,
+                "seq": result.message.seq,
+                "duplicate": result.duplicate,
+            }
         )
         metrics.posts_acked.inc()
 
     async def on_history_fetch(self, frame):
         history = await in_db_thread(rooms.room_history)(
-            actor=self.user, case_code=self.case_code, after_seq=frame.get("after_seq"), limit=frame.get("limit"),
+            actor=self.user,
+            case_code=self.case_code,
+            after_seq=frame.get("after_seq"),
+            limit=frame.get("limit"),
             session_id=self.session_id,
         )
         await self.send_frame(history)
 
     async def on_read_mark(self, frame):
         await in_db_thread(services.read_position_mark)(
-            actor=self.user, case_code=self.case_code, seq=frame.get("seq"), session_id=self.session_id
+            actor=self.user,
+            case_code=self.case_code,
+            seq=frame.get("seq"),
+            session_id=self.session_id,
         )
 
     async def send_text(self, text):
@@ -147,9 +164,15 @@ class CaseRoomConsumer(ConsultSocket):
             await self.send_now(text)
 
     async def _join_room(self, group):
-        member = Member(send=self.send_text, write=self.frame_writer(), live=self._live, user_id=self.user.pk,
-                        session=session_group(self.scope["session"].session_key), revoke=self.revoke,
-                        recheck=self.recheck)
+        member = Member(
+            send=self.send_text,
+            write=self.frame_writer(),
+            live=self._live,
+            user_id=self.user.pk,
+            session=session_group(self.scope["session"].session_key),
+            revoke=self.revoke,
+            recheck=self.recheck,
+        )
         await hub().join(group, self.channel_name, member)
         self.room_group = group
 

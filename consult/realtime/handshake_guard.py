@@ -8,6 +8,7 @@ accepted just long enough to send an `unavailable` error with `retry_after` and 
 Retry-After is not possible: Daphne can only refuse an upgrade with 403; autobahn sends only
 1000 and 3000-4999 as close codes, so the registered 1013 is not available either.)
 """
+
 import logging
 
 import orjson
@@ -38,5 +39,10 @@ class AnswersWhenTheDatabaseIsAway:
                 raise  # an open socket answers its frames `unavailable` itself (ConsultSocket.receive)
             log.warning("websocket handshake without the database (%s)", type(error).__name__)
             await send({"type": "websocket.accept"})
-            await send({"type": "websocket.send", "text": orjson.dumps(error_frame(Unavailable())).decode()})
+            await send(
+                {
+                    "type": "websocket.send",
+                    "text": orjson.dumps(error_frame(Unavailable())).decode(),
+                }
+            )
             await send({"type": "websocket.close", "code": WS_CLOSE_TRY_AGAIN})

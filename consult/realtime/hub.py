@@ -24,6 +24,7 @@ race once the lock is released. A room holds a frame that skips ahead for up to
 REORDER_HOLD_SECONDS waiting for the missing one, then delivers anyway: the client backfills
 any real gap from the database, which stays the truth. Delivery is at most once.
 """
+
 import asyncio
 import contextlib
 import logging
@@ -130,15 +131,18 @@ class Hub:
         if self.pubsub is None:
             from redis import asyncio as aioredis
 
-            self.redis = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2,
-                                                 health_check_interval=10)
+            self.redis = aioredis.Redis.from_url(
+                settings.REDIS_URL, socket_connect_timeout=2, health_check_interval=10
+            )
             self.pubsub = self.redis.pubsub()
             # The control channel comes with the first room: revocations must reach every member.
             channels = [*channels, control_channel().encode()]
         # The socket reads its history only after this returns: Redis must have the
         # subscription by then, or a message committed just after that read could be
         # published to nobody. So wait for Redis to confirm it.
-        confirmed = [self.confirmations.setdefault(channel, asyncio.Event()) for channel in channels]
+        confirmed = [
+            self.confirmations.setdefault(channel, asyncio.Event()) for channel in channels
+        ]
         await self.pubsub.subscribe(*channels)
         if self.reader is None:
             self.reader = asyncio.ensure_future(self._read())
@@ -185,7 +189,9 @@ class Hub:
     def _lost(self, error):
         if self.degraded:
             return
-        log.warning("room hub lost Redis (%s); rooms degraded until it is back", type(error).__name__)
+        log.warning(
+            "room hub lost Redis (%s); rooms degraded until it is back", type(error).__name__
+        )
         metrics.hub_degraded.inc()
         self.recovery = asyncio.ensure_future(self._recover())
         for room in list(self.rooms.values()):
@@ -199,7 +205,9 @@ class Hub:
                 async with self.lock:
                     await self._disconnect()
                     if self.rooms:
-                        await self._subscribe([redis_channel(group).encode() for group in self.rooms])
+                        await self._subscribe(
+                            [redis_channel(group).encode() for group in self.rooms]
+                        )
                 break
             except Exception:  # noqa: BLE001 - still away: try again, a little later each time
                 delay = min(delay * 2, RECOVERY_MAX_DELAY)
@@ -234,7 +242,9 @@ class Hub:
                     self.revoke(kind, value, int(code))
                     continue
                 seq, _, text = message["data"].partition(b"|")
-                await self.receive(message["channel"][prefix_len:].decode(), int(seq), text.decode())
+                await self.receive(
+                    message["channel"][prefix_len:].decode(), int(seq), text.decode()
+                )
             except Exception:
                 log.exception("room hub could not handle a message")
 
@@ -301,8 +311,10 @@ def publishes_batched():
             try:
                 pipeline.execute()
             except Exception as error:  # noqa: BLE001 - the posts are stored: members backfill them by seq
-                log.warning("publishing a batch of room frames failed (%s); delivering here only",
-                            type(error).__name__)
+                log.warning(
+                    "publishing a batch of room frames failed (%s); delivering here only",
+                    type(error).__name__,
+                )
                 for group, seq, text in frames:
                     _deliver_here(group, seq, text)
 
@@ -367,7 +379,12 @@ def _sync_redis():
 
         # Publishes run in database threads right after a commit: with Redis away they must
         # fail in milliseconds (the change is stored; clients resync), not back off for seconds.
-        _redis = redis.Redis.from_url(settings.REDIS_URL, max_connections=64, socket_connect_timeout=1,
-                                      socket_timeout=2, health_check_interval=10,
-                                      retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1))
+        _redis = redis.Redis.from_url(
+            settings.REDIS_URL,
+            max_connections=64,
+            socket_connect_timeout=1,
+            socket_timeout=2,
+            health_check_interval=10,
+            retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1),
+        )
     return _redis

@@ -13,6 +13,7 @@ receive is wrapped instead (steps):
 Frames sent to its groups while Redis was away are lost, as the layer's at-most-once delivery
 always allowed: the resync in step 3 is what makes up for them.
 """
+
 import asyncio
 import logging
 
@@ -54,6 +55,7 @@ def receive_through_outages(receive, socket):
                 delay = min(delay * 2, RETRY_MAX_SECONDS)
                 continue
             return message
+
     return receive_when_back
 
 

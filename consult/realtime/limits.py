@@ -9,6 +9,7 @@ Pure Python, no I/O: the consumer asks, the bucket answers.
 The cap is per server process (each Daphne process counts its own sockets): behind nginx's
 balancing a user's sockets spread over processes, so N processes admit up to N × cap.
 """
+
 import time
 
 

@@ -4,6 +4,7 @@ Every open tab or device of a user joins `user.<id>`, so a page rings on all of 
 (re)connect the socket first sends a `dashboard.snapshot` read from the database, which is the
 truth: a frame dropped while a device was away is never needed to catch up.
 """
+
 from channels.db import database_sync_to_async
 
 from consult.accounts.grants import grant_holds
@@ -53,9 +54,15 @@ class NotificationConsumer(ConsultSocket):
         await self.send_frame(await database_sync_to_async(dashboard_snapshot)(self.user))
 
     async def _join_team(self, group):
-        member = Member(send=self.send_now, write=self.frame_writer(), live=lambda: self.revoked_code is None,
-                        user_id=self.user.pk, session=session_group(self.scope["session"].session_key),
-                        revoke=self.revoke, recheck=self.recheck)
+        member = Member(
+            send=self.send_now,
+            write=self.frame_writer(),
+            live=lambda: self.revoked_code is None,
+            user_id=self.user.pk,
+            session=session_group(self.scope["session"].session_key),
+            revoke=self.revoke,
+            recheck=self.recheck,
+        )
         await hub().join(group, self.channel_name, member)
         self.team_groups = [*self.team_groups, group]
 

@@ -7,6 +7,7 @@ AllowedHostsOriginValidator compares the host only; this compares the whole orig
 ALLOWED_ORIGINS. A missing Origin, `null` (sandboxed frames, file: pages) and anything malformed
 are refused; the handshake then answers HTTP 403.
 """
+
 from urllib.parse import urlsplit
 
 from channels.security.websocket import WebsocketDenier
@@ -24,7 +25,13 @@ def origin_tuple(text):
         return None
     if parts.scheme not in ("http", "https") or not parts.hostname or port is None:
         return None
-    if parts.username or parts.password or parts.path not in ("", "/") or parts.query or parts.fragment:
+    if (
+        parts.username
+        or parts.password
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
         return None
     return parts.scheme, parts.hostname.lower(), port
 

@@ -16,6 +16,7 @@ database thread stays free for joins and reads. A socket awaits its own post bef
 its next frame, so a sender's posts stay in order; posts of one room from different sockets
 are ordered by the case row lock, as everywhere.
 """
+
 import asyncio
 import logging
 

@@ -3,6 +3,7 @@
 Pure Python: parsing never touches the database, so a bad frame costs nothing and is
 answered with a typed error naming exactly what was wrong.
 """
+
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
@@ -12,11 +13,15 @@ import orjson
 from consult.core.errors import ProtocolError, TooLarge, ValidationFailed
 from consult.deid.guard import Confirmation
 
-WS_CLOSE_SIGNED_OUT = 4001  # the session ended (sign-out, expiry, revoked, password changed): sign in again
+WS_CLOSE_SIGNED_OUT = (
+    4001  # the session ended (sign-out, expiry, revoked, password changed): sign in again
+)
 WS_CLOSE_ACCESS_LOST = 4403  # access taken away (membership, deactivation, role change) or refused
 WS_CLOSE_SESSION_ENDED = WS_CLOSE_SIGNED_OUT
 WS_CLOSE_FORBIDDEN = WS_CLOSE_ACCESS_LOST
-WS_CLOSE_BAD_REQUEST = 4400  # the handshake's query was malformed (an `error` frame says which field)
+WS_CLOSE_BAD_REQUEST = (
+    4400  # the handshake's query was malformed (an `error` frame says which field)
+)
 WS_CLOSE_RATE_LIMITED = 4429  # the client kept sending past its rate limit
 WS_CLOSE_TRY_AGAIN = 4503  # the handshake could not reach the database: reconnect with backoff
 WS_CLOSE_MESSAGE_TOO_BIG = 1009  # sent by Daphne for a frame over WS_MAX_MESSAGE_BYTES
@@ -90,7 +95,9 @@ def query_int(query_string, field):
     if len(values) > 1:
         raise ValidationFailed(f"{field} must appear once", field=field)
     if not ASCII_DIGITS.fullmatch(values[0]):
-        raise ValidationFailed(f"{field} must be a non-negative integer in ASCII digits", field=field)
+        raise ValidationFailed(
+            f"{field} must be a non-negative integer in ASCII digits", field=field
+        )
     return bounded_int(int(values[0]), field)
 
 
@@ -180,7 +187,9 @@ def _check_values(frame):
         raise ValidationFailed("limit must be between 1 and 500", field="limit")
     if frame.type == "message.send":
         if not CLIENT_ID.match(frame.get("client_id")):
-            raise ValidationFailed("client_id must be 1-64 letters, digits, - or _", field="client_id")
+            raise ValidationFailed(
+                "client_id must be 1-64 letters, digits, - or _", field="client_id"
+            )
 
 
 def parse_confirmations(raw):
@@ -188,18 +197,25 @@ def parse_confirmations(raw):
     if raw is None:
         return ()
     if len(raw) > MAX_CONFIRMATIONS:
-        raise TooLarge(f"at most {MAX_CONFIRMATIONS} confirmations per message", field="confirmations")
+        raise TooLarge(
+            f"at most {MAX_CONFIRMATIONS} confirmations per message", field="confirmations"
+        )
     confirmations = []
     for index, item in enumerate(raw):
         if not (
             isinstance(item, dict)
             and set(item) == {"start", "end", "kind"}
-            and all(isinstance(item[k], int) and not isinstance(item[k], bool) and 0 <= item[k] <= MAX_INT
-                    for k in ("start", "end"))
+            and all(
+                isinstance(item[k], int)
+                and not isinstance(item[k], bool)
+                and 0 <= item[k] <= MAX_INT
+                for k in ("start", "end")
+            )
             and isinstance(item["kind"], str)
         ):
             raise ValidationFailed(
-                f"confirmations[{index}] must be {{start: int, end: int, kind: str}}", field="confirmations"
+                f"confirmations[{index}] must be {{start: int, end: int, kind: str}}",
+                field="confirmations",
             )
         confirmations.append(Confirmation(item["start"], item["end"], item["kind"]))
     return tuple(confirmations)

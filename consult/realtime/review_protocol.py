@@ -2,12 +2,17 @@
 
 Same rules as the case room: JSON objects with a `type`, unknown types and fields refused.
 """
+
 from consult.core.errors import ValidationFailed
 from consult.realtime.protocol import Field, parse_client_frame
 
 REVIEW_FRAMES = {
     "agenda.goto": {"position": Field(int)},
-    "minutes.save": {"position": Field(int), "text": Field(str), "confirmations": Field(list, required=False)},
+    "minutes.save": {
+        "position": Field(int),
+        "text": Field(str),
+        "confirmations": Field(list, required=False),
+    },
     "review.close": {},
     "ping": {},
 }

@@ -4,6 +4,7 @@ Handshake like the case room: a user outside the review's team is refused before
 Joining an open review records attendance. Only the facilitator's control frames change
 anything; anyone else gets a `forbidden` error frame and stays in the room.
 """
+
 from channels.db import database_sync_to_async
 from django.conf import settings
 
@@ -34,7 +35,9 @@ class ReviewRoomConsumer(ConsultSocket):
             await self.join_group(access_group(self.user.pk))
             if not await database_sync_to_async(grant_holds)(self.user, self.session_id):
                 raise NotFound("no such review")
-            _, state = await database_sync_to_async(services.review_join)(actor=self.user, session_id=review_id)
+            _, state = await database_sync_to_async(services.review_join)(
+                actor=self.user, session_id=review_id
+            )
         except (ConsultError, ValueError):
             await self.leave_groups()
             await self.close()
@@ -56,12 +59,19 @@ class ReviewRoomConsumer(ConsultSocket):
 
     async def on_agenda_goto(self, frame):
         await database_sync_to_async(services.review_goto)(
-            actor=self.user, session_id=self.review_id, position=frame.get("position"))
+            actor=self.user, session_id=self.review_id, position=frame.get("position")
+        )
 
     async def on_minutes_save(self, frame):
         await database_sync_to_async(services.review_minutes_save)(
-            actor=self.user, session_id=self.review_id, position=frame.get("position"), text=frame.get("text"),
-            confirmations=parse_confirmations(frame.get("confirmations")))
+            actor=self.user,
+            session_id=self.review_id,
+            position=frame.get("position"),
+            text=frame.get("text"),
+            confirmations=parse_confirmations(frame.get("confirmations")),
+        )
 
     async def on_review_close(self, frame):
-        await database_sync_to_async(services.review_close)(actor=self.user, session_id=self.review_id)
+        await database_sync_to_async(services.review_close)(
+            actor=self.user, session_id=self.review_id
+        )

@@ -20,16 +20,28 @@ frame a socket sends meanwhile is refused by the database check of the service i
 Close codes (docs/protocol.md): WS_CLOSE_ACCESS_LOST (4403) when access was taken away,
 WS_CLOSE_SIGNED_OUT (4001) when the session ended.
 """
+
 import logging
 
 from django.db import transaction
 
 from consult.realtime import hub
-from consult.realtime.broadcast import ACCESS_REVOKED, access_group, case_group, send_now, session_group
+from consult.realtime.broadcast import (
+    ACCESS_REVOKED,
+    access_group,
+    case_group,
+    send_now,
+    session_group,
+)
 from consult.realtime.protocol import WS_CLOSE_ACCESS_LOST, WS_CLOSE_SIGNED_OUT
 
-__all__ = ["WS_CLOSE_ACCESS_LOST", "WS_CLOSE_SIGNED_OUT", "close_session_sockets", "close_user_case_sockets",
-           "close_user_sockets"]
+__all__ = [
+    "WS_CLOSE_ACCESS_LOST",
+    "WS_CLOSE_SIGNED_OUT",
+    "close_session_sockets",
+    "close_user_case_sockets",
+    "close_user_sockets",
+]
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +60,7 @@ def close_user_case_sockets(user_id, case_id, *, code):
     def send():
         try:
             hub.publish_revocation(hub.USER_IN_ROOM, value, code)
-        except Exception:  # noqa: BLE001 - the change itself must stand; the handshake re-checks access
+        except Exception:
             log.exception("sending a revocation failed")
 
     send()
@@ -68,7 +80,7 @@ def _revoke(kind, value, group, code):
         try:
             hub.publish_revocation(kind, value, code)
             send_now(group, {"type": ACCESS_REVOKED, "code": code})
-        except Exception:  # noqa: BLE001 - the change itself must stand; services re-check access anyway
+        except Exception:
             log.exception("sending a revocation failed")
 
     send()

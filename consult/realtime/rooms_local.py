@@ -4,6 +4,7 @@ A Room holds the sockets of one group in this process and hands each message fra
 seq order (Room's docstring); a Member is one such socket. consult/realtime/hub.py keeps the
 rooms and their Redis subscriptions.
 """
+
 import asyncio
 import logging
 from collections.abc import Callable
@@ -113,8 +114,11 @@ class Member:
     user_id: int | None = None
     session: str | None = None
     revoke: Callable = lambda code: None
-    recheck: Callable = lambda: None  # after a Redis outage: is access still there? (a revocation may be lost)
+    recheck: Callable = lambda: (
+        None
+    )  # after a Redis outage: is access still there? (a revocation may be lost)
 
     def matches(self, kind, value):
-        return (kind == USER and str(self.user_id) == value) or (kind == SESSION and self.session == value)
-
+        return (kind == USER and str(self.user_id) == value) or (
+            kind == SESSION and self.session == value
+        )

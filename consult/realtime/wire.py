@@ -12,6 +12,7 @@ call), writes on the next reactor turn and unregisters (another), three system c
 frame where one does; at thousands of deliveries a second those calls were a fifth of a
 process's CPU. Whatever the socket does not take at once is queued through Twisted as usual.
 """
+
 import struct
 from functools import partial
 
@@ -46,8 +47,12 @@ def frame_writer(base_send):
 
     def write(frame):
         transport = protocol.transport
-        if (protocol.state != protocol.STATE_OPEN or protocol._perMessageCompress is not None
-                or transport is None or transport.disconnecting):
+        if (
+            protocol.state != protocol.STATE_OPEN
+            or protocol._perMessageCompress is not None
+            or transport is None
+            or transport.disconnecting
+        ):
             return False
         write_now(transport, frame)
         return True
@@ -58,8 +63,13 @@ def frame_writer(base_send):
 def write_now(transport, data):
     """transport.write(data), sending straight to the socket when nothing is queued before it."""
     sock = getattr(transport, "socket", None)
-    idle = (sock is not None and getattr(transport, "connected", False) and not transport._tempDataLen
-            and len(transport.dataBuffer) == transport.offset and not getattr(transport, "TLS", False))
+    idle = (
+        sock is not None
+        and getattr(transport, "connected", False)
+        and not transport._tempDataLen
+        and len(transport.dataBuffer) == transport.offset
+        and not getattr(transport, "TLS", False)
+    )
     if idle:
         try:
             sent = sock.send(data)

@@ -6,6 +6,7 @@ DB_THREADS calls overlap; the row locks taken by the services keep each room in 
 (a case row lock per message, an audit head lock per stream). SQLite gets one thread: it
 has one writer anyway.
 """
+
 import asyncio
 import functools
 import sys
@@ -45,7 +46,9 @@ def in_db_thread(func):
     timeout never fires for a query that never reached it). The thread finishes the call when
     the database answers; a post told `unavailable` and resent is stored once, by its client_id.
     """
-    call = DatabaseSyncToAsync(retrying_transient(func), thread_sensitive=False, executor=executor())
+    call = DatabaseSyncToAsync(
+        retrying_transient(func), thread_sensitive=False, executor=executor()
+    )
 
     @functools.wraps(func)
     async def bounded(*args, **kwargs):
@@ -68,13 +71,17 @@ def retrying_transient(func):
     The whole transaction rolled back, so nothing of the first attempt stands; services are
     safe to repeat (a message post is idempotent by its client_id).
     """
+
     @functools.wraps(func)
     def run(*args, **kwargs):
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 return func(*args, **kwargs)
             except OperationalError as error:
-                if attempt == ATTEMPTS or getattr(error.__cause__, "sqlstate", None) not in TRANSIENT_SQLSTATES:
+                if (
+                    attempt == ATTEMPTS
+                    or getattr(error.__cause__, "sqlstate", None) not in TRANSIENT_SQLSTATES
+                ):
                     raise
                 time.sleep(0.01 * attempt)
 

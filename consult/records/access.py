@@ -1,12 +1,13 @@
 """Who may do what to a case's clinical records, decided in one place.
 
-    action                         who
-    read records, comment          every member of the case's team
-    edit risk picture, safety plan the case owner and the team's supervisors (and admins)
-    log or amend guidance          the team's supervisors (and admins)
-    acknowledge guidance           the case owner
-    anyone outside the team        nothing: NotFound, exactly as for a missing case
+action                         who
+read records, comment          every member of the case's team
+edit risk picture, safety plan the case owner and the team's supervisors (and admins)
+log or amend guidance          the team's supervisors (and admins)
+acknowledge guidance           the case owner
+anyone outside the team        nothing: NotFound, exactly as for a missing case
 """
+
 from consult.cases.access import case_for_member, is_team_member
 from consult.core.errors import AccessDenied
 

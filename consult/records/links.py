@@ -1,4 +1,5 @@
 """Links into other parts of the product that may not be installed yet."""
+
 from django.urls import NoReverseMatch, reverse
 
 # Names helper apps give their "request an urgent consult for this case" page, most likely first.

@@ -1,4 +1,5 @@
 """Fetch-or-404 for the records' pages."""
+
 from django.http import Http404
 
 from consult.cases.access import case_for_member

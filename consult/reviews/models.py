@@ -11,8 +11,12 @@ class Status(models.TextChoices):
 class ReviewSession(models.Model):
     """A group case review: a team meets, a facilitator walks an ordered agenda of cases."""
 
-    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="review_sessions")
-    facilitator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.PROTECT, related_name="review_sessions"
+    )
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     scheduled_at = models.DateTimeField()
     planned_minutes = models.PositiveIntegerField(default=60)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
@@ -42,13 +46,16 @@ class AgendaItem(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="review_items")
     position = models.PositiveIntegerField()
     minutes = models.TextField(blank=True)
-    minutes_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    minutes_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     minutes_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["session", "position"], name="one_agenda_item_per_position"),
+            models.UniqueConstraint(
+                fields=["session", "position"], name="one_agenda_item_per_position"
+            ),
             models.UniqueConstraint(fields=["session", "case"], name="one_agenda_item_per_case"),
         ]
         ordering = ["session", "position"]
@@ -62,5 +69,7 @@ class Attendance(models.Model):
     joined_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["session", "user"], name="one_attendance_per_person")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="one_attendance_per_person")
+        ]
         ordering = ["joined_at"]

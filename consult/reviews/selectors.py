@@ -1,4 +1,5 @@
 """Access-aware reads of review sessions, and the state frame the live room shows."""
+
 from consult.cases.access import is_team_member
 from consult.cases.serializers import user_dict
 from consult.core.errors import NotFound
@@ -21,11 +22,17 @@ def review_for_member(user, session_id, *, lock=False):
 
 
 def reviews_of(user):
-    return ReviewSession.objects.filter(team__memberships__user=user).select_related("team", "facilitator")
+    return ReviewSession.objects.filter(team__memberships__user=user).select_related(
+        "team", "facilitator"
+    )
 
 
 def agenda_of(session):
-    return list(AgendaItem.objects.filter(session=session).select_related("case", "minutes_by").order_by("position"))
+    return list(
+        AgendaItem.objects.filter(session=session)
+        .select_related("case", "minutes_by")
+        .order_by("position")
+    )
 
 
 def review_state(session):
@@ -48,7 +55,11 @@ def review_state(session):
 def _item_dict(item):
     return {
         "position": item.position,
-        "case": {"code": item.case.code, "title": item.case.title, "risk_level": item.case.risk_level},
+        "case": {
+            "code": item.case.code,
+            "title": item.case.title,
+            "risk_level": item.case.risk_level,
+        },
         "minutes": item.minutes,
         "minutes_by": user_dict(item.minutes_by) if item.minutes_by_id else None,
     }
@@ -56,5 +67,9 @@ def _item_dict(item):
 
 def case_review_minutes(case):
     """Minutes of closed reviews about this case: part of the case's record."""
-    return (AgendaItem.objects.filter(case=case, session__status=Status.CLOSED).exclude(minutes="")
-            .select_related("session", "session__facilitator", "minutes_by").order_by("-session__closed_at"))
+    return (
+        AgendaItem.objects.filter(case=case, session__status=Status.CLOSED)
+        .exclude(minutes="")
+        .select_related("session", "session__facilitator", "minutes_by")
+        .order_by("-session__closed_at")
+    )

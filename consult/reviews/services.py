@@ -3,6 +3,7 @@
 Every function: authorise (session row lock) → guard → write → one audit event → publish on commit.
 Session events go on the team's stream; the minutes, once the review closes, on each case's.
 """
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -35,26 +36,45 @@ def review_schedule(*, actor, team_id, scheduled_at, case_codes=(), planned_minu
         raise ValidationFailed("a review lasts 5 to 480 minutes", field="planned_minutes")
     cases = _agenda_cases(team_id, case_codes)
     with transaction.atomic():
-        session = ReviewSession.objects.create(team=Team.objects.get(pk=team_id), facilitator=actor,
-                                               scheduled_at=scheduled_at, planned_minutes=planned_minutes)
+        session = ReviewSession.objects.create(
+            team=Team.objects.get(pk=team_id),
+            facilitator=actor,
+            scheduled_at=scheduled_at,
+            planned_minutes=planned_minutes,
+        )
         AgendaItem.objects.bulk_create(
-            AgendaItem(session=session, case=case, position=n) for n, case in enumerate(cases, start=1))
-        audit_append(action="review.scheduled", actor=actor, stream=team_stream(team_id), payload={
-            "session_id": session.pk, "facilitator_id": actor.pk, "scheduled_at": scheduled_at.isoformat(),
-            "planned_minutes": planned_minutes, "case_ids": [case.pk for case in cases],
-        })
+            AgendaItem(session=session, case=case, position=n)
+            for n, case in enumerate(cases, start=1)
+        )
+        audit_append(
+            action="review.scheduled",
+            actor=actor,
+            stream=team_stream(team_id),
+            payload={
+                "session_id": session.pk,
+                "facilitator_id": actor.pk,
+                "scheduled_at": scheduled_at.isoformat(),
+                "planned_minutes": planned_minutes,
+                "case_ids": [case.pk for case in cases],
+            },
+        )
     return session
 
 
 def _agenda_cases(team_id, case_codes):
     team_cases = Case.objects.filter(team_id=team_id)
     if not case_codes:
-        cases = list(team_cases.exclude(status=CaseStatus.CLOSED)
-                     .annotate(risk_order=risk_rank()).order_by("-risk_order", "code"))
+        cases = list(
+            team_cases.exclude(status=CaseStatus.CLOSED)
+            .annotate(risk_order=risk_rank())
+            .order_by("-risk_order", "code")
+        )
     else:
         by_code = {case.code: case for case in team_cases.filter(code__in=case_codes)}
         if len(by_code) != len(set(case_codes)):
-            raise ValidationFailed("every case on the agenda must belong to the team", field="cases")
+            raise ValidationFailed(
+                "every case on the agenda must belong to the team", field="cases"
+            )
         cases = [by_code[code] for code in dict.fromkeys(case_codes)]
     if not cases:
         raise ValidationFailed("the agenda needs at least one case", field="cases")
@@ -67,13 +87,19 @@ def _facilitated(actor, session_id, *, status=Status.OPEN):
     if session.facilitator_id != actor.pk:
         raise AccessDenied("only the facilitator runs the review", field="session")
     if session.status != status:
-        raise ValidationFailed(f"the review is {session.get_status_display().lower()}", field="session")
+        raise ValidationFailed(
+            f"the review is {session.get_status_display().lower()}", field="session"
+        )
     return session
 
 
 def _audit(action, actor, session, **payload):
-    audit_append(action=action, actor=actor, stream=team_stream(session.team_id),
-                 payload={"session_id": session.pk, **payload})
+    audit_append(
+        action=action,
+        actor=actor,
+        stream=team_stream(session.team_id),
+        payload={"session_id": session.pk, **payload},
+    )
 
 
 def _publish_state(session):
@@ -126,16 +152,29 @@ def review_minutes_save(*, actor, session_id, position, text, confirmations=()):
         accepted = guard_text(text, field="minutes", confirmations=confirmations)
         item.minutes, item.minutes_by, item.minutes_at = text, actor, timezone.now()
         item.save(update_fields=["minutes", "minutes_by", "minutes_at"])
-        _audit("review.minutes_saved", actor, session, position=position, case_id=item.case_id,
-               minutes_sha256=content_hash(text))
-        false_alarms_audit(actor=actor, case=item.case, record={"agenda_item_id": item.pk},
-                           accepted={"minutes": accepted}, texts={"minutes": text})
+        _audit(
+            "review.minutes_saved",
+            actor,
+            session,
+            position=position,
+            case_id=item.case_id,
+            minutes_sha256=content_hash(text),
+        )
+        false_alarms_audit(
+            actor=actor,
+            case=item.case,
+            record={"agenda_item_id": item.pk},
+            accepted={"minutes": accepted},
+            texts={"minutes": text},
+        )
         _publish_state(session)
     return item
 
 
 def _item_at(session, position):
-    item = AgendaItem.objects.filter(session=session, position=position).select_related("case").first()
+    item = (
+        AgendaItem.objects.filter(session=session, position=position).select_related("case").first()
+    )
     if item is None:
         raise ValidationFailed(f"there is no agenda item {position}", field="position")
     return item
@@ -148,12 +187,31 @@ def review_close(*, actor, session_id):
         session.status, session.closed_at = Status.CLOSED, timezone.now()
         session.save(update_fields=["status", "closed_at"])
         agenda = agenda_of(session)
-        _audit("review.closed", actor, session, minutes_held=session.minutes_held,
-               attendee_ids=list(session.attendance.values_list("user_id", flat=True)))
+        _audit(
+            "review.closed",
+            actor,
+            session,
+            minutes_held=session.minutes_held,
+            attendee_ids=list(session.attendance.values_list("user_id", flat=True)),
+        )
         for item in (item for item in agenda if item.minutes):
-            audit_append(action="review.minutes_recorded", actor=actor, case=item.case, payload={
-                "session_id": session.pk, "agenda_item_id": item.pk, "minutes_sha256": content_hash(item.minutes)})
-            publish_on_commit(case_group(item.case_id), {
-                "type": "review.minutes_recorded", "case": item.case.code, "session_id": session.pk})
+            audit_append(
+                action="review.minutes_recorded",
+                actor=actor,
+                case=item.case,
+                payload={
+                    "session_id": session.pk,
+                    "agenda_item_id": item.pk,
+                    "minutes_sha256": content_hash(item.minutes),
+                },
+            )
+            publish_on_commit(
+                case_group(item.case_id),
+                {
+                    "type": "review.minutes_recorded",
+                    "case": item.case.code,
+                    "session_id": session.pk,
+                },
+            )
         _publish_state(session)
     return session

@@ -15,23 +15,34 @@ from consult.risk.selectors import cases_by_risk
 @login_required
 def review_list(request):
     can_schedule = any(is_team_supervisor(request.user, t.pk) for t in request.user.teams.all())
-    return render(request, "reviews/list.html", {"sessions": selectors.reviews_of(request.user),
-                                                 "can_schedule": can_schedule})
+    return render(
+        request,
+        "reviews/list.html",
+        {"sessions": selectors.reviews_of(request.user), "can_schedule": can_schedule},
+    )
 
 
 @login_required
 def review_new(request):
-    teams = [t for t in request.user.teams.order_by("name") if is_team_supervisor(request.user, t.pk)]
+    teams = [
+        t for t in request.user.teams.order_by("name") if is_team_supervisor(request.user, t.pk)
+    ]
     if not teams:
         raise PermissionDenied("only supervisors and admins schedule reviews")
-    cases = cases_by_risk(visible_cases(request.user).filter(team__in=teams).exclude(status="closed"), sort="risk")
+    cases = cases_by_risk(
+        visible_cases(request.user).filter(team__in=teams).exclude(status="closed"), sort="risk"
+    )
     form = ReviewForm(request.POST or None, teams=teams, cases=cases)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             session = services.review_schedule(
-                actor=request.user, team_id=int(data["team"]), scheduled_at=data["scheduled_at"],
-                case_codes=data["cases"], planned_minutes=data["planned_minutes"])
+                actor=request.user,
+                team_id=int(data["team"]),
+                scheduled_at=data["scheduled_at"],
+                case_codes=data["cases"],
+                planned_minutes=data["planned_minutes"],
+            )
             return redirect("review-room", session_id=session.pk)
         except ConsultError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
@@ -41,11 +52,16 @@ def review_new(request):
 @login_required
 def review_room(request, session_id):
     session = _session_or_404(request.user, session_id)
-    return render(request, "reviews/room.html", {
-        "session": session, "agenda": selectors.agenda_of(session),
-        "is_facilitator": session.facilitator_id == request.user.pk,
-        "attendance": session.attendance.select_related("user"),
-    })
+    return render(
+        request,
+        "reviews/room.html",
+        {
+            "session": session,
+            "agenda": selectors.agenda_of(session),
+            "is_facilitator": session.facilitator_id == request.user.pk,
+            "attendance": session.attendance.select_related("user"),
+        },
+    )
 
 
 @login_required

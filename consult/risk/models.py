@@ -18,7 +18,9 @@ class WarningSign(models.TextChoices):
 class RiskAssessment(models.Model):
     """One version of a case's risk picture. Never updated: a change is the next version."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="risk_assessments")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="risk_assessments"
+    )
     version = models.PositiveIntegerField()
     level = models.CharField(max_length=16, choices=RiskLevel.choices)
     signs = models.JSONField(default=list)  # sorted WarningSign values present
@@ -28,7 +30,9 @@ class RiskAssessment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "version"], name="one_risk_version_per_case")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "version"], name="one_risk_version_per_case")
+        ]
         ordering = ["case", "-version"]
 
     def sign_labels(self):

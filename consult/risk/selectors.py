@@ -1,4 +1,5 @@
 """Case lists sorted and filtered by risk level."""
+
 from django.db.models import Case as When_
 from django.db.models import IntegerField, Value, When
 
@@ -10,8 +11,10 @@ SORTS = {"risk": "highest risk first", "updated": "recently active first"}
 
 def risk_rank():
     """The risk level as a number the database can sort by (none=0 ... imminent=4)."""
-    return When_(*[When(risk_level=level, then=Value(rank)) for level, rank in RISK_ORDER.items()],
-                 output_field=IntegerField())
+    return When_(
+        *[When(risk_level=level, then=Value(rank)) for level, rank in RISK_ORDER.items()],
+        output_field=IntegerField(),
+    )
 
 
 def cases_by_risk(cases, *, level=None, sort="updated"):

@@ -1,4 +1,5 @@
 """Changing a case's risk picture: each change is a new version, an audit event and a frame."""
+
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -46,15 +47,27 @@ def risk_update(*, actor, case_code, level, signs, protective_factors, reason, c
         if (case.risk_level, *before) == (level, signs, protective_factors):
             raise ValidationFailed("nothing changed", field="level")
         assessment = RiskAssessment.objects.create(
-            case=case, version=(previous.version if previous else 0) + 1, level=level, signs=signs,
-            protective_factors=protective_factors, reason=reason, author=actor,
+            case=case,
+            version=(previous.version if previous else 0) + 1,
+            level=level,
+            signs=signs,
+            protective_factors=protective_factors,
+            reason=reason,
+            author=actor,
         )
         change = RiskChange(assessment, case.risk_level, _is_urgent_rise(case.risk_level, level))
         case.risk_level = level
         case.save(update_fields=["risk_level", "updated_at"])
-        audit_append(action="case.risk_changed", actor=actor, case=case, payload=_payload(change, before))
-        false_alarms_audit(actor=actor, case=case, record={"assessment_id": assessment.pk}, accepted=accepted,
-                           texts=texts)
+        audit_append(
+            action="case.risk_changed", actor=actor, case=case, payload=_payload(change, before)
+        )
+        false_alarms_audit(
+            actor=actor,
+            case=case,
+            record={"assessment_id": assessment.pk},
+            accepted=accepted,
+            texts=texts,
+        )
         publish_on_commit(case_group(case.pk), _frame(case, change, actor))
     return change
 

@@ -1,4 +1,5 @@
 """Side-by-side comparison of two safety plan versions, line by line per section. Pure Python."""
+
 import difflib
 from dataclasses import dataclass
 
@@ -24,7 +25,13 @@ def side_by_side(old, new):
         else:
             left, right = a[i1:i2], b[j1:j2]
             for k in range(max(len(left), len(right))):
-                rows.append(Row(left[k] if k < len(left) else None, right[k] if k < len(right) else None, "changed"))
+                rows.append(
+                    Row(
+                        left[k] if k < len(left) else None,
+                        right[k] if k < len(right) else None,
+                        "changed",
+                    )
+                )
     return rows
 
 

@@ -9,6 +9,10 @@ class SafetyPlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         for section in SECTIONS:
             self.fields[section.name] = forms.CharField(
-                label=section.title, help_text=section.hint + " One item per line.", required=False,
-                max_length=SECTION_MAX_CHARS, strip=False, widget=forms.Textarea(attrs={"rows": 4}),
+                label=section.title,
+                help_text=section.hint + " One item per line.",
+                required=False,
+                max_length=SECTION_MAX_CHARS,
+                strip=False,
+                widget=forms.Textarea(attrs={"rows": 4}),
             )

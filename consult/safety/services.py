@@ -1,4 +1,5 @@
 """Saving a safety plan: every save is a new version, guarded, audited and announced."""
+
 from django.db import transaction
 
 from consult.audit.chain import content_hash
@@ -21,7 +22,9 @@ def plan_latest(case):
 
 def plan_blank():
     """What a first plan starts from: crisis line and emergency services are always there."""
-    return {name: DEFAULT_PROFESSIONALS if name == "professionals" else "" for name in SECTION_NAMES}
+    return {
+        name: DEFAULT_PROFESSIONALS if name == "professionals" else "" for name in SECTION_NAMES
+    }
 
 
 def safety_plan_save(*, actor, case_code, sections, confirmations=None):
@@ -38,17 +41,33 @@ def safety_plan_save(*, actor, case_code, sections, confirmations=None):
         plan = SafetyPlanVersion.objects.create(
             case=case, version=(previous.version if previous else 0) + 1, author=actor, **sections
         )
-        audit_append(action="safety_plan.saved", actor=actor, case=case, payload={
-            "plan_version_id": plan.pk,
-            "version": plan.version,
-            "changed_sections": changed,
-            "sections_sha256": {name: content_hash(text) for name, text in sections.items()},
-        })
-        false_alarms_audit(actor=actor, case=case, record={"plan_version_id": plan.pk}, accepted=accepted,
-                           texts=sections)
-        publish_on_commit(case_group(case.pk), {
-            "type": "safety_plan.saved", "case": case.code, "version": plan.version, "by": user_dict(actor),
-        })
+        audit_append(
+            action="safety_plan.saved",
+            actor=actor,
+            case=case,
+            payload={
+                "plan_version_id": plan.pk,
+                "version": plan.version,
+                "changed_sections": changed,
+                "sections_sha256": {name: content_hash(text) for name, text in sections.items()},
+            },
+        )
+        false_alarms_audit(
+            actor=actor,
+            case=case,
+            record={"plan_version_id": plan.pk},
+            accepted=accepted,
+            texts=sections,
+        )
+        publish_on_commit(
+            case_group(case.pk),
+            {
+                "type": "safety_plan.saved",
+                "case": case.code,
+                "version": plan.version,
+                "by": user_dict(actor),
+            },
+        )
     return plan
 
 
@@ -77,7 +96,11 @@ def plan_versions(*, actor, case_code):
 
 def plan_version(*, actor, case_code, version):
     case = case_view(actor=actor, case_code=case_code, page=f"safety_plan:{version}")
-    plan = SafetyPlanVersion.objects.filter(case=case, version=version).select_related("author").first()
+    plan = (
+        SafetyPlanVersion.objects.filter(case=case, version=version)
+        .select_related("author")
+        .first()
+    )
     if plan is None:
         raise NotFound("no such version of the safety plan")
     return case, plan

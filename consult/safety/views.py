@@ -16,30 +16,46 @@ from consult.safety.models import SECTIONS
 @login_required
 def plan_current(request, code):
     case, versions = _versions_or_404(request, code)
-    return render(request, "safety/plan.html", {
-        "case": case, "plan": versions[0] if versions else None, "versions": versions,
-        "can_edit": can_edit_records(request.user, case),
-    })
+    return render(
+        request,
+        "safety/plan.html",
+        {
+            "case": case,
+            "plan": versions[0] if versions else None,
+            "versions": versions,
+            "can_edit": can_edit_records(request.user, case),
+        },
+    )
 
 
 @login_required
 def plan_edit(request, code):
     case = case_or_404(request.user, code)
     if not can_edit_records(request.user, case):
-        raise PermissionDenied("only the case owner and the team's supervisors may edit the safety plan")
+        raise PermissionDenied(
+            "only the case owner and the team's supervisors may edit the safety plan"
+        )
     latest = services.plan_latest(case)
-    form = SafetyPlanForm(request.POST or None, initial=latest.sections() if latest else services.plan_blank())
+    form = SafetyPlanForm(
+        request.POST or None, initial=latest.sections() if latest else services.plan_blank()
+    )
     flagged, status = None, 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                services.safety_plan_save(actor=request.user, case_code=code, sections=form.cleaned_data,
-                                          confirmations=form_confirmations(form))
+                services.safety_plan_save(
+                    actor=request.user,
+                    case_code=code,
+                    sections=form.cleaned_data,
+                    confirmations=form_confirmations(form),
+                )
                 return redirect("safety-plan", code=code)
             except ConsultError as error:
                 flagged, status = form_error(form, error, form.cleaned_data)
-    return render(request, "safety/edit.html", {"case": case, "form": form, "flagged": flagged}, status=status)
+    return render(
+        request, "safety/edit.html", {"case": case, "form": form, "flagged": flagged}, status=status
+    )
 
 
 @login_required
@@ -59,13 +75,22 @@ def plan_compare(request, code):
     case, versions = _versions_or_404(request, code)
     by_number = {plan.version: plan for plan in versions}
     try:
-        old, new = sorted((by_number[int(request.GET["a"])], by_number[int(request.GET["b"])]),
-                          key=lambda plan: plan.version)
+        old, new = sorted(
+            (by_number[int(request.GET["a"])], by_number[int(request.GET["b"])]),
+            key=lambda plan: plan.version,
+        )
     except (KeyError, ValueError):
         raise Http404("Pick two versions of this plan") from None
-    return render(request, "safety/compare.html", {
-        "case": case, "old": old, "new": new, "sections": compare_plans(old, new, SECTIONS),
-    })
+    return render(
+        request,
+        "safety/compare.html",
+        {
+            "case": case,
+            "old": old,
+            "new": new,
+            "sections": compare_plans(old, new, SECTIONS),
+        },
+    )
 
 
 def _versions_or_404(request, code):

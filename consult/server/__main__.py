@@ -14,23 +14,26 @@ Two more changes to Daphne's websocket handling, both documented in docs/protoco
   failByDrop, on by default), so a client can tell "too big" from a network failure.
 Everything else is Daphne's own command line, unchanged.
 """
+
 import asyncio
 import os
 import sys
 
 try:
     import uvloop
-except ImportError:  # pragma: no cover - uvloop is a dependency; this keeps the server up without it
+except (
+    ImportError
+):  # pragma: no cover - uvloop is a dependency; this keeps the server up without it
     uvloop = None
 
 if uvloop is not None:
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
-import daphne.server  # noqa: E402 - after the policy: it creates the loop
-from daphne.cli import CommandLineInterface  # noqa: E402
-from daphne.ws_protocol import WebSocketFactory  # noqa: E402
+import daphne.server
+from daphne.cli import CommandLineInterface
+from daphne.ws_protocol import WebSocketFactory
 
-from consult.server.graceful import GracefulServer  # noqa: E402
+from consult.server.graceful import GracefulServer
 
 
 class ClosingWebSocketFactory(WebSocketFactory):

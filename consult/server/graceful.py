@@ -8,6 +8,7 @@ Plain Daphne stops its reactor on SIGTERM and the TCP connections simply drop: b
   3. stop the reactor when the last socket has gone, or after CLOSE_TIMEOUT_SECONDS.
 HTTP requests in flight finish within the same wait.
 """
+
 import logging
 import signal
 import time
@@ -44,9 +45,13 @@ class GracefulServer(Server):
         for port in self.ports:
             port.stopListening()
         sockets = self.open_websockets()
-        log.warning("SIGTERM: closing %d websockets with %d (%d connections: %s)", len(sockets),
-                    WS_CLOSE_SERVICE_RESTART, len(self.connections),
-                    sorted({(type(p).__name__, getattr(p, "state", None)) for p in self.connections}))
+        log.warning(
+            "SIGTERM: closing %d websockets with %d (%d connections: %s)",
+            len(sockets),
+            WS_CLOSE_SERVICE_RESTART,
+            len(self.connections),
+            sorted({(type(p).__name__, getattr(p, "state", None)) for p in self.connections}),
+        )
         try:
             for protocol in sockets:
                 # autobahn's sendClose accepts only 1000 and 3000-4999; 1012 is a registered
@@ -56,8 +61,12 @@ class GracefulServer(Server):
             self._stop_when_drained()
 
     def open_websockets(self):
-        return [p for p, details in self.connections.items()
-                if "disconnected" not in details and getattr(p, "state", None) == getattr(p, "STATE_OPEN", object())]
+        return [
+            p
+            for p, details in self.connections.items()
+            if "disconnected" not in details
+            and getattr(p, "state", None) == getattr(p, "STATE_OPEN", object())
+        ]
 
     def _stop_when_drained(self):
         busy = [p for p, details in self.connections.items() if "disconnected" not in details]

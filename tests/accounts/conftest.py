@@ -1,4 +1,5 @@
 """Helpers for the security-event tests: read a user's stream the way the trail stores it."""
+
 from consult.audit.models import AuditEvent
 
 

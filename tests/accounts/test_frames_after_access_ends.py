@@ -6,6 +6,7 @@ the query that authorises the frame must refuse it on its own.
 
 alice (therapist in North) has the North case room open.
 """
+
 import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
@@ -20,15 +21,29 @@ pytestmark = pytest.mark.django_db(transaction=True)
 CHANGES = {
     "deactivated": lambda alice: User.objects.filter(pk=alice.pk).update(is_active=False),
     "role_changed": lambda alice: User.objects.filter(pk=alice.pk).update(role=Role.PEER),
-    "session_ended": lambda alice: UserSession.objects.filter(user=alice).update(ended_at=timezone.now()),
+    "session_ended": lambda alice: UserSession.objects.filter(user=alice).update(
+        ended_at=timezone.now()
+    ),
 }
 
 
 @pytest.mark.parametrize("change", CHANGES)
-@pytest.mark.parametrize("frame", [
-    {"type": "message.send", "client_id": "late", "body": "Still here?"},  # PostgreSQL: the one-statement post
-    {"type": "message.send", "client_id": "late", "body": "Correction", "corrects": 1},  # the locking path
-])
+@pytest.mark.parametrize(
+    "frame",
+    [
+        {
+            "type": "message.send",
+            "client_id": "late",
+            "body": "Still here?",
+        },  # PostgreSQL: the one-statement post
+        {
+            "type": "message.send",
+            "client_id": "late",
+            "body": "Correction",
+            "corrects": 1,
+        },  # the locking path
+    ],
+)
 async def test_it_refuses_a_post_and_stores_nothing(alice, north_case, change, frame):
     ws, _ = await joined(alice, north_case.code)
     await ws.send_json_to({"type": "message.send", "client_id": "first", "body": "Before"})

@@ -2,6 +2,7 @@
 
 alice (tests/conftest.py) is a therapist; dana, an admin, unlocks her in Django admin.
 """
+
 from datetime import timedelta
 
 import pytest
@@ -27,8 +28,9 @@ def test_eleven_wrong_passwords_lock_the_account_and_the_right_one_is_refused(cl
     actions = [action for action, _, _ in user_trail(alice)]
     # axes counts the tenth failure (and locks) before our receiver records that failure
     assert actions == ["auth.login_failed"] * 9 + ["auth.login_locked"] + ["auth.login_failed"] * 3
-    assert [payload for action, _, payload in user_trail(alice) if action == "auth.login_failed"] == (
-        [{"reason": "bad_credentials"}] * 10 + [{"reason": "locked"}] * 2)
+    assert [
+        payload for action, _, payload in user_trail(alice) if action == "auth.login_failed"
+    ] == ([{"reason": "bad_credentials"}] * 10 + [{"reason": "locked"}] * 2)
     assert user_trail(alice)[9] == ("auth.login_locked", None, {"failures": 10})
 
 
@@ -56,8 +58,10 @@ def test_an_admin_unlocks_the_account_in_django_admin(client, alice):
     admin = client.__class__()
     admin.force_login(dana)
     attempts = list(AccessAttempt.objects.values_list("pk", flat=True))
-    response = admin.post("/admin/axes/accessattempt/", {
-        "action": "delete_selected", "_selected_action": attempts, "post": "yes"})
+    response = admin.post(
+        "/admin/axes/accessattempt/",
+        {"action": "delete_selected", "_selected_action": attempts, "post": "yes"},
+    )
     assert response.status_code == 302
     assert not AccessAttempt.objects.exists()
     assert sign_in(client, "alice", "pw-alice").status_code == 302

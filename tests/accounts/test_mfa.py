@@ -4,6 +4,7 @@ and give a fresh code before exporting an audit trail.
 Personas (tests/conftest.py): alice, a therapist, may enrol but need not; bob, North's supervisor,
 has an authenticator app; sam, made here, is a North supervisor who has not enrolled yet.
 """
+
 import re
 import time
 
@@ -37,7 +38,9 @@ def password_only(user):
 
 
 def mfa_events(user):
-    return [(action, payload) for action, _, payload in user_trail(user) if action.startswith("mfa.")]
+    return [
+        (action, payload) for action, _, payload in user_trail(user) if action.startswith("mfa.")
+    ]
 
 
 def test_it_enrols_an_authenticator_app_with_a_qr_code_and_recovery_codes(alice):
@@ -51,22 +54,29 @@ def test_it_enrols_an_authenticator_app_with_a_qr_code_and_recovery_codes(alice)
     codes = done.context["codes"]
     assert len(codes) == 10 and all(code in done.content.decode() for code in codes)
     assert TOTPDevice.objects.get(pk=device.pk).confirmed
-    assert mfa_events(alice) == [("mfa.failed", {"device": "totp", "purpose": "enrol"}),
-                                 ("mfa.enrolled", {"device": "totp", "recovery_codes": 10})]
+    assert mfa_events(alice) == [
+        ("mfa.failed", {"device": "totp", "purpose": "enrol"}),
+        ("mfa.enrolled", {"device": "totp", "recovery_codes": 10}),
+    ]
     assert not AuditEvent.objects.filter(payload__icontains=codes[0]).exists()
 
 
 def test_a_supervisor_gives_a_code_after_the_password(client, bob, north_case):
     assert sign_in(client, "bob", "pw-bob").status_code == 302
     response = client.get(f"/cases/{north_case.code}/")
-    assert (response.status_code, response.url) == (302, f"/account/mfa/verify/?next=%2Fcases%2F{north_case.code}%2F")
+    assert (response.status_code, response.url) == (
+        302,
+        f"/account/mfa/verify/?next=%2Fcases%2F{north_case.code}%2F",
+    )
     assert client.post("/account/mfa/verify/", {"code": "123456"}).status_code == 400
     assert client.get(f"/cases/{north_case.code}/").status_code == 302
     answered = client.post(response.url, {"code": totp_code(authenticator(bob))})
     assert (answered.status_code, answered.url) == (302, f"/cases/{north_case.code}/")
     assert client.get(f"/cases/{north_case.code}/").status_code == 200
-    assert mfa_events(bob) == [("mfa.failed", {"device": "any", "purpose": "login"}),
-                               ("mfa.verified", {"device": "totp", "purpose": "login"})]
+    assert mfa_events(bob) == [
+        ("mfa.failed", {"device": "any", "purpose": "login"}),
+        ("mfa.verified", {"device": "totp", "purpose": "login"}),
+    ]
 
 
 def test_a_recovery_code_works_once(client, bob, north_case):
@@ -77,8 +87,10 @@ def test_a_recovery_code_works_once(client, bob, north_case):
     sign_in(client, "bob", "pw-bob")
     assert client.post("/account/mfa/verify/", {"code": code}).status_code == 400
     assert client.get("/cases/").status_code == 302
-    assert mfa_events(bob) == [("mfa.verified", {"device": "recovery_code", "purpose": "login"}),
-                               ("mfa.failed", {"device": "any", "purpose": "login"})]
+    assert mfa_events(bob) == [
+        ("mfa.verified", {"device": "recovery_code", "purpose": "login"}),
+        ("mfa.failed", {"device": "any", "purpose": "login"}),
+    ]
 
 
 def test_an_audit_export_needs_a_code_given_in_the_last_15_minutes(client, bob, north_case):
@@ -89,7 +101,10 @@ def test_an_audit_export_needs_a_code_given_in_the_last_15_minutes(client, bob, 
     session[mfa.MFA_VERIFIED_AT] = time.time() - 16 * 60
     session.save()
     asked = client.get(export)
-    assert (asked.status_code, asked.url) == (302, "/account/mfa/step-up/?next=" + export.replace("/", "%2F"))
+    assert (asked.status_code, asked.url) == (
+        302,
+        "/account/mfa/step-up/?next=" + export.replace("/", "%2F"),
+    )
     assert b"fresh code" in client.get(asked.url).content
     assert client.post(asked.url, {"code": "000000"}).status_code == 400
     back = client.post(asked.url, {"code": totp_code(authenticator(bob))})
@@ -100,13 +115,22 @@ def test_an_audit_export_needs_a_code_given_in_the_last_15_minutes(client, bob, 
 
 def test_a_supervisor_without_mfa_is_sent_to_enrolment_and_reaches_no_case_page(sam, north_case):
     client = password_only(sam)
-    for page in (f"/cases/{north_case.code}/", "/cases/", f"/cases/{north_case.code}/risk/", "/dashboard/"):
+    for page in (
+        f"/cases/{north_case.code}/",
+        "/cases/",
+        f"/cases/{north_case.code}/risk/",
+        "/dashboard/",
+    ):
         response = client.get(page)
-        assert response.status_code == 302 and response.url.startswith("/account/mfa/enrol/?next="), page
+        assert response.status_code == 302 and response.url.startswith(
+            "/account/mfa/enrol/?next="
+        ), page
     enrol = client.get("/account/mfa/enrol/")
     assert enrol.context["required"]
     device = TOTPDevice.objects.get(user=sam)
-    codes_page = client.post("/account/mfa/enrol/", {"code": totp_code(device), "next": f"/cases/{north_case.code}/"})
+    codes_page = client.post(
+        "/account/mfa/enrol/", {"code": totp_code(device), "next": f"/cases/{north_case.code}/"}
+    )
     assert re.search(r'href="/cases/C-\w+/"', codes_page.content.decode())
     assert client.get(f"/cases/{north_case.code}/").status_code == 200
 

@@ -2,6 +2,7 @@
 
 alice (therapist in North) changes her password in one browser while signed in on another.
 """
+
 import pytest
 from django.contrib.auth.hashers import identify_hasher, make_password
 from django.test import Client
@@ -17,14 +18,19 @@ STRONG = "harbour-lantern-orchid-42"
 def signed_in(user, password=None):
     client = Client()
     if password:  # through the sign-in page, as a browser does
-        assert client.post("/login/", {"username": user.username, "password": password}).status_code == 302
+        assert (
+            client.post("/login/", {"username": user.username, "password": password}).status_code
+            == 302
+        )
     else:
         client.force_login(user)
     return client
 
 
 def change(client, old, new):
-    return client.post("/account/password/", {"old_password": old, "new_password1": new, "new_password2": new})
+    return client.post(
+        "/account/password/", {"old_password": old, "new_password1": new, "new_password2": new}
+    )
 
 
 def test_it_hashes_with_argon2_in_production(settings):
@@ -38,15 +44,20 @@ def test_it_upgrades_an_older_hash_to_argon2_at_sign_in(settings, alice):
     signed_in(alice, "pw-alice")
     alice.refresh_from_db()
     assert alice.password.startswith("argon2$")
-    assert not UserSession.objects.filter(user=alice, ended_at__isnull=False).exists()  # an upgrade is no change
+    assert not UserSession.objects.filter(
+        user=alice, ended_at__isnull=False
+    ).exists()  # an upgrade is no change
 
 
-@pytest.mark.parametrize(("weak", "why"), [
-    ("alice2026", "too short"),
-    ("featherstonehaugh1", "too similar"),
-    ("password1234", "too common"),
-    ("739104662518", "entirely numeric"),
-])
+@pytest.mark.parametrize(
+    ("weak", "why"),
+    [
+        ("alice2026", "too short"),
+        ("featherstonehaugh1", "too similar"),
+        ("password1234", "too common"),
+        ("739104662518", "entirely numeric"),
+    ],
+)
 def test_it_refuses_a_weak_new_password(alice, weak, why):
     alice.last_name = "Featherstonehaugh"
     alice.save()
@@ -82,4 +93,7 @@ def test_seed_demo_users_still_sign_in_with_the_demo_password(db):
     from django.core.management import call_command
 
     call_command("seed_demo")
-    assert Client().post("/login/", {"username": "alice", "password": "consult-demo"}).status_code == 302
+    assert (
+        Client().post("/login/", {"username": "alice", "password": "consult-demo"}).status_code
+        == 302
+    )

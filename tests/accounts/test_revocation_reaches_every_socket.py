@@ -7,6 +7,7 @@ personal frame. For every way her access can end, all three sockets close with t
 code within 5 s, none of them receives a frame committed after the change, and the post alice
 sends in that window is refused and not stored.
 """
+
 import asyncio
 import json
 import time
@@ -45,11 +46,19 @@ def remove_membership_in_admin(alice, bob, row):
     client.force_login(admin)
     team = alice.memberships.get().team
     memberships = list(team.memberships.order_by("pk"))
-    data = {"name": team.name, "memberships-TOTAL_FORMS": len(memberships), "memberships-INITIAL_FORMS": len(memberships),
-            "memberships-MIN_NUM_FORMS": 0, "memberships-MAX_NUM_FORMS": 1000}
+    data = {
+        "name": team.name,
+        "memberships-TOTAL_FORMS": len(memberships),
+        "memberships-INITIAL_FORMS": len(memberships),
+        "memberships-MIN_NUM_FORMS": 0,
+        "memberships-MAX_NUM_FORMS": 1000,
+    }
     for i, membership in enumerate(memberships):
-        data |= {f"memberships-{i}-id": membership.pk, f"memberships-{i}-team": team.pk,
-                 f"memberships-{i}-user": membership.user_id}
+        data |= {
+            f"memberships-{i}-id": membership.pk,
+            f"memberships-{i}-team": team.pk,
+            f"memberships-{i}-user": membership.user_id,
+        }
         if membership.user_id == alice.pk:
             data[f"memberships-{i}-DELETE"] = "on"
     response = client.post(f"/admin/accounts/team/{team.pk}/change/", data)
@@ -68,10 +77,14 @@ def change_role(alice, bob, row):
 def change_password_in_another_browser(alice, bob, row):
     other = Client()
     assert other.post("/login/", {"username": "alice", "password": "pw-alice"}).status_code == 302
-    response = other.post("/account/password/", {"old_password": "pw-alice", "new_password1": NEW_PASSWORD,
-                                                 "new_password2": NEW_PASSWORD})
+    response = other.post(
+        "/account/password/",
+        {"old_password": "pw-alice", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert response.status_code == 302
-    assert other.get("/account/sessions/").status_code == 200  # the browser that changed it stays in
+    assert (
+        other.get("/account/sessions/").status_code == 200
+    )  # the browser that changed it stays in
 
 
 def sign_out_from_another_browser(alice, bob, row):
@@ -112,8 +125,11 @@ def live_review(bob, north, north_case):
 
 async def open_socket(server, cookie, path, first_frame):
     ws = await websockets.connect(
-        server.url.replace("http", "ws") + path, origin=server.url, max_queue=None,
-        additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"})
+        server.url.replace("http", "ws") + path,
+        origin=server.url,
+        max_queue=None,
+        additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"},
+    )
     async with asyncio.timeout(10):
         while json.loads(await ws.recv())["type"] != first_frame:
             pass
@@ -133,24 +149,35 @@ async def frames_until_closed(ws):
 
 @database_sync_to_async
 def frames_committed_after_the_change(alice, bob, case, review):
-    posted = message_post(actor=bob, case_code=case.code, client_id="after", body="Posted after the change")
-    reviews.review_minutes_save(actor=bob, session_id=review.pk, position=1, text="Minuted after the change")
+    posted = message_post(
+        actor=bob, case_code=case.code, client_id="after", body="Posted after the change"
+    )
+    reviews.review_minutes_save(
+        actor=bob, session_id=review.pk, position=1, text="Minuted after the change"
+    )
     with transaction.atomic():
-        publish_on_commit(user_group(alice.pk), {"type": "followup.due", "followup_id": 0, "case": case.code,
-                                                 "due_at": "", "url": ""})
+        publish_on_commit(
+            user_group(alice.pk),
+            {"type": "followup.due", "followup_id": 0, "case": case.code, "due_at": "", "url": ""},
+        )
     return posted.message.seq
 
 
 async def send_in_the_window(ws):
     try:
-        await ws.send(json.dumps({"type": "message.send", "client_id": "window", "body": "Sent in the window"}))
+        await ws.send(
+            json.dumps(
+                {"type": "message.send", "client_id": "window", "body": "Sent in the window"}
+            )
+        )
     except websockets.ConnectionClosed:
         pass  # closed already: there is no window to send in
 
 
 @pytest.mark.parametrize(("trigger", "code"), TRIGGERS, ids=[t.__name__ for t, _ in TRIGGERS])
-async def test_it_closes_every_socket_and_lets_nothing_through(live_servers, alice, bob, north_case, live_review,
-                                                              trigger, code):
+async def test_it_closes_every_socket_and_lets_nothing_through(
+    live_servers, alice, bob, north_case, live_review, trigger, code
+):
     first, second = live_servers
     cookie = await database_sync_to_async(session_cookie)(alice)
     row = await database_sync_to_async(UserSession.objects.get)(session_key=cookie)
@@ -168,7 +195,9 @@ async def test_it_closes_every_socket_and_lets_nothing_through(live_servers, ali
     assert (room_code, me_code, review_code) == (code, code, code)
     assert after_seq not in [f["message"]["seq"] for f in room_frames if f["type"] == "message.new"]
     assert not [f for f in me_frames if f["type"] == "followup.due"]
-    assert not [f for f in review_frames if f["type"] == "review.state" and f["agenda"][0]["minutes"]]
+    assert not [
+        f for f in review_frames if f["type"] == "review.state" and f["agenda"][0]["minutes"]
+    ]
     assert not await database_sync_to_async(Message.objects.filter(client_id="window").exists)()
     await wait_until_rooms_are_left()
 

@@ -3,6 +3,7 @@
 Personas (tests/conftest.py): alice is a therapist in North who owns the North case; oscar is a
 therapist in East, an outsider to every North case.
 """
+
 import hashlib
 
 import pytest
@@ -17,7 +18,10 @@ pytestmark = pytest.mark.django_db
 def test_it_records_a_sign_in_and_a_sign_out(client, alice):
     assert sign_in(client, "alice", "pw-alice").status_code == 302
     client.post("/logout/")
-    assert user_trail(alice) == [("auth.login_succeeded", "alice", {}), ("auth.logout", "alice", {})]
+    assert user_trail(alice) == [
+        ("auth.login_succeeded", "alice", {}),
+        ("auth.logout", "alice", {}),
+    ]
 
 
 def test_it_records_a_wrong_password_against_the_account_without_naming_who_tried(client, alice):
@@ -29,7 +33,8 @@ def test_it_records_an_unknown_username_only_as_its_hash(client, alice):
     sign_in(client, "alicee", "pw-alice")
     digest = hashlib.sha256(b"alicee").hexdigest()
     assert security_trail("auth:unknown") == [
-        ("auth.login_failed", None, {"reason": "bad_credentials", "username_sha256": digest})]
+        ("auth.login_failed", None, {"reason": "bad_credentials", "username_sha256": digest})
+    ]
     assert not AuditEvent.objects.filter(payload__icontains="alicee").exists()
 
 
@@ -38,9 +43,14 @@ def test_it_records_an_outsider_refused_a_case_on_both_trails(client, oscar, nor
     assert client.get(f"/cases/{north_case.code}/").status_code == 404
     refusal = {"case": north_case.code}
     assert [event for event in user_trail(oscar) if event[0] != "auth.login_succeeded"] == [
-        ("access.denied", "oscar", refusal)]
+        ("access.denied", "oscar", refusal)
+    ]
     last = AuditEvent.objects.filter(stream=f"case:{north_case.code}").order_by("-seq").first()
-    assert (last.action, last.actor, last.payload) == ("access.denied", oscar, {**refusal, "user_id": oscar.pk})
+    assert (last.action, last.actor, last.payload) == (
+        "access.denied",
+        oscar,
+        {**refusal, "user_id": oscar.pk},
+    )
     assert AuditEvent.objects.filter(action="access.denied").count() == 2
 
 
@@ -56,7 +66,9 @@ def test_it_records_nothing_for_a_member(client, alice, north_case):
     assert not AuditEvent.objects.filter(action="access.denied").exists()
 
 
-@pytest.mark.parametrize("value", ["free text with spaces", "x" * 101, 1.5, ["list"], "line\nbreak"])
+@pytest.mark.parametrize(
+    "value", ["free text with spaces", "x" * 101, 1.5, ["list"], "line\nbreak"]
+)
 def test_it_refuses_anything_but_ids_and_codes(alice, value):
     with pytest.raises(ValueError):
         security_event_record(ACCESS_DENIED, user=alice, detail=value)

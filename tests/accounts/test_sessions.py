@@ -2,6 +2,7 @@
 
 alice (therapist in North) is signed in on a laptop and a phone.
 """
+
 from datetime import timedelta
 
 import pytest
@@ -18,13 +19,17 @@ from tests.conftest import joined, receive_until
 pytestmark = pytest.mark.django_db
 
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
-IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-          "Version/17.5 Mobile/15E148 Safari/604.1")
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.5 Mobile/15E148 Safari/604.1"
+)
 
 
 def signed_in(user, user_agent):
     client = Client(HTTP_USER_AGENT=user_agent)
-    response = client.post("/login/", {"username": user.username, "password": "pw-" + user.username})
+    response = client.post(
+        "/login/", {"username": user.username, "password": "pw-" + user.username}
+    )
     assert response.status_code == 302
     return client
 
@@ -34,7 +39,9 @@ def row_of(client):
 
 
 def lapse(client, seconds):
-    UserSession.objects.filter(pk=row_of(client).pk).update(last_seen_at=timezone.now() - timedelta(seconds=seconds))
+    UserSession.objects.filter(pk=row_of(client).pk).update(
+        last_seen_at=timezone.now() - timedelta(seconds=seconds)
+    )
 
 
 def test_it_lists_my_open_sessions_with_device_and_this_browser(alice, bob):
@@ -65,7 +72,11 @@ def test_it_refuses_to_sign_out_someone_elses_session(alice, carol):
 
 
 def test_it_signs_out_everywhere_else(alice):
-    laptop, phone, tablet = signed_in(alice, FIREFOX), signed_in(alice, IPHONE), signed_in(alice, IPHONE)
+    laptop, phone, tablet = (
+        signed_in(alice, FIREFOX),
+        signed_in(alice, IPHONE),
+        signed_in(alice, IPHONE),
+    )
     assert laptop.post("/account/sessions/sign-out-others/").status_code == 302
     assert [c.get("/cases/").status_code for c in (laptop, phone, tablet)] == [200, 302, 302]
 
@@ -78,12 +89,16 @@ def test_it_signs_out_after_the_idle_limit(settings, alice):
     row = UserSession.objects.get()
     assert row.end_reason == EndReason.IDLE
     ends = [e for e in user_trail(alice) if e[0] in ("session.revoked", "auth.logout")]
-    assert ends == [("session.revoked", None, {"session": row.pk, "reason": "idle"})]  # not a sign-out
+    assert ends == [
+        ("session.revoked", None, {"session": row.pk, "reason": "idle"})
+    ]  # not a sign-out
 
 
 def test_it_signs_out_at_the_absolute_limit_however_active(settings, alice):
     laptop = signed_in(alice, FIREFOX)
-    UserSession.objects.update(created_at=timezone.now() - timedelta(seconds=settings.SESSION_MAX_SECONDS + 1))
+    UserSession.objects.update(
+        created_at=timezone.now() - timedelta(seconds=settings.SESSION_MAX_SECONDS + 1)
+    )
     assert laptop.get("/cases/").status_code == 302
     assert UserSession.objects.get().end_reason == EndReason.EXPIRED
 
@@ -92,7 +107,9 @@ def test_asking_for_the_deadline_is_not_activity_but_staying_signed_in_is(settin
     laptop = signed_in(alice, FIREFOX)
     lapse(laptop, settings.SESSION_IDLE_SECONDS - 30)
     status = laptop.get("/account/session/").json()
-    assert 0 < status["seconds_left"] <= 30 and status["warn_seconds"] == settings.SESSION_WARN_SECONDS
+    assert (
+        0 < status["seconds_left"] <= 30 and status["warn_seconds"] == settings.SESSION_WARN_SECONDS
+    )
     extended = laptop.post("/account/session/extend/", HTTP_ACCEPT="application/json").json()
     assert extended["seconds_left"] > settings.SESSION_IDLE_SECONDS - 5
 
@@ -108,18 +125,24 @@ def test_the_deadline_endpoint_says_signed_out_once_the_session_lapsed(settings,
 async def test_the_sweep_ends_an_idle_session_and_closes_its_sockets(settings, alice, north_case):
     ws, _ = await joined(alice, north_case.code)
     await database_sync_to_async(UserSession.objects.update)(
-        last_seen_at=timezone.now() - timedelta(seconds=settings.SESSION_IDLE_SECONDS + 1))
+        last_seen_at=timezone.now() - timedelta(seconds=settings.SESSION_IDLE_SECONDS + 1)
+    )
 
     # (A live server's sweep, when another test started them, may get there first: either ends it.)
     await database_sync_to_async(sessions_expire_due)()
 
-    assert await ws.receive_output(timeout=5) == {"type": "websocket.close", "code": WS_CLOSE_SIGNED_OUT}
+    assert await ws.receive_output(timeout=5) == {
+        "type": "websocket.close",
+        "code": WS_CLOSE_SIGNED_OUT,
+    }
     assert (await database_sync_to_async(UserSession.objects.get)()).end_reason == EndReason.IDLE
     assert await database_sync_to_async(sessions_expire_due)() == 0  # ended once
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_a_message_sent_on_a_socket_is_activity_and_the_heartbeat_is_not(settings, alice, north_case):
+async def test_a_message_sent_on_a_socket_is_activity_and_the_heartbeat_is_not(
+    settings, alice, north_case
+):
     ws, _ = await joined(alice, north_case.code)
     long_ago = timezone.now() - timedelta(seconds=settings.SESSION_IDLE_SECONDS - 60)
     await database_sync_to_async(UserSession.objects.update)(last_seen_at=long_ago)

@@ -1,7 +1,8 @@
 """Audit personas on top of tests/conftest.py.
 
-  dana  admin in East: no member of North, yet reads (only) the audit trail of every case
+dana  admin in East: no member of North, yet reads (only) the audit trail of every case
 """
+
 import pytest
 from django.db import connection
 
@@ -17,8 +18,13 @@ def dana(east):
 
 def trail(case, *, since_seq=0):
     """The case's events after `since_seq` as (seq, action, actor username, payload)."""
-    events = AuditEvent.objects.filter(stream=f"case:{case.code}", seq__gt=since_seq).select_related("actor")
-    return [(e.seq, e.action, e.actor.username if e.actor else None, e.payload) for e in events.order_by("seq")]
+    events = AuditEvent.objects.filter(
+        stream=f"case:{case.code}", seq__gt=since_seq
+    ).select_related("actor")
+    return [
+        (e.seq, e.action, e.actor.username if e.actor else None, e.payload)
+        for e in events.order_by("seq")
+    ]
 
 
 def last_seq(case):
@@ -31,7 +37,11 @@ def as_superuser(sql, params=()):
     The test role is a superuser; the test's transaction rolls the ALTER TABLE back at the end.
     """
     with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER TABLE waits for no deferred FK check
+        cursor.execute(
+            "SET CONSTRAINTS ALL IMMEDIATE"
+        )  # ALTER TABLE waits for no deferred FK check
         cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_append_only")
         cursor.execute(sql, params)
-        cursor.execute("ALTER TABLE audit_auditevent ENABLE ALWAYS TRIGGER audit_auditevent_append_only")
+        cursor.execute(
+            "ALTER TABLE audit_auditevent ENABLE ALWAYS TRIGGER audit_auditevent_append_only"
+        )

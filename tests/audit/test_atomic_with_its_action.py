@@ -1,4 +1,5 @@
 """No action without its event, no event without its action: they commit or roll back together."""
+
 from unittest import mock
 
 import pytest
@@ -25,21 +26,33 @@ def post(alice, case):
 
 def test_it_stores_no_message_when_its_event_cannot_be_written(alice, north_case):
     # On PostgreSQL the message's event is appended in the message's own INSERT (append_cte).
-    with mock.patch.object(audit_services, "_append_postgres", side_effect=RuntimeError("disk full")), \
-            mock.patch.object(audit_services, "_append_portable", side_effect=RuntimeError("disk full")), \
-            mock.patch("consult.cases.posting.append_cte", side_effect=RuntimeError("disk full")):
+    with (
+        mock.patch.object(
+            audit_services, "_append_postgres", side_effect=RuntimeError("disk full")
+        ),
+        mock.patch.object(
+            audit_services, "_append_portable", side_effect=RuntimeError("disk full")
+        ),
+        mock.patch("consult.cases.posting.append_cte", side_effect=RuntimeError("disk full")),
+    ):
         with pytest.raises(RuntimeError):
             post(alice, north_case)
     assert not Message.objects.filter(case=north_case).exists()
-    assert list(AuditEvent.objects.filter(case=north_case).values_list("action", flat=True)) == ["case.created"]
+    assert list(AuditEvent.objects.filter(case=north_case).values_list("action", flat=True)) == [
+        "case.created"
+    ]
 
 
 def test_it_keeps_no_event_when_the_action_fails_after_it(alice, north_case):
-    with mock.patch("consult.cases.services.publish_on_commit", side_effect=RuntimeError("late failure")):
+    with mock.patch(
+        "consult.cases.services.publish_on_commit", side_effect=RuntimeError("late failure")
+    ):
         with pytest.raises(RuntimeError):
             post(alice, north_case)
     assert not Message.objects.filter(case=north_case).exists()
-    assert list(AuditEvent.objects.filter(case=north_case).values_list("action", flat=True)) == ["case.created"]
+    assert list(AuditEvent.objects.filter(case=north_case).values_list("action", flat=True)) == [
+        "case.created"
+    ]
 
 
 def test_it_refuses_to_append_outside_a_transaction(alice, north_case):

@@ -1,4 +1,5 @@
 """The audit page: the case's team and admins read it; everyone else gets a 404."""
+
 import pytest
 
 from consult.cases.services import case_view, message_post
@@ -53,8 +54,12 @@ def test_it_answers_404_to_an_outsider_and_sends_strangers_to_sign_in(client, os
 
 @pytest.mark.postgres
 def test_it_shows_which_event_breaks_the_chain(client, bob, active_case):
-    as_superuser("UPDATE audit_auditevent SET action = 'case.edited' WHERE case_id = %s AND seq = 2",
-                 [active_case.pk])
+    as_superuser(
+        "UPDATE audit_auditevent SET action = 'case.edited' WHERE case_id = %s AND seq = 2",
+        [active_case.pk],
+    )
     html = page(client, bob, active_case).content.decode()
     assert 'data-intact="false"' in html
-    assert f"case:{active_case.code} seq 2" in html and "its hash does not match its content" in html
+    assert (
+        f"case:{active_case.code} seq 2" in html and "its hash does not match its content" in html
+    )

@@ -1,4 +1,5 @@
 """Heads are signed every AUDIT_CHECKPOINT_EVERY events, and by the periodic command when they moved."""
+
 import io
 
 import pytest
@@ -14,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def signed(stream):
-    return list(AuditCheckpoint.objects.filter(stream=stream).order_by("seq").values_list("seq", "hash"))
+    return list(
+        AuditCheckpoint.objects.filter(stream=stream).order_by("seq").values_list("seq", "hash")
+    )
 
 
 def test_it_signs_the_head_every_n_events_in_the_same_transaction(alice, north_case, settings):
@@ -24,8 +27,14 @@ def test_it_signs_the_head_every_n_events_in_the_same_transaction(alice, north_c
     stream = f"case:{north_case.code}"
     event = AuditEvent.objects.get(stream=stream, seq=2)
     checkpoint = AuditCheckpoint.objects.get(stream=stream)
-    assert (checkpoint.seq, checkpoint.hash, checkpoint.signed_at) == (2, event.hash, event.created_at)
-    body = chain.checkpoint_body(stream=stream, seq=2, hash=event.hash, signed_at=chain.timestamp(event.created_at))
+    assert (checkpoint.seq, checkpoint.hash, checkpoint.signed_at) == (
+        2,
+        event.hash,
+        event.created_at,
+    )
+    body = chain.checkpoint_body(
+        stream=stream, seq=2, hash=event.hash, signed_at=chain.timestamp(event.created_at)
+    )
     assert checkpoint.hmac == chain.checkpoint_hmac(settings.AUDIT_HMAC_KEY, body)
 
 

@@ -1,4 +1,5 @@
 """The database itself refuses to change or delete audit rows, whoever asks and however."""
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.models.deletion import ProtectedError
@@ -13,7 +14,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 def refused(sql, params=()):
     with pytest.raises(DatabaseError, match="audit rows are append-only"), transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE waits for no deferred FK check
+            cursor.execute(
+                "SET CONSTRAINTS ALL IMMEDIATE"
+            )  # TRUNCATE waits for no deferred FK check
             cursor.execute(sql, params)
 
 
@@ -86,8 +89,12 @@ def test_it_has_every_append_only_trigger_enabled_always_after_all_migrations():
     with connection.cursor() as cursor:
         cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'A'")
         names = {name for (name,) in cursor.fetchall()}
-    assert {"audit_auditevent_append_only", "audit_auditcheckpoint_append_only",
-            "audit_auditevent_no_truncate", "audit_auditcheckpoint_no_truncate"} <= names
+    assert {
+        "audit_auditevent_append_only",
+        "audit_auditcheckpoint_append_only",
+        "audit_auditevent_no_truncate",
+        "audit_auditcheckpoint_no_truncate",
+    } <= names
 
 
 @pytest.mark.django_db(transaction=True)
@@ -99,5 +106,7 @@ def test_a_transactional_test_can_still_reset_the_database(north_case):
     call_command("flush", interactive=False, verbosity=0)
     assert not AuditEvent.objects.exists()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT tgenabled FROM pg_trigger WHERE tgname = 'audit_auditevent_no_truncate'")
+        cursor.execute(
+            "SELECT tgenabled FROM pg_trigger WHERE tgname = 'audit_auditevent_no_truncate'"
+        )
         assert cursor.fetchone() == ("A",)

@@ -1,4 +1,5 @@
 """A case's trail downloads as JSON Lines that verify offline, and the download is itself on the trail."""
+
 import importlib.util
 import json
 import subprocess
@@ -24,8 +25,13 @@ def export(client, user, case):
 
 def offline_verify(path, *args, env=None):
     """The documented command: python3 tools/verify_audit_export.py FILE (no Django, no database)."""
-    return subprocess.run([sys.executable, "-I", str(VERIFIER), *args, str(path)],
-                          capture_output=True, text=True, env=env or {}, timeout=30)
+    return subprocess.run(
+        [sys.executable, "-I", str(VERIFIER), *args, str(path)],
+        capture_output=True,
+        text=True,
+        env=env or {},
+        timeout=30,
+    )
 
 
 @pytest.fixture
@@ -39,39 +45,69 @@ def exported(client, alice, bob, north_case, tmp_path):
     return response, path
 
 
-def test_it_downloads_every_event_and_checkpoint_ending_with_the_export_itself(exported, bob, north_case):
+def test_it_downloads_every_event_and_checkpoint_ending_with_the_export_itself(
+    exported, bob, north_case
+):
     response, path = exported
     assert response["Content-Type"] == "application/x-ndjson"
-    assert response["Content-Disposition"] == f'attachment; filename="audit-{north_case.code}.jsonl"'
+    assert (
+        response["Content-Disposition"] == f'attachment; filename="audit-{north_case.code}.jsonl"'
+    )
     lines = [json.loads(line) for line in path.read_bytes().splitlines()]
-    assert lines[0] == {"type": "header", "format": "consult-audit-jsonl/1", "stream": f"case:{north_case.code}",
-                        "events": 5, "checkpoints": 1}
+    assert lines[0] == {
+        "type": "header",
+        "format": "consult-audit-jsonl/1",
+        "stream": f"case:{north_case.code}",
+        "events": 5,
+        "checkpoints": 1,
+    }
     assert [(line["seq"], line["action"]) for line in lines[1:6]] == [
-        (1, "case.created"), (2, "message.posted"), (3, "message.posted"), (4, "message.posted"),
-        (5, "audit.exported")]
-    assert (lines[6]["type"], lines[6]["seq"], lines[6]["hash"]) == ("checkpoint", 4, lines[4]["hash"])
+        (1, "case.created"),
+        (2, "message.posted"),
+        (3, "message.posted"),
+        (4, "message.posted"),
+        (5, "audit.exported"),
+    ]
+    assert (lines[6]["type"], lines[6]["seq"], lines[6]["hash"]) == (
+        "checkpoint",
+        4,
+        lines[4]["hash"],
+    )
     assert "Note" not in path.read_text() and "self-harm" not in path.read_text()
 
 
 def test_it_records_the_export_as_one_event(exported, bob, north_case):
-    assert trail(north_case)[-1] == (5, "audit.exported", "bob", {"format": "consult-audit-jsonl/1"})
+    assert trail(north_case)[-1] == (
+        5,
+        "audit.exported",
+        "bob",
+        {"format": "consult-audit-jsonl/1"},
+    )
 
 
 def test_it_verifies_offline_with_the_documented_command(exported, north_case):
     _, path = exported
     result = offline_verify(path)
-    assert (result.returncode, result.stdout) == (0, (
-        f"OK: case:{north_case.code}: 5 events form an unbroken chain; "
-        "1 checkpoints match it, signatures not checked (no key)\n"))
+    assert (result.returncode, result.stdout) == (
+        0,
+        (
+            f"OK: case:{north_case.code}: 5 events form an unbroken chain; "
+            "1 checkpoints match it, signatures not checked (no key)\n"
+        ),
+    )
 
 
 def test_it_checks_signatures_offline_for_whoever_holds_the_key(exported, settings):
     _, path = exported
-    good = offline_verify(path, "--check-signatures", env={"AUDIT_HMAC_KEY": settings.AUDIT_HMAC_KEY})
+    good = offline_verify(
+        path, "--check-signatures", env={"AUDIT_HMAC_KEY": settings.AUDIT_HMAC_KEY}
+    )
     assert (good.returncode, good.stdout.endswith("signatures valid\n")) == (0, True)
     bad = offline_verify(path, "--check-signatures", env={"AUDIT_HMAC_KEY": "not-the-key"})
-    assert (bad.returncode, bad.stdout) == (1, "BROKEN: line 7: the checkpoint at seq 4 has an invalid "
-                                               "signature under this key\n")
+    assert (bad.returncode, bad.stdout) == (
+        1,
+        "BROKEN: line 7: the checkpoint at seq 4 has an invalid signature under this key\n",
+    )
 
 
 def load_verifier():
@@ -84,8 +120,8 @@ def load_verifier():
 def one_byte_edits(raw, start, end):
     """Every export with one byte of raw[start:end] changed to another printable byte."""
     for position in range(start, end):
-        replacement = b"1" if raw[position:position + 1] != b"1" else b"2"
-        yield position, raw[:position] + replacement + raw[position + 1:]
+        replacement = b"1" if raw[position : position + 1] != b"1" else b"2"
+        yield position, raw[:position] + replacement + raw[position + 1 :]
 
 
 def test_it_fails_offline_after_any_one_byte_edit_of_the_header_or_an_event(exported):
@@ -109,13 +145,15 @@ def test_it_fails_offline_after_an_edit_of_a_payload_digit(exported, north_case)
     event = AuditEvent.objects.get(case=north_case, seq=3)
     digest = event.payload["body_sha256"]
     digit = next(position for position, char in enumerate(digest) if char.isdigit())
-    changed = digest[:digit] + str((int(digest[digit]) + 1) % 10) + digest[digit + 1:]
+    changed = digest[:digit] + str((int(digest[digit]) + 1) % 10) + digest[digit + 1 :]
     edited = raw.replace(digest.encode(), changed.encode())
     assert len(edited) == len(raw) and edited != raw
     path.write_bytes(edited)
     result = offline_verify(path)
-    assert (result.returncode, result.stdout) == (1, "BROKEN: line 4: seq 3: the hash does not match the "
-                                                     "content: the event was changed\n")
+    assert (result.returncode, result.stdout) == (
+        1,
+        "BROKEN: line 4: seq 3: the hash does not match the content: the event was changed\n",
+    )
 
 
 def test_it_answers_404_to_an_outsider_and_records_only_the_refusal(client, oscar, north_case):

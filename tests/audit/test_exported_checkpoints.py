@@ -1,5 +1,6 @@
 """`audit_checkpoint --export FILE` and `audit_verify --checkpoints FILE`: the checkpoints exported
 before a backup hold a restored trail to how far it reached, and cannot be forged without the key."""
+
 import io
 import json
 
@@ -19,7 +20,9 @@ def verify(*args):
 
 @pytest.fixture
 def exported(alice, north_case, tmp_path):
-    message_post(actor=alice, case_code=north_case.code, client_id="m1", body="Slept better this week")
+    message_post(
+        actor=alice, case_code=north_case.code, client_id="m1", body="Slept better this week"
+    )
     path = tmp_path / "consult.checkpoints.json"
     out = io.StringIO()
     call_command("audit_checkpoint", "--export", str(path), stdout=out)
@@ -30,7 +33,9 @@ def exported(alice, north_case, tmp_path):
 def test_it_exports_each_streams_latest_signed_head_without_text(exported, north_case):
     document = json.loads(exported.read_text())
     assert document["format"] == "consult-audit-checkpoints/1"
-    [case_checkpoint] = [c for c in document["checkpoints"] if c["stream"] == f"case:{north_case.code}"]
+    [case_checkpoint] = [
+        c for c in document["checkpoints"] if c["stream"] == f"case:{north_case.code}"
+    ]
     assert case_checkpoint["seq"] == 2 and len(case_checkpoint["hmac"]) == 64
     assert "Slept" not in exported.read_text()
 

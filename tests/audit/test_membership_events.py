@@ -1,4 +1,5 @@
 """A team's membership changes land on every case of that team, from code and from Django admin."""
+
 import pytest
 
 from consult.accounts.models import Membership, Role, Team, User
@@ -18,18 +19,32 @@ def test_it_records_an_added_member_on_each_case_of_the_team(north, north_case, 
     erin = User.objects.create_user("erin", password="pw-erin", role=Role.PEER)
     membership = Membership.objects.create(team=north, user=erin)
     for case in (north_case, second_case):
-        assert trail(case, since_seq=before[case.pk]) == [(before[case.pk] + 1, "team.membership_added", None, {
-            "team_id": north.pk, "user_id": erin.pk, "membership_id": membership.pk})]
+        assert trail(case, since_seq=before[case.pk]) == [
+            (
+                before[case.pk] + 1,
+                "team.membership_added",
+                None,
+                {"team_id": north.pk, "user_id": erin.pk, "membership_id": membership.pk},
+            )
+        ]
 
 
-def test_it_records_a_removed_member_on_each_case_of_the_team(north, carol, north_case, second_case):
+def test_it_records_a_removed_member_on_each_case_of_the_team(
+    north, carol, north_case, second_case
+):
     membership = Membership.objects.get(team=north, user=carol)
     membership_id = membership.pk
     before = {case.pk: last_seq(case) for case in (north_case, second_case)}
     membership.delete()
     for case in (north_case, second_case):
-        assert trail(case, since_seq=before[case.pk]) == [(before[case.pk] + 1, "team.membership_removed", None, {
-            "team_id": north.pk, "user_id": carol.pk, "membership_id": membership_id})]
+        assert trail(case, since_seq=before[case.pk]) == [
+            (
+                before[case.pk] + 1,
+                "team.membership_removed",
+                None,
+                {"team_id": north.pk, "user_id": carol.pk, "membership_id": membership_id},
+            )
+        ]
 
 
 def test_it_leaves_other_teams_cases_alone(north_case, oscar, east):
@@ -39,18 +54,29 @@ def test_it_leaves_other_teams_cases_alone(north_case, oscar, east):
 
 
 def inline_form(team, rows, *, delete_pk=None):
-    data = {"name": team.name, "memberships-TOTAL_FORMS": str(len(rows)),
-            "memberships-INITIAL_FORMS": str(sum(1 for pk, _ in rows if pk)),
-            "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000"}
+    data = {
+        "name": team.name,
+        "memberships-TOTAL_FORMS": str(len(rows)),
+        "memberships-INITIAL_FORMS": str(sum(1 for pk, _ in rows if pk)),
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+    }
     for n, (pk, user_pk) in enumerate(rows):
-        data.update({f"memberships-{n}-id": str(pk or ""), f"memberships-{n}-team": str(team.pk),
-                     f"memberships-{n}-user": str(user_pk)})
+        data.update(
+            {
+                f"memberships-{n}-id": str(pk or ""),
+                f"memberships-{n}-team": str(team.pk),
+                f"memberships-{n}-user": str(user_pk),
+            }
+        )
         if pk and pk == delete_pk:
             data[f"memberships-{n}-DELETE"] = "on"
     return data
 
 
-def test_it_names_the_admin_who_changed_memberships_in_django_admin(client, north, alice, carol, north_case):
+def test_it_names_the_admin_who_changed_memberships_in_django_admin(
+    client, north, alice, carol, north_case
+):
     root = User.objects.create_superuser("root", password="pw-root", role=Role.ADMIN)
     gil = User.objects.create_user("gil", password="pw-gil", role=Role.PEER)
     client.force_login(root)
@@ -58,15 +84,25 @@ def test_it_names_the_admin_who_changed_memberships_in_django_admin(client, nort
     carol_membership_id = Membership.objects.get(team=north, user=carol).pk
     before = last_seq(north_case)
 
-    response = client.post(f"/admin/accounts/team/{north.pk}/change/",
-                           inline_form(north, rows + [(None, gil.pk)], delete_pk=carol_membership_id))
+    response = client.post(
+        f"/admin/accounts/team/{north.pk}/change/",
+        inline_form(north, rows + [(None, gil.pk)], delete_pk=carol_membership_id),
+    )
 
     assert response.status_code == 302, response.content.decode()[:2000]
     added = Membership.objects.get(team=north, user=gil)
     assert trail(north_case, since_seq=before) == [
-        (before + 1, "team.membership_removed", "root",
-         {"team_id": north.pk, "user_id": carol.pk, "membership_id": carol_membership_id}),
-        (before + 2, "team.membership_added", "root",
-         {"team_id": north.pk, "user_id": gil.pk, "membership_id": added.pk}),
+        (
+            before + 1,
+            "team.membership_removed",
+            "root",
+            {"team_id": north.pk, "user_id": carol.pk, "membership_id": carol_membership_id},
+        ),
+        (
+            before + 2,
+            "team.membership_added",
+            "root",
+            {"team_id": north.pk, "user_id": gil.pk, "membership_id": added.pk},
+        ),
     ]
     assert Team.objects.get(pk=north.pk).members.filter(username="carol").count() == 0

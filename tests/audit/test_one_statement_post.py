@@ -4,6 +4,7 @@ room seq and audit event are stored together or not at all, and the chain it ext
 These tests run outside a test transaction, as the sockets do; inside one, posts take the
 general path (tests/audit/test_room_events.py covers that).
 """
+
 import pytest
 from django.db import DatabaseError, connection
 
@@ -27,34 +28,66 @@ def post(user, case, client_id, body, **kwargs):
 def audit_inserts_fail():
     """The database refuses every message.posted event, as a full disk or a broken replica would."""
     with connection.cursor() as cursor:
-        cursor.execute("CREATE FUNCTION test_refuse_event() RETURNS trigger LANGUAGE plpgsql AS "
-                       "$$ BEGIN RAISE EXCEPTION 'no space left for the event'; END $$")
-        cursor.execute("CREATE TRIGGER test_refuse_event BEFORE INSERT ON audit_auditevent FOR EACH ROW "
-                       "WHEN (NEW.action = 'message.posted') EXECUTE FUNCTION test_refuse_event()")
+        cursor.execute(
+            "CREATE FUNCTION test_refuse_event() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'no space left for the event'; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER test_refuse_event BEFORE INSERT ON audit_auditevent FOR EACH ROW "
+            "WHEN (NEW.action = 'message.posted') EXECUTE FUNCTION test_refuse_event()"
+        )
     yield
     with connection.cursor() as cursor:
         cursor.execute("DROP TRIGGER test_refuse_event ON audit_auditevent")
         cursor.execute("DROP FUNCTION test_refuse_event()")
 
 
-def test_it_stores_the_message_and_its_event_with_the_same_seq_and_hash_as_python_would(alice, north_case):
+def test_it_stores_the_message_and_its_event_with_the_same_seq_and_hash_as_python_would(
+    alice, north_case
+):
     before = last_seq(north_case)
     result = post(alice, north_case, "m1", "Is a safety plan enough?")
     post(alice, north_case, "m2", "And a follow-up **tomorrow**?")
 
     assert (result.duplicate, result.message.seq) == (False, 1)
-    assert list(Message.objects.filter(case=north_case).values_list("seq", "client_id", "body_html")) == [
-        (1, "m1", "<p>Is a safety plan enough?</p>"), (2, "m2", "<p>And a follow-up <strong>tomorrow</strong>?</p>")]
+    assert list(
+        Message.objects.filter(case=north_case).values_list("seq", "client_id", "body_html")
+    ) == [
+        (1, "m1", "<p>Is a safety plan enough?</p>"),
+        (2, "m2", "<p>And a follow-up <strong>tomorrow</strong>?</p>"),
+    ]
     assert Case.objects.get(pk=north_case.pk).last_seq == 2
     assert trail(north_case, since_seq=before) == [
-        (before + 1, "message.posted", "alice",
-         {"seq": 1, "body_sha256": chain.content_hash("Is a safety plan enough?"), "corrects_seq": None}),
-        (before + 2, "message.posted", "alice",
-         {"seq": 2, "body_sha256": chain.content_hash("And a follow-up **tomorrow**?"), "corrects_seq": None}),
+        (
+            before + 1,
+            "message.posted",
+            "alice",
+            {
+                "seq": 1,
+                "body_sha256": chain.content_hash("Is a safety plan enough?"),
+                "corrects_seq": None,
+            },
+        ),
+        (
+            before + 2,
+            "message.posted",
+            "alice",
+            {
+                "seq": 2,
+                "body_sha256": chain.content_hash("And a follow-up **tomorrow**?"),
+                "corrects_seq": None,
+            },
+        ),
     ]
     event = AuditEvent.objects.get(stream=f"case:{north_case.code}", seq=before + 1)
-    body = chain.event_body(stream=event.stream, seq=event.seq, created_at=chain.timestamp(event.created_at),
-                            actor_id=alice.pk, action="message.posted", payload=event.payload)
+    body = chain.event_body(
+        stream=event.stream,
+        seq=event.seq,
+        created_at=chain.timestamp(event.created_at),
+        actor_id=alice.pk,
+        action="message.posted",
+        payload=event.payload,
+    )
     assert event.hash == chain.event_hash(event.prev_hash, body)
     assert event.case_id == north_case.pk
     [report] = verify_trail(f"case:{north_case.code}")
@@ -79,7 +112,9 @@ def test_it_refuses_a_former_member_and_stores_nothing(alice, north_case):
     assert last_seq(north_case) == before
 
 
-def test_it_stores_no_message_and_takes_no_seq_when_the_event_is_refused(alice, north_case, audit_inserts_fail):
+def test_it_stores_no_message_and_takes_no_seq_when_the_event_is_refused(
+    alice, north_case, audit_inserts_fail
+):
     before = last_seq(north_case)
     with pytest.raises(DatabaseError):
         post(alice, north_case, "m1", "Is a safety plan enough?")
@@ -93,7 +128,9 @@ def test_it_signs_the_head_when_a_checkpoint_is_due(alice, north_case, settings)
     before = last_seq(north_case)
     for n in range(3):
         post(alice, north_case, f"m{n}", f"Line {n}")
-    signed = AuditCheckpoint.objects.filter(stream=f"case:{north_case.code}").values_list("seq", flat=True)
+    signed = AuditCheckpoint.objects.filter(stream=f"case:{north_case.code}").values_list(
+        "seq", flat=True
+    )
     assert sorted(signed) == [seq for seq in range(1, before + 4) if seq % 2 == 0]
     [report] = verify_trail(f"case:{north_case.code}")
     assert report.intact

@@ -1,4 +1,5 @@
 """Reading a case's records is an action on the case: each page read leaves one case.viewed event."""
+
 import pytest
 
 from consult.audit.models import AuditEvent
@@ -7,14 +8,20 @@ pytestmark = pytest.mark.django_db
 
 
 def views(case):
-    return [(e.actor.username, e.payload) for e in AuditEvent.objects.filter(case=case, action="case.viewed")]
+    return [
+        (e.actor.username, e.payload)
+        for e in AuditEvent.objects.filter(case=case, action="case.viewed")
+    ]
 
 
-@pytest.mark.parametrize("page, path", [
-    ("risk", "/cases/{code}/risk/"),
-    ("guidance", "/cases/{code}/guidance/"),
-    ("safety_plan", "/cases/{code}/safety-plan/"),
-])
+@pytest.mark.parametrize(
+    "page, path",
+    [
+        ("risk", "/cases/{code}/risk/"),
+        ("guidance", "/cases/{code}/guidance/"),
+        ("safety_plan", "/cases/{code}/safety-plan/"),
+    ],
+)
 def test_it_audits_who_read_which_record(client, bob, north_case, page, path):
     client.force_login(bob)
     assert client.get(path.format(code=north_case.code)).status_code == 200

@@ -1,5 +1,6 @@
 """The database check (audit.W001-W003) warns when the application's role could erase the trail:
 it owns the audit tables, is a superuser, or holds UPDATE, DELETE or TRUNCATE on them."""
+
 import uuid
 
 import pytest

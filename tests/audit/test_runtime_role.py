@@ -4,6 +4,7 @@ audit trail cannot be updated, deleted or truncated, whatever SQL is sent.
 The role is created inside the test's transaction (PostgreSQL's CREATE ROLE is transactional),
 granted exactly what `manage.py migrate` grants it, and the test's connection switches to it with
 SET LOCAL ROLE; the rollback at the end removes all of it."""
+
 import uuid
 from datetime import timedelta
 
@@ -54,14 +55,19 @@ def denied(sql, params=(), match="permission denied"):
 
 
 def test_it_may_not_update_delete_or_truncate_the_audit_tables(runtime_role, alice, north_case):
-    message_post(actor=alice, case_code=north_case.code, client_id="m1", body="Slept better this week")
+    message_post(
+        actor=alice, case_code=north_case.code, client_id="m1", body="Slept better this week"
+    )
     assert checkpoint_all_streams() >= 1
     event = AuditEvent.objects.filter(case=north_case).first()
     for table in ("audit_auditevent", "audit_auditcheckpoint"):
         denied(f"UPDATE {table} SET hash = repeat('0', 64)")
         denied(f"DELETE FROM {table}")
         denied(f"TRUNCATE {table} CASCADE")
-    denied("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_append_only", match="must be owner")
+    denied(
+        "ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_append_only",
+        match="must be owner",
+    )
     denied("DROP TRIGGER audit_auditevent_no_truncate ON audit_auditevent", match="must be owner")
     with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).update(action="case.viewed")
@@ -77,22 +83,47 @@ def test_it_owns_nothing_and_the_role_check_is_satisfied(runtime_role):
     assert runtime_role_problems(connection, runtime_role) == []
 
 
-def test_the_application_works_as_the_runtime_role(runtime_role, alice, bob, carol, oscar, north, north_case):
+def test_the_application_works_as_the_runtime_role(
+    runtime_role, alice, bob, carol, oscar, north, north_case
+):
     """Records, messages, edits, follow-ups, consults, reviews, the scheduler and HTTP requests
     (sessions included) as the runtime role; the trail they wrote verifies."""
-    case = case_create(actor=alice, team_id=north.pk, title="Second case", summary="New referral", risk_level="low")
+    case = case_create(
+        actor=alice, team_id=north.pk, title="Second case", summary="New referral", risk_level="low"
+    )
     for n in range(3):
         message_post(actor=alice, case_code=case.code, client_id=f"m{n}", body=f"Update {n}")
-    message_post(actor=alice, case_code=case.code, client_id="fix", body="Update 2, corrected", corrects_seq=3)
-    case_edit(actor=alice, case_code=case.code, title="Second case (renamed)", summary="New referral",
-              status=case.status, reason="clearer title")
+    message_post(
+        actor=alice,
+        case_code=case.code,
+        client_id="fix",
+        body="Update 2, corrected",
+        corrects_seq=3,
+    )
+    case_edit(
+        actor=alice,
+        case_code=case.code,
+        title="Second case (renamed)",
+        summary="New referral",
+        status=case.status,
+        reason="clearer title",
+    )
     world = build_world(alice, bob, carol, oscar, north, north_case)
-    world.users["superuser"] = User.objects.create_superuser("root", password="pw-root", role="admin")
-    world.followup = followup_schedule(actor=bob, case_code=north_case.code,
-                                       due_at=timezone.now() - timedelta(minutes=1))
+    world.users["superuser"] = User.objects.create_superuser(
+        "root", password="pw-root", role="admin"
+    )
+    world.followup = followup_schedule(
+        actor=bob, case_code=north_case.code, due_at=timezone.now() - timedelta(minutes=1)
+    )
     world.unanswered = ConsultRequest.objects.create(
-        kind=Kind.URGENT, team=north, case=north_case, requester=alice, question="Is a plan enough?",
-        state=State.UNANSWERED, tier=3)
+        kind=Kind.URGENT,
+        team=north,
+        case=north_case,
+        requester=alice,
+        question="Is a plan enough?",
+        state=State.UNANSWERED,
+        tier=3,
+    )
     client = Client()
     for name, (url, data, expected) in ACTIONS.items():
         data = data(world) if callable(data) else data
@@ -104,4 +135,6 @@ def test_the_application_works_as_the_runtime_role(runtime_role, alice, bob, car
     checkpoint_all_streams()
     assert current_user() == runtime_role
     reports = verify_trail()
-    assert reports and all(report.intact for report in reports), [str(b) for r in reports for b in r.breaks]
+    assert reports and all(report.intact for report in reports), [
+        str(b) for r in reports for b in r.breaks
+    ]

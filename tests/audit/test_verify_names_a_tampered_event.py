@@ -1,4 +1,5 @@
 """A superuser can switch the trigger off; audit_verify still finds the edited event and names it."""
+
 import io
 
 import pytest
@@ -15,7 +16,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 @pytest.fixture
 def busy_case(alice, bob, north_case):
     for n in range(5):
-        message_post(actor=alice if n % 2 else bob, case_code=north_case.code, client_id=f"m{n}", body=f"Note {n}")
+        message_post(
+            actor=alice if n % 2 else bob,
+            case_code=north_case.code,
+            client_id=f"m{n}",
+            body=f"Note {n}",
+        )
     return north_case
 
 
@@ -26,20 +32,26 @@ def verify(*args):
 
 
 def test_it_reports_an_intact_trail_and_exits_zero(busy_case):
-    assert verify() == "OK: 1 streams, 6 events, 0 checkpoints: every chain and checkpoint verifies\n"
+    assert (
+        verify() == "OK: 1 streams, 6 events, 0 checkpoints: every chain and checkpoint verifies\n"
+    )
     assert verify("--case", busy_case.code).startswith("OK: 1 streams, 6 events")
 
 
 def test_it_names_the_event_whose_payload_was_edited(busy_case):
     event = AuditEvent.objects.get(case=busy_case, seq=4)
-    as_superuser("UPDATE audit_auditevent SET payload = jsonb_set(payload, '{seq}', '99') WHERE id = %s", [event.pk])
+    as_superuser(
+        "UPDATE audit_auditevent SET payload = jsonb_set(payload, '{seq}', '99') WHERE id = %s",
+        [event.pk],
+    )
 
     with pytest.raises(CommandError) as failure:
         verify("--case", busy_case.code)
 
     assert str(failure.value) == (
         f"audit trail broken (1 streams, 6 events, 0 checkpoints); first: case:{busy_case.code} seq 4 "
-        f"(event id {event.pk}): its hash does not match its content: the event was changed after it was written")
+        f"(event id {event.pk}): its hash does not match its content: the event was changed after it was written"
+    )
     assert failure.value.returncode == 1
 
 

@@ -10,8 +10,15 @@ from tests.conftest import authenticator, totp_code
 # (fixtures, assertions on stored rows) are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def pytest_collection_modifyitems(items):
@@ -27,7 +34,9 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 
@@ -47,7 +56,9 @@ document.addEventListener("securitypolicyviolation", (e) => window.__consultCspV
 
 
 def watch_csp(context, violations):
-    context.expose_binding("__consultCspViolation", lambda source, violation: violations.append(violation))
+    context.expose_binding(
+        "__consultCspViolation", lambda source, violation: violations.append(violation)
+    )
     context.add_init_script(CSP_WATCH)
 
 
@@ -76,7 +87,9 @@ def sign_in(chromium, server, csp_violations):
         if user_has_device(user):
             page.wait_for_url("**/account/mfa/verify/**")
             page.fill("[data-testid=mfa-verify] input[name=code]", totp_code(authenticator(user)))
-            page.click("[data-testid=mfa-verify] button[type=submit]")  # not the top bar's "Sign out"
+            page.click(
+                "[data-testid=mfa-verify] button[type=submit]"
+            )  # not the top bar's "Sign out"
         page.wait_for_url("**/cases/")
         return page
 

@@ -1,4 +1,5 @@
 """Ending a records browser test cleanly."""
+
 import time
 
 from consult.cases.models import Presence

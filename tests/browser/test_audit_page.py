@@ -1,4 +1,5 @@
 """Alice talks in a case room, then opens its audit trail and finds her session on it."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -10,7 +11,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_it_shows_the_session_that_just_happened(sign_in, alice, north_case):
     page = open_room(sign_in(alice), north_case)
     post(page, "Reviewed the safety plan with the client")
-    expect(page.get_by_test_id("thread")).to_contain_text("Reviewed the safety plan with the client")
+    expect(page.get_by_test_id("thread")).to_contain_text(
+        "Reviewed the safety plan with the client"
+    )
 
     page.get_by_test_id("link-audit").click()
     page.wait_for_url(f"**/cases/{north_case.code}/audit/")
@@ -18,8 +21,12 @@ def test_it_shows_the_session_that_just_happened(sign_in, alice, north_case):
     page.wait_for_selector("[data-testid=audit-event]")
     actions = [events.nth(i).get_attribute("data-action") for i in range(events.count())]
     # Newest first. The room client may also fetch history (history.read) as it catches up.
-    assert [a for a in actions if a != "history.read"] == ["message.posted", "room.joined", "case.viewed",
-                                                          "case.created"]
+    assert [a for a in actions if a != "history.read"] == [
+        "message.posted",
+        "room.joined",
+        "case.viewed",
+        "case.created",
+    ]
     posted = page.locator("[data-testid=audit-event][data-action='message.posted']")
     expect(posted).to_contain_text("Alice")
     expect(posted).to_contain_text("seq=1")
@@ -29,7 +36,9 @@ def test_it_shows_the_session_that_just_happened(sign_in, alice, north_case):
     page.click("[data-testid=audit-filters] button")
     expect(events).to_have_count(1)
     expect(events.first).to_have_attribute("data-action", "room.joined")
-    assert "Reviewed the safety plan" not in page.content()  # the trail holds hashes, never the text
+    assert (
+        "Reviewed the safety plan" not in page.content()
+    )  # the trail holds hashes, never the text
 
 
 def test_it_gives_an_outsider_nothing(sign_in, oscar, north_case):

@@ -4,6 +4,7 @@ in its live room, and the team's supervisor sees the notice on the page they hav
 dave supervises East (an outsider to the North case, with an authenticator app like every
 supervisor); bob supervises North and is on his case list when it happens.
 """
+
 import pytest
 from playwright.sync_api import expect
 
@@ -17,11 +18,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_breaking_the_glass_opens_the_room_and_tells_the_team(sign_in, bob, east, north_case):
     dave = make_user("dave", Role.SUPERVISOR, east)
     bob_page = sign_in(bob)
-    bob_page.wait_for_function("() => document.querySelector('[data-testid=page-banner]')?.dataset.socket === 'open'")
+    bob_page.wait_for_function(
+        "() => document.querySelector('[data-testid=page-banner]')?.dataset.socket === 'open'"
+    )
     page = sign_in(dave)
     page.get_by_test_id("nav-emergency").click()
     page.fill("input[name=case]", north_case.code)
-    page.fill("textarea[name=reason]", "Client disclosed intent tonight; the owning therapist is unreachable.")
+    page.fill(
+        "textarea[name=reason]",
+        "Client disclosed intent tonight; the owning therapist is unreachable.",
+    )
     page.get_by_role("button", name="Open the case under emergency access").click()
     page.wait_for_url(f"**/cases/{north_case.code}/")
     page.wait_for_selector("[data-testid=connection][data-state=open]")

@@ -3,6 +3,7 @@ another tab, and an @mention that reaches the mentioned user on another page.
 
 alice is a North therapist who owns the North case; bob, a North supervisor, writes in its room.
 """
+
 import pytest
 from playwright.sync_api import expect
 
@@ -12,11 +13,15 @@ from tests.browser.conftest import open_room
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_unread_counts_rise_live_and_fall_when_the_room_is_read_in_another_tab(sign_in, alice, bob, north_case):
+def test_unread_counts_rise_live_and_fall_when_the_room_is_read_in_another_tab(
+    sign_in, alice, bob, north_case
+):
     case_list = sign_in(alice)  # lands on /cases/
     row = case_list.locator(f"tr[data-case='{north_case.code}']")
     expect(row.get_by_test_id("unread")).to_have_attribute("data-count", "0")
-    case_list.wait_for_function("() => document.querySelector('[data-testid=page-banner]') !== null")
+    case_list.wait_for_function(
+        "() => document.querySelector('[data-testid=page-banner]') !== null"
+    )
     bob_room = open_room(sign_in(bob), north_case)
     bob_room.fill("[data-testid=composer] textarea", "First note for the team.")
     bob_room.press("[data-testid=composer] textarea", "Enter")
@@ -32,20 +37,26 @@ def test_unread_counts_rise_live_and_fall_when_the_room_is_read_in_another_tab(s
     expect(row.get_by_test_id("unread")).to_have_attribute("data-count", "0")
     expect(row.get_by_test_id("unread")).to_be_hidden()
     case_list.reload()
-    expect(case_list.locator(f"tr[data-case='{north_case.code}']").get_by_test_id("unread")).to_have_attribute(
-        "data-count", "0")
+    expect(
+        case_list.locator(f"tr[data-case='{north_case.code}']").get_by_test_id("unread")
+    ).to_have_attribute("data-count", "0")
 
 
 def test_a_mention_reaches_the_mentioned_user_on_another_page_and_opens_the_room_there(
-        sign_in, alice, bob, north_case):
+    sign_in, alice, bob, north_case
+):
     for n in range(3):
-        message_post(actor=alice, case_code=north_case.code, client_id=f"old{n}", body=f"Earlier note {n}.")
+        message_post(
+            actor=alice, case_code=north_case.code, client_id=f"old{n}", body=f"Earlier note {n}."
+        )
     alice_page = sign_in(alice)
     alice_page.goto(f"/cases/{north_case.code}/guidance/")
     bob_room = open_room(sign_in(bob), north_case)
     expect(alice_page.get_by_test_id("page-banner")).to_be_hidden()
 
-    bob_room.fill("[data-testid=composer] textarea", "@alice can you look at the safety plan before Friday?")
+    bob_room.fill(
+        "[data-testid=composer] textarea", "@alice can you look at the safety plan before Friday?"
+    )
     bob_room.press("[data-testid=composer] textarea", "Enter")
 
     mention = alice_page.get_by_test_id("page-banner").get_by_test_id("mention")
@@ -54,5 +65,9 @@ def test_a_mention_reaches_the_mentioned_user_on_another_page_and_opens_the_room
     expect(alice_page.get_by_test_id("live-notices")).to_contain_text("Bob mentioned you")
     mention.get_by_role("link").click()
     alice_page.wait_for_url(f"**/cases/{north_case.code}/?at=4")
-    expect(alice_page.locator("[data-testid=message][data-found='1']")).to_contain_text("@alice can you look")
-    expect(alice_page.get_by_test_id("page-banner")).to_be_hidden()  # the notice was dismissed by opening it
+    expect(alice_page.locator("[data-testid=message][data-found='1']")).to_contain_text(
+        "@alice can you look"
+    )
+    expect(
+        alice_page.get_by_test_id("page-banner")
+    ).to_be_hidden()  # the notice was dismissed by opening it

@@ -3,6 +3,7 @@ a team for "support for me" (the `hidden` attribute wins over the form's label s
 
 alice is a North therapist with a case of her own.
 """
+
 import pytest
 from playwright.sync_api import expect
 

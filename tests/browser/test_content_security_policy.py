@@ -6,6 +6,7 @@ reach (a form refused for identifiers with its redaction panel, a live room, a p
 
 alice (therapist) owns the North case, with a safety plan in two versions, a guidance entry and a
 live review; bob supervises North; root is a superuser for Django's admin."""
+
 import pytest
 
 from consult.accounts.models import User
@@ -18,13 +19,33 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def pages(world, alice, bob):
     code, plan = world.case.code, f"/cases/{world.case.code}/safety-plan"
     return [
-        "/cases/", "/cases/new/", f"/cases/{code}/", f"/cases/{code}/edit/", f"/cases/{code}/risk/",
-        f"{plan}/", f"{plan}/edit/", f"{plan}/compare/?a=1&b=2", f"{plan}/v1/", f"{plan}/v2/print/",
-        f"/cases/{code}/guidance/", f"/cases/{code}/guidance/{world.entry.pk}/amend/",
-        f"/cases/{code}/audit/", "/dashboard/", "/oncall/", "/reviews/", "/reviews/new/",
-        f"/reviews/{world.live.pk}/", f"/reviews/{world.scheduled.pk}/", "/supervision-hours/",
-        f"/supervision-hours/{alice.pk}/", "/false-alarms/", "/account/sessions/", "/account/password/",
-        "/account/mfa/step-up/", "/emergency-access/", "/offline/",
+        "/cases/",
+        "/cases/new/",
+        f"/cases/{code}/",
+        f"/cases/{code}/edit/",
+        f"/cases/{code}/risk/",
+        f"{plan}/",
+        f"{plan}/edit/",
+        f"{plan}/compare/?a=1&b=2",
+        f"{plan}/v1/",
+        f"{plan}/v2/print/",
+        f"/cases/{code}/guidance/",
+        f"/cases/{code}/guidance/{world.entry.pk}/amend/",
+        f"/cases/{code}/audit/",
+        "/dashboard/",
+        "/oncall/",
+        "/reviews/",
+        "/reviews/new/",
+        f"/reviews/{world.live.pk}/",
+        f"/reviews/{world.scheduled.pk}/",
+        "/supervision-hours/",
+        f"/supervision-hours/{alice.pk}/",
+        "/false-alarms/",
+        "/account/sessions/",
+        "/account/password/",
+        "/account/mfa/step-up/",
+        "/emergency-access/",
+        "/offline/",
     ]
 
 
@@ -32,7 +53,11 @@ def visit(page, path):
     response = page.goto(path)
     assert response.status == 200, path
     policy = response.headers["content-security-policy"]
-    assert "unsafe-inline" not in policy and "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert (
+        "unsafe-inline" not in policy
+        and "script-src 'self'" in policy
+        and "style-src 'self'" in policy
+    )
     page.wait_for_load_state("load")
 
 
@@ -61,7 +86,12 @@ def test_the_sign_in_page_and_the_admin_keep_the_policy(chromium, server, csp_vi
     page.fill("input[name=password]", "pw-root")
     page.click("input[type=submit]")
     page.wait_for_url("**/admin/")
-    for path in ("/admin/", "/admin/accounts/user/", "/admin/accounts/user/add/", "/admin/oncall/teampagingsettings/"):
+    for path in (
+        "/admin/",
+        "/admin/accounts/user/",
+        "/admin/accounts/user/add/",
+        "/admin/oncall/teampagingsettings/",
+    ):
         visit(page, path)
     context.close()
 

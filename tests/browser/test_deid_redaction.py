@@ -1,4 +1,5 @@
 """A therapist writes a client's name and number, sees them flagged, redacts in one click, posts."""
+
 import json
 from pathlib import Path
 
@@ -14,7 +15,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 NAME, NUMBER = "Maria Lopez", "555-201-3344"
 
 
-def test_it_highlights_identifiers_and_redacts_them_in_one_click(sign_in, alice, bob, north_case, live_servers):
+def test_it_highlights_identifiers_and_redacts_them_in_one_click(
+    sign_in, alice, bob, north_case, live_servers
+):
     alice_page = open_room(sign_in(alice), north_case)
     bob_page = open_room(sign_in(bob), north_case)
 
@@ -28,10 +31,18 @@ def test_it_highlights_identifiers_and_redacts_them_in_one_click(sign_in, alice,
     expect(textarea).to_have_value("Call her sister [NAME] at [PHONE] tonight")
     alice_page.press("[data-testid=composer] textarea", "Enter")
 
-    expect(bob_page.get_by_test_id("thread")).to_contain_text("Call her sister [NAME] at [PHONE] tonight")
+    expect(bob_page.get_by_test_id("thread")).to_contain_text(
+        "Call her sister [NAME] at [PHONE] tonight"
+    )
     assert [m.body for m in Message.objects.all()] == ["Call her sister [NAME] at [PHONE] tonight"]
-    stored = json.dumps([list(Message.objects.values()), list(AuditEvent.objects.values("payload")),
-                         list(Case.objects.values())], default=str)
+    stored = json.dumps(
+        [
+            list(Message.objects.values()),
+            list(AuditEvent.objects.values("payload")),
+            list(Case.objects.values()),
+        ],
+        default=str,
+    )
     server_logs = "".join(Path(server.log.name).read_text() for server in live_servers)
     for secret in (NAME, NUMBER, "Lopez", "201-3344"):
         assert secret not in stored and secret not in server_logs

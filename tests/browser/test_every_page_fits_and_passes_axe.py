@@ -5,6 +5,7 @@ alice is a North therapist who owns the case: she sees her pages, an acknowledge
 safety plan with two versions to compare. bob supervises North and is primary on call: his
 dashboard rings with alice's urgent consult, and he runs the team's reviews.
 """
+
 from datetime import timedelta
 
 import pytest
@@ -29,40 +30,100 @@ AXE_URL = "/__test__/axe.min.js"  # same origin, so the pages' strict CSP lets i
 @pytest.fixture
 def states(alice, bob, north, north_case):
     now = timezone.now()
-    Shift.objects.create(team=north, supervisor=bob, tier=1, starts_at=now - timedelta(hours=1),
-                         ends_at=now + timedelta(hours=1))
-    risk_update(actor=alice, case_code=north_case.code, level="high", signs=[], protective_factors="Sister nearby",
-                reason="Disclosed ideation")
-    safety_plan_save(actor=alice, case_code=north_case.code, sections={"warning_signs": "Stops answering",
-                                                                       "helpers": "Sister"})
-    safety_plan_save(actor=alice, case_code=north_case.code, sections={"warning_signs": "Stops answering",
-                                                                       "helpers": "Sister\nSchool counsellor"})
-    entry = guidance_log(actor=bob, case_code=north_case.code, assessment="Engaged",
-                         recommendation="Weekly sessions")
-    entry = guidance_amend(actor=bob, case_code=north_case.code, entry_id=entry.pk, assessment="Engaged",
-                           recommendation="Twice weekly")
+    Shift.objects.create(
+        team=north,
+        supervisor=bob,
+        tier=1,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=1),
+    )
+    risk_update(
+        actor=alice,
+        case_code=north_case.code,
+        level="high",
+        signs=[],
+        protective_factors="Sister nearby",
+        reason="Disclosed ideation",
+    )
+    safety_plan_save(
+        actor=alice,
+        case_code=north_case.code,
+        sections={"warning_signs": "Stops answering", "helpers": "Sister"},
+    )
+    safety_plan_save(
+        actor=alice,
+        case_code=north_case.code,
+        sections={"warning_signs": "Stops answering", "helpers": "Sister\nSchool counsellor"},
+    )
+    entry = guidance_log(
+        actor=bob, case_code=north_case.code, assessment="Engaged", recommendation="Weekly sessions"
+    )
+    entry = guidance_amend(
+        actor=bob,
+        case_code=north_case.code,
+        entry_id=entry.pk,
+        assessment="Engaged",
+        recommendation="Twice weekly",
+    )
     followup_schedule(actor=alice, case_code=north_case.code, due_at=now + timedelta(days=1))
     closed = reviews.review_schedule(actor=bob, team_id=north.pk, scheduled_at=now)
     reviews.review_open(actor=bob, session_id=closed.pk)
     reviews.review_join(actor=alice, session_id=closed.pk)
     reviews.review_close(actor=bob, session_id=closed.pk)
-    live = reviews.review_schedule(actor=bob, team_id=north.pk, scheduled_at=now + timedelta(days=7))
-    consult_request(actor=alice, kind="urgent", question="Client disclosed a plan tonight; what now?",
-                    case_code=north_case.code, signs={"plan": True}, signs_note="")
-    return {"case": north_case.code, "entry": entry.pk, "closed_review": closed.pk, "review": live.pk}
+    live = reviews.review_schedule(
+        actor=bob, team_id=north.pk, scheduled_at=now + timedelta(days=7)
+    )
+    consult_request(
+        actor=alice,
+        kind="urgent",
+        question="Client disclosed a plan tonight; what now?",
+        case_code=north_case.code,
+        signs={"plan": True},
+        signs_note="",
+    )
+    return {
+        "case": north_case.code,
+        "entry": entry.pk,
+        "closed_review": closed.pk,
+        "review": live.pk,
+    }
 
 
 def pages_of(who, s):
     case = f"/cases/{s['case']}"
-    common = ["/cases/", "/cases/new/", f"{case}/", f"{case}/edit/", f"{case}/audit/", f"{case}/risk/",
-              f"{case}/safety-plan/", f"{case}/safety-plan/v1/", f"{case}/safety-plan/compare/?a=1&b=2",
-              f"{case}/safety-plan/v2/print/", f"{case}/guidance/", "/reviews/", f"/reviews/{s['closed_review']}/",
-              "/supervision-hours/", "/dashboard/", "/oncall/", "/offline/", "/login/", "/cases/search/?q=plan",
-              "/account/sessions/", "/account/password/"]
+    common = [
+        "/cases/",
+        "/cases/new/",
+        f"{case}/",
+        f"{case}/edit/",
+        f"{case}/audit/",
+        f"{case}/risk/",
+        f"{case}/safety-plan/",
+        f"{case}/safety-plan/v1/",
+        f"{case}/safety-plan/compare/?a=1&b=2",
+        f"{case}/safety-plan/v2/print/",
+        f"{case}/guidance/",
+        "/reviews/",
+        f"/reviews/{s['closed_review']}/",
+        "/supervision-hours/",
+        "/dashboard/",
+        "/oncall/",
+        "/offline/",
+        "/login/",
+        "/cases/search/?q=plan",
+        "/account/sessions/",
+        "/account/password/",
+    ]
     if who == "alice":
         return [*common, f"{case}/safety-plan/edit/"]
-    return [*common, f"{case}/guidance/{s['entry']}/amend/", "/reviews/new/", f"/reviews/{s['review']}/", "/false-alarms/",
-            "/emergency-access/"]
+    return [
+        *common,
+        f"{case}/guidance/{s['entry']}/amend/",
+        "/reviews/new/",
+        f"/reviews/{s['review']}/",
+        "/false-alarms/",
+        "/emergency-access/",
+    ]
 
 
 @pytest.fixture
@@ -76,7 +137,9 @@ def browse(chromium, server, sign_in, csp_violations):
         if user is None:
             context = chromium.new_context(base_url=server.url)
             context.set_default_timeout(10_000)
-            watch_csp(context, csp_violations)  # the strict policy holds on every page and state swept
+            watch_csp(
+                context, csp_violations
+            )  # the strict policy holds on every page and state swept
             contexts.append(context)
             page = context.new_page()
         else:
@@ -147,10 +210,14 @@ def test_every_page_fits_and_has_no_wcag_violations(browse, states, alice, bob):
         page.fill("textarea[name=helpers]", "Sister on 555-123-4567")
         page.click("[data-testid=save-plan]")
         page.wait_for_selector("[data-testid=finding-helpers]")
-        report[f"{user.username} safety plan refused for an identifier"] = problems_at_every_size(page)
+        report[f"{user.username} safety plan refused for an identifier"] = problems_at_every_size(
+            page
+        )
         page.goto("/cases/")
         page.get_by_test_id("nav-toggle").click()  # the phone menu, opened
         page.wait_for_selector("[data-testid=nav-dashboard]")
         report[f"{user.username} menu open"] = problems_at_every_size(page)
     failures = {where: found for where, found in report.items() if found}
-    assert not failures, "\n".join(f"{where}:\n  " + "\n  ".join(found) for where, found in failures.items())
+    assert not failures, "\n".join(
+        f"{where}:\n  " + "\n  ".join(found) for where, found in failures.items()
+    )

@@ -1,4 +1,5 @@
 """A therapist names the client in a new case's title, sees it flagged, and redacts it in one click."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -24,4 +25,7 @@ def test_it_redacts_flagged_form_text_in_one_click(sign_in, alice, north):
 
     page.wait_for_url("**/cases/C-*/")
     case = Case.objects.get()
-    assert (case.title, case.summary) == ("[NAME], panic attacks", "Reachable on [PHONE] after six.")
+    assert (case.title, case.summary) == (
+        "[NAME], panic attacks",
+        "Reachable on [PHONE] after six.",
+    )

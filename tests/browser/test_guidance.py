@@ -1,5 +1,6 @@
 """A supervisor logs guidance; the therapist sees it arrive live in the case room and acknowledges
 it; an amendment keeps both versions readable."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -23,8 +24,13 @@ def test_it_shows_guidance_live_and_records_the_acknowledgement(sign_in, alice, 
     expect(alice_room.get_by_test_id("no-guidance")).to_be_visible()
 
     bob_page = sign_in(bob)
-    log_guidance(bob_page, north_case, assessment="Risk is high; the client engages",
-                 recommendation="Weekly sessions and a safety plan review", actions="Remove access to means")
+    log_guidance(
+        bob_page,
+        north_case,
+        assessment="Risk is high; the client engages",
+        recommendation="Weekly sessions and a safety plan review",
+        actions="Remove access to means",
+    )
 
     entry = alice_room.get_by_test_id("guidance-entry")
     expect(entry).to_contain_text("Weekly sessions and a safety plan review")  # live, no reload
@@ -39,7 +45,9 @@ def test_it_keeps_both_versions_after_an_amendment(sign_in, alice, bob, north_ca
     bob_page = sign_in(bob)
     log_guidance(bob_page, north_case, assessment="Engaged", recommendation="Weekly sessions")
     bob_page.get_by_test_id("amend").click()
-    bob_page.fill("textarea[name=recommendation]", "Twice-weekly sessions until the plan is in place")
+    bob_page.fill(
+        "textarea[name=recommendation]", "Twice-weekly sessions until the plan is in place"
+    )
     bob_page.click("[data-testid=save-amendment]")
 
     alice_page = sign_in(alice)

@@ -4,6 +4,7 @@ redaction of a confirmed false alarm reaches another member's open room at once.
 
 alice owns the North case; bob supervises North; carol is a North peer.
 """
+
 import pytest
 from playwright.sync_api import expect
 
@@ -22,11 +23,14 @@ def shown(locator):
     return locator.text_content().replace(ZW, "")
 
 
-@pytest.mark.parametrize("canary, name, number", [(BY_REFERENCE, "&#74;ohn Smith", "&#49;234567"),
-                                                  (BY_ZERO_WIDTH, "John Smith", "1234567")],
-                         ids=["character-references", "zero-width"])
-def test_a_hidden_canary_is_refused_in_the_room_and_highlighted(sign_in, alice, carol, north_case, canary, name,
-                                                                number):
+@pytest.mark.parametrize(
+    "canary, name, number",
+    [(BY_REFERENCE, "&#74;ohn Smith", "&#49;234567"), (BY_ZERO_WIDTH, "John Smith", "1234567")],
+    ids=["character-references", "zero-width"],
+)
+def test_a_hidden_canary_is_refused_in_the_room_and_highlighted(
+    sign_in, alice, carol, north_case, canary, name, number
+):
     alice_page = open_room(sign_in(alice), north_case)
     carol_page = open_room(sign_in(carol), north_case)
 
@@ -35,7 +39,9 @@ def test_a_hidden_canary_is_refused_in_the_room_and_highlighted(sign_in, alice, 
     expect(panel.locator("mark[data-kind=NAME]")).to_be_visible()
     assert name in shown(panel.locator("mark[data-kind=NAME]"))
     assert number in shown(panel.locator("mark[data-kind=MRN]"))
-    expect(alice_page.get_by_test_id("composer-error")).to_have_attribute("data-code", "identifier_found")
+    expect(alice_page.get_by_test_id("composer-error")).to_have_attribute(
+        "data-code", "identifier_found"
+    )
     carol_page.wait_for_timeout(300)
     assert carol_page.locator("[data-testid=message]").count() == 0
     assert not Message.objects.exists()
@@ -52,12 +58,20 @@ def test_a_hidden_canary_is_refused_in_a_form_and_highlighted(sign_in, alice, no
     title_marks = findings.get_by_test_id("finding-title").locator("mark")
     summary_marks = findings.get_by_test_id("finding-summary").locator("mark")
     expect(title_marks.first).to_be_visible()
-    assert {shown(title_marks.nth(i)) for i in range(title_marks.count())} >= {"&#74;ohn Smith", "&#49;234567"}
-    assert {shown(summary_marks.nth(i)) for i in range(summary_marks.count())} >= {"John Smith", "1234567"}
+    assert {shown(title_marks.nth(i)) for i in range(title_marks.count())} >= {
+        "&#74;ohn Smith",
+        "&#49;234567",
+    }
+    assert {shown(summary_marks.nth(i)) for i in range(summary_marks.count())} >= {
+        "John Smith",
+        "1234567",
+    }
     assert not Case.objects.exists()
 
 
-def test_a_redacted_false_alarm_changes_in_another_members_open_room(sign_in, alice, bob, carol, north_case):
+def test_a_redacted_false_alarm_changes_in_another_members_open_room(
+    sign_in, alice, bob, carol, north_case
+):
     alice_page = open_room(sign_in(alice), north_case)
     carol_page = open_room(sign_in(carol), north_case)
 
@@ -102,7 +116,9 @@ def test_a_consult_question_offers_the_rooms_review_panel(sign_in, alice, north_
     page = open_room(sign_in(alice), north_case)
     page.click("[data-testid=consult-raise] summary")
     page.select_option("[data-testid=consult-kind]", "routine")
-    page.fill("[data-testid=consult-question]", "Hope said she felt safer this week; taper sessions?")
+    page.fill(
+        "[data-testid=consult-question]", "Hope said she felt safer this week; taper sessions?"
+    )
     page.click("[data-testid=consult-submit]")
 
     panel = page.get_by_test_id("consult-deid-panel")
@@ -111,4 +127,7 @@ def test_a_consult_question_offers_the_rooms_review_panel(sign_in, alice, north_
     panel.get_by_test_id("deid-confirm").click()
 
     expect(page.get_by_test_id("consults")).to_contain_text("Hope said she felt safer this week")
-    assert ConsultRequest.objects.get().question == "Hope said she felt safer this week; taper sessions?"
+    assert (
+        ConsultRequest.objects.get().question
+        == "Hope said she felt safer this week; taper sessions?"
+    )

@@ -1,4 +1,5 @@
 """Two team members talk in a case room, live, in two browsers."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -17,7 +18,9 @@ def test_it_shows_each_members_messages_to_the_other_live(sign_in, alice, bob, n
     expect(bob_page.get_by_test_id("thread")).to_contain_text("Client disclosed hopelessness today")
     expect(bob_page.locator("[data-testid=thread] strong")).to_have_text("hopelessness")
     post(bob_page, "Let's review the safety plan together")
-    expect(alice_page.get_by_test_id("thread")).to_contain_text("Let's review the safety plan together")
+    expect(alice_page.get_by_test_id("thread")).to_contain_text(
+        "Let's review the safety plan together"
+    )
     expect(alice_page.locator("li.message").first).to_contain_text("Seen by Bob")
 
 
@@ -34,7 +37,9 @@ def test_it_keeps_html_from_one_user_inert_in_the_others_page(sign_in, alice, bo
     assert dialogs == []
 
 
-def test_it_sends_a_message_typed_offline_exactly_once_after_reconnect(sign_in, alice, bob, north_case):
+def test_it_sends_a_message_typed_offline_exactly_once_after_reconnect(
+    sign_in, alice, bob, north_case
+):
     alice_page = open_room(sign_in(alice), north_case)
     bob_page = open_room(sign_in(bob), north_case)
 
@@ -44,9 +49,13 @@ def test_it_sends_a_message_typed_offline_exactly_once_after_reconnect(sign_in, 
     expect(alice_page.get_by_test_id("outbox")).to_have_text("1 waiting to send")
     alice_page.context.set_offline(False)
 
-    expect(bob_page.get_by_test_id("thread")).to_contain_text("Typed while the train was in a tunnel")
+    expect(bob_page.get_by_test_id("thread")).to_contain_text(
+        "Typed while the train was in a tunnel"
+    )
     expect(alice_page.get_by_test_id("outbox")).to_have_text("")
-    expect(alice_page.get_by_test_id("thread")).to_contain_text("Typed while the train was in a tunnel")
+    expect(alice_page.get_by_test_id("thread")).to_contain_text(
+        "Typed while the train was in a tunnel"
+    )
     alice_page.reload()  # a reload must not resend what the server already acknowledged
     alice_page.wait_for_selector("[data-testid=connection][data-state=open]")
     bob_page.wait_for_timeout(500)
@@ -59,9 +68,12 @@ def test_it_refuses_an_outsider_the_page_and_the_socket(sign_in, oscar, north_ca
     response = page.goto(f"/cases/{north_case.code}/")
     assert response.status == 404
     assert north_case.title not in page.content()
-    result = page.evaluate("""url => new Promise(resolve => {
+    result = page.evaluate(
+        """url => new Promise(resolve => {
         const ws = new WebSocket(url);
         ws.onopen = () => resolve("open");
         ws.onclose = (event) => resolve("closed:" + event.code);
-    })""", server.url.replace("http", "ws") + f"/ws/cases/{north_case.code}/")
+    })""",
+        server.url.replace("http", "ws") + f"/ws/cases/{north_case.code}/",
+    )
     assert result == "closed:1006"  # the handshake was refused

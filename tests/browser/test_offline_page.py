@@ -4,6 +4,7 @@ clinical page.
 
 alice is a North therapist with a case of her own.
 """
+
 import pytest
 from playwright.sync_api import expect
 
@@ -23,8 +24,13 @@ def test_it_shows_the_offline_page_when_the_network_is_cut(sign_in, alice, north
             for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname);
         return urls.sort();
     }""")
-    assert cached == ["/offline/", "/static/css/app.css", "/static/icons/icon-192.png", "/static/icons/icon.svg",
-                      "/static/js/shell.js"]  # the shell only: no case page, no API answer
+    assert cached == [
+        "/offline/",
+        "/static/css/app.css",
+        "/static/icons/icon-192.png",
+        "/static/icons/icon.svg",
+        "/static/js/shell.js",
+    ]  # the shell only: no case page, no API answer
 
     page.context.set_offline(True)
     page.goto(f"/cases/{north_case.code}/")

@@ -4,6 +4,7 @@ Both ways to acknowledge the consult say the same word.
 
 alice is a North therapist who owns the case; bob is primary on call, dave backup.
 """
+
 from datetime import timedelta
 
 import pytest
@@ -23,15 +24,26 @@ def test_a_declined_page_leaves_the_list(sign_in, alice, bob, north, north_case)
     dave = make_user("dave", Role.SUPERVISOR, north)
     now = timezone.now()
     for person, tier in ((bob, 1), (dave, 2)):
-        Shift.objects.create(team=north, supervisor=person, tier=tier, starts_at=now - timedelta(hours=1),
-                             ends_at=now + timedelta(hours=1))
-    consult_request(actor=alice, kind="urgent", case_code=north_case.code, question="Plan disclosed; what now?")
+        Shift.objects.create(
+            team=north,
+            supervisor=person,
+            tier=tier,
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(hours=1),
+        )
+    consult_request(
+        actor=alice, kind="urgent", case_code=north_case.code, question="Plan disclosed; what now?"
+    )
     page = sign_in(bob)
     page.goto("/dashboard/")
     card = page.get_by_test_id("pages").get_by_test_id("page")
     expect(card).to_have_count(1)
     consult_card = page.get_by_test_id("consults").get_by_test_id("consult")
-    assert consult_card.get_by_test_id("acknowledge").inner_text() == card.get_by_test_id("page-acknowledge").inner_text() == "Acknowledge"
+    assert (
+        consult_card.get_by_test_id("acknowledge").inner_text()
+        == card.get_by_test_id("page-acknowledge").inner_text()
+        == "Acknowledge"
+    )
 
     page.once("dialog", lambda dialog: dialog.accept("Driving, cannot take it"))
     card.get_by_test_id("page-decline").click()

@@ -3,6 +3,7 @@
 alice is a North therapist who owns both North cases; bob is a North supervisor, primary on call
 now. bob reads the OTHER case (its room, or its guidance log) when alice raises an urgent consult.
 """
+
 from datetime import timedelta
 
 import pytest
@@ -23,20 +24,28 @@ def other_case(alice, north):
 
 @pytest.fixture
 def bob_on_call(bob, north):
-    return Shift.objects.create(team=north, supervisor=bob, tier=1, starts_at=timezone.now() - timedelta(hours=1),
-                                ends_at=timezone.now() + timedelta(hours=1))
+    return Shift.objects.create(
+        team=north,
+        supervisor=bob,
+        tier=1,
+        starts_at=timezone.now() - timedelta(hours=1),
+        ends_at=timezone.now() + timedelta(hours=1),
+    )
 
 
 def raise_urgent_consult(page):
     page.click("[data-testid=consult-raise] summary")
     page.select_option("[data-testid=consult-kind]", "urgent")
-    page.fill("[data-testid=consult-question]", "Client disclosed a plan tonight; what do I do now?")
+    page.fill(
+        "[data-testid=consult-question]", "Client disclosed a plan tonight; what do I do now?"
+    )
     page.click("[data-testid=consult-submit]")
 
 
 @pytest.mark.parametrize("bob_reads", ["room", "guidance"])
 def test_it_shows_the_page_as_a_banner_over_another_case_and_takes_him_to_the_right_room(
-        sign_in, alice, bob, bob_on_call, north_case, other_case, bob_reads):
+    sign_in, alice, bob, bob_on_call, north_case, other_case, bob_reads
+):
     bob_page = sign_in(bob)
     if bob_reads == "room":
         open_room(bob_page, other_case)
@@ -78,13 +87,16 @@ def test_it_does_not_offer_notifications_again_once_answered(sign_in, alice, nor
 
 
 def test_a_support_request_shows_on_a_supervisors_open_page_and_the_requester_sees_who_took_it(
-        sign_in, alice, bob, north_case, other_case):
+    sign_in, alice, bob, north_case, other_case
+):
     bob_page = open_room(sign_in(bob), other_case)
     alice_page = sign_in(alice)
     alice_page.goto("/dashboard/")
     alice_page.click("details.card summary")
     alice_page.select_option("[data-testid=consult-kind]", "support")
-    alice_page.fill("[data-testid=consult-question]", "Rough session; could someone debrief with me?")
+    alice_page.fill(
+        "[data-testid=consult-question]", "Rough session; could someone debrief with me?"
+    )
     alice_page.click("[data-testid=consult-submit]")
     expect(alice_page.get_by_test_id("consult-state")).to_contain_text("Waiting for a supervisor")
     alice_page.goto(f"/cases/{north_case.code}/")  # she moves on; the answer must still reach her
@@ -101,10 +113,14 @@ def test_a_support_request_shows_on_a_supervisors_open_page_and_the_requester_se
     expect(taken).to_contain_text("Bob took your support request at")
 
 
-def test_a_requester_away_when_her_support_request_was_taken_is_told_once_she_is_back(sign_in, alice, bob):
+def test_a_requester_away_when_her_support_request_was_taken_is_told_once_she_is_back(
+    sign_in, alice, bob
+):
     from consult.oncall.consults import consult_request, page_acknowledge
 
-    consult = consult_request(actor=alice, kind="support", question="Hard day; need to talk it through.")
+    consult = consult_request(
+        actor=alice, kind="support", question="Hard day; need to talk it through."
+    )
     page_acknowledge(actor=bob, consult_id=consult.pk)  # no tab of hers is open
 
     page = sign_in(alice)

@@ -4,6 +4,7 @@ message after.
 
 alice is a North therapist who owns the case; she has a check-in due tomorrow.
 """
+
 from datetime import timedelta
 
 import pytest
@@ -51,7 +52,9 @@ def test_the_room_puts_the_conversation_first(sign_in, alice, north_case):
 
 
 def test_a_check_in_is_confirmed_and_reported(sign_in, alice, north_case):
-    followup_schedule(actor=alice, case_code=north_case.code, due_at=timezone.now() + timedelta(days=1))
+    followup_schedule(
+        actor=alice, case_code=north_case.code, due_at=timezone.now() + timedelta(days=1)
+    )
     page = sign_in(alice)
     page.set_viewport_size(PHONE)
     page.goto("/dashboard/")

@@ -1,5 +1,6 @@
 """The therapist writes the safety plan, edits it twice, and compares two versions side by side;
 a phone number is refused with the flagged span shown."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -30,7 +31,9 @@ def test_it_keeps_every_version_and_compares_two(sign_in, alice, north_case):
     page.locator("input[name=b][value='3']").check()
     page.get_by_test_id("compare").click()
     helpers = page.get_by_test_id("diff-helpers")
-    expect(helpers.locator("tr.diff-added [data-testid=diff-right]")).to_have_text("School counsellor")
+    expect(helpers.locator("tr.diff-added [data-testid=diff-right]")).to_have_text(
+        "School counsellor"
+    )
     expect(page.get_by_test_id("diff-reasons_for_living").locator("tr.diff-added")).to_have_count(2)
     expect(page.get_by_test_id("diff-warning_signs")).to_contain_text("(unchanged)")
     assert list(SafetyPlanVersion.objects.values_list("version", flat=True)) == [3, 2, 1]
@@ -39,7 +42,9 @@ def test_it_keeps_every_version_and_compares_two(sign_in, alice, north_case):
 
 def test_it_refuses_a_phone_number_and_shows_the_flagged_span(sign_in, alice, north_case):
     page = sign_in(alice)
-    save_plan(page, north_case, warning_signs="Stops answering messages", helpers="Sister on 555-123-4567")
+    save_plan(
+        page, north_case, warning_signs="Stops answering messages", helpers="Sister on 555-123-4567"
+    )
     expect(page.get_by_test_id("finding-helpers")).to_contain_text("555-123-4567")
     expect(page.get_by_test_id("field-error-helpers")).to_be_visible()
     assert not SafetyPlanVersion.objects.exists()

@@ -5,6 +5,7 @@ after 12 s (warning 8 s before), she is warned, stays signed in, then walks away
 out, every socket of the session closed. On the ordinary servers she signs out her other
 browser from the Sessions page, and that browser's room closes.
 """
+
 import re
 from contextlib import contextmanager
 
@@ -46,8 +47,11 @@ def signed_in_page(chromium, server, user):
 def raw_socket(server, page, path):
     """Another socket of the same browser session, that never acts (so never keeps it alive)."""
     cookie = next(c for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
-    with connect(server.url.replace("http", "ws") + path, origin=server.url,
-                 additional_headers={"Cookie": f"{cookie['name']}={cookie['value']}"}) as ws:
+    with connect(
+        server.url.replace("http", "ws") + path,
+        origin=server.url,
+        additional_headers={"Cookie": f"{cookie['name']}={cookie['value']}"},
+    ) as ws:
         ws.recv(timeout=10)  # its first frame
         yield ws
 
@@ -60,7 +64,9 @@ def close_code(ws, timeout):
         return getattr(getattr(closed, "rcvd", None), "code", None)
 
 
-def test_it_warns_extends_then_signs_out_at_the_idle_deadline(chromium, short_session_server, alice, north_case):
+def test_it_warns_extends_then_signs_out_at_the_idle_deadline(
+    chromium, short_session_server, alice, north_case
+):
     page = open_room(signed_in_page(chromium, short_session_server, alice), north_case)
     warning = page.get_by_test_id("session-warning")
     with raw_socket(short_session_server, page, "/ws/me/") as me:
@@ -70,7 +76,9 @@ def test_it_warns_extends_then_signs_out_at_the_idle_deadline(chromium, short_se
         expect(warning).to_be_hidden()
         expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "open")
 
-        expect(warning).to_be_visible(timeout=15_000)  # she walked away: warned again, then signed out
+        expect(warning).to_be_visible(
+            timeout=15_000
+        )  # she walked away: warned again, then signed out
         expect(page).to_have_url(re.compile(r"/login/"), timeout=20_000)
         assert close_code(me, timeout=10) == WS_CLOSE_SIGNED_OUT
     assert UserSession.objects.get(user=alice).end_reason == EndReason.IDLE
@@ -78,7 +86,9 @@ def test_it_warns_extends_then_signs_out_at_the_idle_deadline(chromium, short_se
     wait_until_rooms_are_left()
 
 
-def test_sign_out_everywhere_else_closes_the_other_browsers_sockets(chromium, server, alice, north_case):
+def test_sign_out_everywhere_else_closes_the_other_browsers_sockets(
+    chromium, server, alice, north_case
+):
     desk = signed_in_page(chromium, server, alice)
     other = open_room(signed_in_page(chromium, server, alice), north_case)
     with raw_socket(server, other, "/ws/me/") as others_me:
@@ -87,7 +97,9 @@ def test_sign_out_everywhere_else_closes_the_other_browsers_sockets(chromium, se
         desk.get_by_test_id("sign-out-everywhere-else").click()
 
         expect(desk.get_by_test_id("session-row")).to_have_count(1)
-        expect(other).to_have_url(re.compile(r"/login/"))  # its room socket closed with 4001: the page went to sign-in
+        expect(other).to_have_url(
+            re.compile(r"/login/")
+        )  # its room socket closed with 4001: the page went to sign-in
         assert close_code(others_me, timeout=5) == WS_CLOSE_SIGNED_OUT
     expect(desk.get_by_test_id("this-session")).to_be_visible()
     for page in (desk, other):

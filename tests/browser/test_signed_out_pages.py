@@ -3,6 +3,7 @@ goes to the sign-in page (its socket is closed with 4001), and Back does not bri
 
 alice is a North therapist with a case of her own.
 """
+
 import re
 
 import pytest
@@ -16,7 +17,9 @@ def test_signing_out_takes_every_tab_to_sign_in(sign_in, alice, north_case):
     dashboard = cases_tab.context.new_page()
     dashboard.goto("/dashboard/")
     expect(dashboard.get_by_test_id("connection")).to_have_attribute("data-state", "open")
-    expect(dashboard.locator("[data-testid=consult-form] select[name=case]")).to_contain_text(north_case.code)
+    expect(dashboard.locator("[data-testid=consult-form] select[name=case]")).to_contain_text(
+        north_case.code
+    )
 
     cases_tab.get_by_role("button", name="Sign out").click()
     expect(cases_tab).to_have_url(re.compile(r"/login/"))

@@ -3,6 +3,7 @@ rings within a second; he acknowledges and is taken into the room; she sees who 
 
 alice is a North therapist who owns the case; bob is a North supervisor, primary on call now.
 """
+
 from datetime import timedelta
 
 import pytest
@@ -16,9 +17,16 @@ from tests.browser.conftest import open_room
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_it_pages_the_on_call_supervisor_and_shows_the_therapist_who_acknowledged(sign_in, alice, bob, north, north_case):
-    Shift.objects.create(team=north, supervisor=bob, tier=1, starts_at=timezone.now() - timedelta(hours=1),
-                         ends_at=timezone.now() + timedelta(hours=1))
+def test_it_pages_the_on_call_supervisor_and_shows_the_therapist_who_acknowledged(
+    sign_in, alice, bob, north, north_case
+):
+    Shift.objects.create(
+        team=north,
+        supervisor=bob,
+        tier=1,
+        starts_at=timezone.now() - timedelta(hours=1),
+        ends_at=timezone.now() + timedelta(hours=1),
+    )
     bob_page = sign_in(bob)
     bob_page.goto("/dashboard/")
     expect(bob_page.get_by_test_id("connection")).to_have_attribute("data-state", "open")
@@ -26,7 +34,9 @@ def test_it_pages_the_on_call_supervisor_and_shows_the_therapist_who_acknowledge
 
     alice_page.click("[data-testid=consult-raise] summary")
     alice_page.select_option("[data-testid=consult-kind]", "urgent")
-    alice_page.fill("[data-testid=consult-question]", "Client disclosed a plan tonight; what do I do now?")
+    alice_page.fill(
+        "[data-testid=consult-question]", "Client disclosed a plan tonight; what do I do now?"
+    )
     alice_page.check("input[name=plan]")
     alice_page.click("[data-testid=consult-submit]")
 

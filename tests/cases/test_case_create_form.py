@@ -7,8 +7,15 @@ pytestmark = pytest.mark.django_db
 
 def test_it_opens_a_case_from_the_form(client, alice, north):
     client.force_login(alice)
-    response = client.post("/cases/new/", {"team": north.pk, "title": "Panic after a car accident",
-                                           "summary": "Avoids driving, poor sleep.", "risk_level": "low"})
+    response = client.post(
+        "/cases/new/",
+        {
+            "team": north.pk,
+            "title": "Panic after a car accident",
+            "summary": "Avoids driving, poor sleep.",
+            "risk_level": "low",
+        },
+    )
     case = Case.objects.get()
     assert response.status_code == 302 and response.url == f"/cases/{case.code}/"
     assert (case.owner, case.team, case.risk_level, case.status) == (alice, north, "low", "open")

@@ -1,5 +1,6 @@
 """A room's history is read as rows for speed (consult/cases/rooms.py): its frames must be exactly
 what the model serializer would send, corrections and times included, on every database."""
+
 import pytest
 
 from consult.cases.models import Message
@@ -11,11 +12,17 @@ pytestmark = pytest.mark.django_db
 
 
 def post(user, case, n, **kwargs):
-    return message_post(actor=user, case_code=case.code, client_id=f"m{n}", body=f"Line {n}", **kwargs)
+    return message_post(
+        actor=user, case_code=case.code, client_id=f"m{n}", body=f"Line {n}", **kwargs
+    )
 
 
 def as_models(case, seqs):
-    messages = Message.objects.filter(case=case, seq__in=seqs).select_related("author", "corrects").order_by("seq")
+    messages = (
+        Message.objects.filter(case=case, seq__in=seqs)
+        .select_related("author", "corrects")
+        .order_by("seq")
+    )
     return [message_dict(m) for m in messages]
 
 
@@ -27,11 +34,15 @@ def test_a_join_shows_the_latest_messages_as_the_model_serializer_would(alice, b
     _, joined = room_join(actor=bob, case_code=north_case.code, channel_name="socket-1")
 
     last = RECENT_HISTORY + 4
-    assert [m["seq"] for m in joined["messages"]] == list(range(last - RECENT_HISTORY + 1, last + 1))
+    assert [m["seq"] for m in joined["messages"]] == list(
+        range(last - RECENT_HISTORY + 1, last + 1)
+    )
     assert joined["messages"] == as_models(north_case, range(last - RECENT_HISTORY + 1, last + 1))
     assert joined["messages"][-1]["corrects"] == RECENT_HISTORY + 3
     assert joined["messages"][-1]["created_at"].endswith("+00:00")
-    assert [m["username"] for m in joined["members"]] == sorted(m["username"] for m in joined["members"])
+    assert [m["username"] for m in joined["members"]] == sorted(
+        m["username"] for m in joined["members"]
+    )
 
 
 def test_history_pages_forward_from_a_seq(alice, north_case):

@@ -1,5 +1,6 @@
 """A hung statement is cancelled by PostgreSQL after DB_STATEMENT_TIMEOUT_MS, so a request or a
 frame fails fast (and is answered `unavailable`) instead of holding a thread."""
+
 import os
 
 import pytest

@@ -1,6 +1,7 @@
 """The plain post and a room join's reads run as server-side prepared statements
 (consult/core/prepared.py): PostgreSQL plans each once per connection instead of once per
 message or join, and nothing else is prepared."""
+
 import pytest
 from django.db import IntegrityError, connection
 
@@ -20,10 +21,16 @@ def prepared_statements(columns="statement, generic_plans + custom_plans"):
 
 def test_a_rooms_posts_share_one_prepared_statement_and_nothing_else_is_prepared(alice, north_case):
     for n in range(7):
-        message_post(actor=alice, case_code=north_case.code, client_id=f"m{n}", body=f"Plan line {n}")
-    assert Message.objects.filter(case=north_case).count() == 7  # an ORM query: client-side, never prepared
+        message_post(
+            actor=alice, case_code=north_case.code, client_id=f"m{n}", body=f"Plan line {n}"
+        )
+    assert (
+        Message.objects.filter(case=north_case).count() == 7
+    )  # an ORM query: client-side, never prepared
 
-    [(statement, custom_plans, generic_plans)] = prepared_statements("statement, custom_plans, generic_plans")
+    [(statement, custom_plans, generic_plans)] = prepared_statements(
+        "statement, custom_plans, generic_plans"
+    )
     assert "INSERT INTO cases_message" in statement and "audit_event" in statement
     assert custom_plans + generic_plans == 7
     # Past PostgreSQL's first five custom plans it settles on a generic one: no planning per post.
@@ -31,9 +38,13 @@ def test_a_rooms_posts_share_one_prepared_statement_and_nothing_else_is_prepared
 
 
 def test_the_statement_survives_a_new_connection(alice, north_case):
-    message_post(actor=alice, case_code=north_case.code, client_id="before", body="Before the reconnect")
+    message_post(
+        actor=alice, case_code=north_case.code, client_id="before", body="Before the reconnect"
+    )
     connection.close()  # as CONN_MAX_AGE or a database restart would
-    result = message_post(actor=alice, case_code=north_case.code, client_id="after", body="After the reconnect")
+    result = message_post(
+        actor=alice, case_code=north_case.code, client_id="after", body="After the reconnect"
+    )
     assert result.message.seq == 2
     assert len(prepared_statements()) == 1
 

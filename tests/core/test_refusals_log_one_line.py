@@ -1,5 +1,6 @@
 """A refusal (403, 404) is one line in the server log; a real error keeps its traceback.
 carol is a North peer: she may not open alice's supervision hours."""
+
 import logging
 import sys
 
@@ -13,8 +14,11 @@ pytestmark = pytest.mark.django_db
 
 def formatted(record):
     """The record as the server's console handler writes it, through that handler's own filters."""
-    [console] = [h for h in logging.getLogger().handlers
-                 if any(isinstance(f, RefusalsInOneLine) for f in h.filters)]
+    [console] = [
+        h
+        for h in logging.getLogger().handlers
+        if any(isinstance(f, RefusalsInOneLine) for f in h.filters)
+    ]
     console.filter(record)
     return logging.Formatter().format(record)
 
@@ -23,8 +27,9 @@ def record_with(error):
     try:
         raise error
     except Exception:
-        return logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Forbidden: %s", ("/x",),
-                                 sys.exc_info())
+        return logging.LogRecord(
+            "django.request", logging.WARNING, __file__, 1, "Forbidden: %s", ("/x",), sys.exc_info()
+        )
 
 
 def test_it_logs_a_forbidden_request_as_one_line(client, carol, alice, caplog):

@@ -1,4 +1,5 @@
 """docs/security.md names the tests that prove each safeguard: every one of them must exist."""
+
 import re
 from pathlib import Path
 
@@ -20,6 +21,8 @@ def test_every_named_test_exists():
         source = ROOT / path
         if not source.exists():
             missing.append(path)
-        elif name and not re.search(rf"^\s*(?:async def|def|class) {name}\b", source.read_text(), re.M):
+        elif name and not re.search(
+            rf"^\s*(?:async def|def|class) {name}\b", source.read_text(), re.M
+        ):
             missing.append(f"{path}::{name}")
     assert missing == []

@@ -1,5 +1,6 @@
 """Every page carries a strict Content-Security-Policy; whatever a signed-in user is shown is
 never stored by a browser cache or a proxy (alice owns the North case; oscar is an outsider)."""
+
 import pytest
 
 from tests.conftest import authenticator
@@ -15,10 +16,20 @@ def test_it_sends_a_csp_without_unsafe_inline_on_the_sign_in_page(client):
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
 
 
-@pytest.mark.parametrize("path", ["/cases/", "/cases/{code}/", "/cases/{code}/safety-plan/",
-                                  "/cases/{code}/audit/export.jsonl", "/supervision-hours/{alice}.csv"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/cases/",
+        "/cases/{code}/",
+        "/cases/{code}/safety-plan/",
+        "/cases/{code}/audit/export.jsonl",
+        "/supervision-hours/{alice}.csv",
+    ],
+)
 def test_it_forbids_storing_clinical_responses(client, alice, north_case, path):
-    authenticator(alice)  # an export needs a fresh MFA code: alice has an app and has just given one
+    authenticator(
+        alice
+    )  # an export needs a fresh MFA code: alice has an app and has just given one
     client.force_login(alice)
     response = client.get(path.format(code=north_case.code, alice=alice.pk))
     assert response.status_code == 200

@@ -1,4 +1,5 @@
 """Shared assertions for the scanner's tables."""
+
 from consult.deid.scanner import scan
 
 

@@ -1,5 +1,6 @@
 """Spans the application knows are no identifiers (a colleague's @username) pass the guard
 exactly as given, without counting as anyone's confirmation; everything else is still refused."""
+
 import pytest
 
 from consult.core.errors import IdentifierFound
@@ -7,7 +8,9 @@ from consult.deid.guard import Confirmation, guard_text
 
 
 def test_it_lets_an_allowed_span_through_without_returning_it_as_confirmed():
-    assert guard_text("@bob please look", field="body", allowed=[Confirmation(0, 4, "HANDLE")]) == []
+    assert (
+        guard_text("@bob please look", field="body", allowed=[Confirmation(0, 4, "HANDLE")]) == []
+    )
 
 
 def test_it_still_refuses_what_the_allowed_span_does_not_cover_exactly():

@@ -1,5 +1,6 @@
 """The guard reads a text as a reader does: references decoded, invisible characters dropped,
 and the spans it flags are the writer's own (so highlights and redaction stay exact)."""
+
 import pytest
 
 from consult.core.errors import IdentifierFound
@@ -26,7 +27,7 @@ HIDDEN = [
 def test_the_guard_flags_what_a_reader_sees_at_the_writers_offsets(text, span, kind):
     with pytest.raises(IdentifierFound) as flagged:
         guard_text(text, field="body")
-    assert (span, kind) in {(text[f.start:f.end], f.kind) for f in flagged.value.findings}
+    assert (span, kind) in {(text[f.start : f.end], f.kind) for f in flagged.value.findings}
 
 
 def test_it_maps_each_visible_character_to_where_it_was_written():
@@ -63,13 +64,17 @@ def test_markup_that_joins_a_name_for_the_reader_is_refused_at_the_written_span(
     with pytest.raises(IdentifierFound) as flagged:
         guard_rendered(html, source=source, field="body")
     finding = flagged.value.findings[0]
-    assert (source[finding.start:finding.end], finding.kind) == ("J**oh**n Sm*it*h", "NAME")
+    assert (source[finding.start : finding.end], finding.kind) == ("J**oh**n Sm*it*h", "NAME")
 
 
 def test_a_rendered_finding_inside_a_confirmed_span_is_not_refused_again():
     source = "Hope said she felt safer"
-    guard_rendered("<p><em>Hope</em> said she felt safer</p>", source=source, field="body",
-                   confirmations=guard_text(source, field="body", confirmations=scan(source)))
+    guard_rendered(
+        "<p><em>Hope</em> said she felt safer</p>",
+        source=source,
+        field="body",
+        confirmations=guard_text(source, field="body", confirmations=scan(source)),
+    )
 
 
 def test_a_linkified_address_is_read_once_and_a_hidden_target_is_read_too():
@@ -84,5 +89,6 @@ def test_every_confirmed_span_of_a_linkified_note_covers_what_readers_see():
 
     source = "He posts worrying things on instagram.com/jessica73 at night"
     confirmed = scan(source)
-    assert confirmed and not guard_rendered(render_markdown(source), source=source, field="body",
-                                            confirmations=confirmed)
+    assert confirmed and not guard_rendered(
+        render_markdown(source), source=source, field="body", confirmations=confirmed
+    )

@@ -1,5 +1,6 @@
 """`manage.py check --deploy --fail-level WARNING` passes with production settings made the way
 deploy/env.example says, and refuses env.example's placeholders as they are."""
+
 import os
 import secrets
 import subprocess
@@ -23,20 +24,28 @@ def production_env():
         "CSRF_TRUSTED_ORIGINS": "https://consult.example.org",
         "SITE_URL": "https://consult.example.org",
         "DATABASE_URL": f"postgres://consult:{secrets.token_urlsafe(24)}@db.internal:5432/consult"
-                        "?sslmode=verify-full&sslrootcert=/etc/consult/db-ca.pem",
+        "?sslmode=verify-full&sslrootcert=/etc/consult/db-ca.pem",
         "REDIS_URL": f"rediss://:{secrets.token_urlsafe(24)}@redis.internal:6380/0",
     }
 
 
 def example_env():
     lines = (ROOT / "deploy" / "env.example").read_text().splitlines()
-    pairs = (line.split("=", 1) for line in lines if line and not line.startswith("#") and "=" in line)
+    pairs = (
+        line.split("=", 1) for line in lines if line and not line.startswith("#") and "=" in line
+    )
     return {name.strip(): value for name, value in pairs}
 
 
 def check_deploy(env):
-    return subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_it_passes_with_generated_secrets_over_https():
@@ -48,7 +57,13 @@ def test_it_passes_with_generated_secrets_over_https():
 def test_it_refuses_every_placeholder_of_env_example():
     result = check_deploy({**production_env(), **example_env()})
     assert result.returncode != 0
-    for name in ("SECRET_KEY", "AUDIT_HMAC_KEY", "WEBHOOK_SIGNING_SECRET", "REDIS_URL", "DATABASE_URL"):
+    for name in (
+        "SECRET_KEY",
+        "AUDIT_HMAC_KEY",
+        "WEBHOOK_SIGNING_SECRET",
+        "REDIS_URL",
+        "DATABASE_URL",
+    ):
         assert f"{name} still holds the placeholder" in result.stderr
 
 

@@ -5,6 +5,7 @@ alice and bob are North members (tests/conftest.py). bob's socket goes through n
 Daphne 0 and alice's through nginx to Daphne 1 (the pinned ports), so every frame bob gets
 crossed processes through Redis.
 """
+
 import asyncio
 import json
 import time
@@ -20,18 +21,27 @@ from consult.cases.models import Presence
 from deploy.run_cluster import Cluster, free_port_block
 from tests.conftest import session_cookie
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres, pytest.mark.redis, pytest.mark.nginx]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.nginx,
+]
 
 
 @pytest.fixture
 def cluster(tmp_path):
     db = connection.settings_dict
-    cluster = Cluster(port=free_port_block(), workdir=tmp_path / "cluster", env={
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "CHANNEL_PREFIX": settings.CHANNEL_PREFIX,
-        "CONN_MAX_AGE": "0",  # the test database is truncated after the test: hold no connection
-    })
+    cluster = Cluster(
+        port=free_port_block(),
+        workdir=tmp_path / "cluster",
+        env={
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "REDIS_URL": settings.REDIS_URL,
+            "CHANNEL_PREFIX": settings.CHANNEL_PREFIX,
+            "CONN_MAX_AGE": "0",  # the test database is truncated after the test: hold no connection
+        },
+    )
     cluster.prepare(migrate=False)
     cluster.start()
     yield cluster
@@ -41,7 +51,9 @@ def cluster(tmp_path):
 async def open_room(url, user, code):
     cookie = await database_sync_to_async(session_cookie)(user)
     ws = await websockets.connect(
-        url.replace("http", "ws") + f"/ws/cases/{code}/", origin=url, max_queue=None,
+        url.replace("http", "ws") + f"/ws/cases/{code}/",
+        origin=url,
+        max_queue=None,
         additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"},
     )
     assert json.loads(await ws.recv())["type"] == "room.joined"
@@ -56,12 +68,16 @@ async def next_of(ws, frame_type, timeout=10):
                 return frame
 
 
-async def test_it_delivers_in_order_through_nginx_across_two_daphne_processes(cluster, alice, bob, north_case):
+async def test_it_delivers_in_order_through_nginx_across_two_daphne_processes(
+    cluster, alice, bob, north_case
+):
     assert {"daphne-0", "daphne-1", "scheduler", "nginx"} <= set(cluster.processes)
     bob_ws = await open_room(cluster.pinned_url(0), bob, north_case.code)
     alice_ws = await open_room(cluster.pinned_url(1), alice, north_case.code)
     for i in range(1, 11):
-        await alice_ws.send(json.dumps({"type": "message.send", "client_id": f"n{i}", "body": f"update {i}"}))
+        await alice_ws.send(
+            json.dumps({"type": "message.send", "client_id": f"n{i}", "body": f"update {i}"})
+        )
 
     received = [(await next_of(bob_ws, "message.new"))["message"] for _ in range(10)]
     assert [(m["seq"], m["client_id"]) for m in received] == [(i, f"n{i}") for i in range(1, 11)]
@@ -73,7 +89,9 @@ async def test_it_serves_static_files_and_balanced_sockets_from_nginx(cluster, a
     response = await asyncio.to_thread(urllib.request.urlopen, cluster.url + "/static/css/app.css")
     assert response.status == 200 and "daphne" not in (response.headers.get("Server") or "").lower()
     ws = await open_room(cluster.url, alice, north_case.code)
-    await ws.send(json.dumps({"type": "message.send", "client_id": "b1", "body": "through the balancer"}))
+    await ws.send(
+        json.dumps({"type": "message.send", "client_id": "b1", "body": "through the balancer"})
+    )
     assert (await next_of(ws, "message.ack"))["seq"] == 1
     await close_all([ws])
 

@@ -1,4 +1,5 @@
 """deploy/env.example lists every environment variable consult/settings.py reads, and no other."""
+
 import re
 from pathlib import Path
 

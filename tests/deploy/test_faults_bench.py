@@ -3,6 +3,7 @@ cut and hung, under clients that behave like the browser. Nothing acknowledged i
 twice, no socket dies without a close frame or with 1011, no handshake gets HTTP 5xx, every post
 is answered, and every client hears live messages again after each fault. (Durations are printed
 by the bench, not asserted here.)"""
+
 import json
 import subprocess
 import sys
@@ -16,8 +17,14 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.nginx]
 
 
 def test_no_fault_loses_an_acknowledged_message_or_kills_a_socket():
-    run = subprocess.run([sys.executable, "bench/faults.py", "--short", "--database", f"consult_faults_{CHECKOUT}"], check=False,
-                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [sys.executable, "bench/faults.py", "--short", "--database", f"consult_faults_{CHECKOUT}"],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["acked"] > 0 and result["unacked_after_5s"] == 0

@@ -5,6 +5,7 @@ Personas: dave, made here, supervises the East team: no member of North, yet in 
 open the North case. bob (North's supervisor, with an e-mail address here) is told; oscar, an
 East therapist, may not break the glass at all.
 """
+
 import time
 from datetime import timedelta
 
@@ -54,8 +55,12 @@ class TestRefusals:
 
     def test_it_refuses_identifiers_in_the_reason(self, dave, north_case):
         with pytest.raises(IdentifierFound):
-            emergency_grant(actor=dave, case_code=north_case.code, reason="Maria Lopez called 555-867-5309",
-                            stepped_up=True)
+            emergency_grant(
+                actor=dave,
+                case_code=north_case.code,
+                reason="Maria Lopez called 555-867-5309",
+                stepped_up=True,
+            )
         assert not EmergencyGrant.objects.exists()
 
     def test_it_is_for_supervisors_and_admins_outside_the_team(self, oscar, bob, north_case):
@@ -65,7 +70,9 @@ class TestRefusals:
             emergency_grant(actor=bob, case_code=north_case.code, reason=REASON, stepped_up=True)
         assert not EmergencyGrant.objects.exists()
 
-    def test_the_page_asks_for_a_fresh_code_first_and_refuses_a_stale_one(self, client, dave, north_case):
+    def test_the_page_asks_for_a_fresh_code_first_and_refuses_a_stale_one(
+        self, client, dave, north_case
+    ):
         client.force_login(dave)
         session = client.session
         session[mfa.MFA_VERIFIED_AT] = time.time() - 16 * 60
@@ -79,8 +86,9 @@ class TestRefusals:
 
 
 @pytest.mark.django_db
-def test_a_grant_opens_the_case_tells_the_team_and_every_read_is_on_the_chain(client, dave, bob_with_email,
-                                                                                 north_case):
+def test_a_grant_opens_the_case_tells_the_team_and_every_read_is_on_the_chain(
+    client, dave, bob_with_email, north_case
+):
     client.force_login(dave)
     before = len(trail(north_case))
     response = client.post("/emergency-access/", {"case": north_case.code, "reason": REASON})
@@ -90,13 +98,26 @@ def test_a_grant_opens_the_case_tells_the_team_and_every_read_is_on_the_chain(cl
     grant = EmergencyGrant.objects.get()
     assert grant.expires_at - grant.granted_at == timedelta(minutes=60)
     events = [(action, actor, payload) for _, action, actor, payload in trail(north_case)[before:]]
-    assert events[0] == ("break_glass.granted", "dave", {
-        "case": north_case.code, "grant_id": grant.pk, "minutes": 60, "reason_sha256": content_hash(REASON),
-        "user_id": dave.pk})
-    assert [(a, actor) for a, actor, _ in events[1:]] == [("case.viewed", "dave"), ("case.viewed", "dave")]
+    assert events[0] == (
+        "break_glass.granted",
+        "dave",
+        {
+            "case": north_case.code,
+            "grant_id": grant.pk,
+            "minutes": 60,
+            "reason_sha256": content_hash(REASON),
+            "user_id": dave.pk,
+        },
+    )
+    assert [(a, actor) for a, actor, _ in events[1:]] == [
+        ("case.viewed", "dave"),
+        ("case.viewed", "dave"),
+    ]
     mail = Delivery.objects.get(target="bob@example.org")
     assert north_case.code in mail.subject and "Dave" in mail.payload["body"]
-    assert "unreachable" not in mail.payload["body"] and north_case.title not in mail.payload["body"]
+    assert (
+        "unreachable" not in mail.payload["body"] and north_case.title not in mail.payload["body"]
+    )
 
 
 @pytest.mark.django_db
@@ -114,7 +135,9 @@ def test_admins_review_every_grant_and_nobody_else_can(client, dave, bob, north_
 def test_access_ends_at_its_time_even_before_the_sweep(dave, north_case):
     grant = emergency_grant(actor=dave, case_code=north_case.code, reason=REASON, stepped_up=True)
     assert case_for_member(dave, north_case.code) == north_case
-    EmergencyGrant.objects.filter(pk=grant.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    EmergencyGrant.objects.filter(pk=grant.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
     with pytest.raises(NotFound):
         case_for_member(dave, north_case.code)
 
@@ -122,33 +145,43 @@ def test_access_ends_at_its_time_even_before_the_sweep(dave, north_case):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.redis
 async def test_the_supervisors_are_told_on_their_notification_socket(dave, bob, north_case):
-    from tests.realtime.test_revocation_primitive import open_socket
     from tests.conftest import receive_until, session_cookie
+    from tests.realtime.test_revocation_primitive import open_socket
 
     cookie = await database_sync_to_async(session_cookie)(bob)
     me = await open_socket(cookie, "/ws/me/")
     await receive_until(me, "dashboard.snapshot")
-    grant = await database_sync_to_async(emergency_grant)(actor=dave, case_code=north_case.code, reason=REASON,
-                                                         stepped_up=True)
+    grant = await database_sync_to_async(emergency_grant)(
+        actor=dave, case_code=north_case.code, reason=REASON, stepped_up=True
+    )
     notice = await receive_until(me, "emergency_access.granted")
-    assert notice == {"type": "emergency_access.granted", "grant_id": grant.pk, "case": north_case.code,
-                      "grantee": "Dave", "expires_at": grant.expires_at.isoformat(),
-                      "url": f"/cases/{north_case.code}/audit/"}
+    assert notice == {
+        "type": "emergency_access.granted",
+        "grant_id": grant.pk,
+        "case": north_case.code,
+        "grantee": "Dave",
+        "expires_at": grant.expires_at.isoformat(),
+        "url": f"/cases/{north_case.code}/audit/",
+    }
     await me.disconnect()
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.redis
-async def test_the_room_works_until_expiry_then_its_socket_is_closed_and_the_chain_verifies(dave, north_case):
+async def test_the_room_works_until_expiry_then_its_socket_is_closed_and_the_chain_verifies(
+    dave, north_case
+):
     from tests.realtime.test_revocation_primitive import closed_with
 
-    grant = await database_sync_to_async(emergency_grant)(actor=dave, case_code=north_case.code, reason=REASON,
-                                                         stepped_up=True)
+    grant = await database_sync_to_async(emergency_grant)(
+        actor=dave, case_code=north_case.code, reason=REASON, stepped_up=True
+    )
     room, frame = await joined(dave, north_case.code)
     assert frame["case"]["code"] == north_case.code
     assert await database_sync_to_async(expire_due_grants)() == 0  # not due yet
     await database_sync_to_async(EmergencyGrant.objects.filter(pk=grant.pk).update)(
-        expires_at=timezone.now() - timedelta(seconds=1))
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
     assert await database_sync_to_async(expire_due_grants)() == 1
     assert await closed_with(room) == WS_CLOSE_ACCESS_LOST
     assert await database_sync_to_async(expire_due_grants)() == 0  # expired once
@@ -168,8 +201,12 @@ def test_the_grantee_may_post_while_the_grant_lasts_and_not_after(dave, north_ca
     from consult.cases.services import message_post
 
     grant = emergency_grant(actor=dave, case_code=north_case.code, reason=REASON, stepped_up=True)
-    posted = message_post(actor=dave, case_code=north_case.code, client_id="c-1", body="Covering tonight.")
+    posted = message_post(
+        actor=dave, case_code=north_case.code, client_id="c-1", body="Covering tonight."
+    )
     assert posted.message.author == dave
-    EmergencyGrant.objects.filter(pk=grant.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    EmergencyGrant.objects.filter(pk=grant.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
     with pytest.raises(AccessDenied):  # on a socket: refused as `forbidden`, closed with 4403
         message_post(actor=dave, case_code=north_case.code, client_id="c-2", body="Still here?")

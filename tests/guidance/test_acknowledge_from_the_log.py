@@ -3,6 +3,7 @@ and is told it is done.
 
 alice owns the North case; bob (North supervisor) logged guidance on it; carol is a North peer.
 """
+
 import pytest
 
 from consult.guidance.models import Acknowledgement
@@ -13,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def entry(bob, north_case):
-    return guidance_log(actor=bob, case_code=north_case.code, assessment="Engaged", recommendation="Weekly sessions")
+    return guidance_log(
+        actor=bob, case_code=north_case.code, assessment="Engaged", recommendation="Weekly sessions"
+    )
 
 
 def test_the_owner_acknowledges_from_the_log(client, alice, north_case, entry):
@@ -31,4 +34,7 @@ def test_the_owner_acknowledges_from_the_log(client, alice, north_case, entry):
 def test_nobody_else_is_offered_the_button(client, bob, carol, north_case, entry):
     for person in (bob, carol):
         client.force_login(person)
-        assert 'data-testid="acknowledge"' not in client.get(f"/cases/{north_case.code}/guidance/").content.decode()
+        assert (
+            'data-testid="acknowledge"'
+            not in client.get(f"/cases/{north_case.code}/guidance/").content.decode()
+        )

@@ -1,11 +1,12 @@
 """On-call personas, on top of tests/conftest.py.
 
-  alice  therapist in North, owns the North case and raises consults about it
-  bob    supervisor in North, primary on call now
-  dave   supervisor in North, backup on call now
-  erin   supervisor in North, not on shift: paged only when the whole team is
-  oscar  therapist in East: outsider
+alice  therapist in North, owns the North case and raises consults about it
+bob    supervisor in North, primary on call now
+dave   supervisor in North, backup on call now
+erin   supervisor in North, not on shift: paged only when the whole team is
+oscar  therapist in East: outsider
 """
+
 from datetime import timedelta
 
 import pytest
@@ -30,8 +31,13 @@ def erin(north):
 def rota(north, bob, dave, erin):
     now = timezone.now()
     for person, tier in ((bob, 1), (dave, 2)):
-        Shift.objects.create(team=north, supervisor=person, tier=tier, starts_at=now - timedelta(hours=1),
-                             ends_at=now + timedelta(hours=8))
+        Shift.objects.create(
+            team=north,
+            supervisor=person,
+            tier=tier,
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(hours=8),
+        )
     TeamPagingSettings.objects.create(team=north, ack_seconds=180)
 
 
@@ -40,12 +46,16 @@ def published(monkeypatch):
     """Every frame the paging code publishes, as (group, frame), in order."""
     frames = []
     for module in ("consult.oncall.paging", "consult.oncall.scheduler"):
-        monkeypatch.setattr(f"{module}.publish_on_commit", lambda group, frame: frames.append((group, frame)))
+        monkeypatch.setattr(
+            f"{module}.publish_on_commit", lambda group, frame: frames.append((group, frame))
+        )
     return frames
 
 
 def actions(case=None, stream=None):
     from consult.audit.models import AuditEvent
 
-    events = AuditEvent.objects.filter(case=case) if case else AuditEvent.objects.filter(stream=stream)
+    events = (
+        AuditEvent.objects.filter(case=case) if case else AuditEvent.objects.filter(stream=stream)
+    )
     return [(e.action, e.actor_id, e.payload) for e in events.order_by("seq")]

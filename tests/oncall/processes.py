@@ -1,4 +1,5 @@
 """Real `manage.py run_scheduler` processes on the test database, and a personal socket to a live server."""
+
 import json
 import signal
 import subprocess
@@ -16,8 +17,13 @@ from tests.live import ROOT, server_env
 class Scheduler:
     def __init__(self, log_path):
         self.log = open(log_path, "a")
-        self.process = subprocess.Popen([sys.executable, "manage.py", "run_scheduler", "--interval", "0.1"],
-                                        cwd=ROOT, env=server_env(), stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "run_scheduler", "--interval", "0.1"],
+            cwd=ROOT,
+            env=server_env(),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
 
     def kill(self):
         """SIGKILL: no clean shutdown, as in a crash or an OOM kill."""
@@ -45,8 +51,11 @@ def wait_for(predicate, timeout=15, interval=0.05):
 @contextmanager
 def personal_socket(server, user):
     """The user's /ws/me/ socket on a live server, past its opening snapshot."""
-    with connect(server.url.replace("http", "ws") + "/ws/me/", origin=server.url,
-                 additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_cookie(user)}"}) as ws:
+    with connect(
+        server.url.replace("http", "ws") + "/ws/me/",
+        origin=server.url,
+        additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_cookie(user)}"},
+    ) as ws:
         snapshot = json.loads(ws.recv(timeout=10))
         assert snapshot["type"] == "dashboard.snapshot"
         yield ws

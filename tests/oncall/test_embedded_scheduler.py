@@ -1,4 +1,5 @@
 """`make run` without Redis: the web process escalates pages itself, onto its own sockets."""
+
 import asyncio
 
 import pytest
@@ -17,9 +18,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 async def notification_socket(app, user):
     cookie = await database_sync_to_async(session_cookie)(user)
-    ws = WebsocketCommunicator(app, "/ws/me/", headers=[
-        (b"origin", ORIGIN), (b"host", b"127.0.0.1:8000"),
-        (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode())])
+    ws = WebsocketCommunicator(
+        app,
+        "/ws/me/",
+        headers=[
+            (b"origin", ORIGIN),
+            (b"host", b"127.0.0.1:8000"),
+            (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()),
+        ],
+    )
     assert (await ws.connect(timeout=5))[0]
     return ws
 
@@ -32,14 +39,19 @@ async def next_page(ws, timeout):
                 return frame
 
 
-async def test_it_escalates_to_the_backup_from_inside_the_web_process(settings, alice, dave, rota, north_case):
+async def test_it_escalates_to_the_backup_from_inside_the_web_process(
+    settings, alice, dave, rota, north_case
+):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    await database_sync_to_async(TeamPagingSettings.objects.filter(team=north_case.team).update)(ack_seconds=1)
+    await database_sync_to_async(TeamPagingSettings.objects.filter(team=north_case.team).update)(
+        ack_seconds=1
+    )
     app = WithEmbeddedScheduler(application)
     dave_ws = await notification_socket(app, dave)
 
     await database_sync_to_async(consult_request)(
-        actor=alice, kind="urgent", case_code=north_case.code, question="Client has a plan tonight.")
+        actor=alice, kind="urgent", case_code=north_case.code, question="Client has a plan tonight."
+    )
     page = await next_page(dave_ws, timeout=8)  # the backup, after the primary's 1 s deadline
 
     assert page["page"]["tier"] == 2

@@ -1,5 +1,6 @@
 """Escalation in-process: deadline → backup → every supervisor → the requester hears nobody answered.
 The same steps across real scheduler processes are in test_scheduler_processes.py."""
+
 from datetime import timedelta
 
 import pytest
@@ -24,7 +25,9 @@ def tiers_paged(consult):
 
 
 def test_it_walks_every_tier_then_tells_the_requester(alice, rota, north_case, published):
-    consult = consult_request(actor=alice, kind="urgent", case_code=north_case.code, question="Need help now.")
+    consult = consult_request(
+        actor=alice, kind="urgent", case_code=north_case.code, question="Need help now."
+    )
     assert escalate_due(timezone.now()) == 0  # nothing due before the deadline
     assert escalate_due(later(consult)) == 1
     assert tiers_paged(consult) == [(1, "bob"), (2, "dave")]
@@ -35,14 +38,25 @@ def test_it_walks_every_tier_then_tells_the_requester(alice, rota, north_case, p
     escalate_due(later(consult))
     consult.refresh_from_db()
     assert consult.state == "unanswered"
-    unanswered = [f for g, f in published if f["type"] == "consult.unanswered" and g == f"user.{alice.pk}"][0]
-    assert "988" in str(unanswered["resources"]) and "emergency" in str(unanswered["resources"]).lower()
+    unanswered = [
+        f for g, f in published if f["type"] == "consult.unanswered" and g == f"user.{alice.pk}"
+    ][0]
+    assert (
+        "988" in str(unanswered["resources"])
+        and "emergency" in str(unanswered["resources"]).lower()
+    )
     assert [a[0] for a in actions(north_case) if a[0].startswith("consult.")] == [
-        "consult.requested", "consult.escalated", "consult.escalated", "consult.unanswered"]
+        "consult.requested",
+        "consult.escalated",
+        "consult.escalated",
+        "consult.unanswered",
+    ]
 
 
 def test_it_pages_the_next_tier_at_once_on_decline(alice, bob, rota, north_case):
-    consult = consult_request(actor=alice, kind="urgent", case_code=north_case.code, question="Need help now.")
+    consult = consult_request(
+        actor=alice, kind="urgent", case_code=north_case.code, question="Need help now."
+    )
     page = Page.objects.get(consult=consult, recipient=bob)
     page_decline(actor=bob, page_id=page.pk, reason="In session until 3pm.")
     assert tiers_paged(consult) == [(1, "bob"), (2, "dave")]
@@ -51,14 +65,18 @@ def test_it_pages_the_next_tier_at_once_on_decline(alice, bob, rota, north_case)
 
 
 def test_it_skips_a_decliner_when_the_whole_team_is_paged(alice, bob, dave, rota, north_case):
-    consult = consult_request(actor=alice, kind="urgent", case_code=north_case.code, question="Need help now.")
+    consult = consult_request(
+        actor=alice, kind="urgent", case_code=north_case.code, question="Need help now."
+    )
     page_decline(actor=bob, page_id=Page.objects.get(recipient=bob).pk, reason="Driving.")
     page_decline(actor=dave, page_id=Page.objects.get(recipient=dave).pk, reason="Ill today.")
     assert tiers_paged(consult) == [(1, "bob"), (2, "dave"), (3, "erin")]
 
 
 def test_it_repages_from_the_primary_after_nobody_answered(alice, rota, north_case):
-    consult = consult_request(actor=alice, kind="urgent", case_code=north_case.code, question="Need help now.")
+    consult = consult_request(
+        actor=alice, kind="urgent", case_code=north_case.code, question="Need help now."
+    )
     for _ in range(3):
         escalate_due(later(consult))
     consult_repage(actor=alice, consult_id=consult.pk)
@@ -68,19 +86,25 @@ def test_it_repages_from_the_primary_after_nobody_answered(alice, rota, north_ca
 
 
 def test_it_repeats_a_page_every_interval_until_answered(alice, bob, rota, north_case, published):
-    consult = consult_request(actor=alice, kind="urgent", case_code=north_case.code, question="Need help now.")
+    consult = consult_request(
+        actor=alice, kind="urgent", case_code=north_case.code, question="Need help now."
+    )
     page = Page.objects.get(consult=consult)
     published.clear()
     assert repeat_due_pages(page.next_repeat_at) == 1
     assert repeat_due_pages(page.next_repeat_at) == 0  # already repeated for this interval
     assert published == [(f"user.{bob.pk}", {"type": "page", "page": published[0][1]["page"]})]
     assert published[0][1]["page"]["repeat"] == 1
-    consult_resolve(actor=bob, consult_id=consult.pk, outcome="Talked it through; safety plan updated.")
+    consult_resolve(
+        actor=bob, consult_id=consult.pk, outcome="Talked it through; safety plan updated."
+    )
     assert repeat_due_pages(timezone.now() + timedelta(hours=1)) == 0
 
 
 def test_it_lets_only_the_recipient_decline(alice, dave, rota, north_case):
-    consult_request(actor=alice, kind="urgent", case_code=north_case.code, question="Need help now.")
+    consult_request(
+        actor=alice, kind="urgent", case_code=north_case.code, question="Need help now."
+    )
     with pytest.raises(NotFound):
         page_decline(actor=dave, page_id=Page.objects.get().pk, reason="not mine")
 
@@ -89,10 +113,20 @@ def test_a_supervisor_in_two_tiers_gets_one_page(alice, bob, erin, north, north_
     """bob is both primary and backup tonight; erin is the rest of the team."""
     now = timezone.now()
     for tier in (1, 2):
-        Shift.objects.create(team=north, supervisor=bob, tier=tier, starts_at=now - timedelta(hours=1),
-                             ends_at=now + timedelta(hours=8))
-    consult = consult_request(actor=alice, kind="urgent", case_code=north_case.code, question="Need help now.")
+        Shift.objects.create(
+            team=north,
+            supervisor=bob,
+            tier=tier,
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(hours=8),
+        )
+    consult = consult_request(
+        actor=alice, kind="urgent", case_code=north_case.code, question="Need help now."
+    )
     escalate_due(later(consult))  # the backup is bob again: the whole team is next
     assert tiers_paged(consult) == [(1, "bob"), (3, "erin")]
     assert [g for g, f in published if f["type"] == "page"] == [f"user.{bob.pk}", f"user.{erin.pk}"]
-    assert [a[2]["recipient_id"] for a in actions(north_case) if a[0] == "page.sent"] == [bob.pk, erin.pk]
+    assert [a[2]["recipient_id"] for a in actions(north_case) if a[0] == "page.sent"] == [
+        bob.pk,
+        erin.pk,
+    ]

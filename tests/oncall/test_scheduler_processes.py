@@ -3,6 +3,7 @@
 alice raises urgent consults about her North case; bob is primary, dave backup, erin a supervisor
 off shift (see conftest). Schedulers are real `manage.py run_scheduler` subprocesses.
 """
+
 import pytest
 from django.utils import timezone
 
@@ -38,9 +39,12 @@ def pages(consult):
 
 
 def test_it_escalates_on_time_after_the_scheduler_is_killed_and_restarted(
-        fast, schedulers, live_servers, alice, north_case):
+    fast, schedulers, live_servers, alice, north_case
+):
     first = schedulers()
-    consult = consult_request(actor=alice, kind="urgent", case_code=north_case.code, question="Need help now.")
+    consult = consult_request(
+        actor=alice, kind="urgent", case_code=north_case.code, question="Need help now."
+    )
     deadline = consult.escalate_at
     first.kill()  # between the request and its deadline
     assert timezone.now() < deadline
@@ -51,15 +55,22 @@ def test_it_escalates_on_time_after_the_scheduler_is_killed_and_restarted(
 
 
 def test_it_pages_each_tier_exactly_once_with_two_schedulers_and_reaches_the_requester(
-        fast, schedulers, live_servers, alice, north_case):
+    fast, schedulers, live_servers, alice, north_case
+):
     schedulers(), schedulers()
     with personal_socket(live_servers[0], alice) as alice_ws:
-        consult = consult_request(actor=alice, kind="urgent", case_code=north_case.code, question="Need help now.")
+        consult = consult_request(
+            actor=alice, kind="urgent", case_code=north_case.code, question="Need help now."
+        )
         unanswered = next_frame(alice_ws, "consult.unanswered", timeout=15)
     assert unanswered["consult_id"] == consult.pk
     assert any("988" in r["contact"] for r in unanswered["resources"])
     assert any("emergency" in r["name"].lower() for r in unanswered["resources"])
-    assert pages(consult) == [(1, "bob"), (2, "dave"), (3, "erin")]  # bob and dave are not paged twice
+    assert pages(consult) == [
+        (1, "bob"),
+        (2, "dave"),
+        (3, "erin"),
+    ]  # bob and dave are not paged twice
     trail = list(AuditEvent.objects.filter(case=north_case).values_list("action", flat=True))
     assert trail.count("page.sent") == 3 and trail.count("consult.escalated") == 2
     assert trail.count("consult.unanswered") == 1

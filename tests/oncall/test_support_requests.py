@@ -3,6 +3,7 @@
 alice (North therapist) asks for support after a hard session; bob, dave and erin are North's
 supervisors (bob and erin have e-mail addresses). oscar (East) must hear nothing.
 """
+
 import pytest
 
 from consult.core.errors import ValidationFailed
@@ -15,8 +16,9 @@ pytestmark = pytest.mark.django_db
 QUESTION = "Rough session with the teen; I keep thinking about it."
 
 
-def test_it_tells_every_supervisor_in_the_app_and_by_email_without_clinical_text(alice, bob, dave, erin, oscar,
-                                                                                   rota, published):
+def test_it_tells_every_supervisor_in_the_app_and_by_email_without_clinical_text(
+    alice, bob, dave, erin, oscar, rota, published
+):
     for person in (bob, erin):
         person.email = f"{person.username}@example.org"
         person.save()
@@ -30,11 +32,18 @@ def test_it_tells_every_supervisor_in_the_app_and_by_email_without_clinical_text
         assert "teen" not in str(mail.payload).lower() and "session" not in mail.subject.lower()
         assert f"/dashboard/#consult-{consult.pk}" in mail.payload["body"]
     notified = [a for a in actions(stream=f"user:{alice.pk}") if a[0] == "support.notified"]
-    assert notified == [("support.notified", None, {"consult_id": consult.pk,
-                                                   "recipient_ids": sorted([bob.pk, dave.pk, erin.pk])})]
+    assert notified == [
+        (
+            "support.notified",
+            None,
+            {"consult_id": consult.pk, "recipient_ids": sorted([bob.pk, dave.pk, erin.pk])},
+        )
+    ]
 
 
-def test_one_supervisor_takes_it_and_the_requester_sees_who_and_when(alice, bob, dave, rota, published):
+def test_one_supervisor_takes_it_and_the_requester_sees_who_and_when(
+    alice, bob, dave, rota, published
+):
     consult = consult_request(actor=alice, kind="support", question=QUESTION)
     published.clear()
     page_acknowledge(actor=bob, consult_id=consult.pk)

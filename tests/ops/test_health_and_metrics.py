@@ -3,6 +3,7 @@
 A Redis this test owns (its own redis-server on a free port) is stopped to show /readyz
 reporting it; the shared Redis is never touched.
 """
+
 import shutil
 import socket
 import subprocess
@@ -29,8 +30,20 @@ def own_redis():
     if not shutil.which("redis-server"):
         pytest.skip("redis-server is not installed here")
     port = free_port()
-    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
     for _ in range(50):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -71,6 +84,7 @@ def test_readyz_reports_an_unreachable_database(monkeypatch):
 
         def __exit__(self, *exc):
             return False
+
     monkeypatch.setattr(views.connection, "cursor", lambda: Down())
     response = Client().get("/readyz")
     assert response.status_code == 503
@@ -91,14 +105,22 @@ def sample(name, **labels):
 
 async def test_metrics_count_a_post_and_its_socket(settings, alice, north_case):
     settings.METRICS_TOKEN = "s3cret-token"
-    acked, sent = sample("consult_posts_acked_total"), sample("consult_frames_in_total", type="message.send")
+    acked, sent = (
+        sample("consult_posts_acked_total"),
+        sample("consult_frames_in_total", type="message.send"),
+    )
     ws, _ = await joined(alice, north_case.code)
     assert sample("consult_sockets_open", route="CaseRoomConsumer") >= 1
-    await ws.send_json_to({"type": "message.send", "client_id": "m-1", "body": "Plan reviewed in supervision."})
+    await ws.send_json_to(
+        {"type": "message.send", "client_id": "m-1", "body": "Plan reviewed in supervision."}
+    )
     await receive_until(ws, "message.ack")
     assert sample("consult_posts_acked_total") == acked + 1
     assert sample("consult_frames_in_total", type="message.send") == sent + 1
     await ws.disconnect()
     from asgiref.sync import sync_to_async
-    body = (await sync_to_async(Client().get)("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-token")).content.decode()
+
+    body = (
+        await sync_to_async(Client().get)("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-token")
+    ).content.decode()
     assert "consult_posts_acked_total" in body and "Plan reviewed" not in body

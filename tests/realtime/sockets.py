@@ -1,4 +1,5 @@
 """Open any of the three socket routes as a signed-in browser would, with the headers a test chooses."""
+
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
@@ -10,8 +11,11 @@ ROUTES = ("case room", "notifications", "review room")
 
 
 def route_path(route, world):
-    return {"case room": f"/ws/cases/{world.case.code}/", "notifications": "/ws/me/",
-            "review room": f"/ws/reviews/{world.live.pk}/"}[route]
+    return {
+        "case room": f"/ws/cases/{world.case.code}/",
+        "notifications": "/ws/me/",
+        "review room": f"/ws/reviews/{world.live.pk}/",
+    }[route]
 
 
 async def open_socket(user, path, *, origins=(ORIGIN,), query=""):
@@ -19,7 +23,9 @@ async def open_socket(user, path, *, origins=(ORIGIN,), query=""):
     headers = [(b"origin", origin) for origin in origins] + [(b"host", b"127.0.0.1:8000")]
     cookie = await database_sync_to_async(session_cookie)(user)
     headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
-    communicator = WebsocketCommunicator(application, path + (f"?{query}" if query else ""), headers=headers)
+    communicator = WebsocketCommunicator(
+        application, path + (f"?{query}" if query else ""), headers=headers
+    )
     connected, code = await communicator.connect(timeout=5)
     return communicator, connected, code
 

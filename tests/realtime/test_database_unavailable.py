@@ -1,5 +1,6 @@
 """A frame that needs an unreachable database gets `unavailable` with `retry_after`, not 1011,
 and the socket stays open for the resend."""
+
 import asyncio
 import json
 
@@ -18,19 +19,31 @@ def database_down(*args, **kwargs):
     raise OperationalError("server closed the connection unexpectedly")
 
 
-async def test_a_post_while_the_database_is_away_is_answered_unavailable(monkeypatch, alice, north_case):
+async def test_a_post_while_the_database_is_away_is_answered_unavailable(
+    monkeypatch, alice, north_case
+):
     ws, _ = await joined(alice, north_case.code)
-    monkeypatch.setattr(post_batches, "post_each", lambda requests: [OperationalError("gone")] * len(requests))
+    monkeypatch.setattr(
+        post_batches, "post_each", lambda requests: [OperationalError("gone")] * len(requests)
+    )
     await ws.send_json_to({"type": "message.send", "client_id": "m-1", "body": "Plan reviewed."})
     error = await ws.receive_json_from(timeout=5)
-    assert error == {"type": "error", "code": "unavailable", "retry_after": 2, "request": "message.send",
-                     "client_id": "m-1", "message": "the service is briefly unavailable; nothing was stored"}
+    assert error == {
+        "type": "error",
+        "code": "unavailable",
+        "retry_after": 2,
+        "request": "message.send",
+        "client_id": "m-1",
+        "message": "the service is briefly unavailable; nothing was stored",
+    }
     await ws.send_json_to({"type": "ping"})
     assert (await ws.receive_json_from(timeout=5)) == {"type": "pong"}
     await ws.disconnect()
 
 
-async def test_a_history_fetch_while_the_database_is_away_is_answered_unavailable(monkeypatch, alice, north_case):
+async def test_a_history_fetch_while_the_database_is_away_is_answered_unavailable(
+    monkeypatch, alice, north_case
+):
     ws, _ = await joined(alice, north_case.code)
     monkeypatch.setattr(rooms, "room_history", database_down)
     await ws.send_json_to({"type": "history.fetch", "after_seq": 0})
@@ -47,9 +60,18 @@ async def handshake_answer(user, code):
     from tests.conftest import ORIGIN, session_cookie
 
     cookie = await database_sync_to_async(session_cookie)(user)
-    ws = WebsocketCommunicator(application, f"/ws/cases/{code}/", headers=[
-        (b"origin", ORIGIN), (b"host", b"127.0.0.1:8000"), (b"cookie", f"sessionid={cookie}".encode())])
-    connected, _ = await ws.connect(timeout=20)  # generous: a loaded CI machine is slow to hand off threads
+    ws = WebsocketCommunicator(
+        application,
+        f"/ws/cases/{code}/",
+        headers=[
+            (b"origin", ORIGIN),
+            (b"host", b"127.0.0.1:8000"),
+            (b"cookie", f"sessionid={cookie}".encode()),
+        ],
+    )
+    connected, _ = await ws.connect(
+        timeout=20
+    )  # generous: a loaded CI machine is slow to hand off threads
     assert connected
     frames = []
     while True:
@@ -59,20 +81,30 @@ async def handshake_answer(user, code):
         frames.append(json.loads(output["text"]))
 
 
-async def test_a_handshake_without_the_database_is_told_to_try_again(monkeypatch, alice, north_case):
+async def test_a_handshake_without_the_database_is_told_to_try_again(
+    monkeypatch, alice, north_case
+):
     import channels.auth
 
     async def no_user(scope):
         raise OperationalError("the database system is starting up")
+
     monkeypatch.setattr(channels.auth, "get_user", no_user)
     frames, code = await handshake_answer(alice, north_case.code)
     assert code == 4503
-    assert frames == [{"type": "error", "code": "unavailable", "retry_after": 2,
-                       "message": "the service is briefly unavailable; nothing was stored"}]
+    assert frames == [
+        {
+            "type": "error",
+            "code": "unavailable",
+            "retry_after": 2,
+            "message": "the service is briefly unavailable; nothing was stored",
+        }
+    ]
 
 
 async def test_a_post_into_a_hung_database_is_answered_unavailable_and_stored_once_when_resent(
-        settings, monkeypatch, alice, north_case):
+    settings, monkeypatch, alice, north_case
+):
     """The database stops answering (a hang, not an error): the post is answered within the
     call timeout, and the resend after recovery is stored exactly once."""
     import threading
@@ -88,6 +120,7 @@ async def test_a_post_into_a_hung_database_is_answered_unavailable_and_stored_on
     def post_after_the_hang(**kwargs):
         hung.wait(10)
         return real_post(**kwargs)
+
     monkeypatch.setattr(services, "message_post", post_after_the_hang)
     await ws.send_json_to({"type": "message.send", "client_id": "m-hung", "body": "Plan reviewed."})
     error = await ws.receive_json_from(timeout=5)
@@ -102,7 +135,9 @@ async def test_a_post_into_a_hung_database_is_answered_unavailable_and_stored_on
     await ws.disconnect()
 
 
-async def test_posts_queued_behind_a_hung_batch_are_answered_within_the_limit(settings, monkeypatch, alice, north_case):
+async def test_posts_queued_behind_a_hung_batch_are_answered_within_the_limit(
+    settings, monkeypatch, alice, north_case
+):
     """Each post's limit runs from its queueing: a second post waiting behind a hung batch is not
     made to wait for the first batch's whole limit and then its own."""
     import threading
@@ -119,6 +154,7 @@ async def test_posts_queued_behind_a_hung_batch_are_answered_within_the_limit(se
     def post_after_the_hang(**kwargs):
         hung.wait(10)
         return real_post(**kwargs)
+
     monkeypatch.setattr(services, "message_post", post_after_the_hang)
     started = time.monotonic()
     await first.send_json_to({"type": "message.send", "client_id": "a", "body": "Plan reviewed."})
@@ -128,7 +164,9 @@ async def test_posts_queued_behind_a_hung_batch_are_answered_within_the_limit(se
         while (frame := await ws.receive_json_from(timeout=10))["type"] != "error":
             pass
         assert frame["code"] == "unavailable"
-    assert time.monotonic() - started < 3.6  # not 2 s for the first batch and 2 s more for the second
+    assert (
+        time.monotonic() - started < 3.6
+    )  # not 2 s for the first batch and 2 s more for the second
     hung.set()
     for ws in (first, second):
         await ws.disconnect()

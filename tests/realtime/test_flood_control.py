@@ -1,6 +1,7 @@
 """Flood control: one socket sending far past its budget is told to slow down, then closed, and no
 more than its budget is stored; one user cannot open more than the cap of sockets.
 alice is a North therapist with the North case open; bob, a North supervisor, shares the room."""
+
 import asyncio
 import time
 
@@ -29,7 +30,9 @@ async def drain(communicator, timeout=10):
             frames.append(output)
 
 
-async def test_a_socket_sending_a_thousand_frames_a_second_is_limited_then_closed(alice, north_case):
+async def test_a_socket_sending_a_thousand_frames_a_second_is_limited_then_closed(
+    alice, north_case
+):
     ws, _ = await joined(alice, north_case.code)
     started = time.monotonic()
     for n in range(3000):  # 1,000 frames/s for 3 s
@@ -44,7 +47,9 @@ async def test_a_socket_sending_a_thousand_frames_a_second_is_limited_then_close
     stored = await database_sync_to_async(Message.objects.filter(case=north_case).count)()
     assert code == WS_CLOSE_RATE_LIMITED
     assert len(limited) == settings.WS_FLOOD_CLOSE_AFTER
-    assert all(f["retry_after"] > 0 and f["request"] == "message.send" and f["client_id"] for f in limited)
+    assert all(
+        f["retry_after"] > 0 and f["request"] == "message.send" and f["client_id"] for f in limited
+    )
     # The budget: the burst, then the rate for as long as the socket lived (about the 3 s of the
     # flood; longer when the server took longer to get through the frames it had accepted).
     budget = settings.WS_FRAME_BURST + settings.WS_FRAMES_PER_SECOND * max(3, elapsed)
@@ -93,4 +98,9 @@ def test_the_bucket_spends_its_burst_then_refills_at_its_rate():
     now[0] += 0.05
     assert bucket.take() == 0
     now[0] += 60
-    assert [bucket.take() for _ in range(4)] == [0, 0, 0, pytest.approx(0.1)]  # never more than the burst
+    assert [bucket.take() for _ in range(4)] == [
+        0,
+        0,
+        0,
+        pytest.approx(0.1),
+    ]  # never more than the burst

@@ -5,6 +5,7 @@ HTTP 500 or a 1011; the socket stays usable and nothing is stored.
 Frames are generated from the protocol's own tables (every client frame type of every socket),
 each with one thing wrong: a required field dropped, a value of the wrong kind, an integer out of
 range, an unknown field, or an unknown type. alice owns the North case; the review is in progress."""
+
 from urllib.parse import quote
 
 import pytest
@@ -27,31 +28,60 @@ from tests.realtime.sockets import first_frame, open_socket, route_path
 from tests.records.world import build_world
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
-TABLES = {"case room": CLIENT_FRAMES, "notifications": NOTIFICATION_FRAMES, "review room": REVIEW_FRAMES}
-VALID = {int: st.integers(min_value=1, max_value=50), str: st.just("c1"),
-         list: st.just([])}  # each field's well-formed value, so the one mutation is what is wrong
+TABLES = {
+    "case room": CLIENT_FRAMES,
+    "notifications": NOTIFICATION_FRAMES,
+    "review room": REVIEW_FRAMES,
+}
+VALID = {
+    int: st.integers(min_value=1, max_value=50),
+    str: st.just("c1"),
+    list: st.just([]),
+}  # each field's well-formed value, so the one mutation is what is wrong
 WRONG_KIND = {
-    int: st.one_of(st.text(max_size=5), st.floats(allow_nan=False), st.booleans(), st.lists(st.integers(), max_size=2),
-                   st.integers(min_value=MAX_INT + 1), st.integers(max_value=-1), st.just("７"), st.just("²")),
-    str: st.one_of(st.integers(), st.floats(allow_nan=False), st.booleans(), st.lists(st.text(), max_size=2),
-                   st.dictionaries(st.text(max_size=3), st.integers(), max_size=2)),
-    list: st.one_of(st.integers(), st.text(max_size=5), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
-                    st.lists(st.integers(), min_size=1, max_size=3)),
+    int: st.one_of(
+        st.text(max_size=5),
+        st.floats(allow_nan=False),
+        st.booleans(),
+        st.lists(st.integers(), max_size=2),
+        st.integers(min_value=MAX_INT + 1),
+        st.integers(max_value=-1),
+        st.just("７"),
+        st.just("²"),
+    ),
+    str: st.one_of(
+        st.integers(),
+        st.floats(allow_nan=False),
+        st.booleans(),
+        st.lists(st.text(), max_size=2),
+        st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    ),
+    list: st.one_of(
+        st.integers(),
+        st.text(max_size=5),
+        st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+        st.lists(st.integers(), min_size=1, max_size=3),
+    ),
 }
 
 
 def malformed(table):
     """(frame, the field the error must name)."""
-    return st.sampled_from(sorted(table)).flatmap(lambda frame_type: st.one_of(
-        *[_mutations(frame_type, table[frame_type], name) for name in table[frame_type]],
-        _fixed(frame_type, table[frame_type]).map(lambda f: ({**f, "urgent": True}, "urgent")),
-        _fixed(frame_type, table[frame_type]).map(lambda f: ({**f, "type": f["type"] + ".x"}, "type")),
-    ))
+    return st.sampled_from(sorted(table)).flatmap(
+        lambda frame_type: st.one_of(
+            *[_mutations(frame_type, table[frame_type], name) for name in table[frame_type]],
+            _fixed(frame_type, table[frame_type]).map(lambda f: ({**f, "urgent": True}, "urgent")),
+            _fixed(frame_type, table[frame_type]).map(
+                lambda f: ({**f, "type": f["type"] + ".x"}, "type")
+            ),
+        )
+    )
 
 
 def _fixed(frame_type, schema):
     return st.fixed_dictionaries({name: VALID[spec.kind] for name, spec in schema.items()}).map(
-        lambda fields: {"type": frame_type, **fields})
+        lambda fields: {"type": frame_type, **fields}
+    )
 
 
 def _mutations(frame_type, schema, name):
@@ -65,12 +95,16 @@ def _mutations(frame_type, schema, name):
         if how == "wrong":
             frame[name] = value
         return frame, name
+
     return st.tuples(_fixed(frame_type, schema), wrong).map(apply)
 
 
 def stored_counts():
-    return (Message.objects.count(), AuditEvent.objects.count(),
-            list(AgendaItem.objects.order_by("pk").values_list("minutes", flat=True)))
+    return (
+        Message.objects.count(),
+        AuditEvent.objects.count(),
+        list(AgendaItem.objects.order_by("pk").values_list("minutes", flat=True)),
+    )
 
 
 @pytest.fixture
@@ -109,19 +143,36 @@ async def refused_then_usable(world, route, frames):
 
 @pytest.mark.parametrize("route", TABLES)
 def test_every_malformed_frame_gets_a_typed_error_naming_the_field(world, route):
-    @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
     @given(st.lists(malformed(TABLES[route]), min_size=1, max_size=5))
     def check(frames):
         async_to_sync(refused_then_usable)(world, route, frames)
+
     check()
 
 
 queries = st.one_of(
     st.text(max_size=12).map(lambda s: "after_seq=" + quote(s)),
     st.integers().map(lambda n: f"after_seq={n}"),
-    st.lists(st.sampled_from(["after_seq=1", "after_seq=", "after_seq", "x=1", "&", "=", "after_seq=%EF%BC%91",
-                              f"after_seq={MAX_INT}", f"after_seq={MAX_INT + 1}", "after_seq=%C2%B2"]),
-             max_size=3).map("&".join),
+    st.lists(
+        st.sampled_from(
+            [
+                "after_seq=1",
+                "after_seq=",
+                "after_seq",
+                "x=1",
+                "&",
+                "=",
+                "after_seq=%EF%BC%91",
+                f"after_seq={MAX_INT}",
+                f"after_seq={MAX_INT + 1}",
+                "after_seq=%C2%B2",
+            ]
+        ),
+        max_size=3,
+    ).map("&".join),
 )
 
 
@@ -129,12 +180,21 @@ async def handshake(world, query):
     """Each route with the query: (route, outcome), the case room's outcome saying how it answered."""
     outcomes = {}
     for route in TABLES:
-        ws, connected, _ = await open_socket(world.users["owner"], route_path(route, world), query=query)
+        ws, connected, _ = await open_socket(
+            world.users["owner"], route_path(route, world), query=query
+        )
         assert connected, (route, query)  # never refused with an HTTP error for a query
         frame = await first_frame(ws)
         if frame["type"] == "error":
-            assert (route, frame["code"], frame["field"]) == ("case room", "invalid_field", "after_seq")
-            assert await ws.receive_output(timeout=5) == {"type": "websocket.close", "code": WS_CLOSE_BAD_REQUEST}
+            assert (route, frame["code"], frame["field"]) == (
+                "case room",
+                "invalid_field",
+                "after_seq",
+            )
+            assert await ws.receive_output(timeout=5) == {
+                "type": "websocket.close",
+                "code": WS_CLOSE_BAD_REQUEST,
+            }
             await ws.disconnect()
             outcomes[route] = "refused"
         else:
@@ -144,9 +204,15 @@ async def handshake(world, query):
 
 
 def test_every_handshake_query_is_admitted_or_answered_with_a_typed_error(world):
-    @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
     @given(queries)
     def check(query):
         outcomes = async_to_sync(handshake)(world, query)
-        assert outcomes["notifications"] == "dashboard.snapshot" and outcomes["review room"] == "review.state"
+        assert (
+            outcomes["notifications"] == "dashboard.snapshot"
+            and outcomes["review room"] == "review.state"
+        )
+
     check()

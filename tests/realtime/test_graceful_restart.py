@@ -1,5 +1,6 @@
 """SIGTERM to a Daphne process: every socket hears 1012 (service restart) rather than a dropped
 connection (1006), so browsers reconnect at once to a process that is still up."""
+
 import asyncio
 import json
 import signal
@@ -27,8 +28,12 @@ def own_server(tmp_path):
 
 async def open_socket(server, user, path):
     cookie = await database_sync_to_async(session_cookie)(user)
-    ws = await websockets.connect(server.url.replace("http", "ws") + path, origin=server.url, max_queue=None,
-                                  additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"})
+    ws = await websockets.connect(
+        server.url.replace("http", "ws") + path,
+        origin=server.url,
+        max_queue=None,
+        additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"},
+    )
     await ws.recv()  # room.joined / dashboard.snapshot
     return ws
 
@@ -43,8 +48,10 @@ async def close_code(ws):
 
 
 async def test_sigterm_closes_every_socket_with_1012_and_exits(own_server, alice, north_case):
-    sockets = [await open_socket(own_server, alice, f"/ws/cases/{north_case.code}/"),
-               await open_socket(own_server, alice, "/ws/me/")]
+    sockets = [
+        await open_socket(own_server, alice, f"/ws/cases/{north_case.code}/"),
+        await open_socket(own_server, alice, "/ws/me/"),
+    ]
     own_server.process.send_signal(signal.SIGTERM)
     assert await asyncio.gather(*(close_code(ws) for ws in sockets)) == [1012, 1012]
     await asyncio.to_thread(own_server.process.wait, 10)

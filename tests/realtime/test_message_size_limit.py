@@ -1,6 +1,7 @@
 """Through a real Daphne process: a frame over the app's 64 KiB limit gets a typed error and the
 socket stays open; one over Daphne's explicit limit (WS_MAX_MESSAGE_BYTES, 1 MiB) is closed with
 1009 "message too big", not a dropped connection. alice uses her notification socket."""
+
 import asyncio
 import json
 
@@ -17,8 +18,13 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest
 
 async def notification_socket(server, user):
     cookie = await database_sync_to_async(session_cookie)(user)
-    ws = await websockets.connect(server.url.replace("http", "ws") + "/ws/me/", origin=server.url, max_queue=None,
-                                  max_size=None, additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"})
+    ws = await websockets.connect(
+        server.url.replace("http", "ws") + "/ws/me/",
+        origin=server.url,
+        max_queue=None,
+        max_size=None,
+        additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"},
+    )
     assert json.loads(await ws.recv())["type"] == "dashboard.snapshot"
     return ws
 

@@ -1,5 +1,6 @@
 """Posts queued by a process's sockets go to the database in batches: each post still stored,
 audited, answered and broadcast on its own, in order, whatever happens to its neighbours."""
+
 import asyncio
 import logging
 from unittest import mock
@@ -17,8 +18,14 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
 
 
 def request(user, case, n, body=None):
-    return {"actor": user, "case_code": case.code, "client_id": f"c{n}", "body": body or f"Line {n}",
-            "corrects_seq": None, "confirmations": ()}
+    return {
+        "actor": user,
+        "case_code": case.code,
+        "client_id": f"c{n}",
+        "body": body or f"Line {n}",
+        "corrects_seq": None,
+        "confirmations": (),
+    }
 
 
 @pytest.fixture
@@ -30,6 +37,7 @@ async def room_frames(north_case):
         frame = orjson.loads(text)
         if frame["type"] == "message.new":
             got.append((frame["message"]["seq"], frame["message"]["client_id"]))
+
     await hub.hub().join(case_group(north_case.pk), "listener", hub.Member(send=send))
     yield got
     await hub.hub().leave(case_group(north_case.pk), "listener")
@@ -48,13 +56,17 @@ async def settle(got, count):
 
 
 async def test_it_posts_everything_queued_together_in_fewer_database_calls_and_in_order(
-        alice, north_case, room_frames):
+    alice, north_case, room_frames
+):
     batches = post_batches.PostBatches()
     with mock.patch.object(post_batches, "post_each", wraps=post_batches.post_each) as post_each:
-        results = await asyncio.gather(*[batches.post(**request(alice, north_case, n)) for n in range(20)])
+        results = await asyncio.gather(
+            *[batches.post(**request(alice, north_case, n)) for n in range(20)]
+        )
 
     assert [(r.message.seq, r.message.client_id, r.duplicate) for r in results] == [
-        (n + 1, f"c{n}", False) for n in range(20)]
+        (n + 1, f"c{n}", False) for n in range(20)
+    ]
     assert post_each.call_count < 20
     assert await stored(north_case) == list(range(1, 21))
     await settle(room_frames, 20)
@@ -76,8 +88,10 @@ async def test_one_refused_post_fails_alone(alice, north_case, room_frames):
 
 async def test_a_stored_post_is_still_answered_when_publishing_fails(alice, north_case, caplog):
     batches = post_batches.PostBatches()
-    with mock.patch("redis.client.Pipeline.execute", side_effect=ConnectionError("redis went away")), \
-            caplog.at_level(logging.WARNING, logger="consult.realtime.hub"):
+    with (
+        mock.patch("redis.client.Pipeline.execute", side_effect=ConnectionError("redis went away")),
+        caplog.at_level(logging.WARNING, logger="consult.realtime.hub"),
+    ):
         result = await batches.post(**request(alice, north_case, 1))
     assert (result.message.seq, result.duplicate) == (1, False)
     assert await stored(north_case, "client_id") == ["c1"]

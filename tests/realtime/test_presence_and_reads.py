@@ -11,9 +11,14 @@ async def test_it_shows_who_joins_and_leaves_live(alice, bob, north_case):
     alice_ws, _ = await joined(alice, north_case.code)
     bob_ws, frame = await joined(bob, north_case.code)
     assert [u["username"] for u in frame["presence"]] == ["alice", "bob"]
-    assert [u["username"] for u in (await receive_until(alice_ws, "presence"))["users"]] == ["alice", "bob"]
+    assert [u["username"] for u in (await receive_until(alice_ws, "presence"))["users"]] == [
+        "alice",
+        "bob",
+    ]
     await bob_ws.disconnect()
-    assert [u["username"] for u in (await receive_until(alice_ws, "presence"))["users"]] == ["alice"]
+    assert [u["username"] for u in (await receive_until(alice_ws, "presence"))["users"]] == [
+        "alice"
+    ]
     await alice_ws.disconnect()
 
 
@@ -21,10 +26,16 @@ async def test_it_records_read_positions_and_broadcasts_them(alice, bob, north_c
     alice_ws, _ = await joined(alice, north_case.code)
     bob_ws, _ = await joined(bob, north_case.code)
     for i in (1, 2):
-        await alice_ws.send_json_to({"type": "message.send", "client_id": f"m{i}", "body": f"point {i}"})
+        await alice_ws.send_json_to(
+            {"type": "message.send", "client_id": f"m{i}", "body": f"point {i}"}
+        )
         await receive_until(bob_ws, "message.new")
     await bob_ws.send_json_to({"type": "read.mark", "seq": 2})
-    assert await receive_until(alice_ws, "read.updated") == {"type": "read.updated", "user_id": bob.pk, "seq": 2}
+    assert await receive_until(alice_ws, "read.updated") == {
+        "type": "read.updated",
+        "user_id": bob.pk,
+        "seq": 2,
+    }
 
     position = await database_sync_to_async(ReadPosition.objects.get)(case=north_case, user=bob)
     assert position.seq == 2

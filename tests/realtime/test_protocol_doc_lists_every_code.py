@@ -1,4 +1,5 @@
 """docs/protocol.md lists every error code and close code the server can send."""
+
 import re
 from pathlib import Path
 
@@ -10,7 +11,11 @@ DOC = (ROOT / "docs" / "protocol.md").read_text()
 
 
 def error_codes():
-    classes = [c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.ConsultError)]
+    classes = [
+        c
+        for c in vars(errors).values()
+        if isinstance(c, type) and issubclass(c, errors.ConsultError)
+    ]
     codes = {c.code for c in classes if c.code != "error"}
     source = (ROOT / "consult" / "realtime" / "protocol.py").read_text()
     return codes | set(re.findall(r'ProtocolError\("([a-z_]+)"', source))

@@ -1,4 +1,5 @@
 """A publish that fails after commit (Redis away) must not turn a stored change into an error."""
+
 import logging
 
 import pytest
@@ -20,5 +21,6 @@ def test_a_failed_publish_after_commit_is_logged_not_raised(monkeypatch, caplog,
         with transaction.atomic():
             broadcast.publish_on_commit(group, {"type": "x", "body": "clinical words"})
     assert [r.getMessage() for r in caplog.records] == [
-        f"publishing to {group.split('.')[0]} failed after commit (ConnectionError)"]
+        f"publishing to {group.split('.')[0]} failed after commit (ConnectionError)"
+    ]
     assert "clinical" not in caplog.text

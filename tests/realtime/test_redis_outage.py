@@ -4,6 +4,7 @@ is back every socket is told `live` and live delivery resumes; a revocation sent
 away is applied on recovery from the database.
 
 Runs on a Redis this test owns (stopped and started again on the same port)."""
+
 import asyncio
 
 import pytest
@@ -25,8 +26,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def redis_of_our_own(settings, monkeypatch):
     redis = OwnRedis()
     settings.REDIS_URL = redis.url
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {
-        "hosts": [{"address": redis.url, "socket_timeout": 30}], "prefix": settings.CHANNEL_PREFIX, "expiry": 30}}}
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": redis.url, "socket_timeout": 30}],
+                "prefix": settings.CHANNEL_PREFIX,
+                "expiry": 30,
+            },
+        }
+    }
     monkeypatch.setattr(hub, "_redis", None)
     yield redis
     redis.stop()
@@ -34,8 +43,15 @@ def redis_of_our_own(settings, monkeypatch):
 
 async def personal_socket(user):
     cookie = await database_sync_to_async(session_cookie)(user)
-    ws = WebsocketCommunicator(application, "/ws/me/", headers=[
-        (b"origin", ORIGIN), (b"host", b"127.0.0.1:8000"), (b"cookie", f"sessionid={cookie}".encode())])
+    ws = WebsocketCommunicator(
+        application,
+        "/ws/me/",
+        headers=[
+            (b"origin", ORIGIN),
+            (b"host", b"127.0.0.1:8000"),
+            (b"cookie", f"sessionid={cookie}".encode()),
+        ],
+    )
     connected, _ = await ws.connect(timeout=5)
     assert connected
     assert (await ws.receive_json_from(timeout=5))["type"] == "dashboard.snapshot"
@@ -51,7 +67,9 @@ async def test_sockets_ride_out_a_redis_restart(redis_of_our_own, alice, carol, 
     for ws in (alice_ws, carol_ws, me_ws):
         assert await receive_until(ws, "degraded", timeout=10) == {"type": "degraded"}
 
-    await alice_ws.send_json_to({"type": "message.send", "client_id": "while-away", "body": "Stored anyway."})
+    await alice_ws.send_json_to(
+        {"type": "message.send", "client_id": "while-away", "body": "Stored anyway."}
+    )
     ack = await receive_until(alice_ws, "message.ack")
     assert ack["seq"] == 1
     assert await database_sync_to_async(Message.objects.filter(client_id="while-away").exists)()
@@ -63,13 +81,17 @@ async def test_sockets_ride_out_a_redis_restart(redis_of_our_own, alice, carol, 
     await asyncio.to_thread(redis_of_our_own.start)
     for ws in (alice_ws, carol_ws, me_ws, late_ws):
         assert await receive_until(ws, "live", timeout=10) == {"type": "live"}
-    await alice_ws.send_json_to({"type": "message.send", "client_id": "after", "body": "Live again."})
+    await alice_ws.send_json_to(
+        {"type": "message.send", "client_id": "after", "body": "Live again."}
+    )
     assert (await receive_until(carol_ws, "message.new"))["message"]["client_id"] == "after"
     for ws in (alice_ws, carol_ws, me_ws, late_ws):
         await ws.disconnect()
 
 
-async def test_a_revocation_lost_with_redis_is_applied_when_it_is_back(redis_of_our_own, alice, carol, north_case):
+async def test_a_revocation_lost_with_redis_is_applied_when_it_is_back(
+    redis_of_our_own, alice, carol, north_case
+):
     carol_ws, _ = await joined(carol, north_case.code)
     await asyncio.to_thread(redis_of_our_own.stop)
     await receive_until(carol_ws, "degraded", timeout=10)
@@ -86,7 +108,8 @@ async def test_a_revocation_lost_with_redis_is_applied_when_it_is_back(redis_of_
 
 @pytest.mark.usefixtures("rota")
 async def test_an_urgent_consult_raised_while_redis_is_away_reaches_the_supervisor_when_it_is_back(
-        redis_of_our_own, alice, bob, north_case):
+    redis_of_our_own, alice, bob, north_case
+):
     from django.test import Client
 
     bob_ws = await personal_socket(bob)
@@ -96,7 +119,11 @@ async def test_an_urgent_consult_raised_while_redis_is_away_reaches_the_supervis
     def raise_consult():
         client = Client()
         client.force_login(alice)
-        return client.post("/consults/new/", {"kind": "urgent", "case": north_case.code, "question": "Plan disclosed."})
+        return client.post(
+            "/consults/new/",
+            {"kind": "urgent", "case": north_case.code, "question": "Plan disclosed."},
+        )
+
     response = await database_sync_to_async(raise_consult)()
     assert response.status_code == 201
     consult_id = response.json()["consult"]["id"]

@@ -3,6 +3,7 @@
 alice (therapist in North) holds a case room, /ws/me/ and the review room open; bob (supervisor
 in North) is in the same case room and must keep his socket and his frames.
 """
+
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -11,8 +12,12 @@ from django.db import transaction
 
 from consult.asgi import application
 from consult.cases.services import message_post
-from consult.realtime.revocation import (WS_CLOSE_ACCESS_LOST, WS_CLOSE_SIGNED_OUT, close_session_sockets,
-                                         close_user_sockets)
+from consult.realtime.revocation import (
+    WS_CLOSE_ACCESS_LOST,
+    WS_CLOSE_SIGNED_OUT,
+    close_session_sockets,
+    close_user_sockets,
+)
 from consult.reviews import services as reviews
 from tests.conftest import ORIGIN, joined, receive_until, session_cookie
 from tests.reviews.helpers import WHEN, receive_state
@@ -28,8 +33,11 @@ def live_review(bob, north, north_case):
 
 
 async def open_socket(cookie, path):
-    headers = [(b"origin", ORIGIN), (b"host", b"127.0.0.1:8000"),
-               (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode())]
+    headers = [
+        (b"origin", ORIGIN),
+        (b"host", b"127.0.0.1:8000"),
+        (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()),
+    ]
     communicator = WebsocketCommunicator(application, path, headers=headers)
     connected, _ = await communicator.connect(timeout=5)
     assert connected
@@ -60,14 +68,18 @@ def revoke_in_a_transaction(revoke):
         revoke()
 
 
-async def test_it_closes_every_socket_of_the_user_with_access_lost(alice, bob, north_case, live_review):
+async def test_it_closes_every_socket_of_the_user_with_access_lost(
+    alice, bob, north_case, live_review
+):
     _, sockets = await alice_sockets(alice, north_case, live_review)
     bob_room, _ = await joined(bob, north_case.code)
 
     await revoke_in_a_transaction(lambda: close_user_sockets(alice.pk, code=WS_CLOSE_ACCESS_LOST))
 
     assert [await closed_with(ws) for ws in sockets] == [WS_CLOSE_ACCESS_LOST] * 3
-    await database_sync_to_async(message_post)(actor=bob, case_code=north_case.code, client_id="b1", body="still here")
+    await database_sync_to_async(message_post)(
+        actor=bob, case_code=north_case.code, client_id="b1", body="still here"
+    )
     assert (await receive_until(bob_room, "message.new"))["message"]["seq"] == 1
     await bob_room.disconnect()
 

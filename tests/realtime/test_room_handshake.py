@@ -37,8 +37,12 @@ async def test_it_refuses_a_foreign_origin(alice, north_case):
     assert not connected
 
 
-@pytest.mark.parametrize("after_seq", ["abc", "²", "%EF%BC%91", "", "1&after_seq=2", "-1", "9223372036854775808"])
-async def test_it_answers_a_malformed_after_seq_with_a_typed_error_and_closes(alice, north_case, after_seq):
+@pytest.mark.parametrize(
+    "after_seq", ["abc", "²", "%EF%BC%91", "", "1&after_seq=2", "-1", "9223372036854775808"]
+)
+async def test_it_answers_a_malformed_after_seq_with_a_typed_error_and_closes(
+    alice, north_case, after_seq
+):
     communicator, connected, _ = await connect(alice, north_case.code, after_seq=after_seq)
     assert connected  # accepted only to say what was wrong: never an HTTP 500
     frame = await communicator.receive_json_from(timeout=5)

@@ -1,5 +1,6 @@
 """The room hub's local delivery: in seq order, a held frame released by its predecessor or by
 the hold timeout, unordered frames straight through, one failing socket dropped alone."""
+
 import asyncio
 
 from consult.realtime import hub, rooms_local
@@ -8,8 +9,10 @@ from consult.realtime import hub, rooms_local
 def room_with(*names):
     room, got = hub.Room(), {name: [] for name in names}
     for name in names:
+
         async def send(text, name=name):
             got[name].append(text)
+
         room.members[name] = hub.Member(send=send)
     return room, got
 
@@ -40,6 +43,7 @@ async def test_it_drops_only_the_socket_whose_send_fails():
 
     async def broken(text):
         raise ConnectionError("gone")
+
     room.members["broken"] = hub.Member(send=broken)
     await room.receive(1, "m1")
     await room.receive(2, "m2")
@@ -52,6 +56,7 @@ async def test_it_delivers_in_process_without_redis(settings):
 
     async def send(text):
         got.append(text)
+
     await hub.hub().join("case.1", "socket-1", hub.Member(send=send))
     await asyncio.to_thread(hub.publish, "case.1", '{"type": "x"}', 1)
     await asyncio.to_thread(hub.publish, "case.2", '{"type": "elsewhere"}', 1)

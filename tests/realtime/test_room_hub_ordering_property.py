@@ -1,5 +1,6 @@
 """Property: whatever order and duplication frames arrive in, a room delivers each seq at most
 once and only in increasing order; when the hold never gives up, every seq arrives exactly once."""
+
 import asyncio
 
 from hypothesis import given, settings
@@ -21,6 +22,7 @@ def room_recording():
 
     async def send(text):
         got.append(int(text))
+
     room.members["a"] = hub.Member(send=send)
     return room, got
 
@@ -46,6 +48,7 @@ def test_every_seq_is_delivered_exactly_once_in_order_when_the_hold_waits(case):
         await arrive(room, order, duplicates)
         room.cancel_flush()
         return got
+
     assert asyncio.run(run()) == list(range(1, n + 1))
 
 
@@ -61,5 +64,6 @@ def test_nothing_is_delivered_twice_or_out_of_order_when_the_hold_gives_up(case,
         await room.flush()
         room.cancel_flush()
         return got
+
     got = asyncio.run(run())
     assert got == sorted(set(got)) and got[0] == 1 and got[-1] == n

@@ -2,6 +2,7 @@
 socket route. alice (North) is signed in; another service on her browser's host, another port or
 plain http, or a look-alike host must not open sockets as her (cross-site websocket hijacking).
 The tests' configured origin is http://127.0.0.1:8000 (tests/conftest.py ORIGIN)."""
+
 import pytest
 
 from consult.realtime.origins import default_origins, origin_tuple
@@ -36,8 +37,9 @@ async def test_it_refuses_every_other_origin_on_every_route(world):
     results = {}
     for route in ROUTES:
         for name, origins in REFUSED.items():
-            communicator, connected, _ = await open_socket(world.users["owner"], route_path(route, world),
-                                                           origins=origins)
+            communicator, connected, _ = await open_socket(
+                world.users["owner"], route_path(route, world), origins=origins
+            )
             results[route, name] = connected
             if connected:
                 await communicator.disconnect()
@@ -47,31 +49,47 @@ async def test_it_refuses_every_other_origin_on_every_route(world):
 async def test_it_admits_the_configured_origin_on_every_route(world):
     first = {}
     for route in ROUTES:
-        communicator, connected, _ = await open_socket(world.users["owner"], route_path(route, world))
+        communicator, connected, _ = await open_socket(
+            world.users["owner"], route_path(route, world)
+        )
         first[route] = (connected, (await first_frame(communicator))["type"] if connected else None)
         await communicator.disconnect()
-    assert first == {"case room": (True, "room.joined"), "notifications": (True, "dashboard.snapshot"),
-                     "review room": (True, "review.state")}
+    assert first == {
+        "case room": (True, "room.joined"),
+        "notifications": (True, "dashboard.snapshot"),
+        "review room": (True, "review.state"),
+    }
 
 
 async def test_it_follows_allowed_origins_when_it_is_set(world, settings):
     settings.ALLOWED_ORIGINS = ["https://consult.example.org"]
     path = route_path("notifications", world)
     _, connected_old, _ = await open_socket(world.users["owner"], path)
-    communicator, connected_new, _ = await open_socket(world.users["owner"], path,
-                                                       origins=(b"https://CONSULT.example.org:443",))
+    communicator, connected_new, _ = await open_socket(
+        world.users["owner"], path, origins=(b"https://CONSULT.example.org:443",)
+    )
     assert (connected_old, connected_new) == (False, True)
     await communicator.disconnect()
 
 
 def test_the_default_is_site_url_and_each_allowed_host_on_its_port():
-    assert default_origins("https://consult.example.org", ["consult.example.org", "www.example.org",
-                                                           ".example.org", "[::1]"], https=True) == {
-        ("https", "consult.example.org", 443), ("https", "www.example.org", 443), ("https", "::1", 443)}
+    assert default_origins(
+        "https://consult.example.org",
+        ["consult.example.org", "www.example.org", ".example.org", "[::1]"],
+        https=True,
+    ) == {
+        ("https", "consult.example.org", 443),
+        ("https", "www.example.org", 443),
+        ("https", "::1", 443),
+    }
     assert default_origins("http://127.0.0.1:8000", ["127.0.0.1", "localhost"], https=False) == {
-        ("http", "127.0.0.1", 8000), ("http", "localhost", 8000)}
+        ("http", "127.0.0.1", 8000),
+        ("http", "localhost", 8000),
+    }
 
 
-@pytest.mark.parametrize("text", ["null", "", "file://", "http://", "http://a:99999", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "text", ["null", "", "file://", "http://", "http://a:99999", "javascript:alert(1)"]
+)
 def test_it_reads_nothing_from_a_malformed_origin(text):
     assert origin_tuple(text) is None

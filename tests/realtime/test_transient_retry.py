@@ -1,4 +1,5 @@
 """A service PostgreSQL aborted to break a deadlock runs again instead of failing the socket."""
+
 import psycopg
 import pytest
 from django.db import OperationalError

@@ -1,5 +1,6 @@
 """A frame goes straight to the socket only when nothing is queued before it; whatever the socket
 does not take, and everything while Twisted holds earlier bytes, keeps its order through Twisted."""
+
 import socket
 
 import pytest

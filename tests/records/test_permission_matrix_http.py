@@ -1,5 +1,6 @@
 """Every role × every records action over HTTP. Refusals come from the domain layer: the same
 services the pages call raise AccessDenied (403) or NotFound (404, outsiders learn nothing)."""
+
 import pytest
 from django.db import transaction
 
@@ -8,9 +9,30 @@ from tests.records.world import build_world
 pytestmark = pytest.mark.django_db
 
 ROLES = ("owner", "therapist", "peer", "supervisor", "admin", "outsider")
-MEMBERS = {"owner": 200, "therapist": 200, "peer": 200, "supervisor": 200, "admin": 200, "outsider": 404}
-EDITORS = {"owner": 302, "therapist": 403, "peer": 403, "supervisor": 302, "admin": 302, "outsider": 404}
-SUPERVISORS = {"owner": 403, "therapist": 403, "peer": 403, "supervisor": 302, "admin": 302, "outsider": 404}
+MEMBERS = {
+    "owner": 200,
+    "therapist": 200,
+    "peer": 200,
+    "supervisor": 200,
+    "admin": 200,
+    "outsider": 404,
+}
+EDITORS = {
+    "owner": 302,
+    "therapist": 403,
+    "peer": 403,
+    "supervisor": 302,
+    "admin": 302,
+    "outsider": 404,
+}
+SUPERVISORS = {
+    "owner": 403,
+    "therapist": 403,
+    "peer": 403,
+    "supervisor": 302,
+    "admin": 302,
+    "outsider": 404,
+}
 GUIDANCE = {"assessment": "Engaged", "recommendation": "Twice weekly", "session_minutes": "30"}
 
 
@@ -22,31 +44,91 @@ def c(w):
 ACTIONS = {
     "view case room": ("get", lambda w: f"{c(w)}/", None, MEMBERS),
     "view risk": ("get", lambda w: f"{c(w)}/risk/", None, MEMBERS),
-    "change risk": ("post", lambda w: f"{c(w)}/risk/", {"level": "imminent", "reason": "Plan disclosed"}, EDITORS),
+    "change risk": (
+        "post",
+        lambda w: f"{c(w)}/risk/",
+        {"level": "imminent", "reason": "Plan disclosed"},
+        EDITORS,
+    ),
     "view safety plan": ("get", lambda w: f"{c(w)}/safety-plan/", None, MEMBERS),
-    "compare plan versions": ("get", lambda w: f"{c(w)}/safety-plan/compare/?a=1&b=2", None, MEMBERS),
+    "compare plan versions": (
+        "get",
+        lambda w: f"{c(w)}/safety-plan/compare/?a=1&b=2",
+        None,
+        MEMBERS,
+    ),
     "print safety plan": ("get", lambda w: f"{c(w)}/safety-plan/v2/print/", None, MEMBERS),
-    "open plan editor": ("get", lambda w: f"{c(w)}/safety-plan/edit/", None,
-                         {**EDITORS, "owner": 200, "supervisor": 200, "admin": 200}),
-    "save safety plan": ("post", lambda w: f"{c(w)}/safety-plan/edit/", {"warning_signs": "Withdraws"}, EDITORS),
+    "open plan editor": (
+        "get",
+        lambda w: f"{c(w)}/safety-plan/edit/",
+        None,
+        {**EDITORS, "owner": 200, "supervisor": 200, "admin": 200},
+    ),
+    "save safety plan": (
+        "post",
+        lambda w: f"{c(w)}/safety-plan/edit/",
+        {"warning_signs": "Withdraws"},
+        EDITORS,
+    ),
     "view guidance": ("get", lambda w: f"{c(w)}/guidance/", None, MEMBERS),
     "view records panel": ("get", lambda w: f"{c(w)}/guidance/panel/", None, MEMBERS),
     "log guidance": ("post", lambda w: f"{c(w)}/guidance/", GUIDANCE, SUPERVISORS),
-    "amend guidance": ("post", lambda w: f"{c(w)}/guidance/{w.entry.pk}/amend/", GUIDANCE, SUPERVISORS),
-    "acknowledge guidance": ("post", lambda w: f"{c(w)}/guidance/{w.entry.pk}/ack/", {},
-                             {"owner": 302, "therapist": 403, "peer": 403, "supervisor": 403, "admin": 403,
-                              "outsider": 404}),
+    "amend guidance": (
+        "post",
+        lambda w: f"{c(w)}/guidance/{w.entry.pk}/amend/",
+        GUIDANCE,
+        SUPERVISORS,
+    ),
+    "acknowledge guidance": (
+        "post",
+        lambda w: f"{c(w)}/guidance/{w.entry.pk}/ack/",
+        {},
+        {
+            "owner": 302,
+            "therapist": 403,
+            "peer": 403,
+            "supervisor": 403,
+            "admin": 403,
+            "outsider": 404,
+        },
+    ),
     "list reviews": ("get", lambda w: "/reviews/", None, {**MEMBERS, "outsider": 200}),
-    "schedule review": ("post", lambda w: "/reviews/new/",
-                        lambda w: {"team": str(w.case.team_id), "scheduled_at": "2025-03-04T15:00", "planned_minutes": "60"},
-                        {**SUPERVISORS, "outsider": 403}),
+    "schedule review": (
+        "post",
+        lambda w: "/reviews/new/",
+        lambda w: {
+            "team": str(w.case.team_id),
+            "scheduled_at": "2025-03-04T15:00",
+            "planned_minutes": "60",
+        },
+        {**SUPERVISORS, "outsider": 403},
+    ),
     "view review": ("get", lambda w: f"/reviews/{w.live.pk}/", None, MEMBERS),
-    "start review": ("post", lambda w: f"/reviews/{w.scheduled.pk}/open/", {},
-                     {**SUPERVISORS, "admin": 403}),  # only its facilitator (bob)
-    "own supervision hours": ("get", lambda w: "/supervision-hours/", None, {**MEMBERS, "outsider": 200}),
-    "owner's hours CSV": ("get", lambda w: f"/supervision-hours/{w.users['owner'].pk}.csv", None,
-                          {"owner": 200, "therapist": 403, "peer": 403, "supervisor": 200, "admin": 200,
-                           "outsider": 404}),
+    "start review": (
+        "post",
+        lambda w: f"/reviews/{w.scheduled.pk}/open/",
+        {},
+        {**SUPERVISORS, "admin": 403},
+    ),  # only its facilitator (bob)
+    "own supervision hours": (
+        "get",
+        lambda w: "/supervision-hours/",
+        None,
+        {**MEMBERS, "outsider": 200},
+    ),
+    "owner's hours CSV": (
+        "get",
+        lambda w: f"/supervision-hours/{w.users['owner'].pk}.csv",
+        None,
+        {
+            "owner": 200,
+            "therapist": 403,
+            "peer": 403,
+            "supervisor": 200,
+            "admin": 200,
+            "outsider": 404,
+        },
+    ),
 }
 
 

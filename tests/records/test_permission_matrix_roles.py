@@ -4,6 +4,7 @@ root: a superuser on no team, who is nobody's supervisor.
 
 The refusals come from the services; a forbidden object answers exactly like a missing one, and
 permission is decided before the de-identification guard reads any text."""
+
 from datetime import timedelta
 
 import pytest
@@ -25,27 +26,64 @@ IDENTIFYING_NOTE = "Called John Smith on 555-123-4567"
 @pytest.fixture
 def world(alice, bob, carol, oscar, north, north_case):
     world = build_world(alice, bob, carol, oscar, north, north_case)
-    world.users["superuser"] = User.objects.create_superuser("root", password="pw-root", role="admin")
-    world.followup = followup_schedule(actor=bob, case_code=north_case.code, due_at=timezone.now() + timedelta(days=1))
+    world.users["superuser"] = User.objects.create_superuser(
+        "root", password="pw-root", role="admin"
+    )
+    world.followup = followup_schedule(
+        actor=bob, case_code=north_case.code, due_at=timezone.now() + timedelta(days=1)
+    )
     world.unanswered = ConsultRequest.objects.create(
-        kind=Kind.URGENT, team=north, case=north_case, requester=alice, question="Is a plan enough?",
-        state=State.UNANSWERED, tier=3)
+        kind=Kind.URGENT,
+        team=north,
+        case=north_case,
+        requester=alice,
+        question="Is a plan enough?",
+        state=State.UNANSWERED,
+        tier=3,
+    )
     return world
 
 
 ACTIONS = {
     "complete the owner's follow-up": (
-        lambda w: f"/followups/{w.followup.pk}/complete/", {"note": "Called, safe for now"},
-        {"owner": 200, "therapist": 403, "peer": 403, "supervisor": 200, "admin": 200, "outsider": 404,
-         "superuser": 404}),
+        lambda w: f"/followups/{w.followup.pk}/complete/",
+        {"note": "Called, safe for now"},
+        {
+            "owner": 200,
+            "therapist": 403,
+            "peer": 403,
+            "supervisor": 200,
+            "admin": 200,
+            "outsider": 404,
+            "superuser": 404,
+        },
+    ),
     "page an unanswered urgent consult again": (
-        lambda w: f"/consults/{w.unanswered.pk}/repage/", {},
-        {"owner": 200, "therapist": 403, "peer": 403, "supervisor": 200, "admin": 200, "outsider": 404,
-         "superuser": 404}),
+        lambda w: f"/consults/{w.unanswered.pk}/repage/",
+        {},
+        {
+            "owner": 200,
+            "therapist": 403,
+            "peer": 403,
+            "supervisor": 200,
+            "admin": 200,
+            "outsider": 404,
+            "superuser": 404,
+        },
+    ),
     "change the team's paging settings": (
-        lambda w: "/oncall/", lambda w: {"action": "settings", "team": str(w.case.team_id), "ack_seconds": "120"},
-        {"owner": 403, "therapist": 403, "peer": 403, "supervisor": 302, "admin": 302, "outsider": 403,
-         "superuser": 403}),
+        lambda w: "/oncall/",
+        lambda w: {"action": "settings", "team": str(w.case.team_id), "ack_seconds": "120"},
+        {
+            "owner": 403,
+            "therapist": 403,
+            "peer": 403,
+            "supervisor": 302,
+            "admin": 302,
+            "outsider": 403,
+            "superuser": 403,
+        },
+    ),
 }
 
 
@@ -68,7 +106,9 @@ def test_it_allows_exactly_the_right_roles(client, world, action):
 def test_it_answers_another_teams_followup_like_a_missing_one(client, world):
     client.force_login(world.users["outsider"])
     theirs = client.post(f"/followups/{world.followup.pk}/complete/", {"note": "Called, safe"})
-    missing = client.post(f"/followups/{world.followup.pk + 1000}/complete/", {"note": "Called, safe"})
+    missing = client.post(
+        f"/followups/{world.followup.pk + 1000}/complete/", {"note": "Called, safe"}
+    )
     assert (theirs.status_code, theirs.json()) == (missing.status_code, missing.json())
     assert theirs.json() == {"error": {"code": "not_found", "message": "no such follow-up"}}
 

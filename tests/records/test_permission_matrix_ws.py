@@ -1,5 +1,6 @@
 """Every role × every records action over websockets: the case room (where guidance arrives and
 peers comment) and the live review room (where only the facilitator runs the agenda)."""
+
 import pytest
 from channels.db import database_sync_to_async
 
@@ -26,8 +27,12 @@ async def case_room_actions(world, role):
     await receive_until(ws, "room.joined")
     await ws.send_json_to({"type": "message.send", "client_id": f"c-{role}", "body": "A comment"})
     commented = (await receive_until(ws, "message.ack"))["client_id"] == f"c-{role}"
-    await database_sync_to_async(guidance_log)(actor=world.users["supervisor"], case_code=world.case.code,
-                                               assessment="Engaged", recommendation=f"For {role}")
+    await database_sync_to_async(guidance_log)(
+        actor=world.users["supervisor"],
+        case_code=world.case.code,
+        assessment="Engaged",
+        recommendation=f"For {role}",
+    )
     seen = (await receive_until(ws, "guidance.logged"))["entry"]["recommendation"] == f"For {role}"
     await ws.disconnect()
     return (True, commented, seen)
@@ -45,7 +50,10 @@ async def review_room_actions(world, role):
         if frame["type"] == "error":
             result = frame["code"]
             break
-        if frame["type"] == "review.state" and frame["agenda"][0]["minutes"] == f"Minutes by {role}":
+        if (
+            frame["type"] == "review.state"
+            and frame["agenda"][0]["minutes"] == f"Minutes by {role}"
+        ):
             result = "saved"
             break
     await ws.disconnect()
@@ -54,10 +62,19 @@ async def review_room_actions(world, role):
 
 async def test_it_admits_members_to_the_case_room_and_refuses_the_outsider(world):
     results = {role: await case_room_actions(world, role) for role in (*MEMBER_ROLES, "outsider")}
-    assert results == {**{role: (True, True, True) for role in MEMBER_ROLES}, "outsider": (False, None, None)}
+    assert results == {
+        **{role: (True, True, True) for role in MEMBER_ROLES},
+        "outsider": (False, None, None),
+    }
 
 
 async def test_it_lets_only_the_facilitator_write_review_minutes(world):
     results = {role: await review_room_actions(world, role) for role in (*MEMBER_ROLES, "outsider")}
-    assert results == {"owner": (True, "forbidden"), "therapist": (True, "forbidden"), "peer": (True, "forbidden"),
-                       "supervisor": (True, "saved"), "admin": (True, "forbidden"), "outsider": (False, None)}
+    assert results == {
+        "owner": (True, "forbidden"),
+        "therapist": (True, "forbidden"),
+        "peer": (True, "forbidden"),
+        "supervisor": (True, "saved"),
+        "admin": (True, "forbidden"),
+        "outsider": (False, None),
+    }

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -7,7 +7,7 @@ from django.conf import settings
 from consult.asgi import application
 from tests.conftest import ORIGIN, session_cookie
 
-WHEN = datetime(2025, 3, 4, 15, 0, tzinfo=timezone.utc)
+WHEN = datetime(2025, 3, 4, 15, 0, tzinfo=UTC)
 
 
 async def connect_review(user, session_id):

@@ -2,6 +2,7 @@
 
 bob facilitates; carol (peer) and alice (therapist) attend; oscar (East) is refused.
 """
+
 import pytest
 from channels.db import database_sync_to_async
 
@@ -19,16 +20,23 @@ def live_review(bob, north, north_case):
     return session
 
 
-async def test_it_sends_the_state_on_join_and_every_change_to_everyone(bob, carol, north_case, live_review):
+async def test_it_sends_the_state_on_join_and_every_change_to_everyone(
+    bob, carol, north_case, live_review
+):
     bob_ws, ok = await connect_review(bob, live_review.pk)
     assert ok
     state = await receive_state(bob_ws)
-    assert state["session"]["status"] == "open" and state["agenda"][0]["case"]["code"] == north_case.code
+    assert (
+        state["session"]["status"] == "open"
+        and state["agenda"][0]["case"]["code"] == north_case.code
+    )
     carol_ws, ok = await connect_review(carol, live_review.pk)
     carol_state = await receive_state(carol_ws)
     assert [u["username"] for u in carol_state["attendees"]] == ["bob", "carol"]
 
-    await bob_ws.send_json_to({"type": "minutes.save", "position": 1, "text": "Agreed: weekly check-ins"})
+    await bob_ws.send_json_to(
+        {"type": "minutes.save", "position": 1, "text": "Agreed: weekly check-ins"}
+    )
     for ws in (bob_ws, carol_ws):
         frame = await receive_state(ws, lambda f: f["agenda"][0]["minutes"])
         assert frame["agenda"][0]["minutes"] == "Agreed: weekly check-ins"
@@ -45,8 +53,12 @@ async def test_it_answers_a_non_facilitator_with_forbidden_and_keeps_them_in(car
     await receive_state(ws)
     await ws.send_json_to({"type": "agenda.goto", "position": 1})
     assert await receive_until(ws, "error") == {
-        "type": "error", "code": "forbidden", "message": "only the facilitator runs the review",
-        "field": "session", "request": "agenda.goto"}
+        "type": "error",
+        "code": "forbidden",
+        "message": "only the facilitator runs the review",
+        "field": "session",
+        "request": "agenda.goto",
+    }
     await ws.send_json_to({"type": "ping"})
     assert await receive_until(ws, "pong") == {"type": "pong"}
     await ws.disconnect()

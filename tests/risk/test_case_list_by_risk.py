@@ -1,4 +1,5 @@
 """Case lists sort and filter by risk level; a rise to high or imminent prompts an urgent consult."""
+
 import re
 
 import pytest
@@ -16,7 +17,9 @@ def codes(page):
 def cases(alice, north):
     made = {}
     for level in ("low", "imminent", "none", "moderate"):
-        made[level] = case_create(actor=alice, team_id=north.pk, title=f"A {level} case", risk_level=level)
+        made[level] = case_create(
+            actor=alice, team_id=north.pk, title=f"A {level} case", risk_level=level
+        )
     return made
 
 
@@ -34,7 +37,9 @@ def test_it_filters_by_one_risk_level(client, alice, cases):
 def test_it_prompts_an_urgent_consult_after_a_rise_to_high(client, alice, cases):
     client.force_login(alice)
     url = f"/cases/{cases['low'].code}/risk/"
-    response = client.post(url, {"level": "high", "signs": ["ideation", "plan"], "reason": "Plan disclosed"})
+    response = client.post(
+        url, {"level": "high", "signs": ["ideation", "plan"], "reason": "Plan disclosed"}
+    )
     assert response.status_code == 302 and response.url == url + "?raised=1"
     page = client.get(response.url).content.decode()
     assert 'data-testid="urgent-prompt"' in page and 'data-testid="request-urgent-consult"' in page
@@ -43,5 +48,7 @@ def test_it_prompts_an_urgent_consult_after_a_rise_to_high(client, alice, cases)
 def test_it_does_not_prompt_after_a_fall(client, alice, cases):
     client.force_login(alice)
     url = f"/cases/{cases['imminent'].code}/risk/"
-    response = client.post(url, {"level": "moderate", "reason": "Means removed, safety plan agreed"})
+    response = client.post(
+        url, {"level": "moderate", "reason": "Means removed, safety plan agreed"}
+    )
     assert response.url == url

@@ -2,6 +2,7 @@
 
 alice owns the North case; bob supervises North; carol is a North peer; oscar is outside.
 """
+
 import pytest
 
 from consult.audit.chain import content_hash
@@ -15,8 +16,12 @@ pytestmark = pytest.mark.django_db
 
 
 def update(actor, case, **changes):
-    fields = {"level": "imminent", "signs": ["plan", "hopelessness"], "protective_factors": "Close to her sister",
-              "reason": "Disclosed a plan in session"}
+    fields = {
+        "level": "imminent",
+        "signs": ["plan", "hopelessness"],
+        "protective_factors": "Close to her sister",
+        "reason": "Disclosed a plan in session",
+    }
     return risk_update(actor=actor, case_code=case.code, **{**fields, **changes})
 
 
@@ -27,18 +32,39 @@ def test_it_records_a_version_and_exactly_one_audit_event(alice, north_case):
     assert change.from_level == "high" and change.prompts_urgent_consult
     assert Case.objects.get(pk=north_case.pk).risk_level == "imminent"
     assessment = RiskAssessment.objects.get(case=north_case)
-    assert (assessment.version, assessment.signs, assessment.author) == (1, ["hopelessness", "plan"], alice)
-    assert events(case=north_case, since=since) == [("case.risk_changed", "alice", {
-        "assessment_id": assessment.pk, "version": 1, "from_level": "high", "to_level": "imminent",
-        "signs_added": ["hopelessness", "plan"], "signs_removed": [], "protective_factors_changed": True,
-        "reason_sha256": content_hash("Disclosed a plan in session"),
-    })]
+    assert (assessment.version, assessment.signs, assessment.author) == (
+        1,
+        ["hopelessness", "plan"],
+        alice,
+    )
+    assert events(case=north_case, since=since) == [
+        (
+            "case.risk_changed",
+            "alice",
+            {
+                "assessment_id": assessment.pk,
+                "version": 1,
+                "from_level": "high",
+                "to_level": "imminent",
+                "signs_added": ["hopelessness", "plan"],
+                "signs_removed": [],
+                "protective_factors_changed": True,
+                "reason_sha256": content_hash("Disclosed a plan in session"),
+            },
+        )
+    ]
 
 
 def test_it_names_the_signs_that_changed_and_keeps_every_version(alice, bob, north_case):
     update(alice, north_case)
     since = last_seq(case=north_case)
-    change = update(bob, north_case, level="moderate", signs=["hopelessness", "means"], reason="Means removed? No: found")
+    change = update(
+        bob,
+        north_case,
+        level="moderate",
+        signs=["hopelessness", "means"],
+        reason="Means removed? No: found",
+    )
 
     assert not change.prompts_urgent_consult  # a fall never prompts
     assert [a.version for a in RiskAssessment.objects.filter(case=north_case)] == [2, 1]

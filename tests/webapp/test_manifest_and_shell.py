@@ -1,5 +1,6 @@
 """The installable shell: a valid manifest, a service worker served from the root, an offline page
 that says what it means, and a favicon (anyone may fetch these; none holds clinical content)."""
+
 import json
 import re
 from pathlib import Path
@@ -27,7 +28,10 @@ def test_it_serves_a_valid_manifest(client):
         width, height = icon["sizes"].split("x")
         png = Path(finders.find(icon["src"].removeprefix(settings.STATIC_URL))).read_bytes()
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
-        assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (int(width), int(height))
+        assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (
+            int(width),
+            int(height),
+        )
 
 
 def test_every_page_links_the_manifest(client, alice):
@@ -43,8 +47,13 @@ def test_it_serves_the_service_worker_from_the_root_caching_only_the_shell(clien
     assert response["Cache-Control"] == "no-cache"
     script = response.content.decode()
     shell = json.loads(re.search(r"const SHELL = (\[.*?\]);", script).group(1))
-    assert shell == ["/offline/", "/static/css/app.css", "/static/js/shell.js", "/static/icons/icon.svg",
-                     "/static/icons/icon-192.png"]
+    assert shell == [
+        "/offline/",
+        "/static/css/app.css",
+        "/static/js/shell.js",
+        "/static/icons/icon.svg",
+        "/static/icons/icon-192.png",
+    ]
     assert "cache.put" not in script  # nothing fetched later is ever stored
 
 

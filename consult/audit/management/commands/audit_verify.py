@@ -8,10 +8,15 @@ class Command(BaseCommand):
     help = "Check every audit chain and signed checkpoint; exits non-zero naming the first broken event."
 
     def add_arguments(self, parser):
-        parser.add_argument("--case", metavar="CODE", help="verify only this case's trail, e.g. C-7KQ2M")
-        parser.add_argument("--checkpoints", metavar="FILE",
-                            help="also require the checkpoints exported to FILE before a backup "
-                                 "(`audit_checkpoint --export`): after a restore, catches a doctored dump")
+        parser.add_argument(
+            "--case", metavar="CODE", help="verify only this case's trail, e.g. C-7KQ2M"
+        )
+        parser.add_argument(
+            "--checkpoints",
+            metavar="FILE",
+            help="also require the checkpoints exported to FILE before a backup "
+            "(`audit_checkpoint --export`): after a restore, catches a doctored dump",
+        )
 
     def handle(self, **options):
         stream = f"case:{options['case']}" if options["case"] else None

@@ -6,6 +6,7 @@ the flush's own transaction, so no other session ever sees it off. SQLite flushe
 which the append-only triggers refuse, so there they are dropped and reinstalled in the same
 transaction. Test suites flush between transactional tests.
 """
+
 from django.core.management.commands import flush
 from django.db import connections, transaction
 
@@ -16,7 +17,10 @@ class Command(flush.Command):
     def handle(self, **options):
         connection = connections[options["database"]]
         if connection.vendor == "postgresql":
-            with transaction.atomic(using=options["database"]), triggers.truncate_guards_lifted(connection):
+            with (
+                transaction.atomic(using=options["database"]),
+                triggers.truncate_guards_lifted(connection),
+            ):
                 return super().handle(**options)
         if connection.vendor != "sqlite":
             return super().handle(**options)

@@ -4,6 +4,7 @@ Input lines:  {"id": ..., "text": "..."}
 Output lines: {"id": ..., "findings": [{"start": int, "end": int, "type": KIND}, ...]}
 A malformed line yields an empty findings list and a short note on stderr (never the text).
 """
+
 import sys
 
 from django.core.management.base import BaseCommand

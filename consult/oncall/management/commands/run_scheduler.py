@@ -1,4 +1,5 @@
 """The scheduler process: a loop around consult.oncall.scheduler.tick (see that module)."""
+
 import logging
 import signal
 import time
@@ -19,12 +20,16 @@ class Command(BaseCommand):
     help = "Escalate unanswered pages, repeat pages, send reminders, e-mails and webhooks. Runs until stopped."
 
     def add_arguments(self, parser):
-        parser.add_argument("--interval", type=float, default=0.5, help="seconds between passes when idle")
+        parser.add_argument(
+            "--interval", type=float, default=0.5, help="seconds between passes when idle"
+        )
         parser.add_argument("--once", action="store_true", help="run one pass and exit")
 
     def handle(self, *args, interval, once, **options):
         if settings.EMBEDDED_SCHEDULER and not once:
-            self.stdout.write("embedded mode (no REDIS_URL): the web process runs the scheduler itself")
+            self.stdout.write(
+                "embedded mode (no REDIS_URL): the web process runs the scheduler itself"
+            )
             return
         self.stopping = False
         signal.signal(signal.SIGTERM, self._stop)
