@@ -1,4 +1,5 @@
-"""Benchmark the de-identification scanner: CPU time per KiB at 1, 4 and 16 KiB, and on hostile input.
+"""Benchmark the de-identification scanner: CPU time per KiB at 1, 4 and 16 KiB,
+and on hostile input.
 
     python bench/deid.py [--iterations N] [--corpus PATH]
 

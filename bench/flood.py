@@ -44,7 +44,8 @@ def fresh_database():
 
 
 def seed():
-    """A team with alice (the flooder) and bob (the bystander) in one case; their session cookies."""
+    """A team with alice (the flooder) and bob (the bystander) in one case;
+    their session cookies."""
     import django
 
     django.setup()

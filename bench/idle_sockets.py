@@ -222,7 +222,8 @@ async def measure(args, data, server):
 
 class Server:
     def __init__(self, env, log_path):
-        # Plain http on localhost, and its own pages' origin may open sockets (consult/realtime/origins.py).
+        # Plain http on localhost, and its own pages' origin may open sockets
+        # (consult/realtime/origins.py).
         self.env = env = {**env, "HTTPS": "0", "ALLOWED_ORIGINS": f"http://127.0.0.1:{PORT}"}
         self.log = open(log_path, "w")
         self.process = subprocess.Popen(

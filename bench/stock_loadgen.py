@@ -168,7 +168,8 @@ async def run(args):
     conns = [None] * N  # websocket per client
     if args.balance_senders:
         # rotate by room so that room r's first member (its sender) sits on server r % len(urls):
-        # posts (receive + group_send) are spread evenly over the servers, members still split evenly
+        # posts (receive + group_send) are spread evenly over the servers,
+        # members still split evenly
         url_idx = [((i // R) + (i % R)) % len(urls) for i in range(N)]
     else:
         url_idx = [(i // R) % len(urls) for i in range(N)]

@@ -196,7 +196,8 @@ AXES_VERBOSE = False
 MFA_REQUIRED_ROLES = envlist("MFA_REQUIRED_ROLES", "supervisor,admin")
 MFA_STEP_UP_MINUTES = envint("MFA_STEP_UP_MINUTES", 15)
 OTP_TOTP_ISSUER = "Consult"
-# Emergency ("break-glass") access to a case outside one's team lasts this long (consult/emergency/).
+# Emergency ("break-glass") access to a case outside one's team lasts this long
+# (consult/emergency/).
 BREAK_GLASS_MINUTES = envint("BREAK_GLASS_MINUTES", 60)
 
 # Argon2id first: new and changed passwords are hashed with it; older PBKDF2 hashes still
@@ -235,7 +236,8 @@ SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
 # cookies; each can still be set on its own below.
 HTTPS = envbool("HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", HTTPS)
-# Probes and scrapers call a process directly over plain http: answer them there, not with a redirect.
+# Probes and scrapers call a process directly over plain http: answer them there,
+# not with a redirect.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 # The load balancer probes the processes directly over plain http.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
@@ -300,7 +302,8 @@ WS_MAX_MESSAGE_BYTES = envint("WS_MAX_MESSAGE_BYTES", 1024 * 1024)
 ALLOWED_ORIGINS = envlist("ALLOWED_ORIGINS")
 # Flood control per socket (docs/protocol.md): a token bucket of WS_FRAME_BURST frames refilled at
 # WS_FRAMES_PER_SECOND; past it a frame gets `rate_limited`, and WS_FLOOD_CLOSE_AFTER refused
-# frames in a row close the socket (4429). One user may hold WS_MAX_SOCKETS_PER_USER sockets per process.
+# frames in a row close the socket (4429). One user may hold WS_MAX_SOCKETS_PER_USER sockets per
+# process.
 WS_FRAMES_PER_SECOND = float(os.environ.get("WS_FRAMES_PER_SECOND", "10"))
 WS_FRAME_BURST = envint("WS_FRAME_BURST", 30)
 WS_FLOOD_CLOSE_AFTER = envint("WS_FLOOD_CLOSE_AFTER", 20)

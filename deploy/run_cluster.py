@@ -20,7 +20,8 @@
    to choose a process).
 5. Writes <workdir>/pids.json ({name: pid}) for bench/load.py, and waits for Ctrl-C / SIGTERM,
    then stops everything it started. A Daphne or scheduler process that dies meanwhile is
-   started again, as systemd's Restart=always would; if nginx dies, everything stops. tests/deploy/test_cluster.py drives the same Cluster class.
+   started again, as systemd's Restart=always would; if nginx dies,
+   everything stops. tests/deploy/test_cluster.py drives the same Cluster class.
 """
 
 import argparse

@@ -246,7 +246,8 @@ def no_session_sweep_in_the_test_process():
 
 @pytest.fixture(autouse=True)
 def fresh_channel_layer():
-    """channels-redis binds its locks to the event loop that first used them; each test has its own."""
+    """channels-redis binds its locks to the event loop that first used them;
+    each test has its own."""
     from channels.layers import channel_layers
 
     channel_layers.backends.clear()

@@ -25,7 +25,8 @@ ENABLED = os.environ.get("TEST_DATABASE_ROLE") == "runtime"
 
 @contextmanager
 def logged_in_as(user, alias="default"):
-    """New connections (of every thread: they share the settings dict) log in as `user` meanwhile."""
+    """New connections (of every thread: they share the settings dict) log in as `user`
+    meanwhile."""
     connection = connections[alias]
     previous = connection.settings_dict["USER"]
     connection.close()
@@ -38,7 +39,8 @@ def logged_in_as(user, alias="default"):
 
 
 def start(alias="default"):
-    """Create the runtime role on the test database and switch the suite to it; returns (owner, role)."""
+    """Create the runtime role on the test database and switch the suite to it; returns
+    (owner, role)."""
     from consult.core import dbroles
 
     connection = connections[alias]

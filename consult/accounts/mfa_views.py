@@ -16,7 +16,8 @@ from consult.core.errors import ValidationFailed
 
 
 def step_up_redirect(request):
-    """None when a code was given within MFA_STEP_UP_MINUTES; else the way to give one and come back."""
+    """None when a code was given within MFA_STEP_UP_MINUTES;
+    else the way to give one and come back."""
     if mfa.step_up_is_fresh(request.session):
         return None
     return redirect(f"{reverse('mfa-step-up')}?{urlencode({'next': request.get_full_path()})}")

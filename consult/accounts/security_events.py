@@ -56,7 +56,8 @@ def security_event_record(action, *, user, actor=THE_USER, case=None, **ids):
 
     `user` is whom the event is about (None: an unknown account, see the module docstring);
     `actor` who did it: by default the user; someone else (an admin revoking a session), or None
-    when nobody known did (a failed sign-in names the account tried, not who tried it). Joins the caller's transaction when there is one, so it commits or rolls back with it.
+    when nobody known did (a failed sign-in names the account tried, not who tried it). Joins the
+    caller's transaction when there is one, so it commits or rolls back with it.
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown security event {action!r}")

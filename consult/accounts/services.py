@@ -26,7 +26,8 @@ def membership_add(*, actor, team, user):
 
 
 def user_deactivate(*, actor, user):
-    """Sign the user out everywhere and close every socket (4403); the account stays for the record."""
+    """Sign the user out everywhere and close every socket (4403);
+    the account stays for the record."""
     with transaction.atomic():
         user.is_active = False
         user.changed_by = actor  # named on the session.revoked events

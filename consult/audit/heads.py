@@ -16,7 +16,8 @@ FORMAT = "consult-audit-checkpoints/1"
 
 
 def export_latest_checkpoints(path):
-    """Sign every moved head, then write each stream's latest checkpoint to `path`; returns their number."""
+    """Sign every moved head, then write each stream's latest checkpoint to `path`;
+    returns their number."""
     checkpoint_all_streams()
     latest = {}
     for row in checkpoint_rows():  # ordered by stream, seq: the last one per stream wins

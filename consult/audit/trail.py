@@ -24,7 +24,8 @@ CHECKPOINT_FIELDS = ("stream", "seq", "hash", "signed_at", "hmac")
 
 
 def event_rows(stream=None):
-    """Every event as a dict the verifier reads, in (stream, seq) order, streamed from the database."""
+    """Every event as a dict the verifier reads, in (stream, seq) order,
+    streamed from the database."""
     events = AuditEvent.objects.order_by("stream", "seq")
     if stream is not None:
         events = events.filter(stream=stream)

@@ -20,7 +20,8 @@ from consult.cases.serializers import user_dict
 from consult.deid.guard import Confirmation
 from consult.realtime.broadcast import publish_on_commit, team_group, user_group
 
-# Django usernames are letters, digits and @ . + - _; a trailing dot is the sentence's, not the name's.
+# Django usernames are letters, digits and @ . + - _; a trailing dot is the sentence's,
+# not the name's.
 MENTION = re.compile(r"(?<![\w@])@([\w.+-]{1,150})")
 
 

@@ -69,7 +69,8 @@ class Message(models.Model):
     corrects = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
     )
-    # Spans the writer confirmed were not identifiers: [{"start", "end", "kind"}]; who is the author.
+    # Spans the writer confirmed were not identifiers: [{"start", "end", "kind"}];
+    # who is the author.
     deid_confirmations = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -172,7 +172,8 @@ def message_insert(
 # as a server-side prepared statement (consult.core.prepared): planning it was half of
 # PostgreSQL's CPU per post.
 # No row back means "not the plain case" (a retry already stored, a membership or session that
-# ended, a stream without a head yet): the caller then takes the general path, which tells them apart.
+# ended, a stream without a head yet): the caller then takes the general path,
+# which tells them apart.
 POST_PLAIN_MESSAGE = f"""WITH moved AS (
     UPDATE {Case._meta.db_table} AS c SET last_seq = c.last_seq + 1, updated_at = %(now)s
      WHERE c.code = %(code)s

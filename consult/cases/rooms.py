@@ -174,9 +174,7 @@ def _history_dict(row):
 
 def _aware(moment):
     # PostgreSQL returns aware datetimes; SQLite's stored UTC comes back naive from plain SQL.
-    return (
-        moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)
-    )
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)
 
 
 def _db_time(moment):

@@ -18,7 +18,8 @@ from consult.core.errors import ValidationFailed
 QUERY_MIN_CHARS, QUERY_MAX_CHARS = 2, 200
 RESULTS_MAX = 50
 SNIPPET_CHARS = 240
-# The expression the index is built on, exactly (migration 0005): otherwise PostgreSQL cannot use it.
+# The expression the index is built on, exactly (migration 0005):
+# otherwise PostgreSQL cannot use it.
 BODY_VECTOR = SearchVector("body", config="english")
 
 

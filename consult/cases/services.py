@@ -148,7 +148,8 @@ def message_post(
 
 
 def _publish_team_news(message, case_code, team_id, mentions):
-    # One frame to the team's group, whoever is in it (case list counts), and one per person mentioned.
+    # One frame to the team's group, whoever is in it (case list counts),
+    # and one per person mentioned.
     activity.publish_activity(message, code=case_code, team_id=team_id)
     activity.publish_mentions(message, mentions, code=case_code)
 

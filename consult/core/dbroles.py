@@ -132,7 +132,8 @@ def _with_database(url, database):
 
 
 def create_roles(admin_url, *, owner_url, runtime_url, out=print):
-    """Create (or bring into line) the owner and runtime roles and the database, as an administrator.
+    """Create (or bring into line) the owner and runtime roles and the database,
+    as an administrator.
 
     Idempotent: existing roles keep their passwords unless the URLs carry one, and lose any
     SUPERUSER, CREATEROLE or CREATEDB they were given. Safe to run again after `migrate`.

@@ -70,7 +70,8 @@ class ProtocolError(ConsultError):
 
 
 class Unavailable(ConsultError):
-    """A dependency (the database) did not answer: nothing was stored, the same frame may be resent."""
+    """A dependency (the database) did not answer: nothing was stored,
+    the same frame may be resent."""
 
     code = "unavailable"
 

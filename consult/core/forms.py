@@ -32,7 +32,8 @@ def form_confirmations(form):
 
 
 def ticked_confirmations(values):
-    """{field: (Confirmation, ...)} from "field:start:end:KIND" values; malformed ones are skipped."""
+    """{field: (Confirmation, ...)} from "field:start:end:KIND" values;
+    malformed ones are skipped."""
     confirmations = {}
     for value in values[:MAX_CONFIRMATIONS]:
         match = CONFIRMATION_VALUE.match(value)

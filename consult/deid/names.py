@@ -150,7 +150,8 @@ def _person_predicate(toks: list[Tok], j: int, text: str, verbs_only: bool = Fal
 
 
 def _cue_after(toks: list[Tok], j: int, text: str, strict: bool) -> bool:
-    """Evidence after the run ending at token j; strict runs need a person's verb or a possessive."""
+    """Evidence after the run ending at token j; strict runs need a person's verb or a
+    possessive."""
     t = toks[j]
     if t.poss:
         return True
@@ -378,7 +379,8 @@ def _coordinated(toks: list[Tok], found: list[tuple[int, int]], text: str) -> It
 
 # ---------------------------------------------------------------- lower-case names
 def _lower_cued(toks: list[Tok], i: int, text: str) -> bool:
-    """Is there a cue that makes lower-case toks[i] a name: 'named grace', 'client jennifer said'."""
+    """Is there a cue that makes lower-case toks[i] a name: 'named grace',
+    'client jennifer said'."""
     t = toks[i]
     prev = toks[i - 1].low if i > 0 and _gap(text, toks[i - 1], t) in (" ", " '", " \"") else ""
     nxt = toks[i + 1].low if i + 1 < len(toks) and _gap(text, t, toks[i + 1]) == " " else ""

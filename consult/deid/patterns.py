@@ -293,8 +293,9 @@ class Ctx:
 
     Digit runs are also bucketed in `runs` by (length up to 7, the class of the character after:
     ' ' space, 'l' letter, '/', '.', '-' or 'o' other; the class before: 'o' space or other, 's'
-    one of '/.-', 'w' a letter or digit; the first digit), so that a rule tries only the runs it could start at: a
-    text of '1/1/1/...' has thousands of runs, but only the first is not preceded by a separator."""
+    one of '/.-', 'w' a letter or digit; the first digit), so that a rule tries only the runs it
+    could start at: a text of '1/1/1/...' has thousands of runs,
+    but only the first is not preceded by a separator."""
 
     __slots__ = ("text", "toks", "digits", "chunks", "low", "words", "runs")
 

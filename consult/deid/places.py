@@ -74,7 +74,8 @@ _STREET = (
     + _STATEZIP
     + r"?"
 )
-# street words of other countries, as the end of one word ("Storgatan", "Hauptstrasse", "Kiannonkatu")
+# street words of other countries, as the end of one word ("Storgatan", "Hauptstrasse",
+# "Kiannonkatu")
 _FOREIGN_ENDINGS = (
     "gatan gata gate gade vej veien vegen vägen väg vei stræde stræti tie katu kuja polku tori "
     "strasse straße str weg gasse platz allee damm ufer laan straat gracht plein kade singel ulica "

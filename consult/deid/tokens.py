@@ -119,7 +119,8 @@ _WORD_BEFORE_RE = re.compile(r"[^\W\d_]+$")
 
 
 def _after_capitalised_word(text: str, end: int) -> bool:
-    """'Juliusz A Kwiatkowski': 'A' after a capitalised word that is no function word is an initial."""
+    """'Juliusz A Kwiatkowski': 'A' after a capitalised word that is no function word is an
+    initial."""
     m = _WORD_BEFORE_RE.search(text, max(0, end - 30), end)
     return bool(m) and m.group()[0].isupper() and m.group().lower() not in V.STOP_CAPS
 

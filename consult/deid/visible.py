@@ -57,7 +57,8 @@ def strip_invisible(text):
 
 
 def visible_text(text):
-    """(what a reader sees, start offsets, end offsets): visible[i] came from text[starts[i]:ends[i]]."""
+    """(what a reader sees, start offsets, end offsets):
+    visible[i] came from text[starts[i]:ends[i]]."""
     starts, ends = list(range(len(text))), list(range(1, len(text) + 1))
     for _ in range(_MAX_ROUNDS):
         decoded, round_starts, round_ends = _decode_once(text)

@@ -41,7 +41,8 @@ def active_grants():
 
 
 def emergency_grant(*, actor, case_code, reason, stepped_up):
-    """Grant `actor` emergency access to the case; returns the grant (steps in the module docstring)."""
+    """Grant `actor` emergency access to the case; returns the grant
+    (steps in the module docstring)."""
     if not (actor.is_authenticated and actor.is_active and actor.role in GRANTEE_ROLES):
         raise AccessDenied("emergency access is for supervisors and admins")
     if not stepped_up:

@@ -1,4 +1,5 @@
-"""Emergency access pages: ask for a case outside your team, and the admins' review of every grant."""
+"""Emergency access pages: ask for a case outside your team,
+and the admins' review of every grant."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required

@@ -2,9 +2,10 @@
 
     deid.false_alarm_confirmed  {<record key>: id, field, start, end, kind, text_sha256}
 
-The record key names what holds the text (message_id, plan_version_id...: consult/falsealarms/records.py);
-offsets count code points in the text the guard checked; text_sha256 is the hash of that whole
-field, never the span's text, so a later redaction can tell the text has not changed since.
+The record key names what holds the text (message_id, plan_version_id...:
+consult/falsealarms/records.py); offsets count code points in the text the guard checked;
+text_sha256 is the hash of that whole field, never the span's text,
+so a later redaction can tell the text has not changed since.
 """
 
 from consult.audit.chain import content_hash
@@ -15,7 +16,9 @@ REDACTED = "deid.redacted"
 
 
 def false_alarms_audit(*, actor, case, record, accepted, texts, stream=None):
-    """One event per confirmed span. `accepted` is {field: [Confirmation]} as guard_fields returns it."""
+    """One event per confirmed span.
+
+    `accepted` is {field: [Confirmation]} as guard_fields returns it."""
     for field, confirmations in accepted.items():
         for confirmation in confirmations:
             audit_append(

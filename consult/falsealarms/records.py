@@ -1,4 +1,5 @@
-"""What holds a confirmed span: one row per kind of record, named by the key its confirmations carry.
+"""What holds a confirmed span: one row per kind of record,
+named by the key its confirmations carry.
 
 key              record                      stored fields a supervisor may redact
 message_id       a room message              body (its HTML is rendered again)

@@ -190,7 +190,8 @@ def _redact(actor, case, confirmation, kind, record, field, span):
 
 
 def _forget_confirmation(message, payload, span):
-    """The message keeps its confirmations by today's offsets: the redacted one goes, later ones move."""
+    """The message keeps its confirmations by today's offsets: the redacted one goes,
+    later ones move."""
     shift = len(PLACEHOLDER) - (span[1] - span[0])
     kept = []
     for item in message.deid_confirmations:

@@ -6,7 +6,8 @@ from consult.followups.models import FollowUp
 
 @admin.register(FollowUp)
 class FollowUpAdmin(ClinicalRecordAdmin):
-    """Read-only, reads audited (consult/audit/admin.py): notes change through the follow-up services."""
+    """Read-only, reads audited (consult/audit/admin.py):
+    notes change through the follow-up services."""
 
     list_display = ("id", "case", "owner", "due_at", "source", "reminded_at", "completed_at")
     list_filter = ("source",)

@@ -1,6 +1,7 @@
 """Follow-up check-ins: schedule, complete, and the reminder the scheduler sends when one is due.
 
-Every function: authorise → de-identification guard → model write → audit event → publish after commit.
+Every function: authorise → de-identification guard → model write → audit event → publish
+after commit.
 """
 
 from django.db import transaction
@@ -58,7 +59,8 @@ def followup_schedule(
 
 def followup_complete(*, actor, followup_id, note, confirmations=()):
     """Record that a check-in happened, by its owner or a supervisor of the team, with a short note
-    that passes the guard. Who may act is decided first: an outsider learns nothing from the note."""
+    that passes the guard. Who may act is decided first:
+    an outsider learns nothing from the note."""
     with transaction.atomic():
         followup = _open_followup_for(actor, followup_id)
         note = (note or "").strip()

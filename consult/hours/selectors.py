@@ -146,7 +146,8 @@ FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_safe(value):
-    """Text a spreadsheet shows literally: a leading ' stops formula evaluation. Numbers stay numbers."""
+    """Text a spreadsheet shows literally: a leading ' stops formula evaluation. Numbers stay
+    numbers."""
     if isinstance(value, str) and value.startswith(FORMULA_LEADS):
         return "'" + value
     return value

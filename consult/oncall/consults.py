@@ -71,7 +71,8 @@ def consult_request(
     unanswered = _unanswered_urgent(actor, kind, case_code)
     if unanswered is not None:
         # Nobody answered the case's urgent consult: this request's text is new facts for it, paged
-        # again in the same step, rather than a second consult the on-call would have to piece together.
+        # again in the same step, rather than a second consult the on-call would have to piece
+        # together.
         return consult_repage(
             actor=actor,
             consult_id=unanswered,
@@ -164,7 +165,8 @@ def _subject(actor, kind, case_code, team_id):
 
 
 def consult_for(actor, consult_id, *, lock=False):
-    """A consult its team can see; to anyone else it does not exist (support: requester and supervisors)."""
+    """A consult its team can see; to anyone else it does not exist
+    (support: requester and supervisors)."""
     consults = ConsultRequest.objects.select_related("case", "team", "requester", "acknowledged_by")
     if lock:
         consults = consults.select_for_update(of=("self",))
@@ -182,7 +184,8 @@ def _require_supervisor(actor):
 
 
 def page_acknowledge(*, actor, consult_id):
-    """ "I've got this": the pages stop, the supervisor joins the room, the requester is told who."""
+    """ "I've got this": the pages stop, the supervisor joins the room,
+    the requester is told who."""
     with transaction.atomic():
         consult = consult_for(
             actor, consult_id, lock=True
@@ -323,8 +326,8 @@ def consult_repage(
 
     The new facts join the question (and a new note the signs note) under a line naming the round,
     so the supervisors paged now read them with what was asked first. `confirmations` is
-    {field: [Confirmation]} for `facts` and `signs_note`; `facts_field` names the facts in errors and
-    confirmations ("question" when they came from the consult form).
+    {field: [Confirmation]} for `facts` and `signs_note`; `facts_field` names the facts in errors
+    and confirmations ("question" when they came from the consult form).
     """
     with transaction.atomic():
         consult = consult_for(actor, consult_id, lock=True)

@@ -46,7 +46,8 @@ def publish_consult(consult):
     frame = {"type": "consult.updated", "consult": consult_dict(consult)}
     if consult.case_id:
         publish_on_commit(case_group(consult.case_id), frame)
-        # The case list's "consult open" mark, for every member of the team: no question, no state detail.
+        # The case list's "consult open" mark, for every member of the team: no question,
+        # no state detail.
         publish_on_commit(
             team_group(consult.team_id),
             {
@@ -129,7 +130,8 @@ def send_page(page, consult):
 
 
 def queue_outbound(consult, person, settings_, *, tier_label):
-    """E-mail and webhook rows for the scheduler. Case code, urgency and a link: nothing clinical."""
+    """E-mail and webhook rows for the scheduler. Case code, urgency and a link:
+    nothing clinical."""
     what = f"case {consult.case.code}" if consult.case_id else "a colleague's support request"
     link = settings.SITE_URL + consult_url(consult)
     if person.email:
@@ -162,8 +164,9 @@ def queue_outbound(consult, person, settings_, *, tier_label):
 def support_notify(consult):
     """A support request pages nobody (no tier is on call for a colleague's wellbeing), but every
     supervisor of the team hears of it: in the app on any page (the `consult.updated` frame that
-    publish_consult sends them; notifier.js shows it with Acknowledge) and by e-mail, which names the
-    team and a link only. One of them takes it with page_acknowledge; the requester sees who and when."""
+    publish_consult sends them; notifier.js shows it with Acknowledge) and by e-mail, which names
+    the team and a link only. One of them takes it with page_acknowledge;
+    the requester sees who and when."""
     supervisors = [
         person for person in team_supervisors(consult.team_id) if person.pk != consult.requester_id
     ]

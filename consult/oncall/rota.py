@@ -117,7 +117,8 @@ def shift_remove(*, actor, shift_id):
 
 
 def paging_settings_update(*, actor, team_id, ack_seconds, webhook_url="", confirmations=()):
-    """`confirmations`: spans of the webhook's url_words the supervisor confirmed identify no one."""
+    """`confirmations`: spans of the webhook's url_words the supervisor confirmed identify no
+    one."""
     _managed_team(actor, team_id)
     if not 1 <= ack_seconds <= 3600:
         raise ValidationFailed(

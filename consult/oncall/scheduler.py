@@ -1,4 +1,5 @@
-"""The scheduler's units of work. Each claims due rows so that two schedulers never do one job twice.
+"""The scheduler's units of work. Each claims due rows so that two schedulers never do one job
+twice.
 
 Escalations lock the consult row with SELECT ... FOR UPDATE SKIP LOCKED and re-check the deadline
 under the lock; repeats, deliveries and reminders are claimed by a conditional UPDATE that only one
@@ -134,8 +135,8 @@ def remind_due_followups(now=None):
 
 
 def deliver_due(now=None):
-    """Send queued e-mails and webhook calls; a failure is retried with exponential backoff, then given
-    up after DELIVERY_MAX_ATTEMPTS tries. Every try is a DeliveryAttempt row."""
+    """Send queued e-mails and webhook calls; a failure is retried with exponential backoff, then
+    given up after DELIVERY_MAX_ATTEMPTS tries. Every try is a DeliveryAttempt row."""
     now = now or timezone.now()
     done = 0
     stale = now - timedelta(seconds=CLAIM_STALE_SECONDS)

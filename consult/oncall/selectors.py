@@ -34,7 +34,8 @@ def active_consults(user):
 
 
 def with_active_consult(cases):
-    """Annotate `active_consult`: a consult about the case is not resolved yet (the case list's mark)."""
+    """Annotate `active_consult`: a consult about the case is not resolved yet
+    (the case list's mark)."""
     return cases.annotate(
         active_consult=Exists(
             ConsultRequest.objects.filter(case=OuterRef("pk"), state__in=ACTIVE_STATES)
@@ -103,7 +104,8 @@ def _figures(seconds):
 
 
 def turnaround(team_id, *, now=None):
-    """Request → acknowledgement and request → first guidance, median and p90 in seconds, last 30 days."""
+    """Request → acknowledgement and request → first guidance, median and p90 in seconds,
+    last 30 days."""
     now = now or timezone.now()
     consults = list(
         ConsultRequest.objects.filter(

@@ -13,7 +13,8 @@ def consult_url(consult):
 
 
 def consult_dict(consult):
-    """For the team's own screens (case room, dashboards): holds the question, never leaves the app."""
+    """For the team's own screens (case room, dashboards): holds the question,
+    never leaves the app."""
     return {
         "id": consult.pk,
         "kind": consult.kind,

@@ -1,4 +1,5 @@
-"""HTTP transport for consults, pages, follow-ups and the rota: parse → service → JSON or redirect."""
+"""HTTP transport for consults, pages, follow-ups and the rota:
+parse → service → JSON or redirect."""
 
 from datetime import datetime
 
@@ -44,7 +45,8 @@ def _int(value, field):
 
 
 def _moment(value, field):
-    """A datetime-local input ("2025-01-01T09:30") in the server's zone, or an ISO time with offset."""
+    """A datetime-local input ("2025-01-01T09:30") in the server's zone,
+    or an ISO time with offset."""
     try:
         moment = datetime.fromisoformat(value or "")
     except ValueError:
@@ -53,8 +55,8 @@ def _moment(value, field):
 
 
 def _confirmations(request, field=None):
-    """The writer's "not an identifier" spans (`confirmations`: {field: [{start, end, kind}]} as JSON):
-    all of them, or one field's."""
+    """The writer's "not an identifier" spans (`confirmations`: {field: [{start, end, kind}]} as
+    JSON): all of them, or one field's."""
     confirmations = posted_confirmations(request.POST.get("confirmations"))
     return confirmations if field is None else confirmations.get(field, ())
 

@@ -137,7 +137,8 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 
 
 def post_signed(url, body, *, delivery_id, now=None):
-    """POST the body to the checked address; returns the HTTP status, raises on refusal or failure."""
+    """POST the body to the checked address; returns the HTTP status,
+    raises on refusal or failure."""
     scheme, host, port, path, address = resolve_destination(url)
     connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
     connection = connection_class(

@@ -185,7 +185,8 @@ class ConsultSocket(AsyncWebsocketConsumer):
             await self.close(code=protocol.WS_CLOSE_FORBIDDEN)
 
     async def refuse_flood(self, wait, text):
-        """Over budget: the frame is dropped unprocessed; going on past WS_FLOOD_CLOSE_AFTER closes."""
+        """Over budget: the frame is dropped unprocessed;
+        going on past WS_FLOOD_CLOSE_AFTER closes."""
         self.refused_in_a_row += 1
         if self.refused_in_a_row > settings.WS_FLOOD_CLOSE_AFTER:
             self.flooded = True
@@ -281,7 +282,8 @@ class ConsultSocket(AsyncWebsocketConsumer):
         asyncio.ensure_future(self.access_rechecked())
 
     async def access_rechecked(self):
-        """Decide access again from the database; closes the socket and returns False if it is gone."""
+        """Decide access again from the database; closes the socket and returns False if it is
+        gone."""
         try:
             code = await in_db_thread(self.access_lost_code)()
         except Exception:  # noqa: BLE001 - the database decides at the next frame instead

@@ -1,4 +1,5 @@
-"""Which web pages may open a socket as the signed-in user: origins compared on scheme, host AND port.
+"""Which web pages may open a socket as the signed-in user: origins compared on scheme,
+host AND port.
 
 A browser sends the session cookie with a websocket handshake from any page, so the Origin header
 is what stops another site, or another service on the same host name and a different port or
@@ -17,7 +18,8 @@ DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 
 def origin_tuple(text):
-    """(scheme, host, port) of an origin such as https://consult.example.org, or None if it is not one."""
+    """(scheme, host, port) of an origin such as https://consult.example.org,
+    or None if it is not one."""
     try:
         parts = urlsplit(text.strip())
         port = parts.port or DEFAULT_PORTS.get(parts.scheme)
@@ -56,7 +58,8 @@ def allowed_origins():
 
 
 class OriginValidator:
-    """ASGI middleware for the websocket routes: refuse the handshake unless the origin is allowed."""
+    """ASGI middleware for the websocket routes: refuse the handshake unless the origin is
+    allowed."""
 
     def __init__(self, application):
         self.application = application

@@ -43,7 +43,8 @@ def post_each(requests):
             except ConsultError as error:
                 results.append(error)
             except Exception as error:  # noqa: BLE001 - one post's failure is that socket's, not the batch's
-                # The type only: a database error's detail can quote the row, clinical text included.
+                # The type only: a database error's detail can quote the row,
+                # clinical text included.
                 log.error("message post failed: %s", type(error).__name__)
                 results.append(error)
     return results
@@ -68,7 +69,8 @@ class PostBatches:
             async with asyncio.timeout(settings.DB_CALL_TIMEOUT_SECONDS):
                 result = await future  # cancelled on timeout: its batch then skips the answer
         except TimeoutError:
-            # It may still be stored when the database answers; the resend is then acked as a duplicate.
+            # It may still be stored when the database answers;
+            # the resend is then acked as a duplicate.
             raise Unavailable() from None
         if isinstance(result, BaseException):
             raise result

@@ -87,7 +87,8 @@ def bounded_int(value, field):
 
 
 def query_int(query_string, field):
-    """The one occurrence of `field` in a handshake's query string as an integer, None when absent."""
+    """The one occurrence of `field` in a handshake's query string as an integer,
+    None when absent."""
     pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
     values = [value for name, value in pairs if name == field]
     if not values:

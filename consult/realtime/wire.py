@@ -40,7 +40,8 @@ def daphne_protocol(base_send):
 
 
 def frame_writer(base_send):
-    """write(frame) -> True if written straight to the socket's transport; None if never possible."""
+    """write(frame) -> True if written straight to the socket's transport;
+    None if never possible."""
     protocol = daphne_protocol(base_send)
     if protocol is None:
         return None

@@ -40,7 +40,8 @@ class ReviewSession(models.Model):
 
 
 class AgendaItem(models.Model):
-    """One case on a review's agenda; its minutes land in the case's record when the review closes."""
+    """One case on a review's agenda; its minutes land in the case's record when the review
+    closes."""
 
     session = models.ForeignKey(ReviewSession, on_delete=models.CASCADE, related_name="agenda")
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="review_items")

@@ -36,7 +36,8 @@ def agenda_of(session):
 
 
 def review_state(session):
-    """The `review.state` frame: everything the live room shows, sent on join and after each change."""
+    """The `review.state` frame: everything the live room shows,
+    sent on join and after each change."""
     return {
         "type": "review.state",
         "session": {

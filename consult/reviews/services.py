@@ -29,7 +29,8 @@ def team_stream(team_id):
 
 
 def review_schedule(*, actor, team_id, scheduled_at, case_codes=(), planned_minutes=60):
-    """Create a session facilitated by `actor`. The agenda is highest risk first unless cases are given."""
+    """Create a session facilitated by `actor`. The agenda is highest risk first unless cases are
+    given."""
     if not is_team_supervisor(actor, team_id):
         raise AccessDenied("only the team's supervisors and admins run reviews", field="team")
     if not 5 <= planned_minutes <= 480:

@@ -11,7 +11,8 @@ class Section:
     hint: str
 
 
-# The Stanley-Brown steps plus reasons for living, in our own words (the official form is copyrighted).
+# The Stanley-Brown steps plus reasons for living, in our own words
+# (the official form is copyrighted).
 SECTIONS = (
     Section(
         "warning_signs",

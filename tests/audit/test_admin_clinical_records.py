@@ -1,4 +1,5 @@
-"""Django admin shows clinical records but cannot change them, and each showing is a read on the trail.
+"""Django admin shows clinical records but cannot change them,
+and each showing is a read on the trail.
 
 root is a superuser with the admin role (tests/conftest.py gives it an authenticator, as every
 admin has); alice owns the North case, asks a consult on it and bob schedules a follow-up.

@@ -1,4 +1,5 @@
-"""Creating, editing, closing and viewing a case each leave exactly one event: hashes, never text."""
+"""Creating, editing, closing and viewing a case each leave exactly one event: hashes,
+never text."""
 
 import pytest
 

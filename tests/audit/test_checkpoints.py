@@ -1,4 +1,5 @@
-"""Heads are signed every AUDIT_CHECKPOINT_EVERY events, and by the periodic command when they moved."""
+"""Heads are signed every AUDIT_CHECKPOINT_EVERY events,
+and by the periodic command when they moved."""
 
 import io
 

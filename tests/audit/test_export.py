@@ -1,4 +1,5 @@
-"""A case's trail downloads as JSON Lines that verify offline, and the download is itself on the trail."""
+"""A case's trail downloads as JSON Lines that verify offline,
+and the download is itself on the trail."""
 
 import importlib.util
 import json
@@ -24,7 +25,8 @@ def export(client, user, case):
 
 
 def offline_verify(path, *args, env=None):
-    """The documented command: python3 tools/verify_audit_export.py FILE (no Django, no database)."""
+    """The documented command: python3 tools/verify_audit_export.py FILE
+    (no Django, no database)."""
     return subprocess.run(
         [sys.executable, "-I", str(VERIFIER), *args, str(path)],
         capture_output=True,

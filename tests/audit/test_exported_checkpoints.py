@@ -1,5 +1,6 @@
 """`audit_checkpoint --export FILE` and `audit_verify --checkpoints FILE`: the checkpoints exported
-before a backup hold a restored trail to how far it reached, and cannot be forged without the key."""
+before a backup hold a restored trail to how far it reached,
+and cannot be forged without the key."""
 
 import io
 import json

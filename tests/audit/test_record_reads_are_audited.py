@@ -1,4 +1,5 @@
-"""Reading a case's records is an action on the case: each page read leaves one case.viewed event."""
+"""Reading a case's records is an action on the case:
+each page read leaves one case.viewed event."""
 
 import pytest
 

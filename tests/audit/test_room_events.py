@@ -1,4 +1,5 @@
-"""Posting, joining a room and reading its history each leave exactly one event; so does a false alarm."""
+"""Posting, joining a room and reading its history each leave exactly one event;
+so does a false alarm."""
 
 import pytest
 

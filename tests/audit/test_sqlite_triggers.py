@@ -1,4 +1,5 @@
-"""The embedded SQLite database refuses audit edits too, and `flush` (used between tests) still works."""
+"""The embedded SQLite database refuses audit edits too, and `flush`
+(used between tests) still works."""
 
 import os
 import sqlite3

@@ -1,4 +1,5 @@
-"""A superuser can switch the trigger off; audit_verify still finds the edited event and names it."""
+"""A superuser can switch the trigger off; audit_verify still finds the edited event and names
+it."""
 
 import io
 

@@ -71,7 +71,8 @@ def csp_violations():
 
 @pytest.fixture
 def sign_in(chromium, server, csp_violations):
-    """A fresh browser context signed in through the real login form, its pages watched for CSP violations."""
+    """A fresh browser context signed in through the real login form,
+    its pages watched for CSP violations."""
     contexts = []
 
     def sign_in_as(user):

@@ -1,4 +1,5 @@
-"""A therapist names the client in a new case's title, sees it flagged, and redacts it in one click."""
+"""A therapist names the client in a new case's title, sees it flagged,
+and redacts it in one click."""
 
 import pytest
 from playwright.sync_api import expect

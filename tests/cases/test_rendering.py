@@ -45,7 +45,8 @@ def test_it_renders_plain_lines_on_the_fast_path_exactly_as_markdown_would(text)
 
 
 HIDING = [
-    # Character references are shown as written: the browser never decodes a name the guard did not see.
+    # Character references are shown as written: the browser never decodes a name the guard did not
+    # see.
     ("&#74;ohn **MRN** &#49;234567", "<p>&amp;#74;ohn <strong>MRN</strong> &amp;#49;234567</p>"),
     (
         "`&#74;` and [&#74;](https://x.org/?a=1&b=2 \"&#74;\")",

@@ -34,5 +34,6 @@ def test_search_behaves_the_same_on_sqlite():
         timeout=600,
     )
     assert child.returncode == 0, child.stdout[-3000:]
-    # Everything passed there but the two PostgreSQL-only checks (stemming, the index): it was SQLite.
+    # Everything passed there but the two PostgreSQL-only checks (stemming, the index):
+    # it was SQLite.
     assert " passed, 2 skipped" in child.stdout, child.stdout[-1000:]

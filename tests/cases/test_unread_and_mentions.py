@@ -75,7 +75,8 @@ def test_a_mention_tells_the_mentioned_team_member_only(
     alice, bob, carol, oscar, north_case, published
 ):
     body = "@bob and @carol. could you look? (@oscar, @alice, @nobody)"
-    # @oscar (another team) and @nobody look like a client's handles to the guard: the writer confirms them.
+    # @oscar (another team) and @nobody look like a client's handles to the guard:
+    # the writer confirms them.
     outsiders = [
         Confirmation(body.index(h), body.index(h) + len(h), "HANDLE") for h in ("@oscar", "@nobody")
     ]

@@ -1,5 +1,6 @@
 """False alarms that stopped clinicians: clinical eponyms, instruments, conditions and hyphenated
-words are not identifiers, and a name that is also a word is not a name without a person's context."""
+words are not identifiers, and a name that is also a word is not a name without a person's
+context."""
 
 import pytest
 

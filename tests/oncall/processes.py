@@ -1,4 +1,5 @@
-"""Real `manage.py run_scheduler` processes on the test database, and a personal socket to a live server."""
+"""Real `manage.py run_scheduler` processes on the test database,
+and a personal socket to a live server."""
 
 import json
 import signal

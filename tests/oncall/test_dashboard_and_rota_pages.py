@@ -1,6 +1,7 @@
 """The dashboard, the rota page and the consult endpoints over HTTP.
 
-bob supervises North and is primary on call; alice is a North therapist; oscar (East) is an outsider.
+bob supervises North and is primary on call; alice is a North therapist;
+oscar (East) is an outsider.
 """
 
 from datetime import timedelta

@@ -1,5 +1,5 @@
-"""Escalation in-process: deadline → backup → every supervisor → the requester hears nobody answered.
-The same steps across real scheduler processes are in test_scheduler_processes.py."""
+"""Escalation in-process: deadline → backup → every supervisor → the requester hears nobody
+answered. The same steps across real scheduler processes are in test_scheduler_processes.py."""
 
 from datetime import timedelta
 

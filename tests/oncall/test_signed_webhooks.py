@@ -29,7 +29,8 @@ PAYLOAD = {
 
 
 class Gateway:
-    """A receiver answering each POST with the next status of `statuses` (then 200), keeping requests."""
+    """A receiver answering each POST with the next status of `statuses` (then 200),
+    keeping requests."""
 
     def __init__(self, statuses=()):
         self.statuses, self.requests = list(statuses), []

@@ -1,4 +1,5 @@
-"""An urgent consult pages the primary on call at once; acknowledge stops it; outsiders get nothing."""
+"""An urgent consult pages the primary on call at once; acknowledge stops it;
+outsiders get nothing."""
 
 import pytest
 

@@ -1,4 +1,5 @@
-"""Open any of the three socket routes as a signed-in browser would, with the headers a test chooses."""
+"""Open any of the three socket routes as a signed-in browser would,
+with the headers a test chooses."""
 
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -31,5 +32,6 @@ async def open_socket(user, path, *, origins=(ORIGIN,), query=""):
 
 
 async def first_frame(communicator):
-    """The frame each route sends first on admission (room.joined, dashboard.snapshot, review.state)."""
+    """The frame each route sends first on admission (room.joined, dashboard.snapshot,
+    review.state)."""
     return await communicator.receive_json_from(timeout=5)

@@ -4,7 +4,8 @@ HTTP 500 or a 1011; the socket stays usable and nothing is stored.
 
 Frames are generated from the protocol's own tables (every client frame type of every socket),
 each with one thing wrong: a required field dropped, a value of the wrong kind, an integer out of
-range, an unknown field, or an unknown type. alice owns the North case; the review is in progress."""
+range, an unknown field, or an unknown type. alice owns the North case;
+the review is in progress."""
 
 from urllib.parse import quote
 
@@ -113,7 +114,8 @@ def world(alice, bob, carol, oscar, north, north_case):
 
 
 async def answer(ws):
-    """The next frame that answers the client, skipping the room's own news (presence, reads, review state)."""
+    """The next frame that answers the client, skipping the room's own news (presence, reads,
+    review state)."""
     while True:
         frame = await ws.receive_json_from(timeout=5)
         if frame["type"] not in ("presence", "read.updated", "review.state"):
@@ -177,7 +179,8 @@ queries = st.one_of(
 
 
 async def handshake(world, query):
-    """Each route with the query: (route, outcome), the case room's outcome saying how it answered."""
+    """Each route with the query: (route, outcome),
+    the case room's outcome saying how it answered."""
     outcomes = {}
     for route in TABLES:
         ws, connected, _ = await open_socket(

@@ -1,4 +1,5 @@
-"""A review from scheduling to closing: exact audit events, and minutes landing in each case's record.
+"""A review from scheduling to closing: exact audit events,
+and minutes landing in each case's record.
 
 bob supervises North and facilitates; alice owns the North cases; carol is a North peer.
 """

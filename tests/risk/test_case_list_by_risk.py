@@ -1,4 +1,5 @@
-"""Case lists sort and filter by risk level; a rise to high or imminent prompts an urgent consult."""
+"""Case lists sort and filter by risk level; a rise to high or imminent prompts an urgent
+consult."""
 
 import re
 

@@ -1,4 +1,5 @@
-"""The safety plan's pages: the edit form shows flagged spans, versions compare side by side, print view."""
+"""The safety plan's pages: the edit form shows flagged spans, versions compare side by side,
+print view."""
 
 import pytest
 

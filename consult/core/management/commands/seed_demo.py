@@ -84,7 +84,8 @@ class Command(BaseCommand):
         return device, mfa.recovery_codes_replace(user)
 
     def _on_call(self, supervisor, team):
-        """Bob is the North group's primary on call for the next month, so urgent consults page him."""
+        """Bob is the North group's primary on call for the next month,
+        so urgent consults page him."""
         now = timezone.now()
         if not Shift.objects.filter(team=team, supervisor=supervisor, ends_at__gt=now).exists():
             shift_add(
