@@ -137,8 +137,8 @@ def scenario(name, args, rooms):
     rates = measure(args.batches, args.batch, args.threads, rooms)
     ratio = rates[True] / rates[False]
     print(
-        f"{name:9}: audit on {rates[True]:6.1f} msgs/s, off {rates[False]:6.1f} msgs/s, ratio {ratio:.2f} "
-        f"(target >= 0.80) {'OK' if ratio >= 0.8 else 'BELOW TARGET'}"
+        f"{name:9}: audit on {rates[True]:6.1f} msgs/s, off {rates[False]:6.1f} msgs/s, ratio "
+        f"{ratio:.2f} (target >= 0.80) {'OK' if ratio >= 0.8 else 'BELOW TARGET'}"
     )
     return {
         "on_msgs_per_s": round(rates[True], 1),
@@ -160,8 +160,8 @@ def main():
     total = args.batches * (args.batch // args.threads) * args.threads
     layer = "redis" if settings.REDIS_URL else "in-memory"
     print(
-        f"{total} messages per mode and scenario, {args.threads} threads, {args.batches} interleaved "
-        f"batches, {layer} channel layer"
+        f"{total} messages per mode and scenario, {args.threads} threads, {args.batches} "
+        f"interleaved batches, {layer} channel layer"
     )
     result = {
         "bench": "audit_cost",

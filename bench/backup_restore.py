@@ -113,8 +113,8 @@ def main():
                 "audit_verify_alone_s": round(verify_s, 1),
             }
         print(
-            f"{figures['messages']} messages in {args.cases} cases ({figures['audit_events']} audit events): "
-            f"dump {figures['dump_bytes'] / 1e6:.1f} MB"
+            f"{figures['messages']} messages in {args.cases} cases ({figures['audit_events']} "
+            f"audit events): dump {figures['dump_bytes'] / 1e6:.1f} MB"
         )
         print(f"backup (checkpoint export + pg_dump): {backup_s:.1f} s")
         print(

@@ -407,8 +407,9 @@ def baseline_search(args, rates, workdir, services):
         ]
     for result in results:
         print(
-            f"baseline ({processes} process(es)) {result['rate_target']} msg/s: lost {result['lost']}, "
-            f"p99 {(result['lat_ms'] or {}).get('p99')} ms, within SLO {result['within_slo']}"
+            f"baseline ({processes} process(es)) {result['rate_target']} msg/s: lost "
+            f"{result['lost']}, p99 {(result['lat_ms'] or {}).get('p99')} ms, within SLO "
+            f"{result['within_slo']}"
         )
     print(f"baseline ceiling: {ceiling(results)} msg/s")
 

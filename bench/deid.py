@@ -122,7 +122,8 @@ def main() -> None:
     worst16 = max(r["p99_ms"] for label, r in results.items() if label.startswith("16KiB"))
     worst_per_kib = max(r["p99_ms_per_kib"] for r in results.values())
     print(
-        f"worst p99 per KiB {worst_per_kib:.3f} ms (bar 1.0); worst 16 KiB p99 {worst16:.3f} ms (bar 16)"
+        f"worst p99 per KiB {worst_per_kib:.3f} ms (bar 1.0); worst 16 KiB p99 {worst16:.3f} ms "
+        f"(bar 16)"
     )
     print(json.dumps({"bench": "deid.scan", "unit": "thread CPU ms", "results": results}))
 

@@ -427,16 +427,18 @@ async def main_async(args):
 def print_table(result):
     print(
         f"  {result['clients']} clients, {result['rooms']} rooms, {result['rate']} msg/s: "
-        f"{result['posts_sent']} sent, {result['acked']} acked, {result['acked_lost']} acked but lost, "
-        f"{result['stored_twice']} stored twice, {result['duplicate_frames']} duplicate frames",
+        f"{result['posts_sent']} sent, {result['acked']} acked, {result['acked_lost']} acked but "
+        f"lost, {result['stored_twice']} stored twice, {result['duplicate_frames']} duplicate "
+        f"frames",
         file=sys.stderr,
     )
     for r in result["faults"]:
         print(
-            f"  {r['fault']:<8} closes {r['closes'] or '{}'}  5xx {r['http_5xx']}  unavailable {r['unavailable']}  "
-            f"posts {r['posts_in_window']} (slowest answer {r['slowest_answer_s']} s, "
-            f"{r['posts_unanswered']} unanswered)  {r['clients_live_again']} clients live again, the last "
-            f"{r['all_live_again_after_s']} s after",
+            f"  {r['fault']:<8} closes {r['closes'] or '{}'}  5xx {r['http_5xx']}  unavailable "
+            f"{r['unavailable']}  posts {r['posts_in_window']} (slowest answer "
+            f"{r['slowest_answer_s']} s, {r['posts_unanswered']} unanswered)  "
+            f"{r['clients_live_again']} clients live again, the last {r['all_live_again_after_s']} "
+            f"s after",
             file=sys.stderr,
         )
 

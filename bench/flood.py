@@ -193,7 +193,8 @@ def summary(values):
     ordered = sorted(values)
     p99 = ordered[max(0, round(0.99 * len(ordered)) - 1)] if ordered else float("nan")
     return (
-        f"n={len(values)} p50 {statistics.median(values):.1f} ms  p99 {p99:.1f} ms  max {max(values):.1f} ms"
+        f"n={len(values)} p50 {statistics.median(values):.1f} ms  p99 {p99:.1f} ms  max "
+        f"{max(values):.1f} ms"
         if values
         else "n=0"
     )
@@ -221,13 +222,15 @@ def main():
     from django.conf import settings
 
     print(
-        f"flood: alice sent {told.get('sent')} frames at {args.rate:.0f}/s for up to {args.seconds} s "
-        f"(limit: burst {settings.WS_FRAME_BURST}, {settings.WS_FRAMES_PER_SECOND}/s, "
-        f"closed after {settings.WS_FLOOD_CLOSE_AFTER} refusals in a row)"
+        f"flood: alice sent {told.get('sent')} frames at {args.rate:.0f}/s for up to "
+        f"{args.seconds} s (limit: burst {settings.WS_FRAME_BURST}, "
+        f"{settings.WS_FRAMES_PER_SECOND}/s, closed after {settings.WS_FLOOD_CLOSE_AFTER} refusals "
+        f"in a row)"
     )
     print(
-        f"  alice was told: {told.get('message.ack', 0)} acks, {told.get('rate_limited', 0)} rate_limited, "
-        f"closed with {told.get('close')} after {lasted:.2f} s; stored: {stored(code)} messages"
+        f"  alice was told: {told.get('message.ack', 0)} acks, {told.get('rate_limited', 0)} "
+        f"rate_limited, closed with {told.get('close')} after {lasted:.2f} s; stored: "
+        f"{stored(code)} messages"
     )
     print(f"  bob's ping round trip before the flood: {summary(before)}")
     print(f"  bob's ping round trip during the flood: {summary(during)}")

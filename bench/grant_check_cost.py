@@ -122,7 +122,8 @@ def scenario(name, args, rooms):
     rates = measure(args.batches, args.batch, args.threads, rooms)
     ratio = rates[True] / rates[False]
     print(
-        f"{name:9}: check on {rates[True]:6.1f} msgs/s, off {rates[False]:6.1f} msgs/s, ratio {ratio:.2f}"
+        f"{name:9}: check on {rates[True]:6.1f} msgs/s, off {rates[False]:6.1f} msgs/s, ratio "
+        f"{ratio:.2f}"
     )
     return {
         "on_msgs_per_s": round(rates[True], 1),
@@ -141,7 +142,8 @@ def main():
     measure(2, args.batch, args.threads, 1)  # warm up: imports, connections, prepared statements
     total = args.batches * (args.batch // args.threads) * args.threads
     print(
-        f"{total} messages per mode and scenario, {args.threads} threads, {args.batches} interleaved batches"
+        f"{total} messages per mode and scenario, {args.threads} threads, {args.batches} "
+        f"interleaved batches"
     )
     result = {
         "bench": "grant_check_cost",

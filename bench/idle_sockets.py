@@ -118,7 +118,8 @@ def post_one_per_room(env, data):
         "d=json.load(open(sys.argv[1]));out={}\n"
         "for i,c in enumerate(d['rooms']):\n"
         "    u=User.objects.get(pk=d['users'][i])  # client i is a member of room i's team\n"
-        "    r=message_post(actor=u,case_code=c,client_id='storm-'+sys.argv[2],body='posted while you were away')\n"
+        "    r=message_post(actor=u,case_code=c,client_id='storm-'+sys.argv[2],body='posted while "
+        "you were away')\n"
         "    out[c]=r.message.seq\n"
         "print(json.dumps(out))\n"
     )
@@ -266,12 +267,14 @@ def print_table(result):
         ),
         (
             "idle",
-            f"{i['still_open']} still open after {i['seconds']} s, {i['closed_by_server']} closed by server",
+            f"{i['still_open']} still open after {i['seconds']} s, {i['closed_by_server']} closed "
+            f"by server",
         ),
         (
             "storm",
-            f"{s['reconnected']} reconnected within {s['window_s']} s (last in at {s['all_in_s']} s), "
-            f"{s['backfilled_exactly']} backfilled exactly, {s['wrong']} wrong, {s['failures']} failed",
+            f"{s['reconnected']} reconnected within {s['window_s']} s (last in at {s['all_in_s']} "
+            f"s), {s['backfilled_exactly']} backfilled exactly, {s['wrong']} wrong, "
+            f"{s['failures']} failed",
         ),
         ("load average", " ".join(f"{x:.2f}" for x in result["load_avg"])),
     ]

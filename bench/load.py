@@ -371,8 +371,8 @@ def load_data(args):
     data = json.loads(Path(args.data).read_text())
     if len(data["rooms"]) < args.rooms or len(data["cookies"]) < args.clients:
         sys.exit(
-            f"{args.data} has {len(data['cookies'])} clients and {len(data['rooms'])} rooms, fewer than "
-            f"asked: run with --setup"
+            f"{args.data} has {len(data['cookies'])} clients and {len(data['rooms'])} rooms, fewer "
+            f"than asked: run with --setup"
         )
     data["rooms"] = data["rooms"][: args.rooms]
     return data

@@ -262,8 +262,8 @@ def main():
         "max_ms": round(max(latencies), 1),
     }
     print(
-        f"page latency, POST sent → page frame on the supervisor's socket ({figures['pages']} pages, "
-        f"{args.chatters} clients chatting at {figures['chat_msgs_per_s']} msg/s):"
+        f"page latency, POST sent → page frame on the supervisor's socket ({figures['pages']} "
+        f"pages, {args.chatters} clients chatting at {figures['chat_msgs_per_s']} msg/s):"
     )
     print(
         f"  p50 {figures['p50_ms']} ms   p90 {figures['p90_ms']} ms   p99 {figures['p99_ms']} ms   "

@@ -408,7 +408,8 @@ def main():
     with cluster:
         print(
             f"\n  Consult cluster on {cluster.url}  (nginx → Daphne on ports "
-            f"{', '.join(map(str, cluster.daphne_ports))}; scheduler {'on' if cluster.scheduler else 'off'})"
+            f"{', '.join(map(str, cluster.daphne_ports))}; scheduler "
+            f"{'on' if cluster.scheduler else 'off'})"
         )
         owner = cluster.env.get("DATABASE_OWNER_URL")
         print(

@@ -230,7 +230,8 @@ def plate(rng):
         ),
         lambda: f"{''.join(pick(rng, letters) for _ in range(3))}-{digits(rng, 4)}",
         lambda: (
-            f"{''.join(pick(rng, letters) for _ in range(2))}{digits(rng, 2)} {''.join(pick(rng, letters) for _ in range(3))}"
+            f"{''.join(pick(rng, letters) for _ in range(2))}{digits(rng, 2)} "
+            f"{''.join(pick(rng, letters) for _ in range(3))}"
         ),
         lambda: f"{digits(rng, 3)} {''.join(pick(rng, letters) for _ in range(3))}",
     ]

@@ -16,9 +16,9 @@ import unicodedata
 
 LOCALES = (
     "da_DK fi_FI no_NO sv_SE is_IS pl_PL cs_CZ sk_SK hu_HU ro_RO hr_HR sl_SI lt_LT lv_LV et_EE "
-    "uk_UA ru_RU bg_BG de_DE de_AT de_CH nl_NL nl_BE fr_FR it_IT es_ES es_MX es_AR es_CO pt_PT pt_BR "
-    "tr_TR ga_IE en_GB en_IE en_NG yo_NG ig_NG ha_NG tw_GH sw zu_ZA en_KE en_IN en_PK vi_VN id_ID "
-    "el_GR az_AZ ka_GE hy_AM"
+    "uk_UA ru_RU bg_BG de_DE de_AT de_CH nl_NL nl_BE fr_FR it_IT es_ES es_MX es_AR es_CO pt_PT "
+    "pt_BR tr_TR ga_IE en_GB en_IE en_NG yo_NG ig_NG ha_NG tw_GH sw zu_ZA en_KE en_IN en_PK vi_VN "
+    "id_ID el_GR az_AZ ka_GE hy_AM"
 ).split()
 DATA = os.path.join(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "consult", "deid", "data"

@@ -43,8 +43,9 @@ def runtime_role_problems(connection, role=None):
         )
         owned = [name for (name,) in cursor.fetchall()]
         cursor.execute(
-            "SELECT c.relname FROM pg_class c WHERE c.relname = ANY(%s) AND pg_table_is_visible(c.oid) "
-            "AND has_table_privilege(%s, c.oid, 'UPDATE, DELETE, TRUNCATE') ORDER BY c.relname",
+            "SELECT c.relname FROM pg_class c WHERE c.relname = ANY(%s) AND "
+            "pg_table_is_visible(c.oid) AND has_table_privilege(%s, c.oid, 'UPDATE, DELETE, "
+            "TRUNCATE') ORDER BY c.relname",
             [list(APPEND_ONLY_TABLES), role],
         )
         writable = [name for (name,) in cursor.fetchall()]

@@ -23,8 +23,8 @@ class DeidGuardedForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Not an identifier",
-        help_text="When a span above is flagged but identifies no client (a staff member's own name), tick it and "
-        "save again: your confirmation is audited.",
+        help_text="When a span above is flagged but identifies no client (a staff member's own "
+        "name), tick it and save again: your confirmation is audited.",
     )
 
     def __init__(self, *args, **kwargs):

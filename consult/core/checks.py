@@ -86,7 +86,8 @@ def check_webhook_signing_secret(app_configs, **kwargs):
     if secret == settings.DEV_WEBHOOK_SIGNING_SECRET:
         return [
             Error(
-                "WEBHOOK_SIGNING_SECRET is the development key: anyone can forge pages to the gateway",
+                "WEBHOOK_SIGNING_SECRET is the development key: anyone can forge pages to the "
+                "gateway",
                 hint="Set WEBHOOK_SIGNING_SECRET and give the same value to the receiver.",
                 id="consult.E003",
             )

@@ -188,6 +188,7 @@ def create_roles(admin_url, *, owner_url, runtime_url, out=print):
             for statement in runtime_grants(runtime, existing_audit_tables(cursor)):
                 cursor.execute(statement)
     out(
-        f"grants: {runtime} may read and write ordinary tables, only SELECT and INSERT the audit tables"
+        f"grants: {runtime} may read and write ordinary tables, only SELECT and INSERT the audit "
+        f"tables"
     )
     return owner, runtime, database

@@ -68,19 +68,19 @@ def rule(
 
 # ---------------------------------------------------------------- validators shared by the tables
 _UNIT_AFTER_RE = re.compile(
-    r"[ \t]?(?:mg|mcg|ml|g|kg|lbs?|pounds|%|percent|units?|iu|steps|dollars|usd|euros?|people|calories|kcal|"
-    r"miles|km|feet|ft|meters|times|hours|minutes|mins|seconds|words|views|followers|likes|cells|bytes|"
-    r"[kmg]i?b|characters|chars|rows|lines|"
-    r"patients|clients|members|users|visits|sessions|copies|tabs?|tablets?|pills?|a (?:year|month|week|day)|"
-    r"an hour|annually|yearly|monthly|weekly|k)\b|[ \t]?/",
+    r"[ \t]?(?:mg|mcg|ml|g|kg|lbs?|pounds|%|percent|units?|iu|steps|dollars|usd|euros?|people|"
+    r"calories|kcal|miles|km|feet|ft|meters|times|hours|minutes|mins|seconds|words|views|"
+    r"followers|likes|cells|bytes|[kmg]i?b|characters|chars|rows|lines|"
+    r"patients|clients|members|users|visits|sessions|copies|tabs?|tablets?|pills?|"
+    r"a (?:year|month|week|day)|an hour|annually|yearly|monthly|weekly|k)\b|[ \t]?/",
     re.I,
 )
 # a number after these words is a quantity: a lab value, money, a score
 _MEASURE_BEFORE_RE = re.compile(
-    r"(?i)\b(?:wbc|rbc|plt|platelets?|glucose|cholesterol|ldl|hdl|triglycerides|a1c|vitamin \w|b12|tsh|"
-    r"ferritin|cd4|viral load|count|level|levels|dose|income|salary|rent|owes?|owed|debt|earns?|earned|makes|"
-    r"made|paid|pays?|costs?|price|worth|saved|savings|budget|score|scored|points|steps|about|around|"
-    r"approximately|roughly|over|under|nearly|almost|only|just)[ \t:=]*$"
+    r"(?i)\b(?:wbc|rbc|plt|platelets?|glucose|cholesterol|ldl|hdl|triglycerides|a1c|vitamin \w|b12|"
+    r"tsh|ferritin|cd4|viral load|count|level|levels|dose|income|salary|rent|owes?|owed|debt|"
+    r"earns?|earned|makes|made|paid|pays?|costs?|price|worth|saved|savings|budget|score|scored|"
+    r"points|steps|about|around|approximately|roughly|over|under|nearly|almost|only|just)[ \t:=]*$"
 )
 
 

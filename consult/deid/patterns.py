@@ -47,8 +47,10 @@ PHONE_CUE_FIRST = frozenset(
 )
 PHONE_CUE_RE = re.compile(
     r"\b(?:phone|tel|telephone|mobile|cell|cellphone|fax|desk|office|home|work|landline|"
-    r"call(?:ed)?(?: me| her| him| them)?(?: at| on)?|reach(?:ed)?(?: me| her| him| them)?(?: at| on)|"
-    r"text(?:ed)?(?: me| her| him)?(?: at| on)|number(?: is)?|answering at|registered|messages to|contact(?: number)?)"
+    r"call(?:ed)?(?: me| her| him| them)?(?: at| on)?|"
+    r"reach(?:ed)?(?: me| her| him| them)?(?: at| on)|"
+    r"text(?:ed)?(?: me| her| him)?(?: at| on)|number(?: is)?|answering at|registered|messages to|"
+    r"contact(?: number)?)"
     r"\s*[:#]?\s*(\+?\(?\d[\d\s().-]{5,20}\d)(?:\s*(?:x|ext\.?)\s*\d{1,6})?",
     re.I,
 )
@@ -155,7 +157,8 @@ _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _ORDW = (
     r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
     r"thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|"
-    r"twenty[- ](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|thirtieth|thirty[- ]first)"
+    r"twenty[- ](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|thirtieth|"
+    r"thirty[- ]first)"
 )
 _YEAR = r"(?:1[89]\d\d|20\d\d|'\d\d)"
 _TIME = r"(?:,?\s*(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?)?"
@@ -189,7 +192,8 @@ DATE_RES = [
     ),
     re.compile(r"(?<![\w/.-])" + _MONTH + r",?\s+(?:of\s+)?" + _YEAR + r"\b", re.I),
     re.compile(
-        r"(?<![\w/.-])(?:1[89]\d\d|20\d\d)[-/.](?:0?[1-9]|1[0-2])[-/.](?:[12]\d|3[01]|0?[1-9])(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?(?![\w/-])"
+        r"(?<![\w/.-])(?:1[89]\d\d|20\d\d)[-/.](?:0?[1-9]|1[0-2])[-/.](?:[12]\d|3[01]|0?[1-9])"
+        r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?(?![\w/-])"
     ),
     re.compile(
         r"(?<![\w/.-])(?:[12]\d|3[01]|0?[1-9])([/-])(?:[12]\d|3[01]|0?[1-9])\1(?:\d{4}|\d{2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?(?![\w/-])"
@@ -208,7 +212,8 @@ NUM_DATE_RE = re.compile(
 NAMED_DATE_RE = re.compile("|".join(rx.pattern for rx in DATE_RES[:3]), re.I)
 SHORT_DATE_RE = re.compile(r"(?<![\w/.$-])(0?[1-9]|1[0-2])/([12]\d|3[01]|0?[1-9])(?![\w/%-])")
 _RATING_RE = re.compile(
-    r"(?:rat\w*|scor\w*|scale|pain|anxiety|mood|sleep|level|intensity|suds|stress|urge|craving|energy|out of|was|at|a|from|to)\W*$",
+    r"(?:rat\w*|scor\w*|scale|pain|anxiety|mood|sleep|level|intensity|suds|stress|urge|craving|"
+    r"energy|out of|was|at|a|from|to)\W*$",
     re.I,
 )
 _FRACTION_AFTER_RE = re.compile(

@@ -217,13 +217,15 @@ PLACE_RULES = (
         at="words",
         flags=0,
         validate=_street_like,
-        words="address addresses lives live living resides reside residing stays stay staying moved moving located "
-        "send sent mail mailed deliver delivered visit visited drops drop meet still",
+        words="address addresses lives live living resides reside residing stays stay staying "
+        "moved moving located send sent mail mailed deliver delivered visit visited drops drop "
+        "meet still",
     ),
     rule(
         "street without a number after a preposition",
         "ADDRESS",
-        r"(?i:on|at|off|along|to|near|from|in|into|onto|down|up|by)[ \t]+(?:the[ \t]+)?((?:[A-Z][a-z'’-]+[ \t]+){1,3}"
+        r"(?i:on|at|off|along|to|near|from|in|into|onto|down|up|by)[ \t]+(?:the[ \t]+)?"
+        r"((?:[A-Z][a-z'’-]+[ \t]+){1,3}"
         r"(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane|Ln\.?|Drive|Boulevard|Blvd\.?|Court|Ct\.?|Place|Terrace|Way|"
         r"Crescent|Close|Parkway|Pkwy\.?|Highway|Hwy\.?|Circle|Trail|Row|Square|Alley)\b)",
         group=1,
@@ -333,7 +335,8 @@ PLACE_RULES = (
 
 # ---------------------------------------------------------------- the rest of an envelope
 _TAIL_RE = re.compile(
-    r"(?:[ \t]*[,\n][ \t\n,]*|[ \t]+)(?:(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|Fl\.?|Room|#)[ \t]*#?[ \t]*[A-Za-z]?\d{1,6}[A-Za-z]?"
+    r"(?:[ \t]*[,\n][ \t\n,]*|[ \t]+)(?:(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|Fl\.?|"
+    r"Room|#)[ \t]*#?[ \t]*[A-Za-z]?\d{1,6}[A-Za-z]?"
     r"|\d{4,6}(?:-\d{4})?(?![\w/-])|(?:" + _ABBR + r")\b(?:[ \t]+\d{5}(?:-\d{4})?)?)"
     r"|(?:[ \t]*[,\n][ \t\n,]*|[ \t]+)("
     + _CAP

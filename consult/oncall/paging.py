@@ -216,7 +216,8 @@ def mark_unanswered(consult):
             subject=f"[Consult] Nobody has answered your {consult.kind} consult ({what})",
             payload={
                 "body": "Nobody has acknowledged yet. In an emergency call 988 (US crisis line) or your "
-                f"local emergency services. Page again: {settings.SITE_URL + consult_url(consult)}\n"
+                f"local emergency services. Page again: "
+                f"{settings.SITE_URL + consult_url(consult)}\n"
             },
         )
 

@@ -50,8 +50,9 @@ def test_it_names_the_event_whose_payload_was_edited(busy_case):
         verify("--case", busy_case.code)
 
     assert str(failure.value) == (
-        f"audit trail broken (1 streams, 6 events, 0 checkpoints); first: case:{busy_case.code} seq 4 "
-        f"(event id {event.pk}): its hash does not match its content: the event was changed after it was written"
+        f"audit trail broken (1 streams, 6 events, 0 checkpoints); first: case:{busy_case.code} "
+        f"seq 4 (event id {event.pk}): its hash does not match its content: the event was changed "
+        f"after it was written"
     )
     assert failure.value.returncode == 1
 

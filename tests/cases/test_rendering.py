@@ -15,7 +15,8 @@ CASES = [
     ("`<b>`", "<p><code>&lt;b&gt;</code></p>"),
     (
         "see https://988lifeline.org",
-        '<p>see <a href="https://988lifeline.org" rel="noopener noreferrer nofollow" target="_blank">'
+        '<p>see <a href="https://988lifeline.org" rel="noopener noreferrer nofollow" '
+        'target="_blank">'
         "https://988lifeline.org</a></p>",
     ),
 ]

@@ -54,8 +54,9 @@ def test_errors_come_back_as_djangos_exceptions(alice, north_case):
     stored = Message.objects.get(case=north_case)
     with pytest.raises(IntegrityError):
         fetch_one_prepared(
-            "INSERT INTO cases_message (case_id, seq, author_id, client_id, body, body_html, deid_confirmations, "
-            "created_at) VALUES (%(case)s, %(seq)s, %(author)s, %(client_id)s, '', '', '[]', now()) RETURNING id",
+            "INSERT INTO cases_message (case_id, seq, author_id, client_id, body, body_html, "
+            "deid_confirmations, created_at) VALUES (%(case)s, %(seq)s, %(author)s, %(client_id)s, "
+            "'', '', '[]', now()) RETURNING id",
             {"case": north_case.pk, "seq": stored.seq, "author": alice.pk, "client_id": "another"},
         )
     assert Message.objects.filter(case=north_case).count() == 1

@@ -164,8 +164,8 @@ def test_a_dump_with_its_trail_cut_short_passes_alone_but_not_against_the_export
         ("DELETE FROM audit_auditcheckpoint WHERE stream = %s AND seq > 3", [stream]),
         ("DELETE FROM audit_auditevent WHERE stream = %s AND seq > 3", [stream]),
         (
-            "UPDATE audit_audithead h SET seq = 3, hash = e.hash, prev_hash = e.prev_hash FROM audit_auditevent e "
-            "WHERE h.stream = %s AND e.stream = h.stream AND e.seq = 3",
+            "UPDATE audit_audithead h SET seq = 3, hash = e.hash, prev_hash = e.prev_hash FROM "
+            "audit_auditevent e WHERE h.stream = %s AND e.stream = h.stream AND e.seq = 3",
             [stream],
         ),
     )

@@ -34,7 +34,8 @@ class Command(BaseCommand):
         runtime_url = options["runtime_url"] or os.environ.get("DATABASE_URL", "")
         if not owner_url or not runtime_url.startswith("postgres"):
             raise CommandError(
-                "set DATABASE_OWNER_URL and a PostgreSQL DATABASE_URL (or pass --owner-url/--runtime-url)"
+                "set DATABASE_OWNER_URL and a PostgreSQL DATABASE_URL (or pass "
+                "--owner-url/--runtime-url)"
             )
         try:
             dbroles.create_roles(

@@ -29,5 +29,6 @@ class Command(migrate.Command):
                 dbroles.grant_runtime(owner, runtime)
                 if options["verbosity"] >= 1:
                     self.stdout.write(
-                        f"Granted the runtime role {runtime} its rights (audit tables: SELECT, INSERT)"
+                        f"Granted the runtime role {runtime} its rights (audit tables: SELECT, "
+                        f"INSERT)"
                     )

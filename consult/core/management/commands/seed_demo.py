@@ -27,8 +27,8 @@ DEMO_USERS = [
 DEMO_CASES = [
     (
         "Adolescent with escalating self-harm",
-        "Client in their teens; self-harm has increased over three weeks. "
-        "Reports hopelessness after a breakup. No plan disclosed. Protective: close to a sibling, plays in a band.",
+        "Client in their teens; self-harm has increased over three weeks. Reports hopelessness "
+        "after a breakup. No plan disclosed. Protective: close to a sibling, plays in a band.",
         "high",
     ),
     (
@@ -65,9 +65,9 @@ class Command(BaseCommand):
         )
         for user, (device, codes) in second_factors.items():
             self.stdout.write(
-                f"{user.username} also needs a second step: add the key {mfa.totp_secret(device)} to an authenticator "
-                f"app, or use one of these recovery codes (each works once; every run prints fresh ones): "
-                + " ".join(codes)
+                f"{user.username} also needs a second step: add the key {mfa.totp_secret(device)} "
+                f"to an authenticator app, or use one of these recovery codes (each works once; "
+                f"every run prints fresh ones): " + " ".join(codes)
             )
 
     def _second_factor(self, user):
