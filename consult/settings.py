@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "consult.reviews",
     "consult.guidance",
     "consult.emergency",
+    "consult.scheduler",
 ]
 
 MIDDLEWARE = [

@@ -236,7 +236,7 @@ class Cluster:
         self.env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
         self.env.setdefault("HTTPS", "0")  # nginx listens on plain http on localhost
         self.scheduler = (
-            scheduler and (ROOT / "consult/oncall/management/commands/run_scheduler.py").exists()
+            scheduler and (ROOT / "consult/scheduler/management/commands/run_scheduler.py").exists()
         )
         self.daphne_args = list(daphne_args)
         self.processes = {}

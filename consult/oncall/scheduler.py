@@ -17,7 +17,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from consult.audit.services import audit_append
-from consult.emergency.services import expire_due_grants
 from consult.followups.models import FollowUp
 from consult.oncall import webhooks
 from consult.oncall.models import ConsultRequest, Delivery, DeliveryAttempt, Page, State
@@ -201,16 +200,4 @@ def _deliver(delivery, now):
     )
     Delivery.objects.filter(pk=delivery.pk).update(
         claimed_at=None, error=error, due_at=retry_at or now
-    )
-
-
-def tick(now=None):
-    """One pass over every kind of due work; returns how many jobs were done."""
-    now = now or timezone.now()
-    return (
-        escalate_due(now)
-        + repeat_due_pages(now)
-        + remind_due_followups(now)
-        + expire_due_grants(now)
-        + deliver_due(now)
     )

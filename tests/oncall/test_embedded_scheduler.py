@@ -9,8 +9,8 @@ from django.conf import settings
 
 from consult.asgi import application
 from consult.oncall.consults import consult_request
-from consult.oncall.embedded import WithEmbeddedScheduler
 from consult.oncall.models import TeamPagingSettings
+from consult.scheduler.embedded import WithEmbeddedScheduler
 from tests.conftest import ORIGIN, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)

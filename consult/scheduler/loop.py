@@ -1,0 +1,64 @@
+"""The one scheduler loop: every kind of due work, then an audit checkpoint now and then.
+
+Each job claims due rows so that two schedulers never do one job twice (see each job's module);
+a claimed row is already written, so a restart loses nothing. The loop runs in two places:
+`manage.py run_scheduler` (beside Daphne when REDIS_URL is set) and, in the embedded default,
+as a task on the web process's event loop (`embedded.py`). Both call `SchedulerLoop.run_pass`
+and wait the seconds it returns:
+
+1. Run every job in JOBS once, in order (deliveries last, so a reminder queued in this pass
+   goes out in this pass).
+2. Every CHECKPOINT_SECONDS, sign the audit heads that moved.
+3. Return 0 when some job did work (there may be more), IDLE_SECONDS when none did, and
+   ERROR_SECONDS when a pass failed: a bad row or a lost connection must not stop paging for good.
+"""
+
+import logging
+import time
+
+from django.db import close_old_connections
+from django.utils import timezone
+
+from consult.audit.checkpoints import checkpoint_all_streams
+from consult.emergency.services import expire_due_grants
+from consult.oncall.scheduler import (
+    deliver_due,
+    escalate_due,
+    remind_due_followups,
+    repeat_due_pages,
+)
+
+log = logging.getLogger(__name__)
+
+JOBS = (escalate_due, repeat_due_pages, remind_due_followups, expire_due_grants, deliver_due)
+IDLE_SECONDS = 0.5
+ERROR_SECONDS = 1.0
+CHECKPOINT_SECONDS = 60
+
+
+def tick(now=None):
+    """One pass over every kind of due work; returns how many jobs were done."""
+    now = now or timezone.now()
+    return sum(job(now) for job in JOBS)
+
+
+class SchedulerLoop:
+    def __init__(self, idle_seconds=IDLE_SECONDS):
+        self.idle_seconds = idle_seconds
+        self.next_checkpoint = time.monotonic() + CHECKPOINT_SECONDS
+
+    def run_pass(self):
+        """One pass (steps 1-3 above); returns the seconds to wait before the next."""
+        close_old_connections()
+        try:
+            done = tick()
+        except Exception:  # a bad row or a lost connection must not stop paging for good
+            log.exception("scheduler pass failed; retrying")
+            return ERROR_SECONDS
+        if time.monotonic() >= self.next_checkpoint:
+            self.next_checkpoint = time.monotonic() + CHECKPOINT_SECONDS
+            try:
+                checkpoint_all_streams()
+            except Exception:  # the next checkpoint signs whatever this one missed
+                log.exception("audit checkpoint failed")
+        return 0 if done else self.idle_seconds
