@@ -1,7 +1,7 @@
 """Faults under load: what clients lose, see and wait for when Redis, a Daphne or PostgreSQL fails.
 
     python bench/faults.py [--clients 200] [--rooms 20] [--rate 40] [--table]
-    python bench/faults.py --short          # the small version tests/deploy/test_faults_bench.py runs
+    python bench/faults.py --short   # the small version tests/deploy/test_faults_bench.py runs
 
 Starts `make run-cluster`'s stack (deploy/run_cluster.Cluster: nginx, 2 Daphne, the scheduler) on
 a database of its own (consult_faults) reached THROUGH A TCP PROXY this script controls, and on a
@@ -143,7 +143,8 @@ class Stats:
         self.sent = {}  # client_id -> first send time
         self.answered = {}  # client_id -> first answer time (ack or error)
         self.acked = set()
-        self.live = []  # (receive time, send time of the message, client index) of every live message.new
+        # (receive time, send time of the message, client index) of every live message.new
+        self.live = []
         self.duplicate_frames = 0
 
     def note(self, kind, detail=None):

@@ -1,6 +1,7 @@
 """Users, case rooms and signed-in sessions for the load benchmarks, written to a JSON file.
 
-    DATABASE_URL=postgres://... python bench/setup_load.py --clients 1000 --rooms 100 --out var/load.json
+    DATABASE_URL=postgres://... python bench/setup_load.py \\
+        --clients 1000 --rooms 100 --out var/load.json
 
 Run it with the target servers' DATABASE_URL (and their SECRET_KEY, if set): it writes straight
 to that database with the ORM. Users `load-00000`... are created once and reused. Room r is a
@@ -49,7 +50,8 @@ def ensure_users(n):
     for name in names:
         if name not in existing:
             user = User(username=name, first_name="Load", role=Role.PEER)
-            user.set_unusable_password()  # signed in by session only; hashing 5,000 passwords is slow
+            # Signed in by session only; hashing 5,000 passwords is slow.
+            user.set_unusable_password()
             new.append(user)
     User.objects.bulk_create(new, batch_size=1000)
     return list(User.objects.filter(username__in=names).order_by("username"))

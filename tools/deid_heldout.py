@@ -20,30 +20,34 @@ import random
 import sys
 import unicodedata
 
-FIRST = """Astrid Sigrid Ingrid Freja Linnea Maja Saga Elin Solveig Ragnhild Dagny Signe Thora Eero Aleksi
-Juho Matti Ville Lauri Teemu Oskar Leif Bjorn Torsten Halvard Sindre Magnus Henrik Jorunn Agnieszka
-Katarzyna Malgorzata Zofia Wojciech Grzegorz Tomasz Pawel Bartosz Jaroslav Radek Zdenek Petra Lenka
-Jana Bohdan Oksana Taras Yulia Dmitri Svetlana Anastasia Vadim Milos Dragana Nikola Jelena Zoltan
-Eszter Bence Reka Gergely Ilona Andrius Ruta Ieva Kristaps Madis Triin Kwame Abena Kofi Ama Chidi
-Ngozi Oluwaseun Folake Emeka Amara Tendai Thandiwe Sipho Priya Arjun Ananya Rohan Deepika Sanjay
-Meera Vikram Lakshmi Farhan Nusrat Imran Ayesha Bilal Mariam Yusuf Leila Omar Rania Hamid Soraya
-Mei Jun Haruto Yui Sakura Minji Jiwoo Seojun Thanh Linh Quang Nguyet Alejandro Valentina Joaquin
-Ximena Rodrigo Camila Mateo Lucia Guadalupe Esperanza Socorro Rocio Ines Tiago Leonor Goncalo
-Beatriz Siobhan Niamh Padraig Eoin Aoife Ciaran Rhys Cerys Gethin Morag Hamish Isla Fergus Wilhelmina
-Bartholomew Cornelius Ottilie Clementine Percival Evangeline Thaddeus Philippa Rupert Imogen""".split()
-SURNAMES = """Lindqvist Bergstrom Johansson Nyberg Sandberg Holmgren Virtanen Korhonen Makinen Nieminen
-Heikkinen Laaksonen Haugen Solberg Kristiansen Bakke Halvorsen Rasmussen Kjaergaard Thorsen Ostergaard
-Kowalczyk Wisniewski Zielinski Szymanski Wozniak Kaczmarek Mazur Novakova Dvorak Cerny Prochazka
-Horvath Nagy Kovacs Szabo Toth Farkas Balogh Petrenko Kovalenko Shevchenko Bondarenko Tkachenko
-Ivanova Smirnov Kuznetsova Popescu Ionescu Dumitru Stanciu Jovanovic Petrovic Nikolic Kazlauskas
-Petrauskas Berzins Kalnins Tamm Saar Mensah Asante Boateng Owusu Okafor Adeyemi Okonkwo Eze Balogun
-Mwangi Otieno Ndlovu Dlamini Banerjee Chatterjee Iyer Reddy Menon Nair Bhattacharya Qureshi
-Siddiqui Chaudhry Haddad Khoury Nasser Rahimi Tehrani Nakamura Takahashi Yamamoto Watanabe Kimura
-Park Choi Jeong Nguyen Tran Pham Castellanos Villanueva Quintero Echeverria Bustamante Arredondo
-Figueroa Sepulveda Carvalho Ferreira Azevedo Magalhaes OSullivan Fitzgerald MacLeod Gallagher
-Callaghan Llewellyn Pritchard Abernathy Whitlock Pemberton Ashworth Thistlewood Fairbanks""".split()
+FIRST = """Astrid Sigrid Ingrid Freja Linnea Maja Saga Elin Solveig Ragnhild Dagny Signe Thora Eero
+Aleksi Juho Matti Ville Lauri Teemu Oskar Leif Bjorn Torsten Halvard Sindre Magnus Henrik Jorunn
+Agnieszka Katarzyna Malgorzata Zofia Wojciech Grzegorz Tomasz Pawel Bartosz Jaroslav Radek Zdenek
+Petra Lenka Jana Bohdan Oksana Taras Yulia Dmitri Svetlana Anastasia Vadim Milos Dragana Nikola
+Jelena Zoltan Eszter Bence Reka Gergely Ilona Andrius Ruta Ieva Kristaps Madis Triin Kwame Abena
+Kofi Ama Chidi Ngozi Oluwaseun Folake Emeka Amara Tendai Thandiwe Sipho Priya Arjun Ananya Rohan
+Deepika Sanjay Meera Vikram Lakshmi Farhan Nusrat Imran Ayesha Bilal Mariam Yusuf Leila Omar Rania
+Hamid Soraya Mei Jun Haruto Yui Sakura Minji Jiwoo Seojun Thanh Linh Quang Nguyet Alejandro
+Valentina Joaquin Ximena Rodrigo Camila Mateo Lucia Guadalupe Esperanza Socorro Rocio Ines Tiago
+Leonor Goncalo Beatriz Siobhan Niamh Padraig Eoin Aoife Ciaran Rhys Cerys Gethin Morag Hamish Isla
+Fergus Wilhelmina Bartholomew Cornelius Ottilie Clementine Percival Evangeline Thaddeus Philippa
+Rupert Imogen""".split()
+SURNAMES = """Lindqvist Bergstrom Johansson Nyberg Sandberg Holmgren Virtanen Korhonen Makinen
+Nieminen Heikkinen Laaksonen Haugen Solberg Kristiansen Bakke Halvorsen Rasmussen Kjaergaard Thorsen
+Ostergaard Kowalczyk Wisniewski Zielinski Szymanski Wozniak Kaczmarek Mazur Novakova Dvorak Cerny
+Prochazka Horvath Nagy Kovacs Szabo Toth Farkas Balogh Petrenko Kovalenko Shevchenko Bondarenko
+Tkachenko Ivanova Smirnov Kuznetsova Popescu Ionescu Dumitru Stanciu Jovanovic Petrovic Nikolic
+Kazlauskas Petrauskas Berzins Kalnins Tamm Saar Mensah Asante Boateng Owusu Okafor Adeyemi Okonkwo
+Eze Balogun Mwangi Otieno Ndlovu Dlamini Banerjee Chatterjee Iyer Reddy Menon Nair Bhattacharya
+Qureshi Siddiqui Chaudhry Haddad Khoury Nasser Rahimi Tehrani Nakamura Takahashi Yamamoto Watanabe
+Kimura Park Choi Jeong Nguyen Tran Pham Castellanos Villanueva Quintero Echeverria Bustamante
+Arredondo Figueroa Sepulveda Carvalho Ferreira Azevedo Magalhaes OSullivan Fitzgerald MacLeod
+Gallagher Callaghan Llewellyn Pritchard Abernathy Whitlock Pemberton Ashworth Thistlewood
+Fairbanks""".split()
+EMAIL_DOMAINS = ["proton.me", "gmx.de", "outlook.com", "fastmail.fm", "uni-leipzig.de"]
 # given names that are also English words or months: a person only by context
-WORD_NAMES = "Grace Will Hope Joy Faith Rose Summer June April May Dawn Sky Autumn Heath Rowan Brook Sunny Ray".split()
+WORD_NAMES = """Grace Will Hope Joy Faith Rose Summer June April May Dawn Sky Autumn Heath Rowan
+Brook Sunny Ray""".split()
 CLINICAL_HALF = "Ward Hart Payne Nurse Case Bond Lamb Mercy Bloom Sorrow Care".split()
 TITLES = ["Mr.", "Mrs.", "Ms.", "Dr.", "Mx."]
 
@@ -306,7 +310,8 @@ def slot_values(rng):
             pick(
                 rng,
                 [
-                    f"{pick(rng, FIRST).lower()}.{pick(rng, SURNAMES).lower()}@{pick(rng, ['proton.me', 'gmx.de', 'outlook.com', 'fastmail.fm', 'uni-leipzig.de'])}",
+                    f"{pick(rng, FIRST).lower()}.{pick(rng, SURNAMES).lower()}"
+                    f"@{pick(rng, EMAIL_DOMAINS)}",
                     f"{pick(rng, FIRST).lower()}{digits(rng, 2)} at gmail dot com",
                     f"{pick(rng, SURNAMES).lower()}(at)yahoo(dot)com",
                 ],
@@ -450,14 +455,15 @@ TEMPLATES = [
 
 # A second, later set of templates and pools (--fresh), written after the guard was tuned on the
 # first and scored once without changes: how the guard does on phrasing it has never seen.
-FRESH_FIRST = """Brynja Hjördis Kaisa Outi Pirkko Sølvi Vibeke Aino Jaroslava Bożena Wiesław Ludmila Zdeňka
-Ferenc Imre Piroska Tiit Liis Aivar Gintarė Vytautas Dace Uldis Efua Yaw Kojo Chinonso Adaeze Ifeoma
-Tunde Bongani Lerato Anjali Devika Harpreet Gurpreet Navdeep Shabnam Tahmina Arash Shirin Nilufar
-Xochitl Itzel Yolanda Heriberto Florencia Benedita Graça Eulália Ruairí Bronagh Tadhg Eilidh""".split()
-FRESH_SURNAMES = """Hakala Salminen Lehtonen Eriksen Lund Dahl Sörensen Jablonski Nowicki Lewandowska Kratochvíl
-Svoboda Hajdu Lakatos Juhász Vaitkus Jankauskas Ozola Kask Ansah Appiah Nwosu Obi Adebayo Khumalo
-Zulu Malhotra Sandhu Grewal Hosseini Karimi Mahmoud Orozco Zamora Cienfuegos Barros Teixeira
-Ó Briain Mac Giolla Moffat Urquhart""".split()
+FRESH_FIRST = """Brynja Hjördis Kaisa Outi Pirkko Sølvi Vibeke Aino Jaroslava Bożena Wiesław Ludmila
+Zdeňka Ferenc Imre Piroska Tiit Liis Aivar Gintarė Vytautas Dace Uldis Efua Yaw Kojo Chinonso Adaeze
+Ifeoma Tunde Bongani Lerato Anjali Devika Harpreet Gurpreet Navdeep Shabnam Tahmina Arash Shirin
+Nilufar Xochitl Itzel Yolanda Heriberto Florencia Benedita Graça Eulália Ruairí Bronagh Tadhg
+Eilidh""".split()
+FRESH_SURNAMES = """Hakala Salminen Lehtonen Eriksen Lund Dahl Sörensen Jablonski Nowicki
+Lewandowska Kratochvíl Svoboda Hajdu Lakatos Juhász Vaitkus Jankauskas Ozola Kask Ansah Appiah Nwosu
+Obi Adebayo Khumalo Zulu Malhotra Sandhu Grewal Hosseini Karimi Mahmoud Orozco Zamora Cienfuegos
+Barros Teixeira Ó Briain Mac Giolla Moffat Urquhart""".split()
 FRESH_STREETS = [
     "Pohjoisesplanadi 21",
     "Drottninggatan 88",
@@ -585,9 +591,11 @@ def fresh_values(rng):
             pick(
                 rng,
                 [
-                    f"{''.join(pick(rng, 'ABCDEFGHJKLMNPRSTVWXY') for _ in range(2))}{digits(rng, 2)} "
+                    f"{''.join(pick(rng, 'ABCDEFGHJKLMNPRSTVWXY') for _ in range(2))}"
+                    f"{digits(rng, 2)} "
                     f"{''.join(pick(rng, 'ABCDEFGHJKLMNPRSTVWXY') for _ in range(3))}",
-                    f"{''.join(pick(rng, 'ABCDEFGHJKLMNPRSTVWXY') for _ in range(3))}-{digits(rng, 3)}",
+                    f"{''.join(pick(rng, 'ABCDEFGHJKLMNPRSTVWXY') for _ in range(3))}"
+                    f"-{digits(rng, 3)}",
                 ],
             ),
             "VEHICLE",

@@ -10,7 +10,9 @@ consult/realtime/revocation.py for why before the commit):
 | membership removed | kept | every socket of the user, 4403 |
 | account deactivated | all ended | every socket of the user, 4403 |
 | role changed | kept | every socket of the user, 4403 (the handshake decides again) |
-| password changed | all ended but the one that changed it (`keep_session_id`) | those sessions' sockets, 4001 |
+| password changed | all ended but the one that changed it | those sessions' sockets, 4001 |
+
+(The session that changed the password is `keep_session_id`.)
 """
 
 from django.db.models.signals import post_delete, post_save, pre_save

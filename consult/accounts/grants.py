@@ -26,6 +26,7 @@ def grant_holds(user, session_id):
 def grant_sql(*, user, role, session):
     """The same check as SQL, for the hand-written statements of the hot paths (posting.py):
     arguments are the parameter placeholders. `session` may be NULL: no session to check."""
-    return f"""EXISTS (SELECT 1 FROM {USERS} gu WHERE gu.id = {user} AND gu.is_active AND gu.role = {role}
+    return f"""EXISTS (SELECT 1 FROM {USERS} gu
+            WHERE gu.id = {user} AND gu.is_active AND gu.role = {role}
            AND ({session}::bigint IS NULL OR EXISTS (SELECT 1 FROM {SESSIONS} gs
                 WHERE gs.id = {session}::bigint AND gs.user_id = gu.id AND gs.ended_at IS NULL)))"""

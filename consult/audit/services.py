@@ -120,16 +120,16 @@ APPEND_CTE = f"""
 audit_head AS (
     UPDATE {AuditHead._meta.db_table}
     SET seq = seq + 1, prev_hash = hash,
-        hash = encode(sha256(convert_to(hash || %(audit_before)s || (seq + 1)::text || %(audit_after)s, 'UTF8')),
-                      'hex')
+        hash = encode(sha256(convert_to(
+            hash || %(audit_before)s || (seq + 1)::text || %(audit_after)s, 'UTF8')), 'hex')
     WHERE stream = %(audit_stream)s
     RETURNING seq, prev_hash, hash
 ),
 audit_event AS (
     INSERT INTO {AuditEvent._meta.db_table}
         (stream, seq, case_id, created_at, actor_id, action, payload, prev_hash, hash)
-    SELECT %(audit_stream)s, seq, %(audit_case)s, %(audit_created_at)s, %(audit_actor)s, %(audit_action)s,
-           %(audit_payload)s, prev_hash, hash
+    SELECT %(audit_stream)s, seq, %(audit_case)s, %(audit_created_at)s, %(audit_actor)s,
+           %(audit_action)s, %(audit_payload)s, prev_hash, hash
       FROM audit_head
     RETURNING id, seq, prev_hash, hash
 )"""
@@ -167,8 +167,8 @@ audit_head AS (
     UPDATE {AuditHead._meta.db_table} AS head
     SET seq = head.seq + 1, prev_hash = head.hash,
         hash = encode(sha256(convert_to(
-            head.hash || %(audit_before)s || {{payload_seq}}::text || %(audit_between)s || (head.seq + 1)::text
-            || %(audit_after)s, 'UTF8')), 'hex')
+            head.hash || %(audit_before)s || {{payload_seq}}::text || %(audit_between)s
+            || (head.seq + 1)::text || %(audit_after)s, 'UTF8')), 'hex')
       FROM {{source}}
      WHERE head.stream = %(audit_stream)s
     RETURNING head.seq, head.prev_hash, head.hash

@@ -40,16 +40,22 @@ SELECT c.id, c.team_id, c.last_seq,
          WHERE m.case_id = c.id AND m.author_id = %(actor)s AND m.client_id = %(client_id)s)
   FROM {Case._meta.db_table} c
  WHERE c.code = %(code)s
-   AND (EXISTS (SELECT 1 FROM {Membership._meta.db_table} ms WHERE ms.team_id = c.team_id AND ms.user_id = %(actor)s)
+   AND (EXISTS (SELECT 1 FROM {Membership._meta.db_table} ms
+                 WHERE ms.team_id = c.team_id AND ms.user_id = %(actor)s)
         OR EXISTS (SELECT 1 FROM {EmergencyGrant._meta.db_table} g
-                    WHERE g.case_id = c.id AND g.user_id = %(actor)s AND g.expired_at IS NULL AND g.expires_at > %(now)s))
+                    WHERE g.case_id = c.id AND g.user_id = %(actor)s
+                      AND g.expired_at IS NULL AND g.expires_at > %(now)s))
    AND {grant_sql(user="%(actor)s", role="%(role)s", session="%(session)s")}
    FOR NO KEY UPDATE OF c
 """
 
-_MOVE_CASE = f"moved AS (UPDATE {Case._meta.db_table} SET last_seq = %(seq)s, updated_at = %(now)s WHERE id = %(case)s)"
+_MOVE_CASE = (
+    f"moved AS (UPDATE {Case._meta.db_table} SET last_seq = %(seq)s, updated_at = %(now)s"
+    " WHERE id = %(case)s)"
+)
 _INSERT_MESSAGE = f"""INSERT INTO {Message._meta.db_table}
-       (case_id, seq, author_id, client_id, body, body_html, corrects_id, deid_confirmations, created_at)
+       (case_id, seq, author_id, client_id, body, body_html, corrects_id, deid_confirmations,
+        created_at)
 VALUES (%(case)s, %(seq)s, %(author)s, %(client_id)s, %(body)s, %(body_html)s, %(corrects)s,
         %(confirmations)s::jsonb, %(now)s)
 RETURNING id"""
@@ -177,17 +183,21 @@ def message_insert(
 POST_PLAIN_MESSAGE = f"""WITH moved AS (
     UPDATE {Case._meta.db_table} AS c SET last_seq = c.last_seq + 1, updated_at = %(now)s
      WHERE c.code = %(code)s
-       AND EXISTS (SELECT 1 FROM {Membership._meta.db_table} ms WHERE ms.team_id = c.team_id AND ms.user_id = %(author)s)
+       AND EXISTS (SELECT 1 FROM {Membership._meta.db_table} ms
+                    WHERE ms.team_id = c.team_id AND ms.user_id = %(author)s)
        AND {grant_sql(user="%(author)s", role="%(role)s", session="%(session)s")}
        AND NOT EXISTS (SELECT 1 FROM {Message._meta.db_table} m
-                        WHERE m.case_id = c.id AND m.author_id = %(author)s AND m.client_id = %(client_id)s)
+                        WHERE m.case_id = c.id AND m.author_id = %(author)s
+                          AND m.client_id = %(client_id)s)
        AND EXISTS (SELECT 1 FROM {AuditHead._meta.db_table} h WHERE h.stream = %(audit_stream)s)
     RETURNING c.id, c.team_id, c.last_seq
 ),
 inserted AS (
     INSERT INTO {Message._meta.db_table}
-           (case_id, seq, author_id, client_id, body, body_html, corrects_id, deid_confirmations, created_at)
-    SELECT moved.id, moved.last_seq, %(author)s, %(client_id)s, %(body)s, %(body_html)s, NULL, '[]'::jsonb, %(now)s
+           (case_id, seq, author_id, client_id, body, body_html, corrects_id, deid_confirmations,
+            created_at)
+    SELECT moved.id, moved.last_seq, %(author)s, %(client_id)s, %(body)s, %(body_html)s, NULL,
+           '[]'::jsonb, %(now)s
       FROM moved
     RETURNING id, seq
 ),

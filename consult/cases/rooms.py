@@ -123,9 +123,11 @@ USER_COLUMNS = "u.id, u.username, u.first_name, u.last_name"
 
 def _presence_upsert(case, user, channel_name):
     _execute(
-        f"""INSERT INTO {PRESENCES} (case_id, user_id, channel_name, seen_at) VALUES (%s, %s, %s, %s)
+        f"""INSERT INTO {PRESENCES} (case_id, user_id, channel_name, seen_at)
+                 VALUES (%s, %s, %s, %s)
                  ON CONFLICT (channel_name) DO UPDATE
-                 SET case_id = excluded.case_id, user_id = excluded.user_id, seen_at = excluded.seen_at""",
+                 SET case_id = excluded.case_id, user_id = excluded.user_id,
+                     seen_at = excluded.seen_at""",
         [case.pk, user.pk, channel_name, _db_time(timezone.now())],
     )
 
@@ -134,7 +136,8 @@ def present_users(case_id):
     fresh_since = timezone.now() - timedelta(seconds=settings.PRESENCE_TTL_SECONDS)
     return _user_dicts(
         f"""SELECT {USER_COLUMNS} FROM {USERS} u
-                            WHERE u.id IN (SELECT p.user_id FROM {PRESENCES} p WHERE p.case_id = %s AND p.seen_at >= %s)
+                            WHERE u.id IN (SELECT p.user_id FROM {PRESENCES} p
+                                            WHERE p.case_id = %s AND p.seen_at >= %s)
                             ORDER BY u.username""",
         [case_id, _db_time(fresh_since)],
     )
@@ -159,8 +162,8 @@ def _user_dicts(sql, params):
     return [user_row_dict(*row) for row in _execute(sql, params, fetch=True)]
 
 
-HISTORY_SQL = f"""SELECT m.seq, m.client_id, m.author_id, u.username, u.first_name, u.last_name, m.body_html,
-       corrected.seq, m.created_at
+HISTORY_SQL = f"""SELECT m.seq, m.client_id, m.author_id, u.username, u.first_name, u.last_name,
+       m.body_html, corrected.seq, m.created_at
   FROM {MESSAGES} m JOIN {USERS} u ON u.id = m.author_id
        LEFT JOIN {MESSAGES} corrected ON corrected.id = m.corrects_id
  WHERE m.case_id = %s {{after}}

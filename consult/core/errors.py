@@ -7,8 +7,10 @@
     │   └── TooLarge             too_large       no
     ├── IdentifierFound          identifier_found  no (carries the flagged spans)
     ├── ProtocolError            invalid_json / unknown_type / frame_too_large  no
-    ├── Unavailable              unavailable     no (the database is unreachable: retry after `retry_after` s)
-    └── RateLimited              rate_limited    no, until it goes on (4429): retry after `retry_after` s
+    ├── Unavailable              unavailable     no (the database is unreachable)
+    └── RateLimited              rate_limited    no, until it goes on (4429)
+
+Both of the last two carry `retry_after`: the seconds to wait before sending again.
 
 Messages never quote the user's text back: they name the field and the rule.
 """

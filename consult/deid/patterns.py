@@ -56,8 +56,14 @@ PHONE_CUE_RE = re.compile(
 )
 
 # ---------------------------------------------------------------- keyword-introduced identifiers
-_FILL = r"(?:[\s:#=.\-]*(?:number|numbers|num|nbr|no|id|is|was|of|on file|lists?|listed|reads?|ends? in|ending in|shows|are)\b)*[\s:#=.\-]*"
-_VAL = r"((?=[A-Za-z0-9-]*\d)[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){2,40}(?:[ ](?=\d)\d{2,}(?:[ -]\d{2,}){0,3})?)"
+_FILL = (
+    r"(?:[\s:#=.\-]*(?:number|numbers|num|nbr|no|id|is|was|of|on file|lists?|listed|reads?|"
+    r"ends? in|ending in|shows|are)\b)*[\s:#=.\-]*"
+)
+_VAL = (
+    r"((?=[A-Za-z0-9-]*\d)[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){2,40}"
+    r"(?:[ ](?=\d)\d{2,}(?:[ -]\d{2,}){0,3})?)"
+)
 _KEYWORDS = [
     ("SSN", r"ssn|ss#|soc(?:ial)?[\s-]*sec(?:urity)?(?:[\s-]*(?:number|no\.?|#|card))?"),
     (
@@ -100,11 +106,18 @@ KEYWORD_RES = [
 KEYWORD_FIRST = {
     "SSN": "ssn ss soc social",
     "MRN": "mrn mr medical med chart hospital patient record encounter",
-    "HEALTH_PLAN": "member subscriber policy insurance health plan group medicaid medicare beneficiary",
+    "HEALTH_PLAN": (
+        "member subscriber policy insurance health plan group medicaid medicare beneficiary"
+    ),
     "VEHICLE": "license licence number tag plate plates vin vehicle registration",
-    "LICENSE": "driver driver's drivers driving license licence dl dea npi certificate permit passport",
-    "ACCOUNT": "bank checking savings billing credit debit patient hospital account acct a iban swift card gift cc invoice claim routing",
-    "DEVICE": "serial s sn device imei udi pacemaker implant pump monitor hearing cgm meter mac model lot",
+    "LICENSE": (
+        "driver driver's drivers driving license licence dl dea npi certificate permit passport"
+    ),
+    "ACCOUNT": "bank checking savings billing credit debit patient hospital account acct a iban "
+    "swift card gift cc invoice claim routing",
+    "DEVICE": (
+        "serial s sn device imei udi pacemaker implant pump monitor hearing cgm meter mac model lot"
+    ),
 }
 KEYWORD_STARTS: dict[str, list] = {}
 for _kind, _rx in KEYWORD_RES:
@@ -134,9 +147,8 @@ SHAPES_RE = re.compile(
             (
                 "SSN",
                 re.compile(
-                    r"(?<![\w-])(?!000|666)\d{3}([- ])(?!00)\d{2}(?P=sep)(?!0000)\d{4}(?![\w-])".replace(
-                        "([- ])", "(?P<sep>[- ])"
-                    )
+                    r"(?<![\w-])(?!000|666)\d{3}(?P<sep>[- ])(?!00)\d{2}(?P=sep)(?!0000)\d{4}"
+                    r"(?![\w-])"
                 ),
             ),
             ("VEHICLE", VIN_RE),

@@ -96,10 +96,16 @@ _FOREIGN_PREFIX = (
     )
     + r"|ul\.|os\.)"
 )
-_CONNECT = r"(?:d[aeo]s?|de la|del|dei|degli|dello|di|della|delle|du|des|le|la|les|van|von|der|den|al|el|u\.|utca|aleja|gate|mnt|sur|upon)"
+_CONNECT = (
+    r"(?:d[aeo]s?|de la|del|dei|degli|dello|di|della|delle|du|des|le|la|les|van|von|der|den|al|el|"
+    r"u\.|utca|aleja|gate|mnt|sur|upon)"
+)
 _HOUSE_NO = r"\d{1,5}[A-Za-z]?(?:[ \t]?[/-][ \t]?\d{1,4}[A-Za-z]?)?(?![\w/-])\.?"
 # street words written apart after the name in other countries ("Andrássy út 60", "Gedimino pr. 9")
-_STREET_WORDS = "út utca u. körút gate gata gatan iela gatvė gatve pr. prospekt prospektas tee mnt aleja ulica vej vei"
+_STREET_WORDS = (
+    "út utca u. körút gate gata gatan iela gatvė gatve pr. prospekt prospektas tee mnt aleja ulica "
+    "vej vei"
+)
 _ADDRESS_CUE = (
     r"(?:address(?:es)?(?:\s+is)?|lives?\s+(?:at|on)|living\s+(?:at|on)|resides?\s+(?:at|on)|residing\s+at|"
     r"stays?\s+at|staying\s+at|moved\s+to|moving\s+to|located\s+at|sen[dt]\s+(?:it\s+|this\s+)?to|"

@@ -208,7 +208,10 @@ _VEHICLE_WORDS = (
     r"volvo|jeep|prius|camry|corolla|civic|accord|altima|outback|f-150|silverado|tacoma|"
     r"driving|drives|drove|parked|parks|registered"
 )
-_PLATE = r"(?=[A-Z0-9])((?=[A-Z0-9 -]{0,9}\d)(?=[A-Z0-9 -]{0,9}[A-Z])[A-Z0-9]{1,4}[ -]?[A-Z0-9]{1,5})(?![\w-])"
+_PLATE = (
+    r"(?=[A-Z0-9])((?=[A-Z0-9 -]{0,9}\d)(?=[A-Z0-9 -]{0,9}[A-Z])[A-Z0-9]{1,4}[ -]?[A-Z0-9]{1,5})"
+    r"(?![\w-])"
+)
 VEHICLE_RULES = (
     rule(
         "plate near a vehicle word",
@@ -330,7 +333,8 @@ def _person_before(text: str, s: int) -> bool:
 _WORD_BEFORE_RE = re.compile(r"([A-Za-z][A-Za-z.'-]*)(?:'s)?[ \t]*[,(][ \t]*$")
 _PERSON_NOUNS = frozenset(
     """man woman lady gentleman widow widower veteran resident patient client
-grandmother grandfather grandma grandpa mother father mom dad aunt uncle husband wife neighbor neighbour
+grandmother grandfather grandma grandpa mother father mom dad aunt uncle husband wife neighbor
+neighbour
 """.split()
 )
 

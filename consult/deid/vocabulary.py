@@ -71,8 +71,9 @@ US_STATES = frozenset(
     ).split(",")
 )
 STATE_ABBR = frozenset(
-    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
-    "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR GU AS VI MP FM MH PW AA AE AP".split()
+    """AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM
+    NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR GU AS VI MP FM MH PW
+    AA AE AP""".split()
 )
 COUNTRIES: frozenset[str] = frozenset(c.lower() for c in _load("countries.txt"))
 # multi-word states and countries never start a name: treat them like clinical phrases

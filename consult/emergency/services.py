@@ -100,8 +100,8 @@ def _tell_the_team(grant):
                 due_at=grant.granted_at,
                 subject=f"[Consult] Emergency access to case {case.code}",
                 payload={
-                    "body": f"{grantee.display_name} ({grantee.get_role_display()}), who is not in the team, "
-                    f"opened case {case.code} under emergency access until "
+                    "body": f"{grantee.display_name} ({grantee.get_role_display()}), "
+                    f"who is not in the team, opened case {case.code} under emergency access until "
                     f"{grant.expires_at:%Y-%m-%d %H:%M} UTC.\n"
                     f"The case's audit trail: {settings.SITE_URL}/cases/{case.code}/audit/\n"
                 },

@@ -1,11 +1,13 @@
 """A therapist's supervision log for licensure: every consult, guidance session and group review.
 
-    activity   counted when                                     supervisor        format      minutes
-    guidance   an entry's first version (with or without a      its author        individual  session length
-               consult)
-    consult    a supervisor acknowledged it, it resolved, and   who acknowledged  individual  ack → resolve
-               no guidance entry records the session
-    review     the therapist attended a closed group review     the facilitator   group       open → close
+    activity  counted when                            supervisor        format      minutes
+    guidance  an entry's first version (with or       its author        individual  session length
+              without a consult)
+    consult   a supervisor acknowledged it, it        who acknowledged  individual  ack → resolve
+              resolved, and no guidance entry
+              records the session
+    review    the therapist attended a closed group   the facilitator   group       open → close
+              review
 
 The supervisor's guidance entry is the record of a session: its length is what the supervisor
 wrote down, so a consult with guidance counts as that guidance (never both, never neither). A

@@ -179,8 +179,8 @@ def support_notify(consult):
                 due_at=timezone.now(),
                 subject=f"[Consult] Support request in team {consult.team.name}",
                 payload={
-                    "body": f"A colleague in team {consult.team.name} asked a supervisor for support "
-                    f"(about themselves, not a case). One of you takes it here: {link}\n"
+                    "body": f"A colleague in team {consult.team.name} asked a supervisor for "
+                    f"support (about themselves, not a case). One of you takes it here: {link}\n"
                 },
             )
     audit_consult(
@@ -215,8 +215,8 @@ def mark_unanswered(consult):
             due_at=timezone.now(),
             subject=f"[Consult] Nobody has answered your {consult.kind} consult ({what})",
             payload={
-                "body": "Nobody has acknowledged yet. In an emergency call 988 (US crisis line) or your "
-                f"local emergency services. Page again: "
+                "body": "Nobody has acknowledged yet. In an emergency call 988 (US crisis line) "
+                "or your local emergency services. Page again: "
                 f"{settings.SITE_URL + consult_url(consult)}\n"
             },
         )

@@ -36,7 +36,8 @@ class AnswersWhenTheDatabaseIsAway:
             await self.app(scope, receive, send_noting_accept)
         except (OperationalError, InterfaceError, Unavailable) as error:
             if accepted:
-                raise  # an open socket answers its frames `unavailable` itself (ConsultSocket.receive)
+                # An open socket answers its frames `unavailable` itself (ConsultSocket.receive).
+                raise
             log.warning("websocket handshake without the database (%s)", type(error).__name__)
             await send({"type": "websocket.accept"})
             await send(

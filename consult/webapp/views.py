@@ -25,7 +25,9 @@ def manifest(request):
         {
             "name": "Consult: peer consultation and supervision",
             "short_name": "Consult",
-            "description": "Consult a supervisor, answer pages and keep the case record, from any device.",
+            "description": (
+                "Consult a supervisor, answer pages and keep the case record, from any device."
+            ),
             "start_url": reverse("dashboard"),
             "scope": "/",
             "display": "standalone",

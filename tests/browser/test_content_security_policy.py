@@ -106,8 +106,11 @@ def test_the_watch_hears_a_blocked_inline_handler(chromium, server):
     page = context.new_page()
     visit(page, "/login/")
     page.evaluate("""() => {
-        document.body.insertAdjacentHTML("beforeend", '<img src="/static/none.png" onerror="window.x = 1">');
-        const s = document.createElement("script"); s.textContent = "window.y = 1"; document.body.append(s);
+        document.body.insertAdjacentHTML(
+            "beforeend", '<img src="/static/none.png" onerror="window.x = 1">');
+        const s = document.createElement("script");
+        s.textContent = "window.y = 1";
+        document.body.append(s);
         document.body.insertAdjacentHTML("beforeend", '<p style="color: red">styled</p>');
     }""")
     page.wait_for_timeout(500)

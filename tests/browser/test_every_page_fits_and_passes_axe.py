@@ -164,7 +164,8 @@ def problems_at_every_size(page):
         if scroll_width > width:
             widest = page.evaluate("""() => [...document.querySelectorAll('body *')]
                 .filter(e => e.getBoundingClientRect().right > innerWidth + 0.5)
-                .slice(-3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))""")
+                .slice(-3)
+                .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))""")
             found.append(f"{name}: {scroll_width} px wide: {widest}")
         found += [f"{name}: {violation}" for violation in axe_violations(page)]
     page.set_viewport_size(dict(zip(("width", "height"), SIZES["phone-360"])))

@@ -21,7 +21,8 @@ def test_it_shows_the_offline_page_when_the_network_is_cut(sign_in, alice, north
     cached = page.evaluate("""async () => {
         const urls = [];
         for (const name of await caches.keys())
-            for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname);
+            for (const request of await (await caches.open(name)).keys())
+                urls.push(new URL(request.url).pathname);
         return urls.sort();
     }""")
     assert cached == [

@@ -54,7 +54,10 @@ def test_a_confirmation_at_the_writers_offsets_lets_the_text_through():
 
 
 def test_the_text_content_of_rendered_html_is_what_the_browser_shows():
-    html = '<p>a <strong>b</strong> &amp;#74;</p><ul>\n<li>c</li></ul><a href="https://x.org" title="t">l</a>'
+    html = (
+        '<p>a <strong>b</strong> &amp;#74;</p><ul>\n<li>c</li></ul>'
+        '<a href="https://x.org" title="t">l</a>'
+    )
     assert rendered_text(html).split() == ["a", "b", "&#74;", "c", "t", "l", "https://x.org"]
 
 

@@ -39,7 +39,8 @@ def cluster(tmp_path):
             "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
             "REDIS_URL": settings.REDIS_URL,
             "CHANNEL_PREFIX": settings.CHANNEL_PREFIX,
-            "CONN_MAX_AGE": "0",  # the test database is truncated after the test: hold no connection
+            # The test database is truncated after the test: hold no connection.
+            "CONN_MAX_AGE": "0",
         },
     )
     cluster.prepare(migrate=False)

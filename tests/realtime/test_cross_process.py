@@ -19,7 +19,8 @@ async def open_room(server, user, code):
     ws = await websockets.connect(
         server.url.replace("http", "ws") + f"/ws/cases/{code}/",
         origin=server.url,
-        max_queue=None,  # never stop reading: the close handshake must not wait behind unread frames
+        # Never stop reading: the close handshake must not wait behind unread frames.
+        max_queue=None,
         additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"},
     )
     joined = json.loads(await ws.recv())

@@ -5,7 +5,10 @@ from consult.audit.heads import export_latest_checkpoints
 
 
 class Command(BaseCommand):
-    help = "Sign (HMAC with AUDIT_HMAC_KEY) the head of every audit stream that moved since its last checkpoint."
+    help = (
+        "Sign (HMAC with AUDIT_HMAC_KEY) the head of every audit stream that moved since its last "
+        "checkpoint."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(

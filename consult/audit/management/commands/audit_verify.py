@@ -5,7 +5,10 @@ from consult.audit.trail import verify_trail
 
 
 class Command(BaseCommand):
-    help = "Check every audit chain and signed checkpoint; exits non-zero naming the first broken event."
+    help = (
+        "Check every audit chain and signed checkpoint; exits non-zero naming the first broken "
+        "event."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(

@@ -17,7 +17,10 @@ from consult.core import dbroles
 
 
 class Command(BaseCommand):
-    help = "Create the database's owner role (migrations) and runtime role (the application), and their grants."
+    help = (
+        "Create the database's owner role (migrations) and runtime role (the application), and "
+        "their grants."
+    )
     requires_system_checks = []
 
     def add_arguments(self, parser):
