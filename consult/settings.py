@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "consult.reviews",
     "consult.guidance",
     "consult.emergency",
+    "consult.hours",
+    "consult.dashboard",
     "consult.scheduler",
 ]
 

@@ -23,6 +23,8 @@ urlpatterns = [
     path("reviews/", include("consult.reviews.urls")),
     path("false-alarms/", include("consult.falsealarms.urls")),
     path("supervision-hours/", include("consult.hours.urls")),
+    path("followups/", include("consult.followups.urls")),
+    path("", include("consult.dashboard.urls")),
     path("", include("consult.oncall.urls")),
     path("", include("consult.webapp.urls")),
     path("admin/", admin.site.urls),

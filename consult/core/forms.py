@@ -2,11 +2,13 @@
 and reading the writer's "this is not an identifier" ticks back from a refused form."""
 
 import re
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
-from consult.core.errors import AccessDenied, IdentifierFound, NotFound
+from consult.core.errors import AccessDenied, IdentifierFound, NotFound, ValidationFailed
 from consult.deid.guard import Confirmation, flagged_spans
 
 FLAGGED_MESSAGE = "This looks like it identifies someone."
@@ -59,3 +61,13 @@ def form_error(form, error, texts):
         return flagged, 400
     form.add_error(error.field if error.field in form.fields else None, error.message)
     return None, 400
+
+
+def posted_moment(value, field):
+    """A datetime-local input ("2025-01-01T09:30") in the server's zone,
+    or an ISO time with offset."""
+    try:
+        moment = datetime.fromisoformat(value or "")
+    except ValueError:
+        raise ValidationFailed(f"{field} must be a date and time", field=field) from None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment

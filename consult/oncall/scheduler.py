@@ -11,18 +11,14 @@ import logging
 from datetime import timedelta
 
 import orjson
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.utils import timezone
 
-from consult.audit.services import audit_append
-from consult.followups.models import FollowUp
 from consult.oncall import webhooks
 from consult.oncall.models import ConsultRequest, Delivery, DeliveryAttempt, Page, State
-from consult.oncall.paging import audit_consult, escalation_step, lock_case, send_page
+from consult.oncall.paging import audit_consult, escalation_step, send_page
 from consult.oncall.rota import paging_settings
-from consult.realtime.broadcast import publish_on_commit, user_group
 
 log = logging.getLogger(__name__)
 
@@ -85,50 +81,6 @@ def repeat_due_pages(now=None):
                 repeat=page.repeats,
             )
             send_page(page, page.consult)
-            done += 1
-    return done
-
-
-def remind_due_followups(now=None):
-    """Remind the owner of each follow-up that came due, once, without clinical text."""
-    now = now or timezone.now()
-    done = 0
-    due = FollowUp.objects.filter(
-        due_at__lte=now, reminded_at__isnull=True, completed_at__isnull=True
-    ).select_related("case", "owner")
-    for followup in list(due[:BATCH]):
-        with transaction.atomic():
-            if not FollowUp.objects.filter(pk=followup.pk, reminded_at__isnull=True).update(
-                reminded_at=now
-            ):
-                continue  # another scheduler sent this reminder
-            lock_case(followup.case_id)
-            audit_append(
-                action="followup.reminded",
-                case=followup.case,
-                payload={"followup_id": followup.pk, "owner_id": followup.owner_id},
-            )
-            publish_on_commit(
-                user_group(followup.owner_id),
-                {
-                    "type": "followup.due",
-                    "followup_id": followup.pk,
-                    "case": followup.case.code,
-                    "due_at": followup.due_at.isoformat(),
-                    "url": f"/dashboard/#followup-{followup.pk}",
-                },
-            )
-            if followup.owner.email:
-                Delivery.objects.create(
-                    channel=Delivery.EMAIL,
-                    target=followup.owner.email,
-                    due_at=now,
-                    subject=f"[Consult] Follow-up check-in due: case {followup.case.code}",
-                    payload={
-                        "body": f"A follow-up check-in on case {followup.case.code} is due.\n"
-                        f"Record it here: {settings.SITE_URL}/dashboard/#followup-{followup.pk}\n"
-                    },
-                )
             done += 1
     return done
 

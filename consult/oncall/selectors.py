@@ -1,19 +1,10 @@
 """Reads for the dashboard: access-aware, no writes."""
 
-import math
-import statistics
-from datetime import timedelta
-
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 
-from consult.followups.models import FollowUp
-from consult.guidance.models import GuidanceEntry
 from consult.oncall.models import ACTIVE_STATES, ConsultRequest, Page, Shift
 from consult.oncall.rota import on_call_now
 from consult.oncall.serializers import consult_dict, page_dict
-
-TURNAROUND_DAYS = 30
 
 
 def supervised_team_ids(user):
@@ -62,72 +53,6 @@ def dashboard_snapshot(user):
 
 def on_call_by_team(user, *, now=None):
     return [(team, on_call_now(team.pk, now=now)) for team in user.teams.order_by("name")]
-
-
-def overdue_followups(user, *, now=None):
-    """Open follow-ups past due in the teams a supervisor supervises."""
-    now = now or timezone.now()
-    return list(
-        FollowUp.objects.filter(
-            case__team_id__in=supervised_team_ids(user), completed_at__isnull=True, due_at__lt=now
-        )
-        .select_related("case", "owner")
-        .order_by("due_at")[:200]
-    )
-
-
-def my_followups(user):
-    return list(
-        FollowUp.objects.filter(
-            owner=user, completed_at__isnull=True, case__team__memberships__user=user
-        )
-        .select_related("case")
-        .order_by("due_at")[:200]
-    )
-
-
-def first_guidance_times(consult_ids):
-    """consult id → time of its first guidance entry."""
-    firsts = {}
-    entries = GuidanceEntry.objects.filter(consult_id__in=consult_ids).order_by("created_at")
-    for consult_id, created_at in entries.values_list("consult_id", "created_at"):
-        firsts.setdefault(consult_id, created_at)
-    return firsts
-
-
-def _figures(seconds):
-    if not seconds:
-        return {"count": 0, "median": None, "p90": None}
-    ordered = sorted(seconds)
-    p90 = ordered[math.ceil(0.9 * len(ordered)) - 1]  # nearest rank
-    return {"count": len(ordered), "median": statistics.median(ordered), "p90": p90}
-
-
-def turnaround(team_id, *, now=None):
-    """Request → acknowledgement and request → first guidance, median and p90 in seconds,
-    last 30 days."""
-    now = now or timezone.now()
-    consults = list(
-        ConsultRequest.objects.filter(
-            team_id=team_id, created_at__gte=now - timedelta(days=TURNAROUND_DAYS)
-        )
-        .exclude(kind="support")
-        .values("pk", "created_at", "acknowledged_at")
-    )
-    acks = [
-        (c["acknowledged_at"] - c["created_at"]).total_seconds()
-        for c in consults
-        if c["acknowledged_at"]
-    ]
-    firsts = first_guidance_times([c["pk"] for c in consults])
-    guidance = _figures(
-        [(firsts[c["pk"]] - c["created_at"]).total_seconds() for c in consults if c["pk"] in firsts]
-    )
-    return {
-        "requests": len(consults),
-        "acknowledgement": _figures(acks),
-        "first_guidance": guidance,
-    }
 
 
 def case_consults(case, *, limit=20):

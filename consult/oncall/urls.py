@@ -3,7 +3,6 @@ from django.urls import path
 from consult.oncall import views
 
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
     path("oncall/", views.rota_page, name="oncall-rota"),
     path("consults/new/", views.consult_new, name="consult-new"),
     path("consults/<int:consult_id>/ack/", views.consult_ack, name="consult-ack"),
@@ -11,6 +10,4 @@ urlpatterns = [
     path("consults/<int:consult_id>/repage/", views.consult_repage, name="consult-repage"),
     path("consults/case/<str:code>/", views.case_consults, name="case-consults"),
     path("pages/<int:page_id>/decline/", views.page_decline, name="page-decline"),
-    path("followups/new/", views.followup_new, name="followup-new"),
-    path("followups/<int:followup_id>/complete/", views.followup_done, name="followup-complete"),
 ]

@@ -1,7 +1,5 @@
-"""HTTP transport for consults, pages, follow-ups and the rota:
+"""HTTP transport for consults, pages and the rota:
 parse → service → JSON or redirect."""
-
-from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from consult.cases.access import case_for_member, visible_cases
+from consult.cases.access import case_for_member
 from consult.core.errors import (
     AccessDenied,
     ConsultError,
@@ -18,11 +16,9 @@ from consult.core.errors import (
     NotFound,
     ValidationFailed,
 )
-from consult.core.forms import CONFIRM_FIELD, ticked_confirmations
+from consult.core.forms import CONFIRM_FIELD, posted_moment, ticked_confirmations
 from consult.deid.guard import flagged_spans
 from consult.falsealarms.confirmations import posted_confirmations
-from consult.followups.serializers import followup_dict
-from consult.followups.services import followup_complete, followup_schedule
 from consult.oncall import consults, rota, selectors
 from consult.oncall.models import WARNING_SIGNS
 from consult.oncall.serializers import consult_dict
@@ -44,43 +40,11 @@ def _int(value, field):
         raise ValidationFailed(f"{field} must be a number", field=field) from None
 
 
-def _moment(value, field):
-    """A datetime-local input ("2025-01-01T09:30") in the server's zone,
-    or an ISO time with offset."""
-    try:
-        moment = datetime.fromisoformat(value or "")
-    except ValueError:
-        raise ValidationFailed(f"{field} must be a date and time", field=field) from None
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
-
-
 def _confirmations(request, field=None):
     """The writer's "not an identifier" spans (`confirmations`: {field: [{start, end, kind}]} as
     JSON): all of them, or one field's."""
     confirmations = posted_confirmations(request.POST.get("confirmations"))
     return confirmations if field is None else confirmations.get(field, ())
-
-
-@login_required
-def dashboard(request):
-    user = request.user
-    teams = selectors.supervised_team_ids(user)
-    return render(
-        request,
-        "oncall/dashboard.html",
-        {
-            "on_call": selectors.on_call_by_team(user),
-            "cases": visible_cases(user).order_by("code"),
-            "teams": user.teams.order_by("name"),
-            "signs": WARNING_SIGNS,
-            "overdue": selectors.overdue_followups(user),
-            "my_followups": selectors.my_followups(user),
-            "turnaround": [
-                (t, selectors.turnaround(t.pk))
-                for t in user.teams.filter(pk__in=teams).order_by("name")
-            ],
-        },
-    )
 
 
 @login_required
@@ -183,39 +147,6 @@ def case_consults(request, code):
 
 
 @login_required
-@require_POST
-def followup_new(request):
-    return _answer(
-        lambda: {
-            "followup": followup_dict(
-                followup_schedule(
-                    actor=request.user,
-                    case_code=request.POST.get("case", ""),
-                    due_at=_moment(request.POST.get("due_at"), "due_at"),
-                )
-            )
-        }
-    )
-
-
-@login_required
-@require_POST
-def followup_done(request, followup_id):
-    return _answer(
-        lambda: {
-            "followup": followup_dict(
-                followup_complete(
-                    actor=request.user,
-                    followup_id=followup_id,
-                    note=request.POST.get("note", ""),
-                    confirmations=_confirmations(request, "note"),
-                )
-            )
-        }
-    )
-
-
-@login_required
 def rota_page(request):
     error, status, flagged = None, 200, None
     if request.method == "POST":
@@ -256,8 +187,8 @@ def _rota_change(request):
             team_id=_int(data.get("team"), "team"),
             supervisor_id=_int(data.get("supervisor"), "supervisor"),
             tier=_int(data.get("tier"), "tier"),
-            starts_at=_moment(data.get("starts_at"), "starts_at"),
-            ends_at=_moment(data.get("ends_at"), "ends_at"),
+            starts_at=posted_moment(data.get("starts_at"), "starts_at"),
+            ends_at=posted_moment(data.get("ends_at"), "ends_at"),
         )
         return "Shift added."
     if data.get("action") == "remove":

@@ -4,11 +4,11 @@ from datetime import timedelta
 
 import pytest
 
+from consult.dashboard.selectors import turnaround
 from consult.guidance.models import GuidanceEntry
 from consult.guidance.services import guidance_log
 from consult.oncall.consults import consult_request, page_acknowledge
 from consult.oncall.models import ConsultRequest
-from consult.oncall.selectors import turnaround
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,58 @@
+"""The follow-up reminder: the scheduler claims each follow-up that came due and tells its owner
+once, in the app and by e-mail, without clinical text (a row state, not a timer: see FollowUp)."""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from consult.audit.services import audit_append
+from consult.followups.models import FollowUp
+from consult.oncall.models import Delivery
+from consult.oncall.paging import lock_case
+from consult.realtime.broadcast import publish_on_commit, user_group
+
+BATCH = 50
+
+
+def remind_due_followups(now=None):
+    """Remind the owner of each follow-up that came due, once, without clinical text."""
+    now = now or timezone.now()
+    done = 0
+    due = FollowUp.objects.filter(
+        due_at__lte=now, reminded_at__isnull=True, completed_at__isnull=True
+    ).select_related("case", "owner")
+    for followup in list(due[:BATCH]):
+        with transaction.atomic():
+            if not FollowUp.objects.filter(pk=followup.pk, reminded_at__isnull=True).update(
+                reminded_at=now
+            ):
+                continue  # another scheduler sent this reminder
+            lock_case(followup.case_id)
+            audit_append(
+                action="followup.reminded",
+                case=followup.case,
+                payload={"followup_id": followup.pk, "owner_id": followup.owner_id},
+            )
+            publish_on_commit(
+                user_group(followup.owner_id),
+                {
+                    "type": "followup.due",
+                    "followup_id": followup.pk,
+                    "case": followup.case.code,
+                    "due_at": followup.due_at.isoformat(),
+                    "url": f"/dashboard/#followup-{followup.pk}",
+                },
+            )
+            if followup.owner.email:
+                Delivery.objects.create(
+                    channel=Delivery.EMAIL,
+                    target=followup.owner.email,
+                    due_at=now,
+                    subject=f"[Consult] Follow-up check-in due: case {followup.case.code}",
+                    payload={
+                        "body": f"A follow-up check-in on case {followup.case.code} is due.\n"
+                        f"Record it here: {settings.SITE_URL}/dashboard/#followup-{followup.pk}\n"
+                    },
+                )
+            done += 1
+    return done
