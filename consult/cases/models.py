@@ -83,6 +83,10 @@ class Message(models.Model):
         ]
         ordering = ["case", "seq"]
 
+    @property
+    def corrects_seq(self):
+        return self.corrects.seq if self.corrects_id else None
+
 
 class ReadPosition(models.Model):
     """How far a member has read a room: every message up to `seq` was shown to them."""

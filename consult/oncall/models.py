@@ -148,6 +148,10 @@ class ConsultRequest(models.Model):
     def signs(self):
         return {name: getattr(self, name) for name in WARNING_SIGNS}
 
+    @property
+    def tier_label(self):
+        return Tier(self.tier).label if self.tier else None  # None before the first page
+
 
 class Page(models.Model):
     """One person paged for one consult at one tier; repeats on their devices until closed."""
@@ -178,6 +182,10 @@ class Page(models.Model):
             )
         ]
         indexes = [models.Index(fields=["next_repeat_at"])]
+
+    @property
+    def tier_label(self):
+        return Tier(self.tier).label
 
 
 class Delivery(models.Model):
