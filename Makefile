@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run run-cluster test install migrate lint clean
+.PHONY: run run-cluster test test-embedded install migrate lint clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ run-cluster: install
 
 test: install
 	@env $$($(PY) tests/services.py) $(PY) -m pytest $(PYTEST_ARGS)
+
+# The suite as `make run` runs without PostgreSQL and Redis, even where they answer: SQLite, the
+# in-memory layer and the in-process room hub. Only tests needing the real services (or a second
+# process, which needs both) are skipped.
+test-embedded: install
+	@env $$(TEST_SERVICES=embedded $(PY) tests/services.py) $(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles

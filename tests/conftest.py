@@ -29,6 +29,8 @@ from consult.asgi import application
 from consult.cases.services import case_create
 
 IN_CI = os.environ.get("CI") == "true"
+# `make test-embedded` (tests/services.py): SQLite and the in-memory layer on purpose, CI or not.
+EMBEDDED = os.environ.get("TEST_SERVICES") == "embedded"
 ORIGIN = b"http://127.0.0.1:8000"
 
 
@@ -41,7 +43,8 @@ def on_redis():
 
 
 def pytest_collection_modifyitems(config, items):
-    """Outside CI, tests that need a missing real service are skipped; in CI they must run."""
+    """Outside CI, tests that need a missing real service are skipped; in CI they must run,
+    unless the run is embedded on purpose (then only those needing PostgreSQL or Redis skip)."""
     # Playwright's sync API keeps an event loop running in the main thread while Chromium is
     # open, which async tests cannot share: browser tests run last.
     items.sort(key=lambda item: "tests/browser/" in str(item.fspath))
@@ -52,13 +55,20 @@ def pytest_collection_modifyitems(config, items):
         "nginx": os.path.exists("/usr/sbin/nginx"),
     }
     for item in items:
-        for marker, ok in available.items():
-            if item.get_closest_marker(marker) and not ok:
-                if IN_CI:
-                    raise pytest.UsageError(
-                        f"CI needs {marker} for {item.nodeid}, and it is not available"
-                    )
-                item.add_marker(pytest.mark.skip(reason=f"{marker} is not available here"))
+        missing = [
+            marker for marker, ok in available.items() if item.get_closest_marker(marker) and not ok
+        ]
+        if not missing:
+            continue
+        if EMBEDDED and set(missing) <= {"postgres", "redis"}:
+            reason = f"an embedded run (make test-embedded) has no {' or '.join(missing)}"
+        elif IN_CI:
+            raise pytest.UsageError(
+                f"CI needs {missing[0]} for {item.nodeid}, and it is not available"
+            )
+        else:
+            reason = f"{' and '.join(missing)} not available here"
+        item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def make_user(username, role, team):

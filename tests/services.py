@@ -3,6 +3,10 @@
 PostgreSQL and Redis are used whenever they answer. In CI (CI=true) a missing one is an
 error, never a reason to skip; on a developer's machine the suite falls back to SQLite and
 the in-memory layer and skips only the tests that need the real thing.
+
+TEST_SERVICES=embedded (`make test-embedded`) runs the suite as `make run` runs without them,
+even where they answer: SQLite, the in-memory channel layer and the in-process room hub. Only
+the tests that need PostgreSQL, Redis or a second process are skipped then, CI or not.
 """
 
 import hashlib
@@ -20,6 +24,9 @@ SERVICES = {
     "REDIS_URL": ("127.0.0.1", 6379, "redis://127.0.0.1:6379/0"),
 }
 
+# pytest-django keeps an SQLite test database in memory; this file is only its name's source.
+EMBEDDED_DATABASE = Path(__file__).resolve().parent.parent / "var" / "test-embedded.sqlite3"
+
 
 def answers(host, port):
     try:
@@ -29,15 +36,31 @@ def answers(host, port):
         return False
 
 
-def main():
-    missing = []
+def real_services():
+    """The URL lines of the services that answer (or are set), and the names of those that don't."""
+    lines, missing = [], []
     for name, (host, port, url) in SERVICES.items():
         if os.environ.get(name):
-            print(f"{name}={os.environ[name]}")
+            lines.append(f"{name}={os.environ[name]}")
         elif answers(host, port):
-            print(f"{name}={url}")
+            lines.append(f"{name}={url}")
         else:
             missing.append(f"{name.split('_')[0].lower()} on {host}:{port}")
+    return lines, missing
+
+
+def embedded_services():
+    return [
+        f"DATABASE_URL=sqlite:///{EMBEDDED_DATABASE}",
+        "REDIS_URL=",  # empty: the in-memory layer and the in-process hub (consult/settings.py)
+        "TEST_SERVICES=embedded",  # tests/conftest.py skips what needs the real services
+    ], []
+
+
+def main():
+    embedded = os.environ.get("TEST_SERVICES") == "embedded"
+    lines, missing = embedded_services() if embedded else real_services()
+    print("\n".join(lines))
     # Each run gets its own channel-layer prefix, so runs sharing one Redis never hear each other.
     print(f"CHANNEL_PREFIX={os.environ.get('CHANNEL_PREFIX') or f'consult-test-{os.getpid()}'}")
     print("EMBEDDED_SCHEDULER=0")  # tests start their schedulers themselves

@@ -144,7 +144,6 @@ def test_mfa_required_roles_come_from_settings():
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.redis
 async def test_a_session_without_its_second_factor_opens_no_socket(bob, north_case):
     from channels.db import database_sync_to_async
 

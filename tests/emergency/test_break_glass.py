@@ -143,7 +143,6 @@ def test_access_ends_at_its_time_even_before_the_sweep(dave, north_case):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.redis
 async def test_the_supervisors_are_told_on_their_notification_socket(dave, bob, north_case):
     from tests.conftest import receive_until, session_cookie
     from tests.realtime.test_revocation_primitive import open_socket
@@ -167,7 +166,6 @@ async def test_the_supervisors_are_told_on_their_notification_socket(dave, bob, 
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.redis
 async def test_the_room_works_until_expiry_then_its_socket_is_closed_and_the_chain_verifies(
     dave, north_case
 ):

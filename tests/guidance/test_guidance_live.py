@@ -6,7 +6,7 @@ from channels.db import database_sync_to_async
 from consult.guidance.services import guidance_acknowledge, guidance_amend, guidance_log
 from tests.conftest import joined, receive_until
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 GUIDANCE = {"assessment": "Engaged, ambivalent", "recommendation": "Weekly sessions", "actions": ""}
 

@@ -9,7 +9,7 @@ from consult.cases.models import Message
 from consult.realtime.protocol import WS_CLOSE_FORBIDDEN
 from tests.conftest import joined
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 BIG = "x" * (16 * 1024 + 1)
 

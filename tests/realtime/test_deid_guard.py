@@ -10,7 +10,7 @@ from consult.audit.models import AuditEvent
 from consult.cases.models import Message
 from tests.conftest import joined, receive_until
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 FLAGGED = "Call her sister Maria Lopez at 555-201-3344"
 FINDINGS = [{"start": 16, "end": 27, "kind": "NAME"}, {"start": 31, "end": 43, "kind": "PHONE"}]

@@ -16,7 +16,7 @@ from consult.realtime.protocol import WS_CLOSE_RATE_LIMITED
 from tests.conftest import joined
 from tests.realtime.sockets import first_frame, open_socket
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def drain(communicator, timeout=10):

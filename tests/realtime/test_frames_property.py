@@ -28,7 +28,7 @@ from consult.reviews.models import AgendaItem
 from tests.realtime.sockets import first_frame, open_socket, route_path
 from tests.records.world import build_world
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
+pytestmark = pytest.mark.django_db(transaction=True)
 TABLES = {
     "case room": CLIENT_FRAMES,
     "notifications": NOTIFICATION_FRAMES,

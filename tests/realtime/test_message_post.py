@@ -5,7 +5,7 @@ from consult.audit.models import AuditEvent
 from consult.cases.models import Message
 from tests.conftest import joined, receive_until
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def stored(case):

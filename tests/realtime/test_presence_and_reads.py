@@ -4,7 +4,7 @@ from channels.db import database_sync_to_async
 from consult.cases.models import ReadPosition
 from tests.conftest import joined, receive_until
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def test_it_shows_who_joins_and_leaves_live(alice, bob, north_case):

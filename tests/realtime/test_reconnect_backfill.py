@@ -3,7 +3,7 @@ import pytest
 from consult.cases.services import message_post
 from tests.conftest import joined, receive_until
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def post(user, case, n, start=1):

@@ -2,7 +2,7 @@ import pytest
 
 from tests.conftest import connect, joined
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def test_it_admits_a_team_member_with_the_room_state(alice, north_case):

@@ -6,7 +6,7 @@ from django.test import Client
 from consult.realtime.protocol import WS_CLOSE_SESSION_ENDED
 from tests.conftest import ORIGIN, receive_until
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def test_it_closes_the_sessions_sockets_at_sign_out(alice, north_case):

@@ -9,7 +9,7 @@ from consult.realtime.origins import default_origins, origin_tuple
 from tests.realtime.sockets import ROUTES, first_frame, open_socket, route_path
 from tests.records.world import build_world
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 REFUSED = {
     "wrong scheme": (b"https://127.0.0.1:8000",),

@@ -9,7 +9,7 @@ from tests.conftest import connect, receive_until
 from tests.records.world import build_world
 from tests.reviews.helpers import connect_review, receive_state
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 MEMBER_ROLES = ("owner", "therapist", "peer", "supervisor", "admin")
 

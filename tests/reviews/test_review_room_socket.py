@@ -10,7 +10,7 @@ from consult.reviews import services
 from tests.conftest import receive_until
 from tests.reviews.helpers import WHEN, connect_review, receive_state
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
