@@ -39,7 +39,12 @@ run: migrate
 run-cluster: install
 	ulimit -n $$(ulimit -Hn); $(PY) deploy/run_cluster.py
 
-test: install
+# ruff with the rules in pyproject.toml (the version pinned there): lint findings, then layout.
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+test: lint
 	@env $$($(PY) tests/services.py) $(PY) -m pytest $(PYTEST_ARGS)
 
 # The suite as `make run` runs without PostgreSQL and Redis, even where they answer: SQLite, the

@@ -80,7 +80,7 @@ def poster(users, case, prefix, count, errors):
                 client_id=f"{prefix}-{n}",
                 body=BODY.format(n),
             )
-    except Exception as error:  # re-raised in the main thread
+    except Exception as error:  # noqa: BLE001 - any failure, re-raised in the main thread
         errors.append(error)
     finally:
         connections.close_all()

@@ -389,7 +389,7 @@ def compare(args, rates, workdir, data, services):
                 emit(services.add_to(baseline_run(args, baseline, rate)), args.out)
             )
 
-    print_comparison(list(zip(rates, consult_results, baseline_results)))
+    print_comparison(list(zip(rates, consult_results, baseline_results, strict=True)))
     if args.search:
         ours, theirs = ceiling(consult_results), ceiling(baseline_results)
         ratio = f"{ours / theirs:.2f}x" if ours and theirs else "n/a"

@@ -41,7 +41,7 @@ import websockets
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from deploy.run_cluster import Cluster, ensure_database, free_port_block
+from deploy.run_cluster import Cluster, ensure_database, free_port_block  # noqa: E402
 
 PG = ("127.0.0.1", 5432)
 RUN = f"f{os.getpid():x}{int(time.time()) % 100000:x}"
@@ -118,7 +118,9 @@ class PostgresProxy:
     async def _pipe(self, reader, writer):
         try:
             while data := await reader.read(65536):
-                while self.mode == "hang":
+                # Holding the data back while hanging is the fault; set() is a plain assignment
+                # from any caller, so poll rather than thread an Event through.
+                while self.mode == "hang":  # noqa: ASYNC110 - see the comment above
                     await asyncio.sleep(0.05)
                 if self.mode == "cut":
                     break

@@ -59,7 +59,7 @@ def poster(users, case, sessions, prefix, count, errors):
                 body=BODY.format(n),
                 session_id=sessions[author.pk],
             )
-    except Exception as error:  # re-raised in the main thread
+    except Exception as error:  # noqa: BLE001 - any failure, re-raised in the main thread
         errors.append(error)
     finally:
         connections.close_all()

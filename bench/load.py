@@ -230,7 +230,8 @@ async def measure(args, data):
     measured = [v for v in run.sent.values() if v[2]]
     expected = sum(run.members[v[1]] for v in measured)
     deadline = time.time() + args.drain
-    while time.time() < deadline and len(run.latency) < expected:
+    # Poll: the readers only append to run.latency, and the deadline ends the wait either way.
+    while time.time() < deadline and len(run.latency) < expected:  # noqa: ASYNC110 - see above
         await asyncio.sleep(0.05)
     run.closing = True
     await asyncio.wait([asyncio.create_task(c.ws.close()) for c in connected], timeout=10)
@@ -265,7 +266,7 @@ def p99_by_second(latency, sent_at):
     if not sent_at:
         return []
     start = min(sent_at)
-    for value, at in zip(latency, sent_at):
+    for value, at in zip(latency, sent_at, strict=True):
         by_second.setdefault(int(at - start), []).append(value)
     return [
         (summary_ms(by_second[second]) or {}).get("p99") if second in by_second else None

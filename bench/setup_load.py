@@ -125,7 +125,7 @@ def new_sessions(users):
             ),
             expire_date=expires,
         )
-        for u, row in zip(users, rows)
+        for u, row in zip(users, rows, strict=True)
     ]
     Session.objects.bulk_create(sessions, batch_size=1000)
     return [s.session_key for s in sessions]

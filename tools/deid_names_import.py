@@ -29,6 +29,7 @@ _CYRILLIC = dict(
         (
             "a b v g d e yo zh z i y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya i ye yi g"
         ).split(),
+        strict=True,
     )
 )
 

@@ -31,7 +31,7 @@ def run(stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> int:
             if not isinstance(text, str):
                 raise ValueError("missing or non-string 'text'")
             findings = [{"start": f.start, "end": f.end, "type": f.kind} for f in scan(text)]
-        except Exception as exc:  # never let one bad line stop the stream
+        except Exception as exc:  # noqa: BLE001 - never let one bad line stop the stream
             bad += 1
             stderr.write(f"deid_scan: line {lineno}: skipped ({type(exc).__name__})\n")
             findings = []

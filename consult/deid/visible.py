@@ -32,7 +32,7 @@ _EXTRA_INVISIBLE = (
 def _format_characters():
     points = [c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"]
     ranges, start = [], points[0]
-    for previous, point in zip(points, points[1:] + [None]):
+    for previous, point in zip(points, points[1:] + [None], strict=True):
         if point != previous + 1:
             ranges.append(
                 re.escape(chr(start))

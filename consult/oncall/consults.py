@@ -5,6 +5,8 @@ after commit. The first page of an urgent consult goes out from here on commit, 
 supervisor's screens at once; the scheduler only repeats and escalates.
 """
 
+import functools
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -220,8 +222,8 @@ def page_acknowledge(*, actor, consult_id):
             ]
         )
         transaction.on_commit(
-            lambda seconds=(now - consult.created_at).total_seconds(): (
-                metrics.page_acknowledge_seconds.observe(seconds)
+            functools.partial(
+                metrics.page_acknowledge_seconds.observe, (now - consult.created_at).total_seconds()
             )
         )
         audit_consult(

@@ -128,9 +128,7 @@ def _deliver(delivery, now):
         status, error = _send(delivery)
     except webhooks.DestinationRefused as refusal:
         status, error = None, str(refusal)
-    except (
-        Exception
-    ) as failure:  # any failure of the outside world: retry later, never crash the loop
+    except Exception as failure:  # noqa: BLE001 - the outside world failed: retry later, never crash
         status, error = None, type(failure).__name__
     if not error:
         DeliveryAttempt.objects.create(

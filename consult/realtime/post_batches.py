@@ -84,7 +84,7 @@ class PostBatches:
                     results = await in_db_thread(post_each)([request for request, _ in batch])
                 except Exception as error:  # noqa: BLE001 - e.g. the database thread could not start
                     results = [error] * len(batch)
-                for (_, future), result in zip(batch, results):
+                for (_, future), result in zip(batch, results, strict=True):
                     if not future.done():  # the socket may have closed meanwhile
                         future.set_result(result)
         finally:

@@ -206,5 +206,6 @@ async def wait_until_rooms_are_left():
     from consult.cases.models import Presence
 
     async with asyncio.timeout(10):
-        while await database_sync_to_async(Presence.objects.exists)():
+        # The rows are in the database: there is nothing to await but polling.
+        while await database_sync_to_async(Presence.objects.exists)():  # noqa: ASYNC110
             await asyncio.sleep(0.05)

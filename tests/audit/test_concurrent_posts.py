@@ -25,7 +25,7 @@ def poster(user, case, thread_no, errors):
                 client_id=f"t{thread_no}-{n}",
                 body=f"Note {thread_no}.{n}",
             )
-    except Exception as error:  # reported to the test's thread below
+    except Exception as error:  # noqa: BLE001 - any failure, reported to the test's thread below
         errors.append(error)
     finally:
         connections.close_all()  # each thread had its own connection

@@ -168,7 +168,7 @@ def problems_at_every_size(page):
                 .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))""")
             found.append(f"{name}: {scroll_width} px wide: {widest}")
         found += [f"{name}: {violation}" for violation in axe_violations(page)]
-    page.set_viewport_size(dict(zip(("width", "height"), SIZES["phone-360"])))
+    page.set_viewport_size(dict(zip(("width", "height"), SIZES["phone-360"], strict=True)))
     return found
 
 

@@ -60,7 +60,7 @@ def close_code(ws, timeout):
     try:
         while True:
             ws.recv(timeout=timeout)
-    except Exception as closed:  # ConnectionClosed, with the server's code
+    except Exception as closed:  # noqa: BLE001 - ConnectionClosed (with the server's code), or a timeout
         return getattr(getattr(closed, "rcvd", None), "code", None)
 
 

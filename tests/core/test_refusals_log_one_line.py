@@ -26,7 +26,7 @@ def formatted(record):
 def record_with(error):
     try:
         raise error
-    except Exception:
+    except Exception:  # noqa: BLE001 - raised just above, to log it with its traceback
         return logging.LogRecord(
             "django.request", logging.WARNING, __file__, 1, "Forbidden: %s", ("/x",), sys.exc_info()
         )

@@ -1,5 +1,7 @@
 """Clinical vocabulary (drugs, scales, diagnoses, modalities) is never an identifier."""
 
+import itertools
+
 import pytest
 
 from consult.deid.scanner import Finding, scan
@@ -40,4 +42,4 @@ def test_it_returns_sorted_non_overlapping_findings(text, expected):
     findings = scan(text)
     assert [f.as_dict() for f in findings] == expected
     assert all(isinstance(f, Finding) for f in findings)
-    assert all(a.end <= b.start for a, b in zip(findings, findings[1:]))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(findings))

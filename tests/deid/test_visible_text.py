@@ -33,7 +33,7 @@ def test_the_guard_flags_what_a_reader_sees_at_the_writers_offsets(text, span, k
 def test_it_maps_each_visible_character_to_where_it_was_written():
     visible, starts, ends = visible_text(f"a&#74;{ZW}b")
     assert visible == "aJb"
-    assert list(zip(starts, ends)) == [(0, 1), (1, 6), (7, 8)]
+    assert list(zip(starts, ends, strict=True)) == [(0, 1), (1, 6), (7, 8)]
 
 
 @pytest.mark.parametrize("text", ["plain words", "a & b", "AT&T", "&unknown; words", "R&D"])

@@ -65,7 +65,7 @@ BAD_FRAMES = [
         {"code": "invalid_field", "message": "body is empty", "field": "body"},
     ),
     (
-        '{"type": "message.send", "client_id": "c1", "body": "%s"}' % BIG,
+        f'{{"type": "message.send", "client_id": "c1", "body": "{BIG}"}}',
         {"code": "too_large", "message": "body is over 16384 bytes", "field": "body"},
     ),
     (

@@ -4,6 +4,7 @@ connection (1006), so browsers reconnect at once to a process that is still up."
 import asyncio
 import json
 import signal
+from pathlib import Path
 
 import pytest
 import websockets
@@ -57,7 +58,6 @@ async def test_sigterm_closes_every_socket_with_1012_and_exits(own_server, alice
     await asyncio.to_thread(own_server.process.wait, 10)
     assert own_server.process.returncode is not None
     own_server.log.flush()
-    with open(own_server.log.name) as file:
-        log = file.read()
+    log = await asyncio.to_thread(Path(own_server.log.name).read_text)
     assert "closing 2 websockets with 1012" in log
     assert json.dumps(north_case.title) not in log

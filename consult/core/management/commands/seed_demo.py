@@ -60,8 +60,8 @@ class Command(BaseCommand):
                 user: self._second_factor(user) for user in users.values() if mfa.mfa_required(user)
             }
         self.stdout.write(
-            "Demo users (password: %s): %s"
-            % (DEMO_PASSWORD, ", ".join(f"{name} ({role})" for name, _, role, _ in DEMO_USERS))
+            f"Demo users (password: {DEMO_PASSWORD}): "
+            + ", ".join(f"{name} ({role})" for name, _, role, _ in DEMO_USERS)
         )
         for user, (device, codes) in second_factors.items():
             self.stdout.write(
