@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from consult.cases import services
+from consult.cases.access import Need, case_for
 from consult.cases.forms import CaseEditForm
 from consult.core.errors import AccessDenied, ConsultError, NotFound
 from consult.core.forms import form_confirmations, form_error
@@ -34,7 +35,7 @@ def case_edit(request, code):
 
 def _editable_case(user, code):
     try:
-        return services.case_for_editor(user, code)
+        return case_for(user, code, need=Need.EDITOR)
     except NotFound:
         raise Http404("No such case") from None
     except AccessDenied as error:

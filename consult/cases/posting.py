@@ -24,7 +24,7 @@ from consult.audit.services import (
     audit_complete,
     audit_folded,
 )
-from consult.cases.access import case_for_member
+from consult.cases.access import case_for
 from consult.cases.models import Case, Message
 from consult.core.errors import NotFound
 from consult.core.prepared import fetch_one_prepared
@@ -105,7 +105,7 @@ def lock_case_for_poster(actor, code, client_id, session_id=None):
 
 def _lock_case_with_orm(actor, code, client_id, session_id):
     try:
-        case = case_for_member(actor, code, lock=True, session_id=session_id)
+        case = case_for(actor, code, lock=True, session_id=session_id)
     except NotFound:
         return None
     stored = Message.objects.filter(case=case, author=actor, client_id=client_id).values_list(

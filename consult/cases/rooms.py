@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from consult.accounts.models import Membership, User
 from consult.audit.services import audit_append
-from consult.cases.access import case_for_member
+from consult.cases.access import case_for
 from consult.cases.models import Message, Presence, ReadPosition
 from consult.cases.serializers import case_dict, message_row_dict, user_dict, user_row_dict
 from consult.core.prepared import fetch_all_prepared
@@ -43,7 +43,7 @@ def room_join(*, actor, case_code, channel_name, after_seq=None, case=None, sess
     between is seen here, and one that commits later reaches the room. (`case` is accepted for
     the caller's convenience and not trusted.)
     """
-    case = case_for_member(actor, case_code, session_id=session_id)
+    case = case_for(actor, case_code, session_id=session_id)
     history, has_more = case_history(case, after_seq=after_seq)
     with transaction.atomic():
         _presence_upsert(case, actor, channel_name)
@@ -66,7 +66,7 @@ def room_join(*, actor, case_code, channel_name, after_seq=None, case=None, sess
 
 
 def room_history(*, actor, case_code, after_seq, limit=None, session_id=None):
-    case = case_for_member(actor, case_code, session_id=session_id)
+    case = case_for(actor, case_code, session_id=session_id)
     history, has_more = case_history(case, after_seq=after_seq, limit=limit)
     if history:
         with transaction.atomic():

@@ -19,7 +19,7 @@ from consult.audit.services import (
     statement_event,
 )
 from consult.cases import activity, posting
-from consult.cases.access import case_for_member, is_team_member
+from consult.cases.access import Need, case_for, is_team_member
 from consult.cases.models import Case, Message, ReadPosition, RiskLevel, Status
 from consult.cases.rendering import render_markdown
 from consult.cases.serializers import message_dict
@@ -219,7 +219,7 @@ def _posted_event_to_number(actor, case_code, body_sha256):
 
 def read_position_mark(*, actor, case_code, seq, session_id=None):
     """Record that every message up to `seq` was shown to the actor; positions only move forward."""
-    case = case_for_member(actor, case_code, session_id=session_id)
+    case = case_for(actor, case_code, session_id=session_id)
     seq = min(seq, case.last_seq)
     with transaction.atomic():
         position, _ = ReadPosition.objects.get_or_create(case=case, user=actor)
@@ -232,14 +232,6 @@ def read_position_mark(*, actor, case_code, seq, session_id=None):
                 case, actor, seq
             )  # the reader's other tabs: the case list's count falls
     return seq
-
-
-def case_for_editor(actor, case_code, *, lock=False):
-    """The case's owner and its team's supervisors may change it; other members may only read it."""
-    case = case_for_member(actor, case_code, lock=lock)
-    if case.owner_id != actor.pk and not actor.is_supervisor:
-        raise AccessDenied("only the case's owner or a supervisor of its team may change it")
-    return case
 
 
 def case_update(*, actor, case_code, title=None, summary=None, reason, confirmations=None):
@@ -256,7 +248,9 @@ def case_update(*, actor, case_code, title=None, summary=None, reason, confirmat
     reason = _reason_given(reason)
     texts = {**changes, "reason": reason}
     with transaction.atomic():
-        case = case_for_editor(actor, case_code, lock=True)  # who may, before what the text says
+        case = case_for(
+            actor, case_code, need=Need.EDITOR, lock=True
+        )  # who may, before what the text says
         accepted = guard_fields(texts, confirmations)
         changed = {name: value for name, value in changes.items() if getattr(case, name) != value}
         if not changed:
@@ -287,7 +281,9 @@ def case_set_status(
         raise ValidationFailed(f"status must be one of {', '.join(Status.values)}", field="status")
     reason = _reason_given(reason)
     with transaction.atomic():
-        case = case_for_editor(actor, case_code, lock=True)  # who may, before what the text says
+        case = case_for(
+            actor, case_code, need=Need.EDITOR, lock=True
+        )  # who may, before what the text says
         accepted = guard_fields({"reason": reason}, confirmations)
         if case.status == status:
             raise ValidationFailed(f"the case is already {status}", field="status")
@@ -313,7 +309,7 @@ def case_set_status(
 def case_edit(*, actor, case_code, title, summary, status, reason, confirmations=None):
     """The edit form: text and status change together or not at all."""
     with transaction.atomic():
-        case = case_for_editor(actor, case_code, lock=True)
+        case = case_for(actor, case_code, need=Need.EDITOR, lock=True)
         text_changed = (title.strip(), summary.strip()) != (case.title, case.summary)
         if not text_changed and status == case.status:
             raise ValidationFailed("nothing to change", field="title")
@@ -347,7 +343,7 @@ def _reason_given(reason):
 
 def case_view(*, actor, case_code, page="room", case=None):
     """Open one of a case's pages for a member: reads are audited too."""
-    case = case or case_for_member(actor, case_code)
+    case = case or case_for(actor, case_code)
     with transaction.atomic():
         audit_append(action="case.viewed", actor=actor, case=case, payload={"page": page})
     return case

@@ -15,7 +15,7 @@ import logging
 from django.db import DatabaseError
 
 from consult.cases import rooms, services
-from consult.cases.access import case_for_member
+from consult.cases.access import case_for
 from consult.core.errors import ConsultError, NotFound, Unavailable
 from consult.ops import metrics
 from consult.realtime import protocol
@@ -48,7 +48,7 @@ class CaseRoomConsumer(ConsultSocket):
         try:
             if self.session_id is None:
                 raise NotFound("no such case")
-            case = await in_db_thread(case_for_member)(
+            case = await in_db_thread(case_for)(
                 self.user, self.case_code, session_id=self.session_id
             )
         except Unavailable:
@@ -186,7 +186,7 @@ class CaseRoomConsumer(ConsultSocket):
         code = super().access_lost_code()
         if code is None:
             try:
-                case_for_member(self.user, self.case_code)
+                case_for(self.user, self.case_code)
             except NotFound:
                 return protocol.WS_CLOSE_ACCESS_LOST
         return code
