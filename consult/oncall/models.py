@@ -8,6 +8,8 @@ holds anything that matters.
 from django.conf import settings
 from django.db import models
 
+from consult.cases.clinical import CONSULT_SIGNS
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -77,17 +79,7 @@ class State(models.TextChoices):
 
 ACTIVE_STATES = (State.OPEN, State.PAGING, State.ACKNOWLEDGED, State.UNANSWERED)
 
-WARNING_SIGNS = (
-    "withdrawal",
-    "hopelessness",
-    "self_destructive",
-    "ideation",
-    "plan",
-    "intent",
-    "means",
-    "prior_attempts",
-    "protective_factors",
-)
+WARNING_SIGNS = tuple(CONSULT_SIGNS)  # one boolean field each on ConsultRequest
 
 
 class ConsultRequest(models.Model):

@@ -8,11 +8,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from consult.audit.services import audit_append
+from consult.cases.clinical import CRISIS_LINE, CRISIS_RESOURCES, EMERGENCY_SERVICES, resource_line
 from consult.cases.models import Case
 from consult.oncall import policy
 from consult.oncall.models import ACTIVE_STATES, Delivery, Page, State, Tier
 from consult.oncall.rota import paging_settings, team_supervisors, tier_recipients
-from consult.oncall.serializers import CRISIS_RESOURCES, consult_dict, consult_url, page_dict
+from consult.oncall.serializers import consult_dict, consult_url, page_dict
 from consult.realtime.broadcast import case_group, publish_on_commit, team_group, user_group
 
 
@@ -202,7 +203,7 @@ def mark_unanswered(consult):
         "case": consult.case.code if consult.case_id else None,
         "message": "Nobody has acknowledged your urgent consult yet. If your client may be in "
         "danger, do not wait: use the crisis resources below. You can page the on-call again.",
-        "resources": CRISIS_RESOURCES,
+        "resources": list(CRISIS_RESOURCES),
     }
     publish_on_commit(user_group(consult.requester_id), frame)
     if consult.case_id:
@@ -215,9 +216,9 @@ def mark_unanswered(consult):
             due_at=timezone.now(),
             subject=f"[Consult] Nobody has answered your {consult.kind} consult ({what})",
             payload={
-                "body": "Nobody has acknowledged yet. In an emergency call 988 (US crisis line) "
-                "or your local emergency services. Page again: "
-                f"{settings.SITE_URL + consult_url(consult)}\n"
+                "body": "Nobody has acknowledged yet. In an emergency:\n"
+                f"{resource_line(CRISIS_LINE)}\n{resource_line(EMERGENCY_SERVICES)}\n"
+                f"Page again: {settings.SITE_URL + consult_url(consult)}\n"
             },
         )
 

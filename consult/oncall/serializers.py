@@ -56,16 +56,3 @@ def page_dict(page, consult):
         "seen": page.seen_at is not None,
         "url": consult_url(consult),
     }
-
-
-CRISIS_RESOURCES = [
-    {"name": "988 Suicide & Crisis Lifeline (US)", "contact": "call or text 988"},
-    {
-        "name": "Local emergency services",
-        "contact": "call 911 (US) / 112 (EU) / your local emergency number",
-    },
-    {
-        "name": "If your client is in immediate danger",
-        "contact": "do not wait for a supervisor: call emergency services now",
-    },
-]

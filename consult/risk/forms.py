@@ -1,7 +1,7 @@
 from django import forms
 
+from consult.cases.clinical import WarningSign
 from consult.cases.models import RiskLevel
-from consult.risk.models import WarningSign
 
 
 class RiskForm(forms.Form):

@@ -1,18 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from consult.cases.clinical import WarningSign
 from consult.cases.models import RiskLevel
-
-
-class WarningSign(models.TextChoices):
-    WITHDRAWAL = "withdrawal", "Withdrawal from people and activities"
-    HOPELESSNESS = "hopelessness", "Hopelessness"
-    SELF_DESTRUCTIVE = "self_destructive", "Self-destructive behaviour"
-    IDEATION = "ideation", "Suicidal ideation"
-    PLAN = "plan", "A plan"
-    INTENT = "intent", "Intent to act"
-    MEANS = "means", "Access to means"
-    PRIOR_ATTEMPTS = "prior_attempts", "Prior attempts"
 
 
 class RiskAssessment(models.Model):

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from consult.audit.chain import content_hash
 from consult.audit.services import audit_append
+from consult.cases.clinical import WarningSign
 from consult.cases.models import RISK_ORDER, RiskLevel
 from consult.cases.serializers import user_dict
 from consult.core.errors import ValidationFailed
@@ -13,7 +14,7 @@ from consult.deid.guard import guard_fields
 from consult.falsealarms.audit import false_alarms_audit
 from consult.realtime.broadcast import case_group, publish_on_commit
 from consult.records.access import case_for_editor
-from consult.risk.models import RiskAssessment, WarningSign
+from consult.risk.models import RiskAssessment
 
 # A rise to one of these prompts the therapist to request an urgent consult.
 URGENT_LEVELS = {RiskLevel.HIGH, RiskLevel.IMMINENT}

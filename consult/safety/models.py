@@ -3,6 +3,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import models
 
+from consult.cases.clinical import CRISIS_LINE, EMERGENCY_SERVICES, resource_line
+
 
 @dataclass(frozen=True)
 class Section:
@@ -51,10 +53,12 @@ SECTIONS = (
     ),
 )
 SECTION_NAMES = tuple(s.name for s in SECTIONS)
-DEFAULT_PROFESSIONALS = (
-    "Treating therapist during working hours\n"
-    "988 Suicide & Crisis Lifeline: call or text 988, any time\n"
-    "Emergency services or the nearest emergency department"
+DEFAULT_PROFESSIONALS = "\n".join(
+    (
+        "Treating therapist during working hours",
+        resource_line(CRISIS_LINE) + ", any time",
+        resource_line(EMERGENCY_SERVICES) + ", or the nearest emergency department",
+    )
 )
 
 

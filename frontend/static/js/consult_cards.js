@@ -2,20 +2,13 @@
 // from the same `consult.updated` frames everyone receives. Text goes in with textContent only.
 import { confirmEachSpan, flaggedByField, showFieldFindings } from "./deid_review.js";
 
-const SIGN_LABELS = {
-  withdrawal: "withdrawal", hopelessness: "hopelessness", self_destructive: "self-destructive behaviour",
-  ideation: "ideation", plan: "plan", intent: "intent", means: "access to means",
-  prior_attempts: "prior attempts", protective_factors: "protective factors",
-};
+// The server's one definition of the signs and the crisis resources, put in the page by base.html.
+const pageData = (id, empty) => JSON.parse(document.getElementById(id)?.textContent ?? empty);
+const SIGN_LABELS = pageData("consult-signs", "{}");
 const STATE_TEXT = {
   open: "Waiting for a supervisor", paging: "Paging", acknowledged: "Acknowledged",
   unanswered: "Nobody has answered yet", resolved: "Resolved",
 };
-export const CRISIS = [
-  "988 Suicide & Crisis Lifeline (US): call or text 988",
-  "Local emergency services: 911 (US) / 112 (EU) / your local number",
-  "If your client is in immediate danger, do not wait for a supervisor: call emergency services now",
-];
 
 export function csrfPost(url, data = {}) {
   const body = new URLSearchParams(); // urlencoded: an empty multipart body is a 400 in Django
@@ -72,7 +65,7 @@ export function renderConsult(c, { me, supervisor, onAction }) {
   head.append(state);
   if (c.state === "paging" && c.escalate_at) head.append(countdown(c.escalate_at));
   li.append(head, el("p", "question", c.question));
-  const signs = Object.entries(c.signs || {}).filter(([, on]) => on).map(([k]) => SIGN_LABELS[k]);
+  const signs = Object.entries(c.signs || {}).filter(([, on]) => on).map(([k]) => SIGN_LABELS[k] ?? k);
   if (signs.length || c.signs_note) li.append(el("p", "signs", `Signs: ${signs.join(", ")}${c.signs_note ? ` — ${c.signs_note}` : ""}`));
   if (c.acknowledged_by) {
     const ack = el("p", "acknowledged", c.case
@@ -93,7 +86,7 @@ export function crisisBox() {
   box.setAttribute("role", "alert");
   box.append(el("strong", "", "Nobody has acknowledged your urgent consult yet."));
   const ul = el("ul");
-  CRISIS.forEach((line) => ul.append(el("li", "", line)));
+  pageData("crisis-resources", "[]").forEach((r) => ul.append(el("li", "", `${r.name}: ${r.contact}`)));
   box.append(ul);
   return box;
 }
