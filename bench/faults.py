@@ -153,6 +153,9 @@ class Stats:
         self.events.append((time.monotonic(), kind, detail))
 
 
+SEND_WINDOW, SEND_PER_SECOND = 10, 5  # the browser's outbox pacing (frontend/static/js/room.js)
+
+
 class Client:
     def __init__(self, index, data, url, stats, sends):
         self.index, self.data, self.url, self.stats, self.sends = index, data, url, stats, sends
@@ -160,6 +163,7 @@ class Client:
         self.last_seq, self.seen, self.outbox, self.ws, self.attempt = 0, set(), {}, None, 0
         self.live_seqs = set()
         self.paused = False  # the server asked the outbox to wait (`unavailable` or `rate_limited`)
+        self.in_flight, self.tokens, self.tokens_at, self.pump_later = set(), SEND_WINDOW, 0.0, None
 
     async def run(self, stopping):
         while not stopping.is_set():
@@ -197,32 +201,35 @@ class Client:
                 frame = orjson.loads(text)
                 kind = frame["type"]
                 if kind == "room.joined":
+                    self.stats.note("joined", self.index)
                     self.ws, self.live_seqs = ws, set()
                     self._shown(frame["messages"])
-                    if not self.paused:
-                        await self._send_outbox()
+                    self.in_flight.clear()
+                    self._pump()
                 elif kind == "message.new":
                     self._live(frame["message"])
                 elif kind == "history":
                     self._shown(frame["messages"])
                 elif kind == "message.ack":
                     self.outbox.pop(frame["client_id"], None)
+                    self.in_flight.discard(frame["client_id"])
+                    self._pump()
                     self.stats.acked.add(frame["client_id"])
                     self.stats.answered.setdefault(frame["client_id"], time.monotonic())
                 elif kind == "error":
                     self.stats.note("error", frame["code"])
                     if frame.get("client_id"):
                         self.stats.answered.setdefault(frame["client_id"], time.monotonic())
+                        self.in_flight.discard(frame["client_id"])
                         if frame["code"] in ("unavailable", "rate_limited") and not self.paused:
-                            self.paused = (
-                                True  # as the browser's outbox: one pause for all, then all again
-                            )
-                            asyncio.get_running_loop().call_later(
-                                frame.get("retry_after", 1), self._resume
-                            )
+                            # As the browser's outbox: one pause for all, then all again.
+                            self.paused = True
+                            pause = max(frame.get("retry_after", 2), 1)
+                            asyncio.get_running_loop().call_later(pause, self._resume)
                 elif kind == "degraded":
                     self.stats.note("degraded")
                 elif kind == "live":
+                    self.stats.note("live", self.index)
                     await ws.close()  # as the browser does: a fresh handshake sends what was missed
                     return
 
@@ -244,12 +251,38 @@ class Client:
 
     def _resume(self):
         self.paused = False
-        if self.ws is not None:
-            asyncio.ensure_future(self._send_outbox())
+        self.in_flight.clear()
+        self._pump()
 
-    async def _send_outbox(self):
+    def _pump(self):
+        """As the browser's outbox (room.js): in order, SEND_WINDOW unanswered at most, paced."""
+        if self.paused or self.ws is None:
+            return
         for client_id, body in list(self.outbox.items()):
-            await self.send(client_id, body)
+            if len(self.in_flight) >= SEND_WINDOW:
+                break
+            if client_id in self.in_flight:
+                continue
+            if not self._take_token():
+                if self.pump_later is None:
+                    loop = asyncio.get_running_loop()
+                    self.pump_later = loop.call_later(1 / SEND_PER_SECOND, self._pump_again)
+                break
+            self.in_flight.add(client_id)
+            asyncio.ensure_future(self.send(client_id, body))
+
+    def _pump_again(self):
+        self.pump_later = None
+        self._pump()
+
+    def _take_token(self):
+        now = time.monotonic()
+        self.tokens = min(SEND_WINDOW, self.tokens + (now - self.tokens_at) * SEND_PER_SECOND)
+        self.tokens_at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
 
     async def send(self, client_id, body):
         try:
@@ -269,8 +302,7 @@ class Client:
             n += 1
             self.outbox[client_id] = "fault check in"
             self.stats.sent[client_id] = time.monotonic()
-            if self.ws is not None and not self.paused:
-                await self.send(client_id, self.outbox[client_id])
+            self._pump()
             await asyncio.sleep(period)
 
 
@@ -284,8 +316,17 @@ def window_report(stats, name, start, end, settle_end):
     for received, sent_at, client in stats.live:
         if sent_at >= end and received < settle_end:
             first_live[client] = min(first_live.get(client, received), received)
+    # Where a slow return to live comes from: the `live` frame, the fresh join, then a message.
+    told, rejoined = {}, {}
+    for t, kind, client in events:
+        if kind == "live" and t >= end:
+            told.setdefault(client, t)
+        elif kind == "joined" and client in told and t >= told[client]:
+            rejoined.setdefault(client, t)
     return {
         "fault": name,
+        "live_told_after_s": round(max(told.values()) - end, 2) if told else None,
+        "rejoined_after_s": round(max(rejoined.values()) - end, 2) if rejoined else None,
         "seconds": round(end - start, 1),
         "closes": dict(closes),
         "http_5xx": sum(n for status, n in http.items() if status >= 500),
@@ -336,20 +377,22 @@ async def run(args, cluster, redis, proxy, data):
         await asyncio.sleep(args.settle)
         reports.append(window_report(stats, name, start, finished, time.monotonic()))
 
-    await fault(
-        "redis",
-        lambda: asyncio.to_thread(redis.kill),
-        lambda: asyncio.to_thread(redis.start),
-        args.redis_seconds,
-    )
-    await fault(
-        "sigterm",
-        lambda: cluster.processes["daphne-0"].send_signal(signal.SIGTERM),
-        lambda: None,
-        0,
-    )
-    await fault("pg-cut", proxy.cut, lambda: proxy.set("pass"), args.pg_seconds)
-    await fault("pg-hang", lambda: proxy.set("hang"), lambda: proxy.set("pass"), args.pg_seconds)
+    faults = {
+        "redis": (
+            lambda: asyncio.to_thread(redis.kill),
+            lambda: asyncio.to_thread(redis.start),
+            args.redis_seconds,
+        ),
+        "sigterm": (
+            lambda: cluster.processes["daphne-0"].send_signal(signal.SIGTERM),
+            lambda: None,
+            0,
+        ),
+        "pg-cut": (proxy.cut, lambda: proxy.set("pass"), args.pg_seconds),
+        "pg-hang": (lambda: proxy.set("hang"), lambda: proxy.set("pass"), args.pg_seconds),
+    }
+    for name in args.only.split(","):
+        await fault(name, *faults[name])
     await asyncio.sleep(args.settle)  # resends of the last window settle
     stopped_at = time.monotonic()
     stopping.set()
@@ -463,6 +506,7 @@ def main():
     p.add_argument("--budget", type=float, default=900)
     p.add_argument("--short", action="store_true", help="20 clients, 4 rooms, 2-4 s faults: for CI")
     p.add_argument("--table", action="store_true")
+    p.add_argument("--only", default="redis,sigterm,pg-cut,pg-hang", help="faults to run, in order")
     args = p.parse_args()
     if args.short:
         args.clients, args.rooms, args.rate = 20, 4, 8

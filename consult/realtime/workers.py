@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import OperationalError
 
 from consult.core.errors import Unavailable
+from consult.realtime.db_breaker import breaker
 
 _executor = None
 
@@ -52,11 +53,23 @@ def in_db_thread(func):
 
     @functools.wraps(func)
     async def bounded(*args, **kwargs):
+        gate = breaker()
+        probe = gate.admit()  # refused at once while a hung database is known (db_breaker.py)
+        answered = False
         try:
             async with asyncio.timeout(settings.DB_CALL_TIMEOUT_SECONDS):
-                return await call(*args, **kwargs)
+                result = await call(*args, **kwargs)
+            answered = True
+            return result
         except TimeoutError:
+            gate.overran(probe)
+            probe = False
             raise Unavailable() from None
+        except Exception:
+            answered = True  # an answer, if an error one: the database is not hung
+            raise
+        finally:
+            gate.settled(probe, answered)
 
     return bounded
 

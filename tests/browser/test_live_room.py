@@ -63,6 +63,28 @@ def test_it_sends_a_message_typed_offline_exactly_once_after_reconnect(
     assert bob_page.locator("li.message").count() == 1
 
 
+def test_a_long_outbox_goes_out_in_order_without_tripping_flood_control(sign_in, alice, north_case):
+    """60 messages typed offline (more than the server's burst of 30, and more than 20 refusals
+    in a row, which close a socket with 4429): back online they are all stored, in order, on the
+    one reconnected socket."""
+    page = open_room(sign_in(alice), north_case)
+    page.context.set_offline(True)
+    expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "offline")
+    for i in range(60):
+        post(page, f"Note {i} written offline")
+    expect(page.get_by_test_id("outbox")).to_have_text("60 waiting to send")
+    room_sockets = []
+    page.on("websocket", lambda ws: "/ws/cases/" in ws.url and room_sockets.append(ws.url))
+
+    page.context.set_offline(False)
+    expect(page.get_by_test_id("outbox")).to_have_text("", timeout=30_000)
+    bodies = list(
+        Message.objects.filter(case=north_case).order_by("seq").values_list("body", flat=True)
+    )
+    assert bodies == [f"Note {i} written offline" for i in range(60)]
+    assert len(room_sockets) == 1  # no 4429 close and second reconnect on the way
+
+
 def test_it_refuses_an_outsider_the_page_and_the_socket(sign_in, oscar, north_case, server):
     page = sign_in(oscar)
     response = page.goto(f"/cases/{north_case.code}/")

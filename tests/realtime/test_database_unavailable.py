@@ -127,6 +127,7 @@ async def test_a_post_into_a_hung_database_is_answered_unavailable_and_stored_on
     assert (error["code"], error["client_id"]) == ("unavailable", "m-hung")
     hung.set()
     monkeypatch.setattr(services, "message_post", real_post)
+    await asyncio.sleep(error["retry_after"])  # as a client does: sooner is refused at once
     await ws.send_json_to({"type": "message.send", "client_id": "m-hung", "body": "Plan reviewed."})
     while (frame := await ws.receive_json_from(timeout=10))["type"] != "message.ack":
         pass
@@ -170,3 +171,48 @@ async def test_posts_queued_behind_a_hung_batch_are_answered_within_the_limit(
     hung.set()
     for ws in (first, second):
         await ws.disconnect()
+
+
+async def test_a_sockets_next_posts_into_a_hung_database_are_refused_at_once(
+    settings, monkeypatch, alice, north_case
+):
+    """A socket handles its frames one at a time: once one call has overrun its limit, the next
+    post is refused at once instead of waiting out a limit of its own (db_breaker.py), and after
+    retry_after the resend goes through."""
+    import threading
+    import time
+
+    from consult.cases import services
+
+    settings.DB_CALL_TIMEOUT_SECONDS = 2
+    ws, _ = await joined(alice, north_case.code)
+    hung = threading.Event()
+    real_post = services.message_post
+
+    def post_after_the_hang(**kwargs):
+        hung.wait(10)
+        return real_post(**kwargs)
+
+    monkeypatch.setattr(services, "message_post", post_after_the_hang)
+    started = time.monotonic()
+    for client_id in ("a", "b", "c"):
+        await ws.send_json_to({"type": "message.send", "client_id": client_id, "body": "Seen."})
+    errors = []
+    while len(errors) < 3:
+        frame = await ws.receive_json_from(timeout=10)
+        if frame["type"] == "error":
+            errors.append(frame)
+    assert [(e["code"], e["client_id"]) for e in errors] == [
+        ("unavailable", "a"),
+        ("unavailable", "b"),
+        ("unavailable", "c"),
+    ]
+    assert time.monotonic() - started < 3.5  # one limit (2 s), not one per frame (6 s)
+    hung.set()
+    monkeypatch.setattr(services, "message_post", real_post)
+    await asyncio.sleep(errors[-1]["retry_after"])
+    await ws.send_json_to({"type": "message.send", "client_id": "c", "body": "Seen."})
+    while (frame := await ws.receive_json_from(timeout=10))["type"] != "message.ack":
+        pass
+    assert frame["client_id"] == "c"
+    await ws.disconnect()

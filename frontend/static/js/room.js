@@ -29,6 +29,14 @@ let fetching = false;
 let correcting = null;
 let lastMarked = 0;
 let resumeTimer = null; // set while the server has asked the outbox to wait
+// Well under the server's flood control (WS_FRAME_BURST 30, WS_FRAMES_PER_SECOND 10), which
+// also counts read marks and pings.
+const SEND_WINDOW = 10;
+const SEND_PER_SECOND = 5;
+const inFlight = new Set(); // client_ids sent on this socket and not yet answered
+let sendTokens = SEND_WINDOW;
+let tokensAt = performance.now();
+let pumpTimer = null;
 
 const outbox = new Outbox(`consult.outbox.${caseCode}.${myId}`);
 const socket = new RoomSocket({
@@ -68,6 +76,8 @@ const handlers = {
   },
   "message.ack": (f) => {
     outbox.remove(f.client_id);
+    inFlight.delete(f.client_id);
+    pumpOutbox();
     renderOutbox();
     if (f.seq > lastSeq) fetchGap();
   },
@@ -190,14 +200,16 @@ function showState(state) {
 
 function showError(f) {
   const item = f.client_id && outbox.get(f.client_id);
+  inFlight.delete(f.client_id);
   if (item && (f.code === "unavailable" || f.code === "rate_limited")) {
     // Not refused, only not now: it stays in the outbox, and the whole outbox waits retry_after
     // (a post that did reach the database is acknowledged as a duplicate, never stored twice).
-    holdOutbox(f.retry_after || 2);
+    holdOutbox(Math.max(f.retry_after || 2, 1)); // a rate_limited wait may be 1 ms: not worth a burst
   } else if (item) {
     outbox.remove(f.client_id); // refused, not lost: the text goes back to the composer
     renderOutbox();
     if (!textarea.value) textarea.value = item.body;
+    pumpOutbox();
   }
   composerError.textContent = f.message;
   composerError.dataset.code = f.code;
@@ -241,11 +253,38 @@ function send(body, extra = {}) {
   renderOutbox();
   correcting = null;
   correctingEl.hidden = true;
-  if (socket.isOpen() && !resumeTimer) socket.send({ type: "message.send", ...item });
+  pumpOutbox();
+}
+
+// Sends what the outbox holds, in order, at most SEND_WINDOW frames unanswered at a time and
+// SEND_PER_SECOND after a burst of SEND_WINDOW: an outbox that grew during an outage then goes
+// out within the server's flood limits instead of tripping them (refusals, then 4429).
+function pumpOutbox() {
+  if (resumeTimer || !socket.isOpen()) return;
+  for (const item of outbox.items()) {
+    if (inFlight.size >= SEND_WINDOW) break;
+    if (inFlight.has(item.client_id)) continue;
+    if (!takeSendToken()) {
+      pumpTimer ||= setTimeout(() => ((pumpTimer = null), pumpOutbox()), 1000 / SEND_PER_SECOND);
+      break;
+    }
+    inFlight.add(item.client_id);
+    socket.send({ type: "message.send", ...item });
+  }
+}
+
+function takeSendToken() {
+  const now = performance.now();
+  sendTokens = Math.min(SEND_WINDOW, sendTokens + ((now - tokensAt) / 1000) * SEND_PER_SECOND);
+  tokensAt = now;
+  if (sendTokens < 1) return false;
+  sendTokens -= 1;
+  return true;
 }
 
 function flushOutbox() {
-  if (!resumeTimer) for (const item of outbox.items()) socket.send({ type: "message.send", ...item });
+  inFlight.clear(); // a fresh socket: nothing is on the wire yet
+  pumpOutbox();
   renderOutbox();
 }
 
@@ -256,7 +295,7 @@ function holdOutbox(seconds) {
   if (resumeTimer) return;
   resumeTimer = setTimeout(() => {
     resumeTimer = null;
-    if (socket.isOpen()) flushOutbox();
+    flushOutbox();
   }, seconds * 1000);
 }
 
