@@ -153,7 +153,10 @@ class Stats:
         self.events.append((time.monotonic(), kind, detail))
 
 
-SEND_WINDOW, SEND_PER_SECOND = 10, 5  # the browser's outbox pacing (frontend/static/js/room.js)
+# As the browser: its outbox pacing (frontend/static/js/room.js) and its reconnect spread after
+# `live` (room_socket.js).
+SEND_WINDOW, SEND_PER_SECOND = 10, 5
+LIVE_RESYNC_SPREAD_S = 10
 
 
 class Client:
@@ -229,9 +232,15 @@ class Client:
                 elif kind == "degraded":
                     self.stats.note("degraded")
                 elif kind == "live":
+                    # As the browser: fetch the missed messages at once on this socket, and
+                    # reconnect within 0-10 s for a fresh handshake (spread, not all at once).
                     self.stats.note("live", self.index)
-                    await ws.close()  # as the browser does: a fresh handshake sends what was missed
-                    return
+                    fetch = {"type": "history.fetch", "after_seq": self.last_seq}
+                    await ws.send(orjson.dumps(fetch).decode())
+                    spread = random.random() * LIVE_RESYNC_SPREAD_S
+                    asyncio.get_running_loop().call_later(
+                        spread, lambda: asyncio.ensure_future(ws.close())
+                    )
 
     def _shown(self, messages):
         for message in messages:
@@ -337,6 +346,8 @@ def window_report(stats, name, start, end, settle_end):
         "posts_unanswered": len(sent_in) - len(answer_s),
         "slowest_answer_s": round(max(answer_s), 2) if answer_s else None,
         "clients_live_again": len(first_live),
+        "clients_told_live": len(told),
+        "not_live_again": sorted(set(told) - set(first_live))[:20],
         "all_live_again_after_s": round(max(first_live.values()) - end, 2) if first_live else None,
     }
 

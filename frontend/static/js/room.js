@@ -47,6 +47,7 @@ const socket = new RoomSocket({
   },
   onFrame: handleFrame,
   onState: showState,
+  onLive: fetchGap,
 });
 
 const handlers = {

@@ -8,12 +8,14 @@ const CLOSE_BAD_REQUEST = 4400; // our own URL was refused: the same URL would b
 const CLOSE_RATE_LIMITED = 4429; // we sent too fast: come back, but not at once
 const HEARTBEAT_MS = 25000;
 const RELOAD_AFTER_ACCESS_LOST_MS = 3000;
+const LIVE_RESYNC_SPREAD_MS = 10000;
 
 export class RoomSocket {
-  constructor({ url, onFrame, onState }) {
+  constructor({ url, onFrame, onState, onLive = () => {} }) {
     this.url = url;
     this.onFrame = onFrame;
     this.onState = onState;
+    this.onLive = onLive;
     this.ws = null;
     this.attempt = 0;
     this.stopped = false;
@@ -51,7 +53,7 @@ export class RoomSocket {
     ws.onmessage = (event) => {
       const frame = JSON.parse(event.data);
       if (frame.type === "degraded") return this.onState("degraded");
-      if (frame.type === "live") return this.resync(ws);
+      if (frame.type === "live") return this.backLive(ws);
       this.onFrame(frame);
     };
     ws.onclose = (event) => {
@@ -79,8 +81,16 @@ export class RoomSocket {
     this.onState(state);
   }
 
-  // Live delivery is back after a server-side outage: a fresh handshake sends what was missed
-  // (the room backfills after the last seq it showed, the dashboard gets a new snapshot).
+  // Live delivery is back after a server-side outage, on this same socket: the page fetches at
+  // once what matters most (the room: messages after the last seq it showed), and a fresh
+  // handshake within a random few seconds brings everything else. Spread out, so every client
+  // of a restarted Redis does not hand the servers its handshake in the same second.
+  backLive(ws) {
+    this.onState("open");
+    this.onLive();
+    setTimeout(() => this.resync(ws), Math.random() * LIVE_RESYNC_SPREAD_MS);
+  }
+
   resync(ws) {
     if (this.ws !== ws) return;
     this.ws = null;
