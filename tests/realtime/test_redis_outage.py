@@ -90,7 +90,9 @@ async def test_sockets_ride_out_a_redis_restart(redis_of_our_own, alice, carol, 
     for attempt in range(3):
         fresh_ws, _ = await asyncio.wait_for(joined(carol, north_case.code), timeout=5)
         client_id = f"fresh-{attempt}"
-        await alice_ws.send_json_to({"type": "message.send", "client_id": client_id, "body": "Again."})
+        await alice_ws.send_json_to(
+            {"type": "message.send", "client_id": client_id, "body": "Again."}
+        )
         assert (await receive_until(fresh_ws, "message.new"))["message"]["client_id"] == client_id
         await fresh_ws.disconnect()
     for ws in (alice_ws, carol_ws, me_ws, late_ws):
