@@ -139,7 +139,6 @@ CARD_RE = re.compile(r"(?<![\w-])\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{1,7}(?![\w-])"
 SERIAL_RE = re.compile(
     r"(?<![\w-])(?:SN|S/N)[-:#]?\s?(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{3,30}(?![\w-])"
 )
-MRN_PREFIX_RE = re.compile(r"(?i)(?<=mrn)[\s:#-]*(\d{3,12})\b")
 SHAPES_RE = re.compile(
     "|".join(
         f"(?P<{k}>{rx.pattern})"
@@ -221,7 +220,6 @@ NUM_DATE_RE = re.compile(
         for rx in DATE_RES[3:]
     )
 )
-NAMED_DATE_RE = re.compile("|".join(rx.pattern for rx in DATE_RES[:3]), re.I)
 SHORT_DATE_RE = re.compile(r"(?<![\w/.$-])(0?[1-9]|1[0-2])/([12]\d|3[01]|0?[1-9])(?![\w/%-])")
 _RATING_RE = re.compile(
     r"(?:rat\w*|scor\w*|scale|pain|anxiety|mood|sleep|level|intensity|suds|stress|urge|craving|"
@@ -261,7 +259,6 @@ AGE_RES = [
 
 
 DIGITS_RE = re.compile(r"\d+")
-AGE_WORD_GATE_RE = re.compile(r"(?i)ninet|hundred|90s")
 NUM_DATE_RE = re.compile(
     "|".join(
         rx.pattern.replace("([/-])", "(?P<dsep>[/-])").replace("\\1", "(?P=dsep)")
@@ -282,7 +279,6 @@ _MONTH_WORDS_LIST = (
     "january jan february feb march mar april apr may june jun july jul august aug "
     "september sep sept october oct november nov december dec"
 ).split()
-AGE_NUM_RE = re.compile("|".join(AGE_RES[i].pattern for i in (0, 5)), re.I)
 AGE_CUE_RE = AGE_RES[1]
 _AGE_PERSON = tuple(
     sorted(set("he she who patient client pt veteran resident".split()) | V.RELATIONS)
@@ -293,16 +289,6 @@ AGE_PERSON_RE = re.compile(
     re.I,
 )
 _AGE_CUE_WORDS = ("age", "ages", "aged", "turned", "turning", "turns", "birthday")
-SSN_CARD_RE = re.compile(
-    "|".join(
-        f"(?P<{k}>{rx})"
-        for k, rx in (
-            ("SSN", SSN_RE.pattern.replace("([- ])", "(?P<sep>[- ])").replace("\\1", "(?P=sep)")),
-            ("ACCOUNT", CARD_RE.pattern),
-        )
-    )
-)
-VIN_IBAN_RE = re.compile(f"(?P<VEHICLE>{VIN_RE.pattern})|(?P<ACCOUNT>{IBAN_RE.pattern})")
 
 
 class Ctx:

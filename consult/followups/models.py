@@ -40,7 +40,3 @@ class FollowUp(models.Model):
 
     def __str__(self):
         return f"follow-up {self.pk} on {self.case_id} due {self.due_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def is_open(self):
-        return self.completed_at is None

@@ -18,11 +18,5 @@ def guidance_entries(case):
     ]
 
 
-def unacknowledged(case):
-    return GuidanceEntry.objects.filter(
-        case=case, acknowledgement__isnull=True, replaced_by__isnull=True
-    )
-
-
 def guidance_entry(case, entry_id):
     return GuidanceEntry.objects.filter(case=case, pk=entry_id).first()

@@ -4,7 +4,6 @@ transaction with the consult row locked, writes audit events and publishes after
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 
 from consult.audit.services import audit_append
@@ -229,7 +228,3 @@ def close_pages(consult, now, *, round_=None):
     if round_ is not None:
         pages = pages.filter(round=round_)
     pages.update(closed_at=now, next_repeat_at=None)
-
-
-def open_pages(consult):
-    return Page.objects.filter(Q(consult=consult) & Q(closed_at__isnull=True))

@@ -6,8 +6,6 @@ from django.db.models import IntegerField, Value, When
 from consult.cases.models import RISK_ORDER, RiskLevel
 from consult.risk.models import RiskAssessment
 
-SORTS = {"risk": "highest risk first", "updated": "recently active first"}
-
 
 def risk_rank():
     """The risk level as a number the database can sort by (none=0 ... imminent=4)."""
