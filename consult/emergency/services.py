@@ -27,7 +27,7 @@ from consult.cases.models import Case
 from consult.core.errors import AccessDenied, NotFound, ValidationFailed
 from consult.deid.guard import guard_text
 from consult.emergency.models import EmergencyGrant
-from consult.oncall.models import Delivery
+from consult.oncall.deliveries import email_queue
 from consult.oncall.rota import team_supervisors
 from consult.realtime.broadcast import publish_on_commit, user_group
 from consult.realtime.revocation import WS_CLOSE_ACCESS_LOST, close_user_case_sockets
@@ -94,17 +94,16 @@ def _tell_the_team(grant):
     for supervisor in team_supervisors(case.team_id):
         publish_on_commit(user_group(supervisor.pk), frame)
         if supervisor.email:
-            Delivery.objects.create(
-                channel=Delivery.EMAIL,
-                target=supervisor.email,
-                due_at=grant.granted_at,
+            email_queue(
+                to=supervisor.email,
                 subject=f"[Consult] Emergency access to case {case.code}",
-                payload={
-                    "body": f"{grantee.display_name} ({grantee.get_role_display()}), "
+                due_at=grant.granted_at,
+                body=(
+                    f"{grantee.display_name} ({grantee.get_role_display()}), "
                     f"who is not in the team, opened case {case.code} under emergency access until "
                     f"{grant.expires_at:%Y-%m-%d %H:%M} UTC.\n"
                     f"The case's audit trail: {settings.SITE_URL}/cases/{case.code}/audit/\n"
-                },
+                ),
             )
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from consult.audit.services import audit_append
 from consult.followups.models import FollowUp
-from consult.oncall.models import Delivery
+from consult.oncall.deliveries import email_queue
 from consult.oncall.paging import lock_case
 from consult.realtime.broadcast import publish_on_commit, user_group
 
@@ -44,15 +44,14 @@ def remind_due_followups(now=None):
                 },
             )
             if followup.owner.email:
-                Delivery.objects.create(
-                    channel=Delivery.EMAIL,
-                    target=followup.owner.email,
-                    due_at=now,
+                email_queue(
+                    to=followup.owner.email,
                     subject=f"[Consult] Follow-up check-in due: case {followup.case.code}",
-                    payload={
-                        "body": f"A follow-up check-in on case {followup.case.code} is due.\n"
+                    due_at=now,
+                    body=(
+                        f"A follow-up check-in on case {followup.case.code} is due.\n"
                         f"Record it here: {settings.SITE_URL}/dashboard/#followup-{followup.pk}\n"
-                    },
+                    ),
                 )
             done += 1
     return done

@@ -10,7 +10,8 @@ from consult.audit.services import audit_append
 from consult.cases.clinical import CRISIS_LINE, CRISIS_RESOURCES, EMERGENCY_SERVICES, resource_line
 from consult.cases.models import Case
 from consult.oncall import policy
-from consult.oncall.models import ACTIVE_STATES, Delivery, Page, State, Tier
+from consult.oncall.deliveries import email_queue, webhook_queue
+from consult.oncall.models import ACTIVE_STATES, Page, State, Tier
 from consult.oncall.rota import paging_settings, team_supervisors, tier_recipients
 from consult.oncall.serializers import consult_dict, consult_url, page_dict
 from consult.realtime.broadcast import case_group, publish_on_commit, team_group, user_group
@@ -135,21 +136,17 @@ def queue_outbound(consult, person, settings_, *, tier_label):
     what = f"case {consult.case.code}" if consult.case_id else "a colleague's support request"
     link = settings.SITE_URL + consult_url(consult)
     if person.email:
-        Delivery.objects.create(
-            channel=Delivery.EMAIL,
-            target=person.email,
-            due_at=timezone.now(),
+        email_queue(
+            to=person.email,
             subject=f"[Consult] {consult.kind.title()} consult, {what}: please acknowledge",
-            payload={
-                "body": f"You are paged ({tier_label}) for an {consult.kind} consult on {what}.\n"
+            body=(
+                f"You are paged ({tier_label}) for an {consult.kind} consult on {what}.\n"
                 f"Acknowledge or decline here: {link}\n"
-            },
+            ),
         )
     if settings_.webhook_url:
-        Delivery.objects.create(
-            channel=Delivery.WEBHOOK,
-            target=settings_.webhook_url,
-            due_at=timezone.now(),
+        webhook_queue(
+            url=settings_.webhook_url,
             payload={
                 "event": "page",
                 "case": consult.case.code if consult.case_id else None,
@@ -173,15 +170,13 @@ def support_notify(consult):
     link = settings.SITE_URL + consult_url(consult)
     for person in supervisors:
         if person.email:
-            Delivery.objects.create(
-                channel=Delivery.EMAIL,
-                target=person.email,
-                due_at=timezone.now(),
+            email_queue(
+                to=person.email,
                 subject=f"[Consult] Support request in team {consult.team.name}",
-                payload={
-                    "body": f"A colleague in team {consult.team.name} asked a supervisor for "
+                body=(
+                    f"A colleague in team {consult.team.name} asked a supervisor for "
                     f"support (about themselves, not a case). One of you takes it here: {link}\n"
-                },
+                ),
             )
     audit_consult(
         consult, "support.notified", recipient_ids=sorted(person.pk for person in supervisors)
@@ -209,16 +204,14 @@ def mark_unanswered(consult):
         publish_on_commit(case_group(consult.case_id), frame)
     if consult.requester.email:
         what = f"case {consult.case.code}" if consult.case_id else "your support request"
-        Delivery.objects.create(
-            channel=Delivery.EMAIL,
-            target=consult.requester.email,
-            due_at=timezone.now(),
+        email_queue(
+            to=consult.requester.email,
             subject=f"[Consult] Nobody has answered your {consult.kind} consult ({what})",
-            payload={
-                "body": "Nobody has acknowledged yet. In an emergency:\n"
+            body=(
+                "Nobody has acknowledged yet. In an emergency:\n"
                 f"{resource_line(CRISIS_LINE)}\n{resource_line(EMERGENCY_SERVICES)}\n"
                 f"Page again: {settings.SITE_URL + consult_url(consult)}\n"
-            },
+            ),
         )
 
 

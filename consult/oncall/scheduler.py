@@ -2,32 +2,25 @@
 twice.
 
 Escalations lock the consult row with SELECT ... FOR UPDATE SKIP LOCKED and re-check the deadline
-under the lock; repeats, deliveries and reminders are claimed by a conditional UPDATE that only one
-worker can win (healthchecks' sendalerts). A claimed row is already written, so a restart loses
-nothing: anything due while no scheduler ran is simply due at the next tick.
+under the lock; repeats are claimed by a conditional UPDATE that only one worker can win
+(healthchecks' sendalerts), as are deliveries (deliveries.py) and follow-up reminders. A claimed
+row is already written, so a restart loses nothing: anything due while no scheduler ran is simply
+due at the next tick.
 """
 
 import logging
 from datetime import timedelta
 
-import orjson
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.utils import timezone
 
-from consult.oncall import webhooks
-from consult.oncall.models import ConsultRequest, Delivery, DeliveryAttempt, Page, State
+from consult.oncall.models import ConsultRequest, Page, State
 from consult.oncall.paging import audit_consult, escalation_step, send_page
 from consult.oncall.rota import paging_settings
 
 log = logging.getLogger(__name__)
 
 BATCH = 50
-DELIVERY_RETRY_SECONDS = (
-    60  # the first retry; each next one waits twice as long (60, 120, 240, 480 s)
-)
-DELIVERY_MAX_ATTEMPTS = 5
-CLAIM_STALE_SECONDS = 120  # a worker that claimed a delivery and died: try again after this
 
 
 def _locked(queryset):
@@ -83,71 +76,3 @@ def repeat_due_pages(now=None):
             send_page(page, page.consult)
             done += 1
     return done
-
-
-def deliver_due(now=None):
-    """Send queued e-mails and webhook calls; a failure is retried with exponential backoff, then
-    given up after DELIVERY_MAX_ATTEMPTS tries. Every try is a DeliveryAttempt row."""
-    now = now or timezone.now()
-    done = 0
-    stale = now - timedelta(seconds=CLAIM_STALE_SECONDS)
-    due = Delivery.objects.filter(
-        sent_at__isnull=True, due_at__lte=now, attempts__lt=DELIVERY_MAX_ATTEMPTS
-    )
-    for delivery in list(due.filter(claimed_at__isnull=True)[:BATCH]) + list(
-        due.filter(claimed_at__lt=stale)[:BATCH]
-    ):
-        if not Delivery.objects.filter(
-            pk=delivery.pk, claimed_at=delivery.claimed_at, sent_at__isnull=True
-        ).update(claimed_at=now, attempts=delivery.attempts + 1):
-            continue  # another scheduler claimed it first
-        _deliver(delivery, now)
-        done += 1
-    return done
-
-
-def retry_delay(attempt):
-    """Seconds before the next try after failed try number `attempt` (1-based)."""
-    return DELIVERY_RETRY_SECONDS * 2 ** (attempt - 1)
-
-
-def _send(delivery):
-    """(HTTP status or None for e-mail, error or "" when it went out)."""
-    if delivery.channel == Delivery.EMAIL:
-        send_mail(delivery.subject, delivery.payload["body"], None, [delivery.target])
-        return None, ""
-    status = webhooks.post_signed(
-        delivery.target, orjson.dumps(delivery.payload), delivery_id=delivery.pk
-    )
-    return status, "" if 200 <= status < 300 else f"HTTP {status}"
-
-
-def _deliver(delivery, now):
-    attempt = delivery.attempts + 1  # the claim counted this try
-    try:
-        status, error = _send(delivery)
-    except webhooks.DestinationRefused as refusal:
-        status, error = None, str(refusal)
-    except Exception as failure:  # noqa: BLE001 - the outside world failed: retry later, never crash
-        status, error = None, type(failure).__name__
-    if not error:
-        DeliveryAttempt.objects.create(
-            delivery=delivery, number=attempt, attempted_at=now, status=status
-        )
-        Delivery.objects.filter(pk=delivery.pk).update(sent_at=timezone.now(), error="")
-        return
-    retry_at = (
-        now + timedelta(seconds=retry_delay(attempt)) if attempt < DELIVERY_MAX_ATTEMPTS else None
-    )
-    log.warning("delivery %s (%s) try %s failed: %s", delivery.pk, delivery.channel, attempt, error)
-    DeliveryAttempt.objects.create(
-        delivery=delivery,
-        number=attempt,
-        attempted_at=now,
-        status=status,
-        error=error,
-        retry_at=retry_at,
-    )
-    Delivery.objects.filter(pk=delivery.pk).update(
-        claimed_at=None, error=error, due_at=retry_at or now
-    )

@@ -22,7 +22,8 @@ from django.utils import timezone
 from consult.audit.checkpoints import checkpoint_all_streams
 from consult.emergency.services import expire_due_grants
 from consult.followups.reminders import remind_due_followups
-from consult.oncall.scheduler import deliver_due, escalate_due, repeat_due_pages
+from consult.oncall.deliveries import deliver_due
+from consult.oncall.scheduler import escalate_due, repeat_due_pages
 
 log = logging.getLogger(__name__)
 

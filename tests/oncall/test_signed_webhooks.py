@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from consult.core.errors import ValidationFailed
-from consult.oncall import scheduler, webhooks
+from consult.oncall import deliveries, webhooks
 from consult.oncall.models import Delivery, DeliveryAttempt
 from consult.oncall.rota import paging_settings_update
 
@@ -77,7 +77,7 @@ def queue(url):
 
 def test_the_receiver_verifies_the_signature_over_timestamp_and_body(gateway):
     delivery = queue(gateway.url)
-    assert scheduler.deliver_due() == 1
+    assert deliveries.deliver_due() == 1
     [(headers, body)] = gateway.requests
     assert json.loads(body) == PAYLOAD
     assert headers["X-Consult-Delivery"] == str(delivery.pk)
@@ -102,15 +102,15 @@ def test_a_failed_delivery_is_retried_with_backoff_and_recorded(local_receivers_
     try:
         delivery = queue(gateway.url)
         start = timezone.now()
-        scheduler.deliver_due(start)
+        deliveries.deliver_due(start)
         assert (
-            scheduler.deliver_due(start + timedelta(seconds=59)) == 0
+            deliveries.deliver_due(start + timedelta(seconds=59)) == 0
         )  # not due before the backoff
-        scheduler.deliver_due(start + timedelta(seconds=60))
+        deliveries.deliver_due(start + timedelta(seconds=60))
         assert (
-            scheduler.deliver_due(start + timedelta(seconds=60 + 119)) == 0
+            deliveries.deliver_due(start + timedelta(seconds=60 + 119)) == 0
         )  # twice as long the second time
-        scheduler.deliver_due(start + timedelta(seconds=60 + 120))
+        deliveries.deliver_due(start + timedelta(seconds=60 + 120))
     finally:
         gateway.close()
     assert len(gateway.requests) == 3
@@ -133,11 +133,11 @@ def test_it_gives_up_after_the_last_try(local_receivers_allowed, settings):
     settings.WEBHOOK_ALLOWED_HOSTS = []  # now the loopback receiver is refused at every try
     delivery = queue("http://127.0.0.1:9/hooks")
     moment = timezone.now()
-    for _ in range(scheduler.DELIVERY_MAX_ATTEMPTS + 2):
-        scheduler.deliver_due(moment)
+    for _ in range(deliveries.DELIVERY_MAX_ATTEMPTS + 2):
+        deliveries.deliver_due(moment)
         moment += timedelta(hours=1)
     tries = DeliveryAttempt.objects.filter(delivery=delivery)
-    assert tries.count() == scheduler.DELIVERY_MAX_ATTEMPTS
+    assert tries.count() == deliveries.DELIVERY_MAX_ATTEMPTS
     assert {t.error for t in tries} == {
         "the webhook's host is a loopback, private or link-local address"
     }
