@@ -67,28 +67,28 @@ def poster(users, case, sessions, prefix, count, errors):
 
 def without_the_check():
     """The two posting statements with the standing clause replaced by TRUE."""
-    from consult.accounts.grants import grant_sql
-    from consult.cases import posting
+    from consult.accounts.sql import grant_sql
+    from consult.cases import store
 
-    plain = posting.POST_PLAIN_MESSAGE.replace(
+    plain = store.POST_PLAIN_MESSAGE.replace(
         grant_sql(user="%(author)s", role="%(role)s", session="%(session)s"), "TRUE"
     )
-    lock = posting.LOCK_CASE_FOR_POSTER.replace(
+    lock = store.LOCK_CASE_FOR_POSTER.replace(
         grant_sql(user="%(actor)s", role="%(role)s", session="%(session)s"), "TRUE"
     )
-    assert plain != posting.POST_PLAIN_MESSAGE and lock != posting.LOCK_CASE_FOR_POSTER
-    return mock.patch.multiple(posting, POST_PLAIN_MESSAGE=plain, LOCK_CASE_FOR_POSTER=lock)
+    assert plain != store.POST_PLAIN_MESSAGE and lock != store.LOCK_CASE_FOR_POSTER
+    return mock.patch.multiple(store, POST_PLAIN_MESSAGE=plain, LOCK_CASE_FOR_POSTER=lock)
 
 
 def batch(rooms, messages, threads, checked):
-    from consult.cases import posting
+    from consult.cases import store
 
     errors, each, tag = [], messages // threads, uuid.uuid4().hex[:6]
     workers = [
         threading.Thread(target=poster, args=(*rooms[i % len(rooms)], f"{tag}{i}", each, errors))
         for i in range(threads)
     ]
-    posting._plain_post_sql.cache_clear()  # it caches the statement text
+    store._plain_post_sql.cache_clear()  # it caches the statement text
     with contextlib.nullcontext() if checked else without_the_check():
         started = time.perf_counter()
         for worker in workers:
@@ -96,7 +96,7 @@ def batch(rooms, messages, threads, checked):
         for worker in workers:
             worker.join()
         elapsed = time.perf_counter() - started
-    posting._plain_post_sql.cache_clear()
+    store._plain_post_sql.cache_clear()
     if errors:
         raise errors[0]
     return each * threads, elapsed

@@ -12,7 +12,6 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: 
 
 from consult.accounts.socket_gate import MfaSocketGate  # noqa: E402
 from consult.accounts.sweep import WithSessionSweep  # noqa: E402
-from consult.core.runtime import settle_heap  # noqa: E402
 from consult.realtime.handshake_guard import AnswersWhenTheDatabaseIsAway  # noqa: E402
 from consult.realtime.origins import OriginValidator  # noqa: E402
 from consult.realtime.routing import websocket_urlpatterns  # noqa: E402
@@ -33,5 +32,3 @@ application = ProtocolTypeRouter(
 if settings.EMBEDDED_SCHEDULER:
     application = WithEmbeddedScheduler(application)
 application = WithSessionSweep(application)
-
-settle_heap()

@@ -318,7 +318,7 @@ DB_THREADS = envint("DB_THREADS", 2)
 # A socket's database call that takes longer is answered `unavailable` (a hung database).
 DB_CALL_TIMEOUT_SECONDS = envint("DB_CALL_TIMEOUT_SECONDS", 8)
 GIL_SWITCH_INTERVAL = float(os.environ.get("GIL_SWITCH_INTERVAL", "0.005"))
-# The server's garbage collector thresholds (consult/core/runtime.py); Python's are 700,10,10.
+# The server's garbage collector thresholds (consult/server/tuning.py); Python's are 700,10,10.
 GC_THRESHOLDS = tuple(int(n) for n in os.environ.get("GC_THRESHOLDS", "20000,50,100").split(","))
 PRESENCE_TTL_SECONDS = 90
 

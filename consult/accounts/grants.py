@@ -5,12 +5,10 @@ may change while it is open: the account deactivated, the role changed, the sess
 socket is then closed (consult/realtime/revocation.py), but a frame it sent a moment before the
 close arrives must still find its access gone: so services take `session_id` and check, in the
 same query that authorises the frame, that the session is open and its user active with the role
-the socket was opened with.
+the socket was opened with (hand-written statements use consult/accounts/sql.py's grant_sql).
 """
 
-from consult.accounts.models import User, UserSession
-
-USERS, SESSIONS = User._meta.db_table, UserSession._meta.db_table
+from consult.accounts.models import User
 
 
 def grant_holds(user, session_id):
@@ -21,12 +19,3 @@ def grant_holds(user, session_id):
             signed_in_sessions__pk=session_id, signed_in_sessions__ended_at__isnull=True
         )
     return user.is_authenticated and users.exists()
-
-
-def grant_sql(*, user, role, session):
-    """The same check as SQL, for the hand-written statements of the hot paths (posting.py):
-    arguments are the parameter placeholders. `session` may be NULL: no session to check."""
-    return f"""EXISTS (SELECT 1 FROM {USERS} gu
-            WHERE gu.id = {user} AND gu.is_active AND gu.role = {role}
-           AND ({session}::bigint IS NULL OR EXISTS (SELECT 1 FROM {SESSIONS} gs
-                WHERE gs.id = {session}::bigint AND gs.user_id = gu.id AND gs.ended_at IS NULL)))"""

@@ -13,7 +13,8 @@ import re
 
 from django.db import transaction
 
-from consult.audit.services import audit_append, case_stream
+from consult.audit.kinds import case_stream
+from consult.audit.services import audit_append
 
 LOGIN_SUCCEEDED = "auth.login_succeeded"
 LOGIN_FAILED = "auth.login_failed"
@@ -74,7 +75,7 @@ def security_event_record(action, *, user, actor=THE_USER, case=None, **ids):
                     action=action,
                     actor=actor,
                     case=case,
-                    stream=case_stream(case),
+                    stream=case_stream(case.code),
                     payload={**payload, "user_id": user.pk} if user is not None else payload,
                 )
             )

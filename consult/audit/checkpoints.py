@@ -46,3 +46,11 @@ def moved_heads():
     )
     heads = AuditHead.objects.annotate(last_signed=Subquery(last_signed)).filter(seq__gt=0)
     return [h for h in heads.order_by("stream") if h.last_signed is None or h.seq > h.last_signed]
+
+
+def checkpoint_if_due(event):
+    """Every AUDIT_CHECKPOINT_EVERY events, sign the new head in the append's transaction."""
+    if event.seq % settings.AUDIT_CHECKPOINT_EVERY == 0:
+        signed_checkpoint(
+            stream=event.stream, seq=event.seq, hash=event.hash, signed_at=event.created_at
+        ).save()

@@ -4,6 +4,7 @@ DATABASE_URL must not be able to erase the audit trail (consult/core/dbroles.py)
 from django.core.checks import Tags, Warning, register
 from django.db import connections
 
+from consult.audit import sql
 from consult.audit.triggers import APPEND_ONLY_TABLES
 from consult.core.dbroles import runtime_role
 
@@ -28,26 +29,14 @@ def check_runtime_role(app_configs=None, databases=None, **kwargs):
 def runtime_role_problems(connection, role=None):
     """Warnings for `role` (None: the connection's own login role) as the application's role."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT rolname, rolsuper FROM pg_roles WHERE rolname = COALESCE(%s, session_user)",
-            [role],
-        )
+        cursor.execute(sql.ROLE, [role])
         row = cursor.fetchone()
         if row is None:
             return []
         role, superuser = row
-        cursor.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = ANY(current_schemas(false)) "
-            "AND tableowner = %s AND tablename = ANY(%s) ORDER BY tablename",
-            [role, list(APPEND_ONLY_TABLES)],
-        )
+        cursor.execute(sql.TABLES_OWNED, [role, list(APPEND_ONLY_TABLES)])
         owned = [name for (name,) in cursor.fetchall()]
-        cursor.execute(
-            "SELECT c.relname FROM pg_class c WHERE c.relname = ANY(%s) AND "
-            "pg_table_is_visible(c.oid) AND has_table_privilege(%s, c.oid, 'UPDATE, DELETE, "
-            "TRUNCATE') ORDER BY c.relname",
-            [list(APPEND_ONLY_TABLES), role],
-        )
+        cursor.execute(sql.TABLES_WRITABLE, [list(APPEND_ONLY_TABLES), role])
         writable = [name for (name,) in cursor.fetchall()]
     problems = []
     if superuser:

@@ -10,7 +10,8 @@ from django.db import transaction
 
 from consult.audit import chain
 from consult.audit.access import case_for_auditor
-from consult.audit.services import audit_append, case_stream
+from consult.audit.kinds import case_stream
+from consult.audit.services import audit_append
 from consult.audit.trail import checkpoint_rows, event_rows
 
 FORMAT = "consult-audit-jsonl/1"
@@ -34,7 +35,7 @@ def audit_export(*, actor, case_code):
     with transaction.atomic():
         case = case_for_auditor(actor, case_code)
         audit_append(action="audit.exported", actor=actor, case=case, payload={"format": FORMAT})
-        stream = case_stream(case)
+        stream = case_stream(case.code)
         events = [_event_line(row) for row in event_rows(stream)]
         checkpoints = [{"type": "checkpoint", **row} for row in checkpoint_rows(stream)]
     header = {

@@ -1,21 +1,21 @@
 """Reads for the audit page. Access is checked by the caller (consult/audit/access.py)."""
 
 from consult.accounts.models import User
+from consult.audit.kinds import case_stream
 from consult.audit.models import AuditEvent
-from consult.audit.services import case_stream
 from consult.audit.trail import verify_trail
 
 PAGE_LIMIT = 500
 
 
 def case_trail_report(case):
-    reports = verify_trail(case_stream(case))
+    reports = verify_trail(case_stream(case.code))
     return reports[0] if reports else None
 
 
 def case_events(case, *, action="", actor_id=""):
     """The newest events first, filtered by action and actor, at most PAGE_LIMIT of them."""
-    events = AuditEvent.objects.filter(stream=case_stream(case)).select_related("actor")
+    events = AuditEvent.objects.filter(stream=case_stream(case.code)).select_related("actor")
     if action:
         events = events.filter(action=action)
     if actor_id == "none":
@@ -26,12 +26,12 @@ def case_events(case, *, action="", actor_id=""):
 
 
 def case_actions(case):
-    events = AuditEvent.objects.filter(stream=case_stream(case))
+    events = AuditEvent.objects.filter(stream=case_stream(case.code))
     return list(events.order_by("action").values_list("action", flat=True).distinct())
 
 
 def case_actors(case):
-    actor_ids = AuditEvent.objects.filter(stream=case_stream(case), actor__isnull=False).values(
-        "actor_id"
-    )
+    actor_ids = AuditEvent.objects.filter(
+        stream=case_stream(case.code), actor__isnull=False
+    ).values("actor_id")
     return list(User.objects.filter(pk__in=actor_ids).order_by("username"))

@@ -8,19 +8,16 @@ hold clinical words, so it is never logged or audited: each case that returned r
 `search.results_read` event with the seqs shown and their count.
 """
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection, transaction
+from django.db import transaction
 
 from consult.audit.services import audit_append
+from consult.cases import store
 from consult.cases.models import Message
 from consult.core.errors import ValidationFailed
 
 QUERY_MIN_CHARS, QUERY_MAX_CHARS = 2, 200
 RESULTS_MAX = 50
 SNIPPET_CHARS = 240
-# The expression the index is built on, exactly (migration 0005):
-# otherwise PostgreSQL cannot use it.
-BODY_VECTOR = SearchVector("body", config="english")
 
 
 def message_search(*, actor, query):
@@ -33,23 +30,9 @@ def message_search(*, actor, query):
     messages = Message.objects.filter(case__team__memberships__user=actor).select_related(
         "case", "author"
     )
-    found = list(_matching(messages, query)[:RESULTS_MAX])
+    found = list(store.messages_matching(messages, query)[:RESULTS_MAX])
     _audit_reads(actor, found)
     return found
-
-
-def _matching(messages, query):
-    if connection.vendor == "postgresql":
-        terms = SearchQuery(query, config="english", search_type="websearch")
-        return (
-            messages.annotate(vector=BODY_VECTOR)
-            .filter(vector=terms)
-            .annotate(rank=SearchRank(BODY_VECTOR, terms))
-            .order_by("-rank", "-created_at")
-        )
-    for word in query.split():
-        messages = messages.filter(body__icontains=word)
-    return messages.order_by("-created_at")
 
 
 def _audit_reads(actor, found):

@@ -11,14 +11,8 @@ from django.db import transaction
 
 from consult.accounts.models import Team
 from consult.audit.chain import content_hash
-from consult.audit.services import (
-    PAYLOAD_SEQ_PLACEHOLDER,
-    audit_append,
-    audit_prepare,
-    case_stream_of,
-    statement_event,
-)
-from consult.cases import activity, posting
+from consult.audit.services import audit_append
+from consult.cases import activity, store
 from consult.cases.access import Need, case_for, is_team_member
 from consult.cases.models import Case, Message, ReadPosition, RiskLevel, Status
 from consult.cases.rendering import render_markdown
@@ -30,7 +24,7 @@ from consult.realtime.broadcast import case_group, publish_on_commit
 
 
 @dataclass(frozen=True)
-class PostResult:
+class PostResult:  # what message_post did: stored `message`, or found it stored (a retry)
     message: Message
     duplicate: bool
 
@@ -76,17 +70,21 @@ def message_post(
 ):
     """Store a message once per client_id and broadcast it after commit.
 
+    1. The body's size, then the de-identification guard and the markdown renderer: pure and
+       the slowest steps, they run before the room's row lock is taken, so a room's posts queue
+       only behind each other's database work.
+    2. store.message_store authorises the poster under the case's row lock (with the role and
+       the session `session_id` a socket posts under: consult/accounts/grants.py), stores the
+       message and appends `message.posted`; a plain post is one statement on PostgreSQL.
+    3. In the same transaction: one event per confirmed false alarm, then `message.new` to the
+       room and the team's news, published on commit.
     A retry with a client_id already stored returns the stored message (duplicate=True)
     without a second row, event or broadcast: the sender may not have seen the first ack.
-    `session_id`: the session a socket posts under, checked with the membership
-    (consult/accounts/grants.py).
     """
     if len(body.encode()) > settings.MESSAGE_MAX_BYTES:
         raise TooLarge(f"body is over {settings.MESSAGE_MAX_BYTES} bytes", field="body")
     if not body.strip():
         raise ValidationFailed("body is empty", field="body")
-    # The guard and the renderer are pure and the slowest steps: they run before the room's
-    # row lock is taken, so a room's posts queue only behind each other's database work.
     mentions = activity.mentions_in(actor=actor, case_code=case_code, body=body)
     accepted, flagged = _guarded(body, confirmations, mentions.spans)
     body_html = render_markdown(body) if flagged is None else None
@@ -95,55 +93,34 @@ def message_post(
     # the dev machine). Plain lines render as themselves and skip it.
     if body_html is not None and body_html != f"<p>{body}</p>":
         flagged = _rendered_flagged(body_html, body, [*accepted, *mentions.spans])
-    body_sha256 = content_hash(body)
-    if flagged is None and corrects_seq is None and not accepted:
-        message = posting.plain_message_post(
-            author=actor,
-            case_code=case_code,
-            client_id=client_id,
-            body=body,
-            body_html=body_html,
-            audit_event=_posted_event_to_number(actor, case_code, body_sha256),
-            session_id=session_id,
-        )
-        if message is not None:
-            publish_on_commit(
-                case_group(message.case_id),
-                {"type": "message.new", "message": message_dict(message)},
-                seq=message.seq,
-            )  # committed: it publishes now
-            _publish_team_news(message, case_code, message.case.team_id, mentions)
-            return PostResult(message, duplicate=False)
-    with transaction.atomic():
-        case, stored_id = _case_for_posting(actor, case_code, client_id, session_id)
-        if stored_id is not None:
-            return PostResult(_stored_message(stored_id), duplicate=True)
-        corrected = _corrected_message(case, actor, corrects_seq)
-        if flagged is not None:
-            raise flagged
-        message = posting.message_insert(
-            case=case,
-            author=actor,
-            client_id=client_id,
-            body=body,
-            body_html=body_html,
-            corrects=corrected,
-            confirmations=[c.as_dict() for c in accepted],
-            audit=lambda message: _posted_event(actor, case, message, body_sha256),
-        )
+    with store.message_store(
+        author=actor,
+        case_code=case_code,
+        client_id=client_id,
+        body=body,
+        body_html=body_html,
+        audit_payload={"body_sha256": content_hash(body), "corrects_seq": corrects_seq},
+        corrects_seq=corrects_seq,
+        confirmations=accepted,
+        refusal=flagged,
+        session_id=session_id,
+    ) as stored:
+        if stored.duplicate:
+            return PostResult(stored.message, duplicate=True)
+        message = stored.message
         false_alarms_audit(
             actor=actor,
-            case=case,
+            case=message.case,
             record={"message_id": message.pk},
             accepted={"body": accepted},
             texts={"body": body},
         )
         publish_on_commit(
-            case_group(case.pk),
+            case_group(message.case_id),
             {"type": "message.new", "message": message_dict(message)},
             seq=message.seq,
         )
-        _publish_team_news(message, case_code, case.team_id, mentions)
+        _publish_team_news(message, case_code, message.case.team_id, mentions)
     return PostResult(message, duplicate=False)
 
 
@@ -167,54 +144,6 @@ def _rendered_flagged(body_html, body, accepted):
     except IdentifierFound as flagged:
         return flagged
     return None
-
-
-def _case_for_posting(actor, case_code, client_id, session_id):
-    found = posting.lock_case_for_poster(actor, case_code, client_id, session_id)
-    if found is None:
-        # The socket was open, so the room existed for this user: their access has ended.
-        raise AccessDenied("you no longer have access to this case")
-    return found
-
-
-def _stored_message(message_id):
-    return Message.objects.select_related("author", "corrects").get(pk=message_id)
-
-
-def _corrected_message(case, actor, corrects_seq):
-    if corrects_seq is None:
-        return None
-    corrected = Message.objects.filter(case=case, seq=corrects_seq).first()
-    if corrected is None:
-        raise ValidationFailed(f"there is no message {corrects_seq} in this room", field="corrects")
-    if corrected.author_id != actor.pk:
-        raise ValidationFailed("you can only correct your own messages", field="corrects")
-    return corrected
-
-
-def _posted_event(actor, case, message, body_sha256):
-    # Appended in the message's own INSERT statement (consult/cases/posting.py). The message is
-    # named by its room seq, which is immutable, unique per case and known before the insert.
-    return audit_prepare(
-        action="message.posted",
-        actor=actor,
-        case=case,
-        payload={
-            "seq": message.seq,
-            "body_sha256": body_sha256,
-            "corrects_seq": message.corrects.seq if message.corrects_id else None,
-        },
-    )
-
-
-def _posted_event_to_number(actor, case_code, body_sha256):
-    # The same event for the one-statement post, which numbers the message as it stores it.
-    return statement_event(
-        action="message.posted",
-        actor=actor,
-        stream=case_stream_of(case_code),
-        payload={"body_sha256": body_sha256, "corrects_seq": None, "seq": PAYLOAD_SEQ_PLACEHOLDER},
-    )
 
 
 def read_position_mark(*, actor, case_code, seq, session_id=None):

@@ -13,8 +13,9 @@ from django.db import transaction
 
 from consult.accounts.models import User
 from consult.audit.chain import content_hash
+from consult.audit.kinds import case_stream
 from consult.audit.models import AuditEvent
-from consult.audit.services import audit_append, case_stream
+from consult.audit.services import audit_append
 from consult.cases.access import case_for_member
 from consult.cases.models import Case, Message
 from consult.core.errors import AccessDenied, NotFound, ValidationFailed
@@ -53,7 +54,7 @@ def false_alarms_for(*, actor):
     """
     if not actor.is_supervisor:
         raise AccessDenied("only supervisors review confirmed false alarms")
-    cases = {case_stream(case): case for case in supervised_cases(actor)}
+    cases = {case_stream(case.code): case for case in supervised_cases(actor)}
     events = list(
         AuditEvent.objects.filter(stream__in=cases, action__in=(CONFIRMED, REDACTED)).order_by(
             "stream", "seq"

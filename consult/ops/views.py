@@ -12,7 +12,7 @@ from django.db import connection
 from django.http import HttpResponse, HttpResponseNotFound, JsonResponse
 from django.views.decorators.cache import never_cache
 
-from consult.ops import metrics
+from consult.ops import metrics, sql
 
 PROBE_TIMEOUT_SECONDS = 1
 
@@ -45,7 +45,7 @@ def metrics_view(request):
 def _database_state():
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
+            cursor.execute(sql.PING)
         return "ok"
     except Exception as error:  # noqa: BLE001 - any failure means not ready; the type says which
         connection.close_if_unusable_or_obsolete()

@@ -9,7 +9,6 @@ has one writer anyway.
 
 import asyncio
 import functools
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -26,13 +25,6 @@ _executor = None
 def executor():
     global _executor
     if _executor is None:
-        # Every database round trip hands the GIL from a pool thread to the event loop and
-        # back. When each post made five round trips on its own thread hop, 1 ms measured best;
-        # now that a post is one statement and posts travel in batches (post_batches.py), the
-        # forced switches cost more CPU than the waits they saved: 2 threads at Python's 5 ms
-        # measured best at 500 msg/s (p99 121 ms against 220 ms at 2.5 ms and a backlog with
-        # 4 threads).
-        sys.setswitchinterval(settings.GIL_SWITCH_INTERVAL)
         sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
         threads = 1 if sqlite else settings.DB_THREADS
         _executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="consult-db")

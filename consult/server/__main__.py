@@ -4,7 +4,9 @@ Daphne runs Twisted's asyncio reactor on a loop it creates when daphne.server is
 with uvloop's policy set first, that loop is uvloop's (libuv, in C) instead of asyncio's
 pure-Python selector loop, which was a large share of each server process's CPU at
 thousands of frames a second. SIGTERM closes every socket with 1012 before the process
-exits (consult/server/graceful.py). Without uvloop installed it is plain Daphne's loop.
+exits (consult/server/graceful.py). Without uvloop installed it is plain Daphne's loop. The
+process is tuned (garbage collector, GIL switch interval: consult/server/tuning.py) once the
+application is loaded, before it serves.
 
 Two more changes to Daphne's websocket handling, both documented in docs/protocol.md:
 - the largest message and frame a client may send is set explicitly (WS_MAX_MESSAGE_BYTES,
@@ -34,6 +36,7 @@ from daphne.cli import CommandLineInterface
 from daphne.ws_protocol import WebSocketFactory
 
 from consult.server.graceful import GracefulServer
+from consult.server.tuning import tune_process
 
 
 class ClosingWebSocketFactory(WebSocketFactory):
@@ -53,6 +56,13 @@ def with_message_limits(argv):
     return argv
 
 
+class TunedServer(GracefulServer):
+    def run(self):
+        # Daphne's command line has loaded the application by now: the heap to freeze is its.
+        tune_process()
+        super().run()
+
+
 daphne.server.WebSocketFactory = ClosingWebSocketFactory
-CommandLineInterface.server_class = GracefulServer
+CommandLineInterface.server_class = TunedServer
 CommandLineInterface().run(with_message_limits(sys.argv[1:]))

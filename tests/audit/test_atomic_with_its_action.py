@@ -5,6 +5,7 @@ from unittest import mock
 import pytest
 
 from consult.audit import services as audit_services
+from consult.audit import sql as audit_sql
 from consult.audit.models import AuditEvent
 from consult.cases.models import Message
 from consult.cases.services import message_post
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def general_path():
     """The transaction of the general posting path; a plain post's single statement is all or
     nothing by itself (tests/audit/test_one_statement_post.py)."""
-    with mock.patch("consult.cases.posting.plain_message_post", return_value=None):
+    with mock.patch("consult.cases.store._plain_post", return_value=None):
         yield
 
 
@@ -25,15 +26,13 @@ def post(alice, case):
 
 
 def test_it_stores_no_message_when_its_event_cannot_be_written(alice, north_case):
-    # On PostgreSQL the message's event is appended in the message's own INSERT (append_cte).
+    # On PostgreSQL the message's event is appended in the message's own INSERT
+    # (append_in_statement); elsewhere the usual way.
     with (
         mock.patch.object(
-            audit_services, "_append_postgres", side_effect=RuntimeError("disk full")
+            audit_sql, "append_in_statement", side_effect=RuntimeError("disk full")
         ),
-        mock.patch.object(
-            audit_services, "_append_portable", side_effect=RuntimeError("disk full")
-        ),
-        mock.patch("consult.cases.posting.append_cte", side_effect=RuntimeError("disk full")),
+        mock.patch.object(audit_sql, "_append_portable", side_effect=RuntimeError("disk full")),
     ):
         with pytest.raises(RuntimeError):
             post(alice, north_case)

@@ -1,4 +1,4 @@
-"""A plain post on PostgreSQL is one autocommit statement (consult/cases/posting.py): message,
+"""A plain post on PostgreSQL is one autocommit statement (consult/cases/store.py): message,
 room seq and audit event are stored together or not at all, and the chain it extends verifies.
 
 These tests run outside a test transaction, as the sockets do; inside one, posts take the

@@ -114,9 +114,11 @@ def test_the_postgresql_query_can_use_the_gin_index(alice, north_messages):
     if connection.vendor != "postgresql":
         pytest.skip("the index exists on PostgreSQL only")
     from consult.cases.models import Message
-    from consult.cases.search import _matching
+    from consult.cases.store import messages_matching
 
-    query = _matching(Message.objects.filter(case__team__memberships__user=alice), "safety plan")
+    query = messages_matching(
+        Message.objects.filter(case__team__memberships__user=alice), "safety plan"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "SET LOCAL enable_seqscan = off"

@@ -1,0 +1,456 @@
+"""Every SQL statement of the cases app, behind one function per operation.
+
+Posting and joining a room run thousands of times a second at peak, so their statements are
+written out here; the rest of the app uses the ORM. Which database runs them is decided here
+and nowhere else in the app:
+- a post (message_store): ONE autocommit statement for a plain post on PostgreSQL, which
+  authorises, numbers, stores and audits the message; otherwise a transaction of two (a locking
+  read that authorises the poster and finds a stored retry, then one statement that takes the
+  next seq, inserts the message and appends its event); the ORM on other databases (the embedded
+  SQLite). The audit event is appended inside the message's own statement through
+  consult/audit/sql.py, the one place that knows the trail's tables;
+- a room join's reads and presence rows: plain SQL, the same on PostgreSQL and SQLite, run as
+  prepared statements on PostgreSQL (consult.core.prepared);
+- search: PostgreSQL's full-text index, or a LIKE per word elsewhere.
+The rules are the same as everywhere: a case exists for members of its team only (and a holder
+of an active emergency grant: consult/emergency/), and its row lock orders the room's messages.
+"""
+
+import contextlib
+import datetime
+import functools
+from dataclasses import dataclass
+
+import orjson
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from consult.accounts.models import Membership, User
+from consult.accounts.sql import grant_sql
+from consult.audit import sql as audit_sql
+from consult.audit.kinds import case_stream
+from consult.cases.access import case_for
+from consult.cases.models import Case, Message, Presence, ReadPosition
+from consult.core.errors import AccessDenied, NotFound, ValidationFailed
+from consult.core.prepared import fetch_all_prepared, fetch_one_prepared
+from consult.emergency.models import EmergencyGrant
+
+CASES, MESSAGES = Case._meta.db_table, Message._meta.db_table
+USERS, MEMBERSHIPS = User._meta.db_table, Membership._meta.db_table
+PRESENCES, READ_POSITIONS = Presence._meta.db_table, ReadPosition._meta.db_table
+GRANTS = EmergencyGrant._meta.db_table
+MESSAGE_POSTED = "message.posted"
+
+
+@dataclass(frozen=True)
+class Stored:
+    message: Message
+    duplicate: bool
+
+
+@contextlib.contextmanager
+def message_store(
+    *,
+    author,
+    case_code,
+    client_id,
+    body,
+    body_html,
+    audit_payload,
+    corrects_seq=None,
+    confirmations=(),
+    refusal=None,
+    session_id=None,
+):
+    """Store a message once per client_id, with its `message.posted` event; yields Stored.
+
+    The body of the `with` runs inside the post's transaction (further events, publishing on
+    commit), or right after the one statement of a plain post committed. A client_id already
+    stored yields the stored message (duplicate=True) and writes nothing.
+    Checked under the case's row lock, in this order: the author may post in the case, with
+    their role and open session `session_id` (AccessDenied), a retry (duplicate), the message
+    `corrects_seq` is theirs (ValidationFailed), then `refusal` (the guard's IdentifierFound,
+    raised only to someone allowed to post). The event's payload is `audit_payload` and the
+    message's room seq (its last key).
+    """
+    event = audit_sql.event_numbered_by_statement(
+        action=MESSAGE_POSTED, actor=author, stream=case_stream(case_code), payload=audit_payload
+    )
+    if refusal is None and corrects_seq is None and not confirmations:
+        message = _plain_post(author, case_code, client_id, body, body_html, event, session_id)
+        if message is not None:
+            yield Stored(message, duplicate=False)
+            return
+    with transaction.atomic():
+        case, stored_id = _lock_case_for_poster(author, case_code, client_id, session_id)
+        if stored_id is not None:
+            yield Stored(_stored_message(stored_id), duplicate=True)
+            return
+        corrected = _corrected_message(case, author, corrects_seq)
+        if refusal is not None:
+            raise refusal
+        message = _message_insert(
+            case, author, client_id, body, body_html, corrected, confirmations, event
+        )
+        yield Stored(message, duplicate=False)
+
+
+def _stored_message(message_id):
+    return Message.objects.select_related("author", "corrects").get(pk=message_id)
+
+
+def _corrected_message(case, author, corrects_seq):
+    if corrects_seq is None:
+        return None
+    corrected = Message.objects.filter(case=case, seq=corrects_seq).first()
+    if corrected is None:
+        raise ValidationFailed(f"there is no message {corrects_seq} in this room", field="corrects")
+    if corrected.author_id != author.pk:
+        raise ValidationFailed("you can only correct your own messages", field="corrects")
+    return corrected
+
+
+# A plain post (no correction, no confirmed false alarm) in ONE autocommit statement on
+# PostgreSQL: authorise, take the room's next seq under the case row lock, insert the message
+# and append its audit event, all or nothing. Four round trips (BEGIN, lock, insert, COMMIT)
+# become one; at hundreds of posts a second the round trips were most of a post's cost. It runs
+# as a server-side prepared statement (consult.core.prepared): planning it was half of
+# PostgreSQL's CPU per post.
+# No row back means "not the plain case" (a retry already stored, a membership or session that
+# ended, a stream without a head yet): the caller then takes the general path,
+# which tells them apart.
+POST_PLAIN_MESSAGE = f"""WITH moved AS (
+    UPDATE {CASES} AS c SET last_seq = c.last_seq + 1, updated_at = %(now)s
+     WHERE c.code = %(code)s
+       AND EXISTS (SELECT 1 FROM {MEMBERSHIPS} ms
+                    WHERE ms.team_id = c.team_id AND ms.user_id = %(author)s)
+       AND {grant_sql(user="%(author)s", role="%(role)s", session="%(session)s")}
+       AND NOT EXISTS (SELECT 1 FROM {MESSAGES} m
+                        WHERE m.case_id = c.id AND m.author_id = %(author)s
+                          AND m.client_id = %(client_id)s)
+       AND {audit_sql.STREAM_HAS_HEAD}
+    RETURNING c.id, c.team_id, c.last_seq
+),
+inserted AS (
+    INSERT INTO {MESSAGES}
+           (case_id, seq, author_id, client_id, body, body_html, corrects_id, deid_confirmations,
+            created_at)
+    SELECT moved.id, moved.last_seq, %(author)s, %(client_id)s, %(body)s, %(body_html)s, NULL,
+           '[]'::jsonb, %(now)s
+      FROM moved
+    RETURNING id, seq
+),
+{{audit}}
+SELECT moved.id, moved.team_id, inserted.id, inserted.seq, {audit_sql.APPENDED_COLUMNS}
+  FROM moved, inserted, {audit_sql.APPENDED}"""
+
+
+@functools.cache
+def _plain_post_sql(audit_ctes):
+    return POST_PLAIN_MESSAGE.replace("{audit}", audit_ctes)
+
+
+def _plain_post(author, case_code, client_id, body, body_html, event, session_id):
+    """The stored message of a plain post made in one statement, committed on return; or None
+    when the general path must decide (and always off PostgreSQL or inside a transaction)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return None
+    audit_ctes, params = audit_sql.append_numbered_in_statement(
+        event, source="inserted", payload_seq="inserted.seq", case_id_sql="(SELECT id FROM moved)"
+    )
+    params.update(
+        {
+            "now": event.created_at,
+            "code": case_code,
+            "author": author.pk,
+            "client_id": client_id,
+            "body": body,
+            "body_html": body_html,
+            "role": author.role,
+            "session": session_id,
+        }
+    )
+    try:
+        row = fetch_one_prepared(_plain_post_sql(audit_ctes), params)
+    except IntegrityError:
+        return None  # the same client_id raced in from another socket: the general path finds it
+    if row is None:
+        return None
+    case_id, team_id, message_id, seq, *audit_row = row
+    case = Case.from_db(
+        connection.alias, ["id", "code", "team_id", "last_seq"], [case_id, case_code, team_id, seq]
+    )
+    message = Message.from_db(
+        connection.alias,
+        [
+            "id",
+            "case_id",
+            "seq",
+            "author_id",
+            "client_id",
+            "body",
+            "body_html",
+            "corrects_id",
+            "deid_confirmations",
+            "created_at",
+        ],
+        [
+            message_id,
+            case_id,
+            seq,
+            author.pk,
+            client_id,
+            body,
+            body_html,
+            None,
+            [],
+            event.created_at,
+        ],
+    )
+    message.case, message.author = case, author
+    audit_sql.numbered_append_completed(event, audit_row, seq=seq, case=case)
+    return message
+
+
+# NO KEY UPDATE, as in consult.cases.access: rows that reference the case (audit events,
+# presence, read positions) take a key-share lock on it when their foreign keys are checked
+# at COMMIT, which a full FOR UPDATE would block, deadlocking against a room join that holds
+# the audit head.
+LOCK_CASE_FOR_POSTER = f"""
+SELECT c.id, c.team_id, c.last_seq,
+       (SELECT m.id FROM {MESSAGES} m
+         WHERE m.case_id = c.id AND m.author_id = %(actor)s AND m.client_id = %(client_id)s)
+  FROM {CASES} c
+ WHERE c.code = %(code)s
+   AND (EXISTS (SELECT 1 FROM {MEMBERSHIPS} ms
+                 WHERE ms.team_id = c.team_id AND ms.user_id = %(actor)s)
+        OR EXISTS (SELECT 1 FROM {GRANTS} g
+                    WHERE g.case_id = c.id AND g.user_id = %(actor)s AND g.expired_at IS NULL
+                      AND g.expires_at > %(now)s))
+   AND {grant_sql(user="%(actor)s", role="%(role)s", session="%(session)s")}
+   FOR NO KEY UPDATE OF c
+"""
+
+
+def _lock_case_for_poster(actor, code, client_id, session_id):
+    """(case, id of the message already stored under client_id or None), the case row locked.
+
+    AccessDenied when the actor is not an active member of the case's team with the role and the
+    open session (`session_id`, consult/accounts/grants.py) they post under, or there is no such
+    case: the socket was open, so the room existed for this user, and their access has ended.
+    """
+    found = (
+        _lock_case_with_sql(actor, code, client_id, session_id)
+        if connection.vendor == "postgresql"
+        else _lock_case_with_orm(actor, code, client_id, session_id)
+    )
+    if found is None:
+        raise AccessDenied("you no longer have access to this case")
+    return found
+
+
+def _lock_case_with_sql(actor, code, client_id, session_id):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            LOCK_CASE_FOR_POSTER,
+            {
+                "actor": actor.pk,
+                "client_id": client_id,
+                "code": code,
+                "role": actor.role,
+                "session": session_id,
+                "now": timezone.now(),
+            },
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    case_id, team_id, last_seq, stored_id = row
+    # Only what posting needs is loaded; any other field is fetched if something reads it.
+    case = Case.from_db(
+        connection.alias, ["id", "code", "team_id", "last_seq"], [case_id, code, team_id, last_seq]
+    )
+    return case, stored_id
+
+
+def _lock_case_with_orm(actor, code, client_id, session_id):
+    try:
+        case = case_for(actor, code, lock=True, session_id=session_id)
+    except NotFound:
+        return None
+    stored = Message.objects.filter(case=case, author=actor, client_id=client_id).values_list(
+        "pk", flat=True
+    )
+    return case, stored.first()
+
+
+_MOVE_CASE = (
+    f"moved AS (UPDATE {CASES} SET last_seq = %(seq)s, updated_at = %(now)s WHERE id = %(case)s)"
+)
+_INSERT_MESSAGE = f"""INSERT INTO {MESSAGES}
+       (case_id, seq, author_id, client_id, body, body_html, corrects_id, deid_confirmations,
+        created_at)
+VALUES (%(case)s, %(seq)s, %(author)s, %(client_id)s, %(body)s, %(body_html)s, %(corrects)s,
+        %(confirmations)s::jsonb, %(now)s)
+RETURNING id"""
+
+# The message's INSERT with the audit append folded in: the event costs no extra round trip
+# inside the case row lock. The audit CTEs write nothing when the stream has no head yet (the
+# LEFT JOIN then reads Nones and the event is appended the usual way).
+INSERT_MESSAGE_AUDITED = f"""WITH {_MOVE_CASE},
+{{audit}},
+inserted AS ({_INSERT_MESSAGE})
+SELECT inserted.id, {audit_sql.APPENDED_COLUMNS}
+  FROM inserted LEFT JOIN {audit_sql.APPENDED} ON true"""
+
+
+@functools.cache
+def _insert_audited_sql(audit_ctes):
+    return INSERT_MESSAGE_AUDITED.replace("{audit}", audit_ctes)
+
+
+def _message_insert(case, author, client_id, body, body_html, corrects, confirmations, event):
+    """Take the case's next seq, store the message and append its event; the case row is locked.
+
+    The event is appended in the message's own statement on PostgreSQL, the usual way elsewhere.
+    It names the message by its room seq, known before the insert, not by its database id.
+    """
+    case.last_seq += 1
+    message = Message(
+        case=case,
+        seq=case.last_seq,
+        author=author,
+        client_id=client_id,
+        body=body,
+        body_html=body_html,
+        corrects=corrects,
+        deid_confirmations=[c.as_dict() for c in confirmations],
+        created_at=timezone.now(),
+    )
+    audit_sql.numbered(event, seq=message.seq, case=case)
+    if connection.vendor != "postgresql":
+        case.save(update_fields=["last_seq", "updated_at"])
+        message.save()
+        audit_sql.append_completed(event, None)
+        return message
+    audit_ctes, params = audit_sql.append_in_statement(event)
+    params.update(
+        {
+            "seq": case.last_seq,
+            "now": message.created_at,
+            "case": case.pk,
+            "author": author.pk,
+            "client_id": client_id,
+            "body": body,
+            "body_html": body_html,
+            "corrects": corrects.pk if corrects else None,
+            "confirmations": orjson.dumps(message.deid_confirmations).decode(),
+        }
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_audited_sql(audit_ctes), params)
+        row = cursor.fetchone()
+    message.pk = row[0]
+    message._state.adding, message._state.db = False, connection.alias
+    audit_sql.append_completed(event, row[1:])
+    return message
+
+
+# A join runs on every socket that opens, thousands at once in a reconnect storm: its reads
+# (history included) and its presence row are plain SQL, the same on PostgreSQL and SQLite,
+# because building each ORM query cost more CPU than PostgreSQL spent answering it; on
+# PostgreSQL they run as prepared statements (consult.core.prepared), planned once per connection.
+USER_COLUMNS = "u.id, u.username, u.first_name, u.last_name"
+HISTORY_SQL = f"""SELECT m.seq, m.client_id, m.author_id, u.username, u.first_name, u.last_name,
+       m.body_html, corrected.seq, m.created_at
+  FROM {MESSAGES} m JOIN {USERS} u ON u.id = m.author_id
+       LEFT JOIN {MESSAGES} corrected ON corrected.id = m.corrects_id
+ WHERE m.case_id = %s {{after}}
+ ORDER BY m.seq {{order}} LIMIT %s"""
+PRESENCE_UPSERT = f"""INSERT INTO {PRESENCES} (case_id, user_id, channel_name, seen_at)
+VALUES (%s, %s, %s, %s)
+    ON CONFLICT (channel_name) DO UPDATE
+   SET case_id = excluded.case_id, user_id = excluded.user_id, seen_at = excluded.seen_at"""
+PRESENCE_DELETE = f"DELETE FROM {PRESENCES} WHERE channel_name = %s RETURNING case_id"
+PRESENT_USERS = f"""SELECT {USER_COLUMNS} FROM {USERS} u
+ WHERE u.id IN (SELECT p.user_id FROM {PRESENCES} p WHERE p.case_id = %s AND p.seen_at >= %s)
+ ORDER BY u.username"""
+TEAM_MEMBERS = f"""SELECT {USER_COLUMNS} FROM {USERS} u JOIN {MEMBERSHIPS} m ON m.user_id = u.id
+ WHERE m.team_id = %s ORDER BY u.username"""
+READ_POSITIONS_OF_CASE = f"SELECT user_id, seq FROM {READ_POSITIONS} WHERE case_id = %s"
+
+
+def history_rows(case_id, *, after_seq=None, limit):
+    """Rows (seq, client_id, author_id, username, first_name, last_name, body_html,
+    corrected seq, created_at) of the `limit` messages after `after_seq` in order, or of the
+    `limit` most recent ones (newest first) when it is None."""
+    if after_seq is None:
+        sql, params = HISTORY_SQL.format(after="", order="DESC"), [case_id, limit]
+    else:
+        sql = HISTORY_SQL.format(after="AND m.seq > %s", order="ASC")
+        params = [case_id, after_seq, limit]
+    return [(*row, _aware(created_at)) for *row, created_at in _execute(sql, params, fetch=True)]
+
+
+def presence_upsert(case_id, user_id, channel_name):
+    _execute(PRESENCE_UPSERT, [case_id, user_id, channel_name, _db_time(timezone.now())])
+
+
+def presence_delete(channel_name):
+    """The id of the case the socket `channel_name` was present in, or None."""
+    left = _execute(PRESENCE_DELETE, [channel_name], fetch=True)
+    return left[0][0] if left else None
+
+
+def present_user_rows(case_id, *, seen_since):
+    """(id, username, first_name, last_name) of the users with a socket in the room seen since."""
+    return _execute(PRESENT_USERS, [case_id, _db_time(seen_since)], fetch=True)
+
+
+def team_member_rows(team_id):
+    """(id, username, first_name, last_name) of the team's members, by username."""
+    return _execute(TEAM_MEMBERS, [team_id], fetch=True)
+
+
+def read_position_rows(case_id):
+    """(user_id, seq) of every reader of the case."""
+    return _execute(READ_POSITIONS_OF_CASE, [case_id], fetch=True)
+
+
+def _aware(moment):
+    # PostgreSQL returns aware datetimes; SQLite's stored UTC comes back naive from plain SQL.
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)
+
+
+def _db_time(moment):
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _execute(sql, params, *, fetch=False):
+    if connection.vendor == "postgresql":
+        rows = fetch_all_prepared(sql, params)
+        return rows if fetch else None
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if fetch else None
+
+
+# The expression the index is built on, exactly (migration 0005): otherwise PostgreSQL cannot
+# use it.
+BODY_VECTOR = SearchVector("body", config="english")
+
+
+def messages_matching(messages, query):
+    """`messages` narrowed to those matching `query`, best first (consult/cases/search.py)."""
+    if connection.vendor == "postgresql":
+        terms = SearchQuery(query, config="english", search_type="websearch")
+        return (
+            messages.annotate(vector=BODY_VECTOR)
+            .filter(vector=terms)
+            .annotate(rank=SearchRank(BODY_VECTOR, terms))
+            .order_by("-rank", "-created_at")
+        )
+    for word in query.split():
+        messages = messages.filter(body__icontains=word)
+    return messages.order_by("-created_at")

@@ -1,0 +1,3 @@
+"""The operations pages' SQL: the readiness probe's round trip to the database."""
+
+PING = "SELECT 1"
