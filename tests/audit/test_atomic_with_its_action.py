@@ -29,9 +29,7 @@ def test_it_stores_no_message_when_its_event_cannot_be_written(alice, north_case
     # On PostgreSQL the message's event is appended in the message's own INSERT
     # (append_in_statement); elsewhere the usual way.
     with (
-        mock.patch.object(
-            audit_sql, "append_in_statement", side_effect=RuntimeError("disk full")
-        ),
+        mock.patch.object(audit_sql, "append_in_statement", side_effect=RuntimeError("disk full")),
         mock.patch.object(audit_sql, "_append_portable", side_effect=RuntimeError("disk full")),
     ):
         with pytest.raises(RuntimeError):
