@@ -37,7 +37,12 @@ hub_gaps_held = Counter(
 )
 hub_gaps_flushed = Counter(
     "consult_hub_gaps_flushed_total",
-    "Holds that gave up and left the gap to clients",
+    "Holds that gave up waiting for the missing frame",
+    registry=registry,
+)
+hub_gaps_fetched = Counter(
+    "consult_hub_gaps_fetched_total",
+    "Message frames a room hub read from the database to fill a gap",
     registry=registry,
 )
 hub_degraded = Counter(

@@ -21,6 +21,7 @@ from consult.ops import metrics
 from consult.realtime import protocol
 from consult.realtime.base import ConsultSocket
 from consult.realtime.broadcast import case_group, session_group
+from consult.realtime.gap_fill import gap_filler
 from consult.realtime.hub import Member, hub
 from consult.realtime.post_batches import post_batches
 from consult.realtime.workers import in_db_thread
@@ -58,7 +59,7 @@ class CaseRoomConsumer(ConsultSocket):
             return
         # Join the group before reading history, so nothing posted in between is missed;
         # anything that arrives twice is dropped by the client by its sequence number.
-        await self._join_room(case_group(case.pk))
+        await self._join_room(case.pk)
         await self.join_group(session_group(self.scope["session"].session_key))
         try:
             case, joined = await in_db_thread(rooms.room_join)(
@@ -163,7 +164,8 @@ class CaseRoomConsumer(ConsultSocket):
         else:
             await self.send_now(text)
 
-    async def _join_room(self, group):
+    async def _join_room(self, case_id):
+        group = case_group(case_id)
         member = Member(
             send=self.send_text,
             write=self.frame_writer(),
@@ -173,7 +175,7 @@ class CaseRoomConsumer(ConsultSocket):
             revoke=self.revoke,
             recheck=self.recheck,
         )
-        await hub().join(group, self.channel_name, member)
+        await hub().join(group, self.channel_name, member, fill_gap=gap_filler(case_id))
         self.room_group = group
 
     async def layer_lost(self):

@@ -21,8 +21,9 @@ the loop runs its callbacks in the order they were scheduled).
 
 Order: messages of one room commit in seq order (row lock on the case), but their publishes
 race once the lock is released. A room holds a frame that skips ahead for up to
-REORDER_HOLD_SECONDS waiting for the missing one, then delivers anyway: the client backfills
-any real gap from the database, which stays the truth. Delivery is at most once.
+REORDER_HOLD_SECONDS waiting for the missing one, then reads what is still missing from the
+database (a case room's `fill_gap`, consult/realtime/gap_fill.py) and delivers in order; a gap
+that read cannot fill is left to the client, which backfills it from the database too.
 """
 
 import asyncio
@@ -73,11 +74,12 @@ class Hub:
     def degraded(self):
         return self.recovery is not None
 
-    async def join(self, group, key, member):
+    async def join(self, group, key, member, fill_gap=None):
+        """Add a local socket to `group`; a case room passes `fill_gap` (rooms_local.Room)."""
         async with self.lock:
             room = self.rooms.get(group)
             if room is None:
-                room = self.rooms[group] = Room()
+                room = self.rooms[group] = Room(fill_gap=fill_gap)
                 try:
                     if not self.degraded:
                         await self._subscribe([redis_channel(group).encode()])

@@ -16,6 +16,7 @@ from consult.realtime import wire
 log = logging.getLogger(__name__)
 
 REORDER_HOLD_SECONDS = 0.1
+GAP_FILL_SECONDS = 1.0
 UNORDERED = 0  # seq for frames outside the room's message sequence (presence, reads...)
 USER, SESSION = "user", "session"  # what a revocation names: a user id or a session group
 USER_IN_ROOM = "user_in_room"  # one user's sockets in one room only: "<user id>@<room group>"
@@ -30,11 +31,15 @@ class Room:
       2. the next seq (or the first frame this room hears) is delivered, then every held frame
          that now follows in order;
       3. a seq that skips ahead is held until the missing one arrives or REORDER_HOLD_SECONDS
-         pass, when everything held is delivered in order and the gap is left to the client.
+         pass; then the missing messages are read from the database (`fill_gap`, for case
+         rooms) and everything is delivered in order. A gap the read could not fill (database
+         away, or slower than GAP_FILL_SECONDS) is left to the client, which fetches it itself.
     Receiving and flushing share a lock: a send may yield, and the two must not interleave.
     """
 
-    def __init__(self):
+    def __init__(self, fill_gap=None):
+        # async (after_seq, before_seq) -> [(seq, text)] of the message frames in between
+        self.fill_gap = fill_gap
         self.members = {}  # key -> Member
         self.last_seq = None
         self.held = {}  # seq -> text, waiting for an earlier seq
@@ -80,9 +85,24 @@ class Room:
         async with self.ordering:
             if self.held:
                 metrics.hub_gaps_flushed.inc()
+                await self._fill_gaps()
             while self.held:
                 seq = min(self.held)
                 await self._deliver_next(seq, self.held.pop(seq))
+
+    async def _fill_gaps(self):
+        if self.fill_gap is None or self.last_seq is None:
+            return
+        try:
+            async with asyncio.timeout(GAP_FILL_SECONDS):
+                found = await self.fill_gap(self.last_seq, max(self.held))
+        except Exception as error:  # noqa: BLE001 - the clients fetch the gap themselves
+            log.info("filling a room gap failed (%s)", type(error).__name__)
+            return
+        for seq, text in found:
+            if seq > self.last_seq and seq not in self.held:
+                self.held[seq] = text
+                metrics.hub_gaps_fetched.inc()
 
     async def deliver(self, text):
         frame = None
