@@ -1,6 +1,6 @@
 """Soak: does a Daphne process's memory level off under endless connect / post / leave cycles?
 
-    python bench/soak.py [--cycles 20000] [--workers 40] [--rooms 50] [--table]
+    python bench/soak.py [--cycles 20000] [--workers 40] [--rooms 20] [--table]
 
 Starts its own Daphne process (as bench/idle_sockets.py does) on the PostgreSQL database of
 DATABASE_URL (default consult_cluster; created and migrated if missing) and the Redis of
@@ -105,7 +105,12 @@ def main():
     )
     p.add_argument("--cycles", type=int, default=20000)
     p.add_argument("--workers", type=int, default=40)
-    p.add_argument("--rooms", type=int, default=50)
+    p.add_argument(
+        "--rooms",
+        type=int,
+        default=20,
+        help="at most --workers: each room is opened by one of them",
+    )
     p.add_argument("--budget", type=float, default=1800, help="stop after this many seconds")
     p.add_argument("--table", action="store_true")
     args = p.parse_args()
