@@ -1,37 +1,40 @@
-"""Personas and shared fixtures.
+"""Personas and shared fixtures. Helpers are in tests/support/.
 
-Who may see what:
-  alice  therapist in North, owns the North case
-  bob    supervisor in North
-  carol  peer in North
-  oscar  therapist in East: an outsider to every North case, who must get nothing
+Who may see what (each name means one person everywhere in the suite):
+  alice    therapist in North, owns the North case
+  bob      supervisor in North (primary on call in tests/oncall/)
+  carol    peer in North
+  dave     supervisor in North (backup on call in tests/oncall/)
+  erin     supervisor in North, not on shift (tests/oncall/)
+  olga     supervisor in East: an outsider to every North case, who may break the glass
+  oscar    therapist in East: an outsider to every North case, who must get nothing
+  dana     admin in East: no member of North, yet reads (only) the audit trail of every case
+  root     a superuser (Django admin), made where a test needs one
+Made in place by the few files that need them, by role: tess (a therapist in North who does not
+own the case) and ada (admin in North) in tests/records/world.py; sam, a supervisor in North who
+has not enrolled MFA (tests/accounts/test_mfa.py); mallory, a supervisor in North who plants
+formulas (tests/hours/); fay and gil, users joining East and North (tests/audit/).
 
-Users whose role needs MFA (bob; admins) have an authenticator app (a confirmed TOTP device), and
-a test client's force_login signs them in as if they had given its code just now: the product's
-MFA gate stays on for the whole suite. tests/accounts/ tests the gate itself.
+Users whose role needs MFA (supervisors, admins) have an authenticator app (a confirmed TOTP
+device), and a test client's force_login signs them in as if they had given its code just now:
+the product's MFA gate stays on for the whole suite. tests/accounts/ tests the gate itself.
 """
 
 import os
 import time
 
 import pytest
-from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from consult.accounts import mfa
-from consult.accounts.models import Membership, Role, Team, User
-from consult.asgi import application
+from consult.accounts.models import Role, Team
 from consult.cases.services import case_create
+from tests.support.people import authenticator, make_user
 
 IN_CI = os.environ.get("CI") == "true"
 # `make test-embedded` (tests/services.py): SQLite and the in-memory layer on purpose, CI or not.
 EMBEDDED = os.environ.get("TEST_SERVICES") == "embedded"
-ORIGIN = b"http://127.0.0.1:8000"
 
 
 def on_postgres():
@@ -69,36 +72,6 @@ def pytest_collection_modifyitems(config, items):
         else:
             reason = f"{' and '.join(missing)} not available here"
         item.add_marker(pytest.mark.skip(reason=reason))
-
-
-def make_user(username, role, team):
-    user = User.objects.create_user(
-        username, password="pw-" + username, first_name=username.title(), role=role
-    )
-    Membership.objects.create(team=team, user=user)
-    if mfa.mfa_required(user):
-        authenticator(user)
-    return user
-
-
-def authenticator(user):
-    """The user's authenticator app (a confirmed TOTP device); made on first call."""
-    device, _ = TOTPDevice.objects.get_or_create(
-        user=user, confirmed=True, defaults={"name": mfa.TOTP_NAME}
-    )
-    return device
-
-
-def totp_code(device):
-    """The code the user's app shows now. The device accepts each time step once and, after a
-    wrong code, waits a second or more before it checks another: both are forgotten first, as
-    they would be by a user who waited, so a test may sign the same user in twice in 30 s."""
-    TOTPDevice.objects.filter(pk=device.pk).update(
-        last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None
-    )
-    return str(totp(device.bin_key, device.step, device.t0, device.digits, device.drift)).zfill(
-        device.digits
-    )
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -151,8 +124,28 @@ def carol(north):
 
 
 @pytest.fixture
+def dave(north):
+    return make_user("dave", Role.SUPERVISOR, north)
+
+
+@pytest.fixture
+def erin(north):
+    return make_user("erin", Role.SUPERVISOR, north)
+
+
+@pytest.fixture
+def olga(east):
+    return make_user("olga", Role.SUPERVISOR, east)
+
+
+@pytest.fixture
 def oscar(east):
     return make_user("oscar", Role.THERAPIST, east)
+
+
+@pytest.fixture
+def dana(east):
+    return make_user("dana", Role.ADMIN, east)
 
 
 @pytest.fixture
@@ -164,43 +157,6 @@ def north_case(alice, north):
         summary="Withdrawn for three weeks; no plan disclosed.",
         risk_level="high",
     )
-
-
-def session_cookie(user):
-    client = Client()
-    client.force_login(user)
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
-
-
-async def connect(user, code, *, after_seq=None, origin=ORIGIN, cookie=None):
-    """Open a case-room socket as `user`, the way a signed-in browser does (or with the session
-    cookie `cookie` of a sign-in made by the test)."""
-    headers = [(b"origin", origin), (b"host", b"127.0.0.1:8000")]
-    if user is not None or cookie is not None:
-        cookie = cookie or await database_sync_to_async(session_cookie)(user)
-        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
-    path = f"/ws/cases/{code}/" + (f"?after_seq={after_seq}" if after_seq is not None else "")
-    communicator = WebsocketCommunicator(application, path, headers=headers)
-    connected, close_code = await communicator.connect(timeout=5)
-    return communicator, connected, close_code
-
-
-async def joined(user, code, **kwargs):
-    """Connect and read the room.joined frame; fails the test if the socket is refused."""
-    communicator, connected, _ = await connect(user, code, **kwargs)
-    assert connected
-    frame = await communicator.receive_json_from(timeout=5)
-    assert frame["type"] == "room.joined"
-    await receive_until(communicator, "presence")  # the room hears of our arrival, we included
-    return communicator, frame
-
-
-async def receive_until(communicator, frame_type, timeout=5):
-    """Next frame of a type, skipping presence and read updates that interleave with it."""
-    while True:
-        frame = await communicator.receive_json_from(timeout=timeout)
-        if frame["type"] == frame_type:
-            return frame
 
 
 @pytest.fixture(scope="session")

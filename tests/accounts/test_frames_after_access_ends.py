@@ -14,7 +14,7 @@ from django.utils import timezone
 from consult.accounts.models import Role, User, UserSession
 from consult.cases.models import Message
 from consult.realtime.protocol import WS_CLOSE_ACCESS_LOST
-from tests.conftest import joined, receive_until
+from tests.support.sockets import joined, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

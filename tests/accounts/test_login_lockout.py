@@ -1,6 +1,6 @@
 """Ten wrong passwords lock an account for 15 minutes; the right one is then refused, plainly.
 
-alice (tests/conftest.py) is a therapist; dana, an admin, unlocks her in Django admin.
+alice (tests/conftest.py) is a therapist; root, a superuser, unlocks her in Django admin.
 """
 
 from datetime import timedelta
@@ -10,7 +10,8 @@ from axes.models import AccessAttempt
 from django.utils import timezone
 
 from consult.accounts.models import Role, User
-from tests.accounts.conftest import sign_in, user_trail
+from tests.accounts.conftest import sign_in
+from tests.support.audit import trail
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +26,13 @@ def test_eleven_wrong_passwords_lock_the_account_and_the_right_one_is_refused(cl
     assert response.status_code == 429
     assert "this account is locked for 15 minutes" in response.content.decode()
     assert "_auth_user_id" not in client.session
-    actions = [action for action, _, _ in user_trail(alice)]
+    actions = [action for action, _, _ in trail(alice)]
     # axes counts the tenth failure (and locks) before our receiver records that failure
     assert actions == ["auth.login_failed"] * 9 + ["auth.login_locked"] + ["auth.login_failed"] * 3
-    assert [
-        payload for action, _, payload in user_trail(alice) if action == "auth.login_failed"
-    ] == ([{"reason": "bad_credentials"}] * 10 + [{"reason": "locked"}] * 2)
-    assert user_trail(alice)[9] == ("auth.login_locked", None, {"failures": 10})
+    assert [payload for action, _, payload in trail(alice) if action == "auth.login_failed"] == (
+        [{"reason": "bad_credentials"}] * 10 + [{"reason": "locked"}] * 2
+    )
+    assert trail(alice)[9] == ("auth.login_locked", None, {"failures": 10})
 
 
 def test_nine_wrong_passwords_do_not(client, alice):
@@ -54,9 +55,9 @@ def test_the_lock_lifts_after_15_minutes(client, alice):
 
 def test_an_admin_unlocks_the_account_in_django_admin(client, alice):
     lock_out(client, "alice")
-    dana = User.objects.create_superuser("dana", password="pw-dana", role=Role.ADMIN)
+    root = User.objects.create_superuser("root", password="pw-root", role=Role.ADMIN)
     admin = client.__class__()
-    admin.force_login(dana)
+    admin.force_login(root)
     attempts = list(AccessAttempt.objects.values_list("pk", flat=True))
     response = admin.post(
         "/admin/axes/accessattempt/",

@@ -16,8 +16,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from consult.accounts import mfa
 from consult.accounts.models import Membership, Role, User
 from consult.audit.models import AuditEvent
-from tests.accounts.conftest import sign_in, user_trail
-from tests.conftest import authenticator, connect, totp_code
+from tests.accounts.conftest import sign_in
+from tests.support.audit import trail
+from tests.support.people import authenticator, totp_code
+from tests.support.sockets import connect
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +40,7 @@ def password_only(user):
 
 
 def mfa_events(user):
-    return [
-        (action, payload) for action, _, payload in user_trail(user) if action.startswith("mfa.")
-    ]
+    return [(action, payload) for action, _, payload in trail(user) if action.startswith("mfa.")]
 
 
 def test_it_enrols_an_authenticator_app_with_a_qr_code_and_recovery_codes(alice):

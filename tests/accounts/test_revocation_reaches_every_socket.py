@@ -28,8 +28,8 @@ from consult.cases.services import message_post
 from consult.realtime.broadcast import publish_on_commit, user_group
 from consult.realtime.revocation import WS_CLOSE_ACCESS_LOST, WS_CLOSE_SIGNED_OUT
 from consult.reviews import services as reviews
-from tests.conftest import session_cookie
 from tests.reviews.helpers import WHEN
+from tests.support.sockets import session_cookie
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.postgres]
 

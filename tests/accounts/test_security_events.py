@@ -10,7 +10,8 @@ import pytest
 
 from consult.accounts.security_events import ACCESS_DENIED, LOGIN_SUCCEEDED, security_event_record
 from consult.audit.models import AuditEvent
-from tests.accounts.conftest import security_trail, sign_in, user_trail
+from tests.accounts.conftest import sign_in
+from tests.support.audit import trail
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def test_it_records_a_sign_in_and_a_sign_out(client, alice):
     assert sign_in(client, "alice", "pw-alice").status_code == 302
     client.post("/logout/")
-    assert user_trail(alice) == [
+    assert trail(alice) == [
         ("auth.login_succeeded", "alice", {}),
         ("auth.logout", "alice", {}),
     ]
@@ -26,13 +27,13 @@ def test_it_records_a_sign_in_and_a_sign_out(client, alice):
 
 def test_it_records_a_wrong_password_against_the_account_without_naming_who_tried(client, alice):
     assert sign_in(client, "alice", "not-her-password").status_code == 200
-    assert user_trail(alice) == [("auth.login_failed", None, {"reason": "bad_credentials"})]
+    assert trail(alice) == [("auth.login_failed", None, {"reason": "bad_credentials"})]
 
 
 def test_it_records_an_unknown_username_only_as_its_hash(client, alice):
     sign_in(client, "alicee", "pw-alice")
     digest = hashlib.sha256(b"alicee").hexdigest()
-    assert security_trail("auth:unknown") == [
+    assert trail("auth:unknown") == [
         ("auth.login_failed", None, {"reason": "bad_credentials", "username_sha256": digest})
     ]
     assert not AuditEvent.objects.filter(payload__icontains="alicee").exists()
@@ -42,7 +43,7 @@ def test_it_records_an_outsider_refused_a_case_on_both_trails(client, oscar, nor
     client.force_login(oscar)
     assert client.get(f"/cases/{north_case.code}/").status_code == 404
     refusal = {"case": north_case.code}
-    assert [event for event in user_trail(oscar) if event[0] != "auth.login_succeeded"] == [
+    assert [event for event in trail(oscar) if event[0] != "auth.login_succeeded"] == [
         ("access.denied", "oscar", refusal)
     ]
     last = AuditEvent.objects.filter(stream=f"case:{north_case.code}").order_by("-seq").first()
@@ -79,4 +80,4 @@ def test_it_refuses_an_action_outside_the_vocabulary(alice):
     with pytest.raises(ValueError):
         security_event_record("auth.something_else", user=alice)
     security_event_record(LOGIN_SUCCEEDED, user=alice)
-    assert user_trail(alice) == [("auth.login_succeeded", "alice", {})]
+    assert trail(alice) == [("auth.login_succeeded", "alice", {})]

@@ -13,8 +13,8 @@ from django.utils import timezone
 from consult.accounts.models import EndReason, UserSession
 from consult.accounts.sessions import sessions_expire_due
 from consult.realtime.protocol import WS_CLOSE_SIGNED_OUT
-from tests.accounts.conftest import user_trail
-from tests.conftest import joined, receive_until
+from tests.support.audit import trail
+from tests.support.sockets import joined, receive_until
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_it_signs_out_another_session_of_mine(alice):
     assert laptop.get("/cases/").status_code == 200
     phone_row = UserSession.objects.get(user_agent=IPHONE)
     assert phone_row.end_reason == EndReason.REVOKED
-    revoked = [e for e in user_trail(alice) if e[0] == "session.revoked"]
+    revoked = [e for e in trail(alice) if e[0] == "session.revoked"]
     assert revoked == [("session.revoked", "alice", {"session": phone_row.pk, "reason": "revoked"})]
 
 
@@ -88,7 +88,7 @@ def test_it_signs_out_after_the_idle_limit(settings, alice):
     assert response.status_code == 302 and response["Location"].startswith("/login/")
     row = UserSession.objects.get()
     assert row.end_reason == EndReason.IDLE
-    ends = [e for e in user_trail(alice) if e[0] in ("session.revoked", "auth.logout")]
+    ends = [e for e in trail(alice) if e[0] in ("session.revoked", "auth.logout")]
     assert ends == [
         ("session.revoked", None, {"session": row.pk, "reason": "idle"})
     ]  # not a sign-out

@@ -4,7 +4,7 @@ import pytest
 
 from consult.accounts.models import Membership, Role, Team, User
 from consult.cases.services import case_create
-from tests.audit.conftest import last_seq, trail
+from tests.support.audit import last_seq, trail
 
 pytestmark = pytest.mark.django_db
 
@@ -16,15 +16,15 @@ def second_case(alice, north):
 
 def test_it_records_an_added_member_on_each_case_of_the_team(north, north_case, second_case):
     before = {case.pk: last_seq(case) for case in (north_case, second_case)}
-    erin = User.objects.create_user("erin", password="pw-erin", role=Role.PEER)
-    membership = Membership.objects.create(team=north, user=erin)
+    gil = User.objects.create_user("gil", password="pw-gil", role=Role.PEER)
+    membership = Membership.objects.create(team=north, user=gil)
     for case in (north_case, second_case):
-        assert trail(case, since_seq=before[case.pk]) == [
+        assert trail(case, after=before[case.pk], seq=True) == [
             (
                 before[case.pk] + 1,
                 "team.membership_added",
                 None,
-                {"team_id": north.pk, "user_id": erin.pk, "membership_id": membership.pk},
+                {"team_id": north.pk, "user_id": gil.pk, "membership_id": membership.pk},
             )
         ]
 
@@ -37,7 +37,7 @@ def test_it_records_a_removed_member_on_each_case_of_the_team(
     before = {case.pk: last_seq(case) for case in (north_case, second_case)}
     membership.delete()
     for case in (north_case, second_case):
-        assert trail(case, since_seq=before[case.pk]) == [
+        assert trail(case, after=before[case.pk], seq=True) == [
             (
                 before[case.pk] + 1,
                 "team.membership_removed",
@@ -91,7 +91,7 @@ def test_it_names_the_admin_who_changed_memberships_in_django_admin(
 
     assert response.status_code == 302, response.content.decode()[:2000]
     added = Membership.objects.get(team=north, user=gil)
-    assert trail(north_case, since_seq=before) == [
+    assert trail(north_case, after=before, seq=True) == [
         (
             before + 1,
             "team.membership_removed",

@@ -15,7 +15,7 @@ from consult.audit.trail import verify_trail
 from consult.cases.models import Case, Message
 from consult.cases.services import message_post
 from consult.core.errors import AccessDenied
-from tests.audit.conftest import last_seq, trail
+from tests.support.audit import last_seq, trail
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
@@ -57,7 +57,7 @@ def test_it_stores_the_message_and_its_event_with_the_same_seq_and_hash_as_pytho
         (2, "m2", "<p>And a follow-up <strong>tomorrow</strong>?</p>"),
     ]
     assert Case.objects.get(pk=north_case.pk).last_seq == 2
-    assert trail(north_case, since_seq=before) == [
+    assert trail(north_case, after=before, seq=True) == [
         (
             before + 1,
             "message.posted",

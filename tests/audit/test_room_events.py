@@ -9,7 +9,7 @@ from consult.cases.models import Case, Message
 from consult.cases.rooms import room_history, room_join
 from consult.cases.services import message_post
 from consult.deid.guard import Confirmation
-from tests.audit.conftest import last_seq, trail
+from tests.support.audit import last_seq, trail
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def post(user, case, client_id, body, **kwargs):
 def test_it_records_a_posted_message_by_its_hash(alice, north_case):
     before = last_seq(north_case)
     post(alice, north_case, "m1", "Is a safety plan enough?")
-    assert trail(north_case, since_seq=before) == [
+    assert trail(north_case, after=before, seq=True) == [
         (
             before + 1,
             "message.posted",
@@ -41,7 +41,7 @@ def test_it_starts_the_chain_with_a_post_into_a_case_whose_stream_has_no_head_ye
     case = Case.objects.create(team=north, owner=alice, title="Made without case_create")
     post(alice, case, "m1", "First line")
     post(alice, case, "m2", "Second line")
-    assert trail(case) == [
+    assert trail(case, seq=True) == [
         (
             1,
             "message.posted",
@@ -63,7 +63,7 @@ def test_it_records_a_retried_post_once(alice, north_case):
     before = last_seq(north_case)
     post(alice, north_case, "m1", "Sent twice")
     post(alice, north_case, "m1", "Sent twice")
-    assert [action for _, action, _, _ in trail(north_case, since_seq=before)] == ["message.posted"]
+    assert [action for action, _, _ in trail(north_case, after=before)] == ["message.posted"]
 
 
 def test_it_records_a_confirmed_false_alarm_next_to_the_message(alice, north_case):
@@ -75,7 +75,7 @@ def test_it_records_a_confirmed_false_alarm_next_to_the_message(alice, north_cas
         "Hope said she felt safer",
         confirmations=[Confirmation(0, 4, "NAME")],
     )
-    assert trail(north_case, since_seq=before)[1:] == [
+    assert trail(north_case, after=before, seq=True)[1:] == [
         (
             before + 2,
             "deid.false_alarm_confirmed",
@@ -97,7 +97,7 @@ def test_it_records_joining_the_room_with_the_range_of_history_shown(alice, bob,
     post(alice, north_case, "b", "Second")
     before = last_seq(north_case)
     room_join(actor=bob, case_code=north_case.code, channel_name="test.bob")
-    assert trail(north_case, since_seq=before) == [
+    assert trail(north_case, after=before, seq=True) == [
         (
             before + 1,
             "room.joined",
@@ -115,7 +115,7 @@ def test_it_records_reading_history_and_not_an_empty_page(alice, carol, north_ca
     room_history(
         actor=carol, case_code=north_case.code, after_seq=3
     )  # nothing new: nothing was read
-    assert trail(north_case, since_seq=before) == [
+    assert trail(north_case, after=before, seq=True) == [
         (
             before + 1,
             "history.read",

@@ -4,7 +4,7 @@ import time
 import pytest
 from django_otp import user_has_device
 
-from tests.conftest import authenticator, totp_code
+from tests.support.people import authenticator, totp_code
 
 # Playwright's sync API runs an event loop in the test's thread; the test's own ORM calls
 # (fixtures, assertions on stored rows) are still plain synchronous calls.

@@ -11,17 +11,14 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from consult.accounts.models import Role
 from consult.oncall.consults import consult_request
 from consult.oncall.models import Page, Shift
 from tests.browser.records_helpers import leave_rooms
-from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_declined_page_leaves_the_list(sign_in, alice, bob, north, north_case):
-    dave = make_user("dave", Role.SUPERVISOR, north)
+def test_a_declined_page_leaves_the_list(sign_in, alice, bob, dave, north, north_case):
     now = timezone.now()
     for person, tier in ((bob, 1), (dave, 2)):
         Shift.objects.create(

@@ -3,7 +3,7 @@ never stored by a browser cache or a proxy (alice owns the North case; oscar is 
 
 import pytest
 
-from tests.conftest import authenticator
+from tests.support.people import authenticator
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from django.db import connection
 
 from consult.cases.models import Presence
 from deploy.run_cluster import Cluster, free_port_block
-from tests.conftest import session_cookie
+from tests.support.sockets import session_cookie
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

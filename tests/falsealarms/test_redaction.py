@@ -11,7 +11,6 @@ import json
 import pytest
 from django.core.management import call_command
 
-from consult.accounts.models import Role
 from consult.audit.chain import content_hash
 from consult.audit.models import AuditEvent
 from consult.cases.models import Case, Message
@@ -21,17 +20,11 @@ from consult.deid.guard import Confirmation
 from consult.falsealarms.services import false_alarm_redact, false_alarms_for
 from consult.safety.models import SafetyPlanVersion
 from consult.safety.services import safety_plan_save
-from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
 BODY = "Hope said Grace was kind"
 HOPE, GRACE = Confirmation(0, 4, "NAME"), Confirmation(10, 15, "NAME")
-
-
-@pytest.fixture
-def olga(east):
-    return make_user("olga", Role.SUPERVISOR, east)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from consult.followups.models import FollowUp
 from consult.guidance.models import GuidanceEntry
 from consult.guidance.selectors import guidance_entries
 from consult.guidance.services import guidance_acknowledge, guidance_amend, guidance_log
-from tests.records.helpers import events, last_seq
+from tests.support.audit import last_seq, trail
 
 pytestmark = pytest.mark.django_db
 
@@ -34,10 +34,10 @@ def hashes(assessment, recommendation, actions):
 
 
 def test_it_logs_an_entry_with_exactly_one_audit_event(bob, north_case):
-    since = last_seq(case=north_case)
+    since = last_seq(north_case)
     entry = guidance_log(actor=bob, case_code=north_case.code, **GUIDANCE)
     assert (entry.number, entry.version, entry.author, entry.followup) == (1, 1, bob, None)
-    assert events(case=north_case, since=since) == [
+    assert trail(north_case, after=since) == [
         (
             "guidance.logged",
             "bob",
@@ -57,7 +57,7 @@ def test_it_logs_an_entry_with_exactly_one_audit_event(bob, north_case):
 
 def test_it_turns_a_follow_up_due_date_into_a_check_in_for_the_owner(alice, bob, north_case):
     due = timezone.localdate() + timedelta(days=3)
-    since = last_seq(case=north_case)
+    since = last_seq(north_case)
     entry = guidance_log(
         actor=bob, case_code=north_case.code, follow_up_due=due, session_minutes=45, **GUIDANCE
     )
@@ -72,13 +72,13 @@ def test_it_turns_a_follow_up_due_date_into_a_check_in_for_the_owner(alice, bob,
     assert timezone.localtime(followup.due_at).date() == due
     assert [
         (action, payload.get("followup_id"))
-        for action, _, payload in events(case=north_case, since=since)
+        for action, _, payload in trail(north_case, after=since)
     ] == [("followup.scheduled", followup.pk), ("guidance.logged", followup.pk)]
 
 
 def test_it_amends_by_adding_a_version_and_keeps_the_old_one(bob, north_case):
     first = guidance_log(actor=bob, case_code=north_case.code, **GUIDANCE)
-    since = last_seq(case=north_case)
+    since = last_seq(north_case)
     amended = guidance_amend(
         actor=bob,
         case_code=north_case.code,
@@ -91,7 +91,7 @@ def test_it_amends_by_adding_a_version_and_keeps_the_old_one(bob, north_case):
     assert [
         (current.pk, [o.pk for o in older]) for current, older in guidance_entries(north_case)
     ] == [(amended.pk, [first.pk])]
-    assert events(case=north_case, since=since) == [
+    assert trail(north_case, after=since) == [
         (
             "guidance.amended",
             "bob",
@@ -114,10 +114,10 @@ def test_it_amends_by_adding_a_version_and_keeps_the_old_one(bob, north_case):
 
 def test_it_records_the_owners_acknowledgement_once(alice, bob, north_case):
     entry = guidance_log(actor=bob, case_code=north_case.code, **GUIDANCE)
-    since = last_seq(case=north_case)
+    since = last_seq(north_case)
     guidance_acknowledge(actor=alice, case_code=north_case.code, entry_id=entry.pk)
     guidance_acknowledge(actor=alice, case_code=north_case.code, entry_id=entry.pk)
-    assert events(case=north_case, since=since) == [
+    assert trail(north_case, after=since) == [
         ("guidance.acknowledged", "alice", {"entry_id": entry.pk, "number": 1, "version": 1})
     ]
 

@@ -10,7 +10,7 @@ import pytest
 from consult.accounts.models import Role
 from consult.guidance.services import guidance_log
 from consult.hours.selectors import csv_safe
-from tests.conftest import make_user
+from tests.support.people import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""On-call personas, on top of tests/conftest.py.
+"""The on-call rota, with the personas of tests/conftest.py:
 
 alice  therapist in North, owns the North case and raises consults about it
 bob    supervisor in North, primary on call now
@@ -12,19 +12,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from consult.accounts.models import Role
 from consult.oncall.models import Shift, TeamPagingSettings
-from tests.conftest import make_user
-
-
-@pytest.fixture
-def dave(north):
-    return make_user("dave", Role.SUPERVISOR, north)
-
-
-@pytest.fixture
-def erin(north):
-    return make_user("erin", Role.SUPERVISOR, north)
 
 
 @pytest.fixture
@@ -50,12 +38,3 @@ def published(monkeypatch):
             f"{module}.publish_on_commit", lambda group, frame: frames.append((group, frame))
         )
     return frames
-
-
-def actions(case=None, stream=None):
-    from consult.audit.models import AuditEvent
-
-    events = (
-        AuditEvent.objects.filter(case=case) if case else AuditEvent.objects.filter(stream=stream)
-    )
-    return [(e.action, e.actor_id, e.payload) for e in events.order_by("seq")]

@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from django.conf import settings
 from websockets.sync.client import connect
 
-from tests.conftest import session_cookie
 from tests.live import ROOT, server_env
+from tests.support.sockets import session_cookie
 
 
 class Scheduler:

@@ -11,7 +11,7 @@ from consult.asgi import application
 from consult.oncall.consults import consult_request
 from consult.oncall.models import TeamPagingSettings
 from consult.scheduler.embedded import WithEmbeddedScheduler
-from tests.conftest import ORIGIN, session_cookie
+from tests.support.sockets import ORIGIN, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,7 +10,7 @@ from consult.core.errors import NotFound
 from consult.oncall.consults import consult_repage, consult_request, consult_resolve, page_decline
 from consult.oncall.models import Page, Shift
 from consult.oncall.scheduler import escalate_due, repeat_due_pages
-from tests.oncall.conftest import actions
+from tests.support.audit import trail
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_it_walks_every_tier_then_tells_the_requester(alice, rota, north_case, p
         "988" in str(unanswered["resources"])
         and "emergency" in str(unanswered["resources"]).lower()
     )
-    assert [a[0] for a in actions(north_case) if a[0].startswith("consult.")] == [
+    assert [a[0] for a in trail(north_case) if a[0].startswith("consult.")] == [
         "consult.requested",
         "consult.escalated",
         "consult.escalated",
@@ -60,8 +60,8 @@ def test_it_pages_the_next_tier_at_once_on_decline(alice, bob, rota, north_case)
     page = Page.objects.get(consult=consult, recipient=bob)
     page_decline(actor=bob, page_id=page.pk, reason="In session until 3pm.")
     assert tiers_paged(consult) == [(1, "bob"), (2, "dave")]
-    assert actions(north_case)[-3][0] == "page.declined"
-    assert actions(north_case)[-2][2]["reason"] == "declined"
+    assert trail(north_case)[-3][0] == "page.declined"
+    assert trail(north_case)[-2][2]["reason"] == "declined"
 
 
 def test_it_skips_a_decliner_when_the_whole_team_is_paged(alice, bob, dave, rota, north_case):
@@ -126,7 +126,7 @@ def test_a_supervisor_in_two_tiers_gets_one_page(alice, bob, erin, north, north_
     escalate_due(later(consult))  # the backup is bob again: the whole team is next
     assert tiers_paged(consult) == [(1, "bob"), (3, "erin")]
     assert [g for g, f in published if f["type"] == "page"] == [f"user.{bob.pk}", f"user.{erin.pk}"]
-    assert [a[2]["recipient_id"] for a in actions(north_case) if a[0] == "page.sent"] == [
+    assert [a[2]["recipient_id"] for a in trail(north_case) if a[0] == "page.sent"] == [
         bob.pk,
         erin.pk,
     ]

@@ -12,8 +12,8 @@ from consult.deid.guard import FieldsFlagged
 from consult.oncall.consults import consult_repage, consult_request
 from consult.oncall.models import ConsultRequest, Page
 from consult.oncall.scheduler import escalate_due
-from tests.oncall.conftest import actions
 from tests.oncall.test_escalation_steps import later
+from tests.support.audit import trail
 
 pytestmark = pytest.mark.django_db
 
@@ -53,8 +53,8 @@ def test_it_adds_the_new_facts_and_pages_the_primary_again(
     assert (
         "Client now says tonight." in updated["consult"]["question"]
     )  # what the paged supervisor reads
-    [repaged] = [a for a in actions(north_case) if a[0] == "consult.repaged"]
-    assert repaged[1] == alice.pk
+    [repaged] = [a for a in trail(north_case) if a[0] == "consult.repaged"]
+    assert repaged[1] == "alice"
     assert set(repaged[2]) == {
         "consult_id",
         "round",

@@ -9,7 +9,7 @@ import pytest
 from consult.core.errors import ValidationFailed
 from consult.oncall.consults import consult_request, page_acknowledge
 from consult.oncall.models import Delivery
-from tests.oncall.conftest import actions
+from tests.support.audit import trail
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def test_it_tells_every_supervisor_in_the_app_and_by_email_without_clinical_text
         assert mail.subject == "[Consult] Support request in team North"
         assert "teen" not in str(mail.payload).lower() and "session" not in mail.subject.lower()
         assert f"/dashboard/#consult-{consult.pk}" in mail.payload["body"]
-    notified = [a for a in actions(stream=f"user:{alice.pk}") if a[0] == "support.notified"]
+    notified = [a for a in trail(f"user:{alice.pk}") if a[0] == "support.notified"]
     assert notified == [
         (
             "support.notified",

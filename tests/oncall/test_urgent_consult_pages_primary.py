@@ -6,7 +6,7 @@ import pytest
 from consult.core.errors import IdentifierFound, NotFound, ValidationFailed
 from consult.oncall.consults import consult_request, page_acknowledge
 from consult.oncall.models import ConsultRequest, Delivery, Page
-from tests.oncall.conftest import actions
+from tests.support.audit import trail
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +43,8 @@ def test_it_pages_the_primary_with_no_clinical_text_leaving_the_app(
     email = Delivery.objects.get(channel="email")
     assert email.target == "bob@example.org" and north_case.code in email.subject
     assert "plan" not in str(email.payload).lower().replace("please", "")
-    assert [a[0] for a in actions(north_case)][-2:] == ["consult.requested", "page.sent"]
-    assert actions(north_case)[-1][2] == {
+    assert [a[0] for a in trail(north_case)][-2:] == ["consult.requested", "page.sent"]
+    assert trail(north_case)[-1][2] == {
         "consult_id": consult.pk,
         "recipient_id": bob.pk,
         "page_id": page.pk,
@@ -72,7 +72,7 @@ def test_it_tells_the_room_and_the_requester_who_acknowledged(
     assert f"case.{north_case.pk}" in groups and f"user.{alice.pk}" in groups
     frame = published[0][1]["consult"]
     assert frame["acknowledged_by"]["username"] == "bob" and frame["state"] == "acknowledged"
-    assert [a[0] for a in actions(north_case)][-2:] == [
+    assert [a[0] for a in trail(north_case)][-2:] == [
         "page.acknowledged",
         "room.participant_added",
     ]
@@ -123,6 +123,6 @@ def test_it_audits_support_requests_to_the_requesters_own_stream(
         actor=alice, kind="support", question="Rough session; need a debrief."
     )
     assert consult.case is None and consult.state == "open" and not Page.objects.exists()
-    assert actions(stream=f"user:{alice.pk}")[0][0] == "consult.requested"
+    assert trail(f"user:{alice.pk}")[0][0] == "consult.requested"
     # the requester and the team's supervisors see it live; no room, no page
     assert {g for g, f in published} == {f"user.{u.pk}" for u in (alice, bob, dave, erin)}

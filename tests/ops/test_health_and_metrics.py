@@ -14,7 +14,7 @@ from django.db import OperationalError
 from django.test import Client
 
 from consult.ops import metrics
-from tests.conftest import joined, receive_until
+from tests.support.sockets import joined, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

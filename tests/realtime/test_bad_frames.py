@@ -7,7 +7,7 @@ from consult.accounts.models import Membership
 from consult.audit.models import AuditEvent
 from consult.cases.models import Message
 from consult.realtime.protocol import WS_CLOSE_FORBIDDEN
-from tests.conftest import joined
+from tests.support.sockets import joined
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,7 +10,7 @@ from django.db import OperationalError
 
 from consult.cases import rooms
 from consult.realtime import post_batches
-from tests.conftest import joined
+from tests.support.sockets import joined
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -57,7 +57,7 @@ async def handshake_answer(user, code):
     from channels.testing import WebsocketCommunicator
 
     from consult.asgi import application
-    from tests.conftest import ORIGIN, session_cookie
+    from tests.support.sockets import ORIGIN, session_cookie
 
     cookie = await database_sync_to_async(session_cookie)(user)
     ws = WebsocketCommunicator(

@@ -8,7 +8,8 @@ from channels.db import database_sync_to_async
 from consult.audit.chain import content_hash
 from consult.audit.models import AuditEvent
 from consult.cases.models import Message
-from tests.conftest import joined, receive_until
+from tests.support.audit import trail
+from tests.support.sockets import joined, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,7 +18,7 @@ FINDINGS = [{"start": 16, "end": 27, "kind": "NAME"}, {"start": 31, "end": 43, "
 
 
 def trail_text(case):
-    return json.dumps(list(AuditEvent.objects.filter(case=case).values("action", "payload")))
+    return json.dumps(trail(case))
 
 
 async def test_it_refuses_a_flagged_message_with_the_spans_and_stores_nothing(

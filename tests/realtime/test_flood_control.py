@@ -13,8 +13,7 @@ from django.conf import settings
 from consult.cases.models import Message
 from consult.realtime.limits import TokenBucket
 from consult.realtime.protocol import WS_CLOSE_RATE_LIMITED
-from tests.conftest import joined
-from tests.realtime.sockets import first_frame, open_socket
+from tests.support.sockets import first_frame, joined, open_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

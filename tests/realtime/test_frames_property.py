@@ -25,8 +25,8 @@ from consult.realtime.protocol import (
 )
 from consult.realtime.review_protocol import REVIEW_FRAMES
 from consult.reviews.models import AgendaItem
-from tests.realtime.sockets import first_frame, open_socket, route_path
 from tests.records.world import build_world
+from tests.support.sockets import first_frame, open_socket, route_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TABLES = {

@@ -11,8 +11,8 @@ import websockets
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from tests.conftest import session_cookie
 from tests.live import DaphneServer
+from tests.support.sockets import session_cookie
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.postgres]
 

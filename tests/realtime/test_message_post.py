@@ -3,7 +3,7 @@ from channels.db import database_sync_to_async
 
 from consult.audit.models import AuditEvent
 from consult.cases.models import Message
-from tests.conftest import joined, receive_until
+from tests.support.sockets import joined, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,7 +11,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from consult.realtime.protocol import WS_CLOSE_MESSAGE_TOO_BIG
-from tests.conftest import session_cookie
+from tests.support.sockets import session_cookie
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.postgres]
 

@@ -2,7 +2,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from consult.cases.models import ReadPosition
-from tests.conftest import joined, receive_until
+from tests.support.sockets import frames_before, joined, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,6 +41,8 @@ async def test_it_records_read_positions_and_broadcasts_them(alice, bob, north_c
     assert position.seq == 2
     await bob_ws.send_json_to({"type": "read.mark", "seq": 1})  # positions never move back
     await bob_ws.send_json_to({"type": "read.mark", "seq": 99})  # nor past the last message
+    await bob_ws.send_json_to({"type": "ping"})  # answered once both marks are handled
+    assert await frames_before(bob_ws, "pong") == []
     await database_sync_to_async(position.refresh_from_db)()
     assert position.seq == 2
 

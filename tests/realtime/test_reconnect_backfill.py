@@ -1,7 +1,7 @@
 import pytest
 
 from consult.cases.services import message_post
-from tests.conftest import joined, receive_until
+from tests.support.sockets import joined, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

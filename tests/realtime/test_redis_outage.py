@@ -15,9 +15,9 @@ from consult.accounts.models import Membership
 from consult.asgi import application
 from consult.cases.models import Message
 from consult.realtime import hub
-from tests.conftest import ORIGIN, connect, joined, receive_until, session_cookie
-from tests.oncall.conftest import dave, erin, rota  # noqa: F401 - bob on call, dave backup
+from tests.oncall.conftest import rota  # noqa: F401 - bob on call, dave backup
 from tests.realtime.own_redis import OwnRedis
+from tests.support.sockets import ORIGIN, connect, joined, receive_until, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,7 +65,7 @@ async def test_sockets_ride_out_a_redis_restart(redis_of_our_own, alice, carol, 
 
     await asyncio.to_thread(redis_of_our_own.stop)
     for ws in (alice_ws, carol_ws, me_ws):
-        assert await receive_until(ws, "degraded", timeout=10) == {"type": "degraded"}
+        assert await receive_until(ws, "degraded", seconds=10) == {"type": "degraded"}
 
     await alice_ws.send_json_to(
         {"type": "message.send", "client_id": "while-away", "body": "Stored anyway."}
@@ -80,7 +80,7 @@ async def test_sockets_ride_out_a_redis_restart(redis_of_our_own, alice, carol, 
 
     await asyncio.to_thread(redis_of_our_own.start)
     for ws in (alice_ws, carol_ws, me_ws, late_ws):
-        assert await receive_until(ws, "live", timeout=10) == {"type": "live"}
+        assert await receive_until(ws, "live", seconds=10) == {"type": "live"}
     await alice_ws.send_json_to(
         {"type": "message.send", "client_id": "after", "body": "Live again."}
     )
@@ -104,7 +104,7 @@ async def test_a_revocation_lost_with_redis_is_applied_when_it_is_back(
 ):
     carol_ws, _ = await joined(carol, north_case.code)
     await asyncio.to_thread(redis_of_our_own.stop)
-    await receive_until(carol_ws, "degraded", timeout=10)
+    await receive_until(carol_ws, "degraded", seconds=10)
     # Removed while Redis is away: the revocation reaches no hub.
     await database_sync_to_async(Membership.objects.filter(user=carol).delete)()
     await asyncio.to_thread(redis_of_our_own.start)
@@ -124,7 +124,7 @@ async def test_an_urgent_consult_raised_while_redis_is_away_reaches_the_supervis
 
     bob_ws = await personal_socket(bob)
     await asyncio.to_thread(redis_of_our_own.stop)
-    assert await receive_until(bob_ws, "degraded", timeout=10) == {"type": "degraded"}
+    assert await receive_until(bob_ws, "degraded", seconds=10) == {"type": "degraded"}
 
     def raise_consult():
         client = Client()
@@ -140,7 +140,7 @@ async def test_an_urgent_consult_raised_while_redis_is_away_reaches_the_supervis
 
     await asyncio.to_thread(redis_of_our_own.start)
     back = asyncio.get_running_loop().time()
-    snapshot = await receive_until(bob_ws, "dashboard.snapshot", timeout=10)
+    snapshot = await receive_until(bob_ws, "dashboard.snapshot", seconds=10)
     assert asyncio.get_running_loop().time() - back < 5
     assert [page["consult_id"] for page in snapshot["pages"]] == [consult_id]
     assert await receive_until(bob_ws, "live") == {"type": "live"}

@@ -6,11 +6,8 @@ in North) is in the same case room and must keep his socket and his frames.
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
-from django.conf import settings
 from django.db import transaction
 
-from consult.asgi import application
 from consult.cases.services import message_post
 from consult.realtime.revocation import (
     WS_CLOSE_ACCESS_LOST,
@@ -19,8 +16,15 @@ from consult.realtime.revocation import (
     close_user_sockets,
 )
 from consult.reviews import services as reviews
-from tests.conftest import ORIGIN, joined, receive_until, session_cookie
-from tests.reviews.helpers import WHEN, receive_state
+from tests.reviews.helpers import WHEN
+from tests.support.sockets import (
+    closed_with,
+    joined,
+    open_socket,
+    receive_state,
+    receive_until,
+    session_cookie,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -32,34 +36,21 @@ def live_review(bob, north, north_case):
     return session
 
 
-async def open_socket(cookie, path):
-    headers = [
-        (b"origin", ORIGIN),
-        (b"host", b"127.0.0.1:8000"),
-        (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()),
-    ]
-    communicator = WebsocketCommunicator(application, path, headers=headers)
-    connected, _ = await communicator.connect(timeout=5)
+async def opened(cookie, path):
+    communicator, connected, _ = await open_socket(None, path, cookie=cookie)
     assert connected
     return communicator
 
 
 async def alice_sockets(alice, case, review):
     cookie = await database_sync_to_async(session_cookie)(alice)
-    room = await open_socket(cookie, f"/ws/cases/{case.code}/")
+    room = await opened(cookie, f"/ws/cases/{case.code}/")
     await receive_until(room, "presence")
-    me = await open_socket(cookie, "/ws/me/")
+    me = await opened(cookie, "/ws/me/")
     await receive_until(me, "dashboard.snapshot")
-    review_ws = await open_socket(cookie, f"/ws/reviews/{review.pk}/")
+    review_ws = await opened(cookie, f"/ws/reviews/{review.pk}/")
     await receive_state(review_ws)
     return cookie, [room, me, review_ws]
-
-
-async def closed_with(communicator):
-    while True:
-        output = await communicator.receive_output(timeout=5)
-        if output["type"] == "websocket.close":
-            return output["code"]
 
 
 @database_sync_to_async

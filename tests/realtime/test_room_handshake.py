@@ -1,6 +1,6 @@
 import pytest
 
-from tests.conftest import connect, joined
+from tests.support.sockets import connect, joined
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

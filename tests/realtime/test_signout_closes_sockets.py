@@ -4,7 +4,7 @@ from django.conf import settings
 from django.test import Client
 
 from consult.realtime.protocol import WS_CLOSE_SESSION_ENDED
-from tests.conftest import ORIGIN, receive_until
+from tests.support.sockets import ORIGIN, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

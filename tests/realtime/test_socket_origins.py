@@ -6,8 +6,8 @@ The tests' configured origin is http://127.0.0.1:8000 (tests/conftest.py ORIGIN)
 import pytest
 
 from consult.realtime.origins import default_origins, origin_tuple
-from tests.realtime.sockets import ROUTES, first_frame, open_socket, route_path
 from tests.records.world import build_world
+from tests.support.sockets import ROUTES, first_frame, open_socket, route_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,9 +5,8 @@ import pytest
 from channels.db import database_sync_to_async
 
 from consult.guidance.services import guidance_log
-from tests.conftest import connect, receive_until
 from tests.records.world import build_world
-from tests.reviews.helpers import connect_review, receive_state
+from tests.support.sockets import connect, connect_review, receive_state, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

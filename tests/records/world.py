@@ -1,6 +1,6 @@
 """A North team with every role, and records to act on, for the permission matrix.
 
-alice  therapist, owns the case     dave   therapist in North, not the owner
+alice  therapist, owns the case     tess   therapist in North, not the owner
 bob    supervisor, facilitates       ada    admin in North
 carol  peer in North                 oscar  therapist in East: an outsider to everything here
 """
@@ -11,8 +11,8 @@ from consult.accounts.models import Role
 from consult.guidance.services import guidance_log
 from consult.reviews import services as reviews
 from consult.safety.services import plan_blank, safety_plan_save
-from tests.conftest import make_user
 from tests.reviews.helpers import WHEN
+from tests.support.people import make_user
 
 
 @dataclass
@@ -27,7 +27,7 @@ class World:
 def build_world(alice, bob, carol, oscar, north, north_case):
     users = {
         "owner": alice,
-        "therapist": make_user("dave", Role.THERAPIST, north),
+        "therapist": make_user("tess", Role.THERAPIST, north),
         "peer": carol,
         "supervisor": bob,
         "admin": make_user("ada", Role.ADMIN, north),

@@ -16,8 +16,8 @@ from consult.core.errors import AccessDenied, IdentifierFound, ValidationFailed
 from consult.reviews import services
 from consult.reviews.models import AgendaItem, Attendance
 from consult.reviews.selectors import case_review_minutes
-from tests.records.helpers import events, last_seq
 from tests.reviews.helpers import WHEN
+from tests.support.audit import last_seq, trail
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_it_orders_the_default_agenda_highest_risk_first(
     session = services.review_schedule(actor=bob, team_id=north.pk, scheduled_at=WHEN)
     agenda = AgendaItem.objects.filter(session=session).order_by("position")
     assert [item.case for item in agenda] == [north_case, second_case, low_case]
-    assert events(stream=f"team:{north.pk}") == [
+    assert trail(f"team:{north.pk}") == [
         (
             "review.scheduled",
             "bob",
@@ -65,7 +65,7 @@ def test_it_records_attendance_minutes_and_lands_them_on_each_case(
         case_codes=[second_case.code, north_case.code],
     )
     team = f"team:{north.pk}"
-    since = last_seq(stream=team)
+    since = last_seq(team)
     opened = timezone.now()
     with mock.patch("django.utils.timezone.now", return_value=opened):
         services.review_open(actor=bob, session_id=session.pk)
@@ -85,7 +85,7 @@ def test_it_records_attendance_minutes_and_lands_them_on_each_case(
     ):
         services.review_close(actor=bob, session_id=session.pk)
 
-    assert events(stream=team, since=since) == [
+    assert trail(team, after=since) == [
         ("review.opened", "bob", {"session_id": session.pk}),
         ("review.attended", "carol", {"session_id": session.pk, "user_id": carol.pk}),
         (
@@ -125,7 +125,7 @@ def test_it_records_attendance_minutes_and_lands_them_on_each_case(
     ):
         item = AgendaItem.objects.get(session=session, case=case)
         assert [i.minutes for i in case_review_minutes(case)] == [text]
-        assert events(case=case)[-1] == (
+        assert trail(case)[-1] == (
             "review.minutes_recorded",
             "bob",
             {

@@ -7,8 +7,8 @@ import pytest
 from channels.db import database_sync_to_async
 
 from consult.reviews import services
-from tests.conftest import receive_until
-from tests.reviews.helpers import WHEN, connect_review, receive_state
+from tests.reviews.helpers import WHEN
+from tests.support.sockets import connect_review, receive_state, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

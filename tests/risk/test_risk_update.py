@@ -10,7 +10,7 @@ from consult.cases.models import Case
 from consult.core.errors import AccessDenied, IdentifierFound, NotFound, ValidationFailed
 from consult.risk.models import RiskAssessment
 from consult.risk.services import risk_update
-from tests.records.helpers import events, last_seq
+from tests.support.audit import last_seq, trail
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def update(actor, case, **changes):
 
 
 def test_it_records_a_version_and_exactly_one_audit_event(alice, north_case):
-    since = last_seq(case=north_case)
+    since = last_seq(north_case)
     change = update(alice, north_case)
 
     assert change.from_level == "high" and change.prompts_urgent_consult
@@ -37,7 +37,7 @@ def test_it_records_a_version_and_exactly_one_audit_event(alice, north_case):
         ["hopelessness", "plan"],
         alice,
     )
-    assert events(case=north_case, since=since) == [
+    assert trail(north_case, after=since) == [
         (
             "case.risk_changed",
             "alice",
@@ -57,7 +57,7 @@ def test_it_records_a_version_and_exactly_one_audit_event(alice, north_case):
 
 def test_it_names_the_signs_that_changed_and_keeps_every_version(alice, bob, north_case):
     update(alice, north_case)
-    since = last_seq(case=north_case)
+    since = last_seq(north_case)
     change = update(
         bob,
         north_case,
@@ -68,7 +68,7 @@ def test_it_names_the_signs_that_changed_and_keeps_every_version(alice, bob, nor
 
     assert not change.prompts_urgent_consult  # a fall never prompts
     assert [a.version for a in RiskAssessment.objects.filter(case=north_case)] == [2, 1]
-    [(action, actor, payload)] = events(case=north_case, since=since)
+    [(action, actor, payload)] = trail(north_case, after=since)
     assert (action, actor) == ("case.risk_changed", "bob")
     assert (payload["from_level"], payload["to_level"]) == ("imminent", "moderate")
     assert (payload["signs_added"], payload["signs_removed"]) == (["means"], ["plan"])
@@ -91,7 +91,7 @@ def test_it_lets_only_the_owner_and_supervisors_change_risk(carol, oscar, north_
 
 
 def test_it_refuses_identifiers_a_missing_reason_and_a_change_of_nothing(alice, north_case):
-    since = last_seq(case=north_case)
+    since = last_seq(north_case)
     with pytest.raises(IdentifierFound) as flagged:
         update(alice, north_case, reason="Her sister called from 555-123-4567")
     assert flagged.value.field == "reason"
@@ -102,4 +102,4 @@ def test_it_refuses_identifiers_a_missing_reason_and_a_change_of_nothing(alice, 
     update(alice, north_case)
     with pytest.raises(ValidationFailed, match="nothing changed"):
         update(alice, north_case, reason="Same again")
-    assert len(events(case=north_case, since=since)) == 1
+    assert len(trail(north_case, after=since)) == 1

@@ -10,7 +10,7 @@ from consult.core.errors import AccessDenied, NotFound, ValidationFailed
 from consult.deid.guard import FieldsFlagged
 from consult.safety.models import SECTION_NAMES, SafetyPlanVersion
 from consult.safety.services import plan_blank, safety_plan_save
-from tests.records.helpers import events, last_seq
+from tests.support.audit import last_seq, trail
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def plan(**sections):
 
 
 def test_it_saves_each_edit_as_a_new_version_with_one_audit_event(alice, bob, north_case):
-    since = last_seq(case=north_case)
+    since = last_seq(north_case)
     first = safety_plan_save(actor=alice, case_code=north_case.code, sections=plan())
     second = safety_plan_save(
         actor=bob, case_code=north_case.code, sections=plan(helpers="Sister\nSchool counsellor")
@@ -31,7 +31,7 @@ def test_it_saves_each_edit_as_a_new_version_with_one_audit_event(alice, bob, no
         SafetyPlanVersion.objects.get(pk=first.pk).helpers == ""
     )  # the first version is untouched
     hashes = {name: content_hash(text) for name, text in second.sections().items()}
-    assert events(case=north_case, since=since) == [
+    assert trail(north_case, after=since) == [
         (
             "safety_plan.saved",
             "alice",
@@ -63,7 +63,7 @@ def test_it_starts_a_plan_with_the_crisis_line_and_emergency_services(alice, nor
 
 
 def test_it_refuses_a_phone_number_in_any_section_naming_every_flagged_field(alice, north_case):
-    since = last_seq(case=north_case)
+    since = last_seq(north_case)
     with pytest.raises(FieldsFlagged) as flagged:
         safety_plan_save(
             actor=alice,
@@ -75,7 +75,7 @@ def test_it_refuses_a_phone_number_in_any_section_naming_every_flagged_field(ali
         ("PHONE", 8, 20)
     ]
     assert not SafetyPlanVersion.objects.exists()
-    assert events(case=north_case, since=since) == []
+    assert trail(north_case, after=since) == []
 
 
 def test_it_refuses_a_save_that_changes_nothing(alice, north_case):
