@@ -8,7 +8,7 @@ from channels.db import database_sync_to_async
 
 from consult.cases import services
 from consult.realtime import hub, rooms_local
-from tests.conftest import joined, receive_until
+from tests.support.sockets import joined, receive_until
 
 
 def room_filled_by(fill_gap):
