@@ -9,7 +9,7 @@ from consult.audit.chain import content_hash
 from consult.audit.models import AuditEvent
 from consult.cases.models import Message
 from tests.support.audit import trail
-from tests.support.sockets import joined, receive_until
+from tests.support.sockets import frames_before, joined, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,10 +37,14 @@ async def test_it_refuses_a_flagged_message_with_the_spans_and_stores_nothing(
         "request": "message.send",
         "client_id": "p1",
     }
-    assert await bob_ws.receive_nothing(timeout=0.3)
     assert not await database_sync_to_async(Message.objects.exists)()
     trail = await database_sync_to_async(trail_text)(north_case)
     assert "Maria" not in trail and "555" not in trail and "message.posted" not in trail
+    # A clean message after it reaches bob first of all, and as seq 1: nothing went out before.
+    await alice_ws.send_json_to({"type": "message.send", "client_id": "p2", "body": "Plan agreed."})
+    marker = await frames_before(bob_ws, "message.new", lambda f: f["message"]["client_id"] == "p2")
+    assert marker == []
+    assert (await receive_until(alice_ws, "message.ack"))["seq"] == 1
     await alice_ws.disconnect()
     await bob_ws.disconnect()
 

@@ -3,7 +3,7 @@ from channels.db import database_sync_to_async
 
 from consult.audit.models import AuditEvent
 from consult.cases.models import Message
-from tests.support.sockets import joined, receive_until
+from tests.support.sockets import frames_before, joined, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,11 +54,13 @@ async def test_it_stores_a_retried_send_once_and_acks_it_again(alice, bob, north
         (1, "retry-1", "Sent twice over a flaky link")
     ]
     assert (await receive_until(bob_ws, "message.new"))["message"]["seq"] == 1
-    assert await bob_ws.receive_nothing(timeout=0.3)  # the retry is not broadcast again
     posted = await database_sync_to_async(
         AuditEvent.objects.filter(action="message.posted").count
     )()
     assert posted == 1
+    # The retry is not broadcast again: the next message is the next bob hears of.
+    await alice_ws.send_json_to({"type": "message.send", "client_id": "next", "body": "Next"})
+    assert await frames_before(bob_ws, "message.new", lambda f: f["message"]["seq"] == 2) == []
     await alice_ws.disconnect()
     await bob_ws.disconnect()
 

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.support.sockets import connect, joined
+from tests.support.sockets import connect, joined, sent_after_close
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,7 +18,7 @@ async def test_it_admits_a_team_member_with_the_room_state(alice, north_case):
 async def test_it_refuses_an_outsider_before_accepting(oscar, north_case):
     communicator, connected, _ = await connect(oscar, north_case.code)
     assert not connected
-    assert await communicator.receive_nothing()
+    assert await sent_after_close(communicator) == []
 
 
 async def test_it_refuses_an_outsider_the_same_way_for_a_missing_case(oscar, north_case):

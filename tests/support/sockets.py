@@ -111,3 +111,14 @@ async def first_frame(communicator):
     """The frame each route sends first on admission (room.joined, dashboard.snapshot,
     review.state)."""
     return await communicator.receive_json_from(timeout=TIMEOUT)
+
+
+async def sent_after_close(communicator):
+    """Everything a consumer sent after it closed the socket, read once it has ended (after the
+    client's side of the close), so nothing can still be on its way."""
+    await communicator.send_input({"type": "websocket.disconnect", "code": 1000})
+    await communicator.wait(timeout=TIMEOUT)
+    sent = []
+    while not communicator.output_queue.empty():
+        sent.append(communicator.output_queue.get_nowait())
+    return sent
