@@ -58,9 +58,12 @@ def test_it_sends_a_message_typed_offline_exactly_once_after_reconnect(
     )
     alice_page.reload()  # a reload must not resend what the server already acknowledged
     alice_page.wait_for_selector("[data-testid=connection][data-state=open]")
-    bob_page.wait_for_timeout(500)
-    assert Message.objects.filter(case=north_case).count() == 1
-    assert bob_page.locator("li.message").count() == 1
+    # A resend would go out as the socket opens, before anything typed after: once the next
+    # message reaches bob, there are exactly two.
+    post(alice_page, "Out of the tunnel now")
+    expect(bob_page.get_by_test_id("thread")).to_contain_text("Out of the tunnel now")
+    assert Message.objects.filter(case=north_case).count() == 2
+    assert bob_page.locator("li.message").count() == 2
 
 
 def test_a_long_outbox_goes_out_in_order_without_tripping_flood_control(sign_in, alice, north_case):
