@@ -5,6 +5,7 @@ from django.contrib.auth.forms import UserChangeForm
 
 from consult.accounts.models import Membership, Team, User
 from consult.accounts.services import membership_add, membership_remove
+from consult.audit.kinds import team_stream, user_stream
 from consult.core.admin_forms import DeidGuardedForm
 
 
@@ -40,7 +41,7 @@ class ConsultUserAdmin(UserAdmin):
         super().save_model(request, obj, form, change)
         if hasattr(form, "audit_confirmations"):
             form.audit_confirmations(
-                actor=request.user, record={"user_id": obj.pk}, stream=f"user:{obj.pk}"
+                actor=request.user, record={"user_id": obj.pk}, stream=user_stream(obj.pk)
             )
 
 
@@ -58,7 +59,7 @@ class TeamAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         form.audit_confirmations(
-            actor=request.user, record={"team_id": obj.pk}, stream=f"team:{obj.pk}"
+            actor=request.user, record={"team_id": obj.pk}, stream=team_stream(obj.pk)
         )
 
     def save_formset(self, request, form, formset, change):

@@ -13,20 +13,20 @@ import re
 
 from django.db import transaction
 
-from consult.audit.kinds import case_stream
+from consult.audit.kinds import UNKNOWN_ACCOUNT_STREAM, Action, case_stream, user_stream
 from consult.audit.services import audit_append
 
-LOGIN_SUCCEEDED = "auth.login_succeeded"
-LOGIN_FAILED = "auth.login_failed"
-LOGIN_LOCKED = "auth.login_locked"
-LOGOUT = "auth.logout"
-MFA_ENROLLED = "mfa.enrolled"
-MFA_VERIFIED = "mfa.verified"
-MFA_FAILED = "mfa.failed"
-SESSION_REVOKED = "session.revoked"
-ACCESS_DENIED = "access.denied"
-BREAK_GLASS_GRANTED = "break_glass.granted"
-BREAK_GLASS_EXPIRED = "break_glass.expired"
+LOGIN_SUCCEEDED = Action.AUTH_LOGIN_SUCCEEDED
+LOGIN_FAILED = Action.AUTH_LOGIN_FAILED
+LOGIN_LOCKED = Action.AUTH_LOGIN_LOCKED
+LOGOUT = Action.AUTH_LOGOUT
+MFA_ENROLLED = Action.MFA_ENROLLED
+MFA_VERIFIED = Action.MFA_VERIFIED
+MFA_FAILED = Action.MFA_FAILED
+SESSION_REVOKED = Action.SESSION_REVOKED
+ACCESS_DENIED = Action.ACCESS_DENIED
+BREAK_GLASS_GRANTED = Action.BREAK_GLASS_GRANTED
+BREAK_GLASS_EXPIRED = Action.BREAK_GLASS_EXPIRED
 
 ACTIONS = frozenset(
     {
@@ -43,13 +43,8 @@ ACTIONS = frozenset(
         BREAK_GLASS_EXPIRED,
     }
 )
-UNKNOWN_USER_STREAM = "auth:unknown"
 TOKEN = re.compile(r"[A-Za-z0-9_.:\-]{1,100}")
 THE_USER = object()  # the default actor: the user the event is about
-
-
-def user_stream(user_id):
-    return f"user:{user_id}"
 
 
 def security_event_record(action, *, user, actor=THE_USER, case=None, **ids):
@@ -65,7 +60,7 @@ def security_event_record(action, *, user, actor=THE_USER, case=None, **ids):
     payload = _checked_payload(ids)
     actor = user if actor is THE_USER else actor
     with transaction.atomic():
-        stream = user_stream(user.pk) if user is not None else UNKNOWN_USER_STREAM
+        stream = user_stream(user.pk) if user is not None else UNKNOWN_ACCOUNT_STREAM
         if case is not None:
             payload = {**payload, "case": case.code}
         events = [audit_append(action=action, actor=actor, stream=stream, payload=payload)]

@@ -10,6 +10,7 @@ the admin's own stream (`admin.record_viewed`) for a record without a case.
 from django.contrib import admin
 from django.db import transaction
 
+from consult.audit.kinds import Action, user_stream
 from consult.audit.services import audit_append
 
 
@@ -35,11 +36,11 @@ def record_admin_read(admin_user, record):
     case = getattr(record, "case", None)
     with transaction.atomic():
         if case is not None:
-            audit_append(action="case.viewed", actor=admin_user, case=case, payload=payload)
+            audit_append(action=Action.CASE_VIEWED, actor=admin_user, case=case, payload=payload)
         else:
             audit_append(
-                action="admin.record_viewed",
+                action=Action.ADMIN_RECORD_VIEWED,
                 actor=admin_user,
-                stream=f"user:{admin_user.pk}",
+                stream=user_stream(admin_user.pk),
                 payload=payload,
             )

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from consult.audit import chain
 from consult.audit.access import case_for_auditor
-from consult.audit.kinds import case_stream
+from consult.audit.kinds import Action, case_stream
 from consult.audit.services import audit_append
 from consult.audit.trail import checkpoint_rows, event_rows
 
@@ -34,7 +34,9 @@ def audit_export(*, actor, case_code):
     """
     with transaction.atomic():
         case = case_for_auditor(actor, case_code)
-        audit_append(action="audit.exported", actor=actor, case=case, payload={"format": FORMAT})
+        audit_append(
+            action=Action.AUDIT_EXPORTED, actor=actor, case=case, payload={"format": FORMAT}
+        )
         stream = case_stream(case.code)
         events = [_event_line(row) for row in event_rows(stream)]
         checkpoints = [{"type": "checkpoint", **row} for row in checkpoint_rows(stream)]

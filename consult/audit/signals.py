@@ -10,6 +10,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from consult.accounts.models import Membership
+from consult.audit.kinds import Action
 from consult.audit.services import audit_append
 from consult.cases.models import Case
 
@@ -17,12 +18,12 @@ from consult.cases.models import Case
 @receiver(post_save, sender=Membership, dispatch_uid="audit_membership_added")
 def membership_added(sender, instance, created, raw=False, **kwargs):
     if created and not raw:
-        audit_team_cases(instance, "team.membership_added")
+        audit_team_cases(instance, Action.TEAM_MEMBERSHIP_ADDED)
 
 
 @receiver(post_delete, sender=Membership, dispatch_uid="audit_membership_removed")
 def membership_removed(sender, instance, **kwargs):
-    audit_team_cases(instance, "team.membership_removed")
+    audit_team_cases(instance, Action.TEAM_MEMBERSHIP_REMOVED)
 
 
 def audit_team_cases(membership, action):

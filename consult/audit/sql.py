@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from consult.audit import chain
 from consult.audit.checkpoints import checkpoint_if_due
+from consult.audit.kinds import Action
 from consult.audit.models import AuditEvent, AuditHead
 
 HEADS, EVENTS = AuditHead._meta.db_table, AuditEvent._meta.db_table
@@ -79,12 +80,14 @@ PAYLOAD_SEQ_PLACEHOLDER = -1
 
 
 def new_event(*, action, actor=None, case=None, stream, payload=None):
+    """An event not yet appended. `action` must be one of kinds.Action (ValueError otherwise):
+    the trail's vocabulary is closed."""
     return AuditEvent(
         stream=stream,
         case=case,
         created_at=timezone.now(),
         actor=actor,
-        action=action,
+        action=Action(action).value,
         payload=payload or {},
     )
 

@@ -11,6 +11,7 @@ prev_hash, hash, and optionally case_code. A checkpoint dict has: stream, seq, h
 from dataclasses import dataclass, field
 
 from consult.audit import chain
+from consult.audit.kinds import case_stream
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def _check_event(report, event, hashes):
     if event["stream"] != stream:
         broken(f"the event says stream {event['stream']}")
     case_code = event.get("case_code")
-    if case_code is not None and stream != f"case:{case_code}":
+    if case_code is not None and stream != case_stream(case_code):
         broken(f"the event is attached to case {case_code}, not to this stream")
     if event["prev_hash"] != hashes.get(seq - 1, chain.GENESIS if seq == 1 else None):
         broken("prev_hash does not match the hash of the event before it")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from consult.audit.kinds import Action
 from consult.audit.services import audit_append
 from consult.cases import store
 from consult.cases.access import case_for
@@ -40,7 +41,10 @@ def room_join(*, actor, case_code, channel_name, after_seq=None, case=None, sess
     with transaction.atomic():
         store.presence_upsert(case.pk, actor.pk, channel_name)
         audit_append(
-            action="room.joined", actor=actor, case=case, payload=_read_range(after_seq, history)
+            action=Action.ROOM_JOINED,
+            actor=actor,
+            case=case,
+            payload=_read_range(after_seq, history),
         )
         presence = present_users(case.pk)
         publish_on_commit(case_group(case.pk), {"type": "presence", "users": presence})
@@ -63,7 +67,7 @@ def room_history(*, actor, case_code, after_seq, limit=None, session_id=None):
     if history:
         with transaction.atomic():
             audit_append(
-                action="history.read",
+                action=Action.HISTORY_READ,
                 actor=actor,
                 case=case,
                 payload=_read_range(after_seq, history),

@@ -10,6 +10,7 @@ hold clinical words, so it is never logged or audited: each case that returned r
 
 from django.db import transaction
 
+from consult.audit.kinds import Action
 from consult.audit.services import audit_append
 from consult.cases import store
 from consult.cases.models import Message
@@ -45,7 +46,7 @@ def _audit_reads(actor, found):
         ):  # one order: two searches never deadlock
             seqs = sorted(seqs_by_case[case])
             audit_append(
-                action="search.results_read",
+                action=Action.SEARCH_RESULTS_READ,
                 actor=actor,
                 case=case,
                 payload={"seqs": seqs, "count": len(seqs)},

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from consult.accounts.models import Team
 from consult.audit.chain import content_hash
+from consult.audit.kinds import Action
 from consult.audit.services import audit_append
 from consult.cases import activity, store
 from consult.cases.access import Need, case_for, is_team_member
@@ -48,7 +49,7 @@ def case_create(
             risk_level=risk_level,
         )
         audit_append(
-            action="case.created",
+            action=Action.CASE_CREATED,
             actor=actor,
             case=case,
             payload={
@@ -192,7 +193,7 @@ def case_update(*, actor, case_code, title=None, summary=None, reason, confirmat
             setattr(case, name, value)
         case.save(update_fields=[*changed, "updated_at"])
         audit_append(
-            action="case.edited",
+            action=Action.CASE_EDITED,
             actor=actor,
             case=case,
             payload={"changes": hashes, "reason_sha256": content_hash(reason)},
@@ -219,7 +220,7 @@ def case_set_status(
         previous, case.status = case.status, status
         case.save(update_fields=["status", "updated_at"])
         audit_append(
-            action="case.status_changed",
+            action=Action.CASE_STATUS_CHANGED,
             actor=actor,
             case=case,
             payload={"from": previous, "to": status, "reason_sha256": content_hash(reason)},
@@ -274,5 +275,5 @@ def case_view(*, actor, case_code, page="room", case=None):
     """Open one of a case's pages for a member: reads are audited too."""
     case = case or case_for(actor, case_code)
     with transaction.atomic():
-        audit_append(action="case.viewed", actor=actor, case=case, payload={"page": page})
+        audit_append(action=Action.CASE_VIEWED, actor=actor, case=case, payload={"page": page})
     return case

@@ -29,7 +29,7 @@ from django.utils import timezone
 from consult.accounts.models import Membership, User
 from consult.accounts.sql import grant_sql
 from consult.audit import sql as audit_sql
-from consult.audit.kinds import case_stream
+from consult.audit.kinds import Action, case_stream
 from consult.cases.access import case_for
 from consult.cases.models import Case, Message, Presence, ReadPosition
 from consult.core.errors import AccessDenied, NotFound, ValidationFailed
@@ -40,7 +40,6 @@ CASES, MESSAGES = Case._meta.db_table, Message._meta.db_table
 USERS, MEMBERSHIPS = User._meta.db_table, Membership._meta.db_table
 PRESENCES, READ_POSITIONS = Presence._meta.db_table, ReadPosition._meta.db_table
 GRANTS = EmergencyGrant._meta.db_table
-MESSAGE_POSTED = "message.posted"
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,10 @@ def message_store(
     message's room seq (its last key).
     """
     event = audit_sql.event_numbered_by_statement(
-        action=MESSAGE_POSTED, actor=author, stream=case_stream(case_code), payload=audit_payload
+        action=Action.MESSAGE_POSTED,
+        actor=author,
+        stream=case_stream(case_code),
+        payload=audit_payload,
     )
     if refusal is None and corrects_seq is None and not confirmations:
         message = _plain_post(author, case_code, client_id, body, body_html, event, session_id)

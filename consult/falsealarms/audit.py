@@ -9,10 +9,11 @@ so a later redaction can tell the text has not changed since.
 """
 
 from consult.audit.chain import content_hash
+from consult.audit.kinds import Action
 from consult.audit.services import audit_append
 
-CONFIRMED = "deid.false_alarm_confirmed"
-REDACTED = "deid.redacted"
+CONFIRMED = Action.DEID_FALSE_ALARM_CONFIRMED
+REDACTED = Action.DEID_REDACTED
 
 
 def false_alarms_audit(*, actor, case, record, accepted, texts, stream=None):

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from consult.accounts.models import User
 from consult.audit.chain import content_hash
-from consult.audit.kinds import case_stream
+from consult.audit.kinds import Action, case_stream
 from consult.audit.models import AuditEvent
 from consult.audit.services import audit_append
 from consult.cases.access import case_for_member
@@ -69,7 +69,7 @@ def false_alarms_for(*, actor):
     with transaction.atomic():
         for case in {alarm.case.pk: alarm.case for alarm in alarms}.values():
             audit_append(
-                action="case.viewed", actor=actor, case=case, payload={"page": "false_alarms"}
+                action=Action.CASE_VIEWED, actor=actor, case=case, payload={"page": "false_alarms"}
             )
     return sorted(alarms, key=lambda alarm: (alarm.event.created_at, alarm.event.seq), reverse=True)
 

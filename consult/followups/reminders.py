@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from consult.audit.kinds import Action
 from consult.audit.services import audit_append
 from consult.followups.models import FollowUp
 from consult.oncall.deliveries import email_queue
@@ -29,7 +30,7 @@ def remind_due_followups(now=None):
                 continue  # another scheduler sent this reminder
             lock_case(followup.case_id)
             audit_append(
-                action="followup.reminded",
+                action=Action.FOLLOWUP_REMINDED,
                 case=followup.case,
                 payload={"followup_id": followup.pk, "owner_id": followup.owner_id},
             )

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from consult.audit.chain import content_hash
+from consult.audit.kinds import Action
 from consult.audit.services import audit_append
 from consult.cases.access import case_for_member, is_team_member
 from consult.core.errors import AccessDenied, NotFound, TooLarge, ValidationFailed
@@ -40,7 +41,7 @@ def followup_schedule(
             source_id=source_id,
         )
         audit_append(
-            action="followup.scheduled",
+            action=Action.FOLLOWUP_SCHEDULED,
             actor=actor,
             case=case,
             payload={
@@ -72,7 +73,7 @@ def followup_complete(*, actor, followup_id, note, confirmations=()):
         followup.note = note
         followup.save(update_fields=["completed_at", "completed_by", "note"])
         audit_append(
-            action="followup.completed",
+            action=Action.FOLLOWUP_COMPLETED,
             actor=actor,
             case=followup.case,
             payload={"followup_id": followup.pk, "note_sha256": content_hash(note)},

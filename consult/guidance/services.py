@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from consult.audit.chain import content_hash
+from consult.audit.kinds import Action
 from consult.audit.services import audit_append
 from consult.cases.serializers import user_dict
 from consult.core.errors import NotFound, TooLarge, ValidationFailed
@@ -56,7 +57,7 @@ def guidance_log(
             **texts,
         )
         _schedule_followup(actor, entry)
-        audit_append(action="guidance.logged", actor=actor, case=case, payload=_payload(entry))
+        audit_append(action=Action.GUIDANCE_LOGGED, actor=actor, case=case, payload=_payload(entry))
         false_alarms_audit(
             actor=actor, case=case, record={"entry_id": entry.pk}, accepted=accepted, texts=texts
         )
@@ -106,7 +107,7 @@ def guidance_amend(
             entry.followup = previous.followup
             entry.save(update_fields=["followup"])
         audit_append(
-            action="guidance.amended",
+            action=Action.GUIDANCE_AMENDED,
             actor=actor,
             case=case,
             payload={**_payload(entry), "replaces_id": previous.pk},
@@ -130,7 +131,7 @@ def guidance_acknowledge(*, actor, case_code, entry_id):
             return existing
         ack = Acknowledgement.objects.create(entry=entry, user=actor, at=timezone.now())
         audit_append(
-            action="guidance.acknowledged",
+            action=Action.GUIDANCE_ACKNOWLEDGED,
             actor=actor,
             case=case,
             payload={"entry_id": entry.pk, "number": entry.number, "version": entry.version},

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
+from consult.audit.kinds import Action, user_stream
 from consult.audit.services import audit_append
 from consult.core.errors import AccessDenied, NotFound
 from consult.hours import selectors
@@ -34,9 +35,9 @@ def hours_csv(request, user_id):
     therapist, rows = _log(request, user_id)
     with transaction.atomic():  # an export of someone's record is itself on their trail
         audit_append(
-            action="hours.exported",
+            action=Action.HOURS_EXPORTED,
             actor=request.user,
-            stream=f"user:{therapist.pk}",
+            stream=user_stream(therapist.pk),
             payload={"therapist_id": therapist.pk, "rows": len(rows)},
         )
     response = HttpResponse(selectors.supervision_csv(rows), content_type="text/csv; charset=utf-8")

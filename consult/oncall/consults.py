@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from consult.accounts.models import Team
 from consult.audit.chain import content_hash
+from consult.audit.kinds import Action, user_stream
 from consult.cases.access import case_for_member, is_team_member
 from consult.core.errors import AccessDenied, NotFound, TooLarge, ValidationFailed
 from consult.deid.guard import guard_fields, guard_text
@@ -45,7 +46,7 @@ def _checked_text(text, *, field, required, confirmations=()):
 
 
 def _audit_false_alarms(consult, actor, record, accepted, texts):
-    stream = None if consult.case_id else f"user:{consult.requester_id}"
+    stream = None if consult.case_id else user_stream(consult.requester_id)
     false_alarms_audit(
         actor=actor, case=consult.case, stream=stream, record=record, accepted=accepted, texts=texts
     )
@@ -106,7 +107,7 @@ def consult_request(
         )
         audit_consult(
             consult,
-            "consult.requested",
+            Action.CONSULT_REQUESTED,
             actor,
             kind=kind,
             team_id=team.pk,
@@ -228,7 +229,7 @@ def page_acknowledge(*, actor, consult_id):
         )
         audit_consult(
             consult,
-            "page.acknowledged",
+            Action.PAGE_ACKNOWLEDGED,
             actor,
             page_id=page.pk if page else None,
             tier=consult.tier,
@@ -236,7 +237,11 @@ def page_acknowledge(*, actor, consult_id):
         )
         if consult.case_id:
             audit_consult(
-                consult, "room.participant_added", actor, user_id=actor.pk, via="acknowledgement"
+                consult,
+                Action.ROOM_PARTICIPANT_ADDED,
+                actor,
+                user_id=actor.pk,
+                via="acknowledgement",
             )
         publish_consult(consult)
     return consult
@@ -261,7 +266,7 @@ def page_decline(*, actor, page_id, reason, confirmations=()):
         )
         audit_consult(
             consult,
-            "page.declined",
+            Action.PAGE_DECLINED,
             actor,
             page_id=page.pk,
             tier=page.tier,
@@ -305,7 +310,7 @@ def consult_resolve(*, actor, consult_id, outcome, confirmations=()):
                 "updated_at",
             ]
         )
-        audit_consult(consult, "consult.resolved", actor, outcome_sha256=content_hash(outcome))
+        audit_consult(consult, Action.CONSULT_RESOLVED, actor, outcome_sha256=content_hash(outcome))
         _audit_false_alarms(
             consult, actor, {"consult_id": consult.pk}, {"outcome": accepted}, {"outcome": outcome}
         )
@@ -376,7 +381,7 @@ def consult_repage(
         )
         audit_consult(
             consult,
-            "consult.repaged",
+            Action.CONSULT_REPAGED,
             actor,
             round=consult.round,
             added_signs=added_signs,
@@ -397,5 +402,5 @@ def page_mark_seen(*, actor, page_id):
         if page is None:
             raise NotFound("no such page")
         if Page.objects.filter(pk=page.pk, seen_at__isnull=True).update(seen_at=timezone.now()):
-            audit_consult(page.consult, "page.seen", actor, page_id=page.pk, tier=page.tier)
+            audit_consult(page.consult, Action.PAGE_SEEN, actor, page_id=page.pk, tier=page.tier)
     return page

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from consult.audit.kinds import Action, user_stream
 from consult.audit.services import audit_append
 from consult.cases.clinical import CRISIS_LINE, CRISIS_RESOURCES, EMERGENCY_SERVICES, resource_line
 from consult.cases.models import Case
@@ -32,7 +33,7 @@ def lock_case(case_id):
 def audit_consult(consult, action, actor=None, **payload):
     if consult.case_id:
         lock_case(consult.case_id)
-    stream = None if consult.case_id else f"user:{consult.requester_id}"
+    stream = None if consult.case_id else user_stream(consult.requester_id)
     audit_append(
         action=action,
         actor=actor,
@@ -85,7 +86,7 @@ def escalation_step(consult, *, now=None, reason="deadline"):
         if consult.tier:
             audit_consult(
                 consult,
-                "consult.escalated",
+                Action.CONSULT_ESCALATED,
                 from_tier=consult.tier,
                 to_tier=action.tier,
                 reason=reason,
@@ -114,7 +115,7 @@ def page_tier(consult, tier, now):
         )
         audit_consult(
             consult,
-            "page.sent",
+            Action.PAGE_SENT,
             recipient_id=person.pk,
             page_id=page.pk,
             tier=tier,
@@ -179,7 +180,7 @@ def support_notify(consult):
                 ),
             )
     audit_consult(
-        consult, "support.notified", recipient_ids=sorted(person.pk for person in supervisors)
+        consult, Action.SUPPORT_NOTIFIED, recipient_ids=sorted(person.pk for person in supervisors)
     )
     publish_consult(consult)
     return supervisors
@@ -190,7 +191,7 @@ def mark_unanswered(consult):
     consult.state = State.UNANSWERED
     consult.escalate_at = None
     consult.save(update_fields=["state", "escalate_at", "updated_at"])
-    audit_consult(consult, "consult.unanswered", tier=consult.tier, round=consult.round)
+    audit_consult(consult, Action.CONSULT_UNANSWERED, tier=consult.tier, round=consult.round)
     frame = {
         "type": "consult.unanswered",
         "consult_id": consult.pk,

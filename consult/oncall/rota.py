@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from consult.accounts.models import Role, Team, User
+from consult.audit.kinds import Action, team_stream
 from consult.audit.services import audit_append
 from consult.cases.access import is_team_member
 from consult.core.errors import AccessDenied, NotFound, ValidationFailed
@@ -87,9 +88,9 @@ def shift_add(*, actor, team_id, supervisor_id, tier, starts_at, ends_at):
             created_by=actor,
         )
         audit_append(
-            action="shift.added",
+            action=Action.SHIFT_ADDED,
             actor=actor,
-            stream=f"team:{team.pk}",
+            stream=team_stream(team.pk),
             payload={
                 "shift_id": shift.pk,
                 "supervisor_id": supervisor_id,
@@ -108,9 +109,9 @@ def shift_remove(*, actor, shift_id):
     _managed_team(actor, shift.team_id)
     with transaction.atomic():
         audit_append(
-            action="shift.removed",
+            action=Action.SHIFT_REMOVED,
             actor=actor,
-            stream=f"team:{shift.team_id}",
+            stream=team_stream(shift.team_id),
             payload={"shift_id": shift.pk, "supervisor_id": shift.supervisor_id},
         )
         shift.delete()
@@ -133,16 +134,16 @@ def paging_settings_update(*, actor, team_id, ack_seconds, webhook_url="", confi
         settings.ack_seconds, settings.webhook_url = ack_seconds, webhook_url
         settings.save()
         audit_append(
-            action="paging_settings.changed",
+            action=Action.PAGING_SETTINGS_CHANGED,
             actor=actor,
-            stream=f"team:{team_id}",
+            stream=team_stream(team_id),
             payload={"ack_seconds": ack_seconds, "webhook_set": bool(webhook_url)},
         )
         if webhook_url:
             false_alarms_audit(
                 actor=actor,
                 case=None,
-                stream=f"team:{team_id}",
+                stream=team_stream(team_id),
                 record={"team_id": team_id},
                 accepted={"webhook_url": accepted},
                 texts={"webhook_url": url_words(webhook_url)},

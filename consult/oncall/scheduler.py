@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from consult.audit.kinds import Action
 from consult.oncall.models import ConsultRequest, Page, State
 from consult.oncall.paging import audit_consult, escalation_step, send_page
 from consult.oncall.rota import paging_settings
@@ -68,7 +69,7 @@ def repeat_due_pages(now=None):
             page.repeats += 1
             audit_consult(
                 page.consult,
-                "page.repeated",
+                Action.PAGE_REPEATED,
                 recipient_id=page.recipient_id,
                 page_id=page.pk,
                 repeat=page.repeats,

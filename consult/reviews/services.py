@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from consult.accounts.models import Team
 from consult.audit.chain import content_hash
+from consult.audit.kinds import Action, team_stream
 from consult.audit.services import audit_append
 from consult.cases.models import Case
 from consult.cases.models import Status as CaseStatus
@@ -22,10 +23,6 @@ from consult.reviews.selectors import agenda_of, review_for_member, review_group
 from consult.risk.selectors import risk_rank
 
 MINUTES_MAX_CHARS = 8000
-
-
-def team_stream(team_id):
-    return f"team:{team_id}"
 
 
 def review_schedule(*, actor, team_id, scheduled_at, case_codes=(), planned_minutes=60):
@@ -48,7 +45,7 @@ def review_schedule(*, actor, team_id, scheduled_at, case_codes=(), planned_minu
             for n, case in enumerate(cases, start=1)
         )
         audit_append(
-            action="review.scheduled",
+            action=Action.REVIEW_SCHEDULED,
             actor=actor,
             stream=team_stream(team_id),
             payload={
@@ -112,7 +109,7 @@ def review_open(*, actor, session_id):
         session = _facilitated(actor, session_id, status=Status.SCHEDULED)
         session.status, session.opened_at, session.current_position = Status.OPEN, timezone.now(), 1
         session.save(update_fields=["status", "opened_at", "current_position"])
-        _audit("review.opened", actor, session)
+        _audit(Action.REVIEW_OPENED, actor, session)
         _publish_state(session)
     return session
 
@@ -123,7 +120,7 @@ def review_join(*, actor, session_id):
         session = review_for_member(actor, session_id, lock=True)
         if session.status == Status.OPEN and not session.attendance.filter(user=actor).exists():
             Attendance.objects.create(session=session, user=actor, joined_at=timezone.now())
-            _audit("review.attended", actor, session, user_id=actor.pk)
+            _audit(Action.REVIEW_ATTENDED, actor, session, user_id=actor.pk)
             _publish_state(session)
         return session, review_state(session)
 
@@ -134,7 +131,7 @@ def review_goto(*, actor, session_id, position):
         item = _item_at(session, position)
         session.current_position = position
         session.save(update_fields=["current_position"])
-        _audit("review.agenda_moved", actor, session, position=position, case_id=item.case_id)
+        _audit(Action.REVIEW_AGENDA_MOVED, actor, session, position=position, case_id=item.case_id)
         _publish_state(session)
     return session
 
@@ -154,7 +151,7 @@ def review_minutes_save(*, actor, session_id, position, text, confirmations=()):
         item.minutes, item.minutes_by, item.minutes_at = text, actor, timezone.now()
         item.save(update_fields=["minutes", "minutes_by", "minutes_at"])
         _audit(
-            "review.minutes_saved",
+            Action.REVIEW_MINUTES_SAVED,
             actor,
             session,
             position=position,
@@ -189,7 +186,7 @@ def review_close(*, actor, session_id):
         session.save(update_fields=["status", "closed_at"])
         agenda = agenda_of(session)
         _audit(
-            "review.closed",
+            Action.REVIEW_CLOSED,
             actor,
             session,
             minutes_held=session.minutes_held,
@@ -197,7 +194,7 @@ def review_close(*, actor, session_id):
         )
         for item in (item for item in agenda if item.minutes):
             audit_append(
-                action="review.minutes_recorded",
+                action=Action.REVIEW_MINUTES_RECORDED,
                 actor=actor,
                 case=item.case,
                 payload={

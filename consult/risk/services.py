@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from consult.audit.chain import content_hash
+from consult.audit.kinds import Action
 from consult.audit.services import audit_append
 from consult.cases.clinical import WarningSign
 from consult.cases.models import RISK_ORDER, RiskLevel
@@ -60,7 +61,10 @@ def risk_update(*, actor, case_code, level, signs, protective_factors, reason, c
         case.risk_level = level
         case.save(update_fields=["risk_level", "updated_at"])
         audit_append(
-            action="case.risk_changed", actor=actor, case=case, payload=_payload(change, before)
+            action=Action.CASE_RISK_CHANGED,
+            actor=actor,
+            case=case,
+            payload=_payload(change, before),
         )
         false_alarms_audit(
             actor=actor,

@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from consult.audit.chain import content_hash
+from consult.audit.kinds import Action
 from consult.audit.services import audit_append
 from consult.cases.serializers import user_dict
 from consult.cases.services import case_view
@@ -42,7 +43,7 @@ def safety_plan_save(*, actor, case_code, sections, confirmations=None):
             case=case, version=(previous.version if previous else 0) + 1, author=actor, **sections
         )
         audit_append(
-            action="safety_plan.saved",
+            action=Action.SAFETY_PLAN_SAVED,
             actor=actor,
             case=case,
             payload={

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from consult.audit.heads import read_exported_checkpoints
+from consult.audit.kinds import case_stream
 from consult.audit.trail import verify_trail
 
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, **options):
-        stream = f"case:{options['case']}" if options["case"] else None
+        stream = case_stream(options["case"]) if options["case"] else None
         exported = None
         if options["checkpoints"]:
             try:
