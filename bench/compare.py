@@ -323,6 +323,12 @@ def main():
     )
     p.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     p.add_argument("--out", help="append every JSON line to this file")
+    p.add_argument("--consult-only", action="store_true", help="measure only Consult (no baseline)")
+    p.add_argument(
+        "--consult-tree",
+        help="run Consult's stack from this other checkout (e.g. the commit before a change; "
+        "bench/before_after.py uses it)",
+    )
     p.add_argument(
         "--baseline-only",
         action="store_true",
@@ -342,7 +348,8 @@ def main():
 
 def compare(args, rates, workdir, data, services):
     consult_results = []
-    cluster = Cluster(
+    cluster_class = Cluster if not args.consult_tree else cluster_of(Path(args.consult_tree))
+    cluster = cluster_class(
         daphnes=args.processes,
         workdir=ROOT / "var" / "cluster",
         env={
@@ -379,6 +386,13 @@ def compare(args, rates, workdir, data, services):
             )
     finally:
         cluster.stop()
+    if args.consult_only:
+        if args.search:
+            print(
+                f"\nConsult ceiling (p99 <= {args.slo_p99_ms} ms, nothing lost): "
+                f"{ceiling(consult_results)} msg/s"
+            )
+        return
 
     baseline_results = []
     # The baseline's own Redis database, so its groups never meet a Consult run's.
@@ -397,6 +411,18 @@ def compare(args, rates, workdir, data, services):
             f"\nceiling (p99 <= {args.slo_p99_ms} ms, nothing lost): Consult {ours} msg/s, "
             f"baseline {theirs} msg/s, ratio {ratio}"
         )
+
+
+def cluster_of(tree):
+    """The Cluster class of another checkout: its processes run that checkout's code."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "other_run_cluster", tree / "deploy" / "run_cluster.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.Cluster
 
 
 def baseline_search(args, rates, workdir, services):
