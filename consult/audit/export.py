@@ -9,10 +9,10 @@ for whoever holds AUDIT_HMAC_KEY, its signature). See docs/audit.md.
 from django.db import transaction
 
 from consult.audit import chain
-from consult.audit.access import case_for_auditor
 from consult.audit.kinds import Action, case_stream
 from consult.audit.services import audit_append
 from consult.audit.trail import checkpoint_rows, event_rows
+from consult.cases.access import Need, case_for
 
 FORMAT = "consult-audit-jsonl/1"
 EVENT_LINE_FIELDS = (
@@ -33,7 +33,7 @@ def audit_export(*, actor, case_code):
     The head stays locked until commit, so no event can slip in between the two.
     """
     with transaction.atomic():
-        case = case_for_auditor(actor, case_code)
+        case = case_for(actor, case_code, need=Need.AUDITOR)
         audit_append(
             action=Action.AUDIT_EXPORTED, actor=actor, case=case, payload={"format": FORMAT}
         )

@@ -1,4 +1,4 @@
-"""Reads for the audit page. Access is checked by the caller (consult/audit/access.py)."""
+"""Reads for the audit page. Access is checked by the caller (consult/cases/access.py)."""
 
 from consult.accounts.models import User
 from consult.audit.kinds import case_stream

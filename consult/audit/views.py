@@ -1,20 +1,18 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from consult.accounts.mfa_views import step_up_redirect
 from consult.audit import selectors
-from consult.audit.access import case_for_auditor
 from consult.audit.export import audit_export
-from consult.core.errors import NotFound
+from consult.cases.access import Need, case_for
+from consult.core.http import domain_errors
 
 
 @login_required
+@domain_errors
 def case_audit(request, code):
-    try:
-        case = case_for_auditor(request.user, code)
-    except NotFound:
-        raise Http404("No such case") from None
+    case = case_for(request.user, code, need=Need.AUDITOR)
     action, actor = request.GET.get("action", ""), request.GET.get("actor", "")
     context = {
         "case": case,
@@ -30,18 +28,13 @@ def case_audit(request, code):
 
 
 @login_required
+@domain_errors
 def case_audit_export(request, code):
     """Needs a fresh MFA code, asked for once the user may read the trail (outsiders get 404)."""
-    try:
-        case_for_auditor(request.user, code)
-    except NotFound:
-        raise Http404("No such case") from None
+    case_for(request.user, code, need=Need.AUDITOR)
     if stepping_up := step_up_redirect(request):
         return stepping_up
-    try:
-        case, lines = audit_export(actor=request.user, case_code=code)
-    except NotFound:
-        raise Http404("No such case") from None
+    case, lines = audit_export(actor=request.user, case_code=code)
     response = HttpResponse(b"".join(lines), content_type="application/x-ndjson")
     response["Content-Disposition"] = f'attachment; filename="audit-{case.code}.jsonl"'
     return response

@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 
 from consult.cases import search, services
@@ -7,13 +6,15 @@ from consult.cases.access import visible_cases
 from consult.cases.activity import with_activity
 from consult.cases.forms import CaseForm
 from consult.cases.models import RiskLevel
-from consult.core.errors import ConsultError, NotFound
+from consult.core.errors import ConsultError
 from consult.core.forms import form_confirmations, form_error
+from consult.core.http import domain_errors
 from consult.oncall.selectors import with_active_consult
 from consult.risk.selectors import cases_by_risk
 
 
 @login_required
+@domain_errors
 def case_list(request):
     risk, sort = request.GET.get("risk", ""), request.GET.get("sort", "updated")
     cases = cases_by_risk(
@@ -28,6 +29,7 @@ def case_list(request):
 
 
 @login_required
+@domain_errors
 def case_new(request):
     teams = request.user.teams.order_by("name")
     form = CaseForm(request.POST or None, teams=teams)
@@ -54,15 +56,14 @@ def case_new(request):
 
 
 @login_required
+@domain_errors
 def case_room(request, code):
-    try:
-        case = services.case_view(actor=request.user, case_code=code)
-    except NotFound:
-        raise Http404("No such case") from None
+    case = services.case_view(actor=request.user, case_code=code)
     return render(request, "cases/room.html", {"case": case})
 
 
 @login_required
+@domain_errors
 def message_search(request):
     query, results, error = request.GET.get("q", ""), [], None
     if query.strip():

@@ -1,14 +1,13 @@
-"""Turning a domain error into what a form page shows: field errors, flagged spans, 404 or 403;
+"""Turning a domain error into what a form page shows: field errors and flagged spans;
 and reading the writer's "this is not an identifier" ticks back from a refused form."""
 
 import re
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.utils import timezone
 
 from consult.core.errors import AccessDenied, IdentifierFound, NotFound, ValidationFailed
+from consult.core.http import error_status
 from consult.deid.guard import Confirmation, flagged_spans
 
 FLAGGED_MESSAGE = "This looks like it identifies someone."
@@ -48,19 +47,18 @@ def ticked_confirmations(values):
 def form_error(form, error, texts):
     """Put a domain error on the form; returns (flagged spans or None, HTTP status).
 
-    NotFound and AccessDenied are not form problems: they become 404 and 403.
+    NotFound and AccessDenied are not form problems: they go on to the view's @domain_errors
+    (consult/core/http.py), which answers 404 and 403.
     """
-    if isinstance(error, NotFound):
-        raise Http404("Not found")
-    if isinstance(error, AccessDenied):
-        raise PermissionDenied(error.message)
+    if isinstance(error, (NotFound, AccessDenied)):
+        raise error
     if isinstance(error, IdentifierFound):
         flagged = flagged_spans(error, texts)
         for field in flagged:
             form.add_error(field if field in form.fields else None, FLAGGED_MESSAGE)
         return flagged, 400
     form.add_error(error.field if error.field in form.fields else None, error.message)
-    return None, 400
+    return None, error_status(error)
 
 
 def posted_moment(value, field):

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from consult.cases.access import visible_cases
+from consult.core.http import domain_errors
 from consult.dashboard.selectors import turnaround
 from consult.followups.selectors import my_followups, overdue_followups
 from consult.oncall.models import WARNING_SIGNS
@@ -13,6 +14,7 @@ from consult.oncall.selectors import on_call_by_team, supervised_team_ids
 
 
 @login_required
+@domain_errors
 def dashboard(request):
     user = request.user
     teams = supervised_team_ids(user)

@@ -3,27 +3,29 @@ and the admins' review of every grant."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from consult.accounts import mfa
 from consult.accounts.mfa_views import step_up_redirect
 from consult.accounts.models import Role
-from consult.core.errors import ConsultError, IdentifierFound
+from consult.core.errors import ConsultError, IdentifierFound, NotFound
+from consult.core.http import domain_errors, error_status
 from consult.emergency import services
 from consult.emergency.models import EmergencyGrant
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@domain_errors
 def emergency_request(request):
-    """GET asks for a fresh code first (then comes back); POST grants, or says why not."""
+    """GET asks for a fresh code first (then comes back); POST grants, or says why not, with
+    the status of the refusal (403 without a fresh code, 404 for no such case)."""
     if request.user.role not in services.GRANTEE_ROLES:
-        raise Http404("Emergency access is for supervisors and admins")
+        raise NotFound("emergency access is for supervisors and admins")
     if request.method == "GET" and (stepping_up := step_up_redirect(request)):
         return stepping_up
-    error, flagged = None, None
+    error, flagged, status = None, None, 200
     case_code, reason = (
         request.POST.get("case", request.GET.get("case", "")),
         request.POST.get("reason", ""),
@@ -39,8 +41,9 @@ def emergency_request(request):
             return redirect("case-room", code=grant.case.code)
         except IdentifierFound as found:
             error, flagged = found.message, [reason[f.start : f.end] for f in found.findings]
+            status = error_status(found)
         except ConsultError as refusal:
-            error = refusal.message
+            error, status = refusal.message, error_status(refusal)
     context = {
         "case": case_code,
         "reason": reason,
@@ -49,13 +52,14 @@ def emergency_request(request):
         "minutes": settings.BREAK_GLASS_MINUTES,
         "stale": not mfa.step_up_is_fresh(request.session),
     }
-    return render(request, "emergency/request.html", context, status=400 if error else 200)
+    return render(request, "emergency/request.html", context, status=status)
 
 
 @login_required
+@domain_errors
 def emergency_review(request):
     """Every grant, newest first, for the admins' after-the-fact review."""
     if request.user.role != Role.ADMIN:
-        raise Http404("No such page")
+        raise NotFound("no such page")
     grants = EmergencyGrant.objects.select_related("case", "user").all()[:500]
     return render(request, "emergency/review.html", {"grants": grants})

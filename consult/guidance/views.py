@@ -1,27 +1,29 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from consult.core.errors import AccessDenied, ConsultError, NotFound
+from consult.cases.access import Need, allows, case_for
+from consult.cases.services import case_view
+from consult.core.errors import ConsultError, NotFound
 from consult.core.forms import form_confirmations, form_error
+from consult.core.http import domain_errors
 from consult.guidance import selectors, services
 from consult.guidance.forms import GuidanceForm
-from consult.records.access import is_team_supervisor
 from consult.records.panel import records_context
-from consult.records.views import case_or_404
 
 
 @login_required
+@domain_errors
 def guidance_log(request, code):
-    case = case_or_404(request.user, code, viewing="guidance" if request.method == "GET" else None)
+    if request.method == "POST":  # who may log, before what the form says
+        case = case_for(request.user, code, need=Need.SUPERVISOR)
+    else:
+        case = case_view(actor=request.user, case_code=code, page="guidance")
     form = GuidanceForm(request.POST or None, consults=case.consult_requests.all())
     flagged, status = None, 200
     if request.method == "POST":
-        if not is_team_supervisor(request.user, case.team_id):
-            raise PermissionDenied("only the team's supervisors may log guidance")
         status = 400
         if form.is_valid():
             data = dict(form.cleaned_data)
@@ -44,21 +46,20 @@ def guidance_log(request, code):
             "form": form,
             "flagged": flagged,
             "entries": selectors.guidance_entries(case),
-            "is_supervisor": is_team_supervisor(request.user, case.team_id),
-            "is_owner": request.user.pk == case.owner_id,
+            "is_supervisor": allows(request.user, case, Need.SUPERVISOR),
+            "is_owner": allows(request.user, case, Need.OWNER),
         },
         status=status,
     )
 
 
 @login_required
+@domain_errors
 def guidance_amend(request, code, entry_id):
-    case = case_or_404(request.user, code)
-    if not is_team_supervisor(request.user, case.team_id):
-        raise PermissionDenied("only the team's supervisors may amend guidance")
+    case = case_for(request.user, code, need=Need.SUPERVISOR)
     entry = selectors.guidance_entry(case, entry_id)
     if entry is None:
-        raise Http404("No such entry")
+        raise NotFound("no such guidance entry")
     initial = {
         name: getattr(entry, name)
         for name in ("assessment", "recommendation", "actions", "follow_up_due", "session_minutes")
@@ -90,13 +91,9 @@ def guidance_amend(request, code, entry_id):
 
 @login_required
 @require_POST
+@domain_errors
 def guidance_acknowledge(request, code, entry_id):
-    try:
-        services.guidance_acknowledge(actor=request.user, case_code=code, entry_id=entry_id)
-    except NotFound:
-        raise Http404("No such entry") from None
-    except AccessDenied as error:
-        raise PermissionDenied(error.message) from None
+    services.guidance_acknowledge(actor=request.user, case_code=code, entry_id=entry_id)
     if request.headers.get("Accept") == "application/json":
         return JsonResponse({"ok": True})
     messages.success(request, "Guidance acknowledged.")
@@ -106,7 +103,8 @@ def guidance_acknowledge(request, code, entry_id):
 
 
 @login_required
+@domain_errors
 def records_panel(request, code):
     """The case's records panel (guidance, review minutes) as an HTML fragment for the live room."""
-    case = case_or_404(request.user, code)
+    case = case_for(request.user, code)
     return render(request, "records/_case_records.html", records_context(request.user, case))

@@ -1,16 +1,16 @@
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from consult.audit.kinds import Action, user_stream
 from consult.audit.services import audit_append
-from consult.core.errors import AccessDenied, NotFound
+from consult.core.http import domain_errors
 from consult.hours import selectors
 
 
 @login_required
+@domain_errors
 def hours_page(request, user_id=None):
     chosen = request.GET.get("therapist", "")
     if user_id is None and not chosen.isdigit() and request.user.is_supervisor:
@@ -31,6 +31,7 @@ def hours_page(request, user_id=None):
 
 
 @login_required
+@domain_errors
 def hours_csv(request, user_id):
     therapist, rows = _log(request, user_id)
     with transaction.atomic():  # an export of someone's record is itself on their trail
@@ -65,10 +66,5 @@ def _team_overview(request):
 
 
 def _log(request, user_id):
-    try:
-        therapist, team_ids = selectors.therapist_for_viewer(request.user, user_id)
-    except NotFound:
-        raise Http404("No such therapist") from None
-    except AccessDenied as error:
-        raise PermissionDenied(error.message) from None
+    therapist, team_ids = selectors.therapist_for_viewer(request.user, user_id)
     return therapist, selectors.supervision_log(therapist, team_ids=team_ids)

@@ -3,34 +3,20 @@ parse → service → JSON or redirect."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from consult.cases.access import case_for_member
-from consult.core.errors import (
-    AccessDenied,
-    ConsultError,
-    IdentifierFound,
-    NotFound,
-    ValidationFailed,
-)
+from consult.cases.access import case_for
+from consult.core.errors import ConsultError, IdentifierFound, ValidationFailed
 from consult.core.forms import CONFIRM_FIELD, posted_moment, ticked_confirmations
+from consult.core.http import domain_errors, error_status
 from consult.deid.guard import flagged_spans
 from consult.falsealarms.confirmations import posted_confirmations
 from consult.oncall import consults, rota, selectors
 from consult.oncall.models import WARNING_SIGNS
 from consult.oncall.serializers import consult_dict
-
-STATUS = {NotFound: 404, AccessDenied: 403}
-
-
-def _answer(action, *, status=200):
-    try:
-        return JsonResponse(action(), status=status)
-    except ConsultError as error:
-        return JsonResponse({"error": error.as_dict()}, status=STATUS.get(type(error), 400))
 
 
 def _int(value, field):
@@ -49,104 +35,82 @@ def _confirmations(request, field=None):
 
 @login_required
 @require_POST
+@domain_errors(json=True)
 def consult_new(request):
     data = request.POST
-    return _answer(
-        lambda: {
-            "consult": consult_dict(
-                consults.consult_request(
-                    actor=request.user,
-                    kind=data.get("kind", ""),
-                    question=data.get("question", ""),
-                    case_code=data.get("case") or None,
-                    team_id=_int(data["team"], "team") if data.get("team") else None,
-                    signs={name: data.get(name) in ("on", "true", "1") for name in WARNING_SIGNS},
-                    signs_note=data.get("signs_note", ""),
-                    confirmations=_confirmations(request),
-                )
-            )
-        },
-        status=201,
+    consult = consults.consult_request(
+        actor=request.user,
+        kind=data.get("kind", ""),
+        question=data.get("question", ""),
+        case_code=data.get("case") or None,
+        team_id=_int(data["team"], "team") if data.get("team") else None,
+        signs={name: data.get(name) in ("on", "true", "1") for name in WARNING_SIGNS},
+        signs_note=data.get("signs_note", ""),
+        confirmations=_confirmations(request),
     )
+    return JsonResponse({"consult": consult_dict(consult)}, status=201)
 
 
 @login_required
 @require_POST
+@domain_errors(json=True)
 def consult_ack(request, consult_id):
-    return _answer(
-        lambda: {
-            "consult": consult_dict(
-                consults.page_acknowledge(actor=request.user, consult_id=consult_id)
-            )
-        }
-    )
+    consult = consults.page_acknowledge(actor=request.user, consult_id=consult_id)
+    return JsonResponse({"consult": consult_dict(consult)})
 
 
 @login_required
 @require_POST
+@domain_errors(json=True)
 def consult_resolve(request, consult_id):
-    return _answer(
-        lambda: {
-            "consult": consult_dict(
-                consults.consult_resolve(
-                    actor=request.user,
-                    consult_id=consult_id,
-                    outcome=request.POST.get("outcome", ""),
-                    confirmations=_confirmations(request, "outcome"),
-                )
-            )
-        }
+    consult = consults.consult_resolve(
+        actor=request.user,
+        consult_id=consult_id,
+        outcome=request.POST.get("outcome", ""),
+        confirmations=_confirmations(request, "outcome"),
     )
+    return JsonResponse({"consult": consult_dict(consult)})
 
 
 @login_required
 @require_POST
+@domain_errors(json=True)
 def consult_repage(request, consult_id):
     data = request.POST
-    return _answer(
-        lambda: {
-            "consult": consult_dict(
-                consults.consult_repage(
-                    actor=request.user,
-                    consult_id=consult_id,
-                    facts=data.get("facts", ""),
-                    signs_note=data.get("signs_note", ""),
-                    signs={name: data.get(name) in ("on", "true", "1") for name in WARNING_SIGNS},
-                    confirmations=_confirmations(request),
-                )
-            )
-        }
+    consult = consults.consult_repage(
+        actor=request.user,
+        consult_id=consult_id,
+        facts=data.get("facts", ""),
+        signs_note=data.get("signs_note", ""),
+        signs={name: data.get(name) in ("on", "true", "1") for name in WARNING_SIGNS},
+        confirmations=_confirmations(request),
     )
+    return JsonResponse({"consult": consult_dict(consult)})
 
 
 @login_required
 @require_POST
+@domain_errors(json=True)
 def page_decline(request, page_id):
-    return _answer(
-        lambda: {
-            "consult": consult_dict(
-                consults.page_decline(
-                    actor=request.user,
-                    page_id=page_id,
-                    reason=request.POST.get("reason", ""),
-                    confirmations=_confirmations(request, "reason"),
-                )
-            )
-        }
+    consult = consults.page_decline(
+        actor=request.user,
+        page_id=page_id,
+        reason=request.POST.get("reason", ""),
+        confirmations=_confirmations(request, "reason"),
     )
+    return JsonResponse({"consult": consult_dict(consult)})
 
 
 @login_required
 @require_GET
+@domain_errors(json=True)
 def case_consults(request, code):
-    try:
-        case = case_for_member(request.user, code)
-    except NotFound:
-        raise Http404("No such case") from None
+    case = case_for(request.user, code)
     return JsonResponse({"consults": [consult_dict(c) for c in selectors.case_consults(case)]})
 
 
 @login_required
+@domain_errors
 def rota_page(request):
     error, status, flagged = None, 200, None
     if request.method == "POST":
@@ -161,7 +125,7 @@ def rota_page(request):
                 "spans": flagged_spans(failure, {}).get("webhook_url", []),
             }
         except ConsultError as failure:
-            error, status = failure.message, STATUS.get(type(failure), 400)
+            error, status = failure.message, error_status(failure)
     now = timezone.now()
     teams = [
         {

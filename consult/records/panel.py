@@ -1,7 +1,7 @@
 """The records panel of a case page: guidance entries and review minutes, newest first."""
 
+from consult.cases.access import Need, allows
 from consult.guidance.selectors import guidance_entries
-from consult.records.access import is_team_supervisor
 from consult.reviews.selectors import case_review_minutes
 
 
@@ -11,6 +11,6 @@ def records_context(user, case):
         "user": user,
         "entries": guidance_entries(case),
         "review_minutes": case_review_minutes(case),
-        "is_owner": user.pk == case.owner_id,
-        "is_supervisor": is_team_supervisor(user, case.team_id),
+        "is_owner": allows(user, case, Need.OWNER),
+        "is_supervisor": allows(user, case, Need.SUPERVISOR),
     }

@@ -1,6 +1,6 @@
 """Access-aware reads of review sessions, and the state frame the live room shows."""
 
-from consult.cases.access import is_team_member
+from consult.cases.access import is_team_member, is_team_supervisor
 from consult.cases.serializers import user_dict
 from consult.core.errors import NotFound
 from consult.reviews.models import AgendaItem, ReviewSession, Status
@@ -19,6 +19,11 @@ def review_for_member(user, session_id, *, lock=False):
     if session is None or not is_team_member(user, session.team_id):
         raise NotFound("no such review")
     return session
+
+
+def teams_to_schedule(user):
+    """The teams whose reviews `user` may schedule: those they supervise (or administer)."""
+    return [team for team in user.teams.order_by("name") if is_team_supervisor(user, team.pk)]
 
 
 def reviews_of(user):

@@ -11,18 +11,31 @@ from consult.accounts.models import Team
 from consult.audit.chain import content_hash
 from consult.audit.kinds import Action, team_stream
 from consult.audit.services import audit_append
-from consult.cases.models import Case
+from consult.cases.access import is_team_supervisor, visible_cases
 from consult.cases.models import Status as CaseStatus
 from consult.core.errors import AccessDenied, TooLarge, ValidationFailed
 from consult.deid.guard import guard_text
 from consult.falsealarms.audit import false_alarms_audit
 from consult.realtime.broadcast import case_group, publish_on_commit
-from consult.records.access import is_team_supervisor
 from consult.reviews.models import AgendaItem, Attendance, ReviewSession, Status
-from consult.reviews.selectors import agenda_of, review_for_member, review_group, review_state
+from consult.reviews.selectors import (
+    agenda_of,
+    review_for_member,
+    review_group,
+    review_state,
+    teams_to_schedule,
+)
 from consult.risk.selectors import risk_rank
 
 MINUTES_MAX_CHARS = 8000
+
+
+def review_scheduling_teams(*, actor):
+    """The teams `actor` may schedule a review for; refused when there are none."""
+    teams = teams_to_schedule(actor)
+    if not teams:
+        raise AccessDenied("only supervisors and admins schedule reviews")
+    return teams
 
 
 def review_schedule(*, actor, team_id, scheduled_at, case_codes=(), planned_minutes=60):
@@ -32,7 +45,7 @@ def review_schedule(*, actor, team_id, scheduled_at, case_codes=(), planned_minu
         raise AccessDenied("only the team's supervisors and admins run reviews", field="team")
     if not 5 <= planned_minutes <= 480:
         raise ValidationFailed("a review lasts 5 to 480 minutes", field="planned_minutes")
-    cases = _agenda_cases(team_id, case_codes)
+    cases = _agenda_cases(actor, team_id, case_codes)
     with transaction.atomic():
         session = ReviewSession.objects.create(
             team=Team.objects.get(pk=team_id),
@@ -59,8 +72,8 @@ def review_schedule(*, actor, team_id, scheduled_at, case_codes=(), planned_minu
     return session
 
 
-def _agenda_cases(team_id, case_codes):
-    team_cases = Case.objects.filter(team_id=team_id)
+def _agenda_cases(actor, team_id, case_codes):
+    team_cases = visible_cases(actor).filter(team_id=team_id)  # the actor supervises the team
     if not case_codes:
         cases = list(
             team_cases.exclude(status=CaseStatus.CLOSED)

@@ -1,20 +1,20 @@
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from consult.cases.access import visible_cases
 from consult.core.errors import AccessDenied, ConsultError, NotFound
-from consult.records.access import is_team_supervisor
+from consult.core.forms import form_error
+from consult.core.http import domain_errors
 from consult.reviews import selectors, services
 from consult.reviews.forms import ReviewForm
 from consult.risk.selectors import cases_by_risk
 
 
 @login_required
+@domain_errors
 def review_list(request):
-    can_schedule = any(is_team_supervisor(request.user, t.pk) for t in request.user.teams.all())
+    can_schedule = bool(selectors.teams_to_schedule(request.user))
     return render(
         request,
         "reviews/list.html",
@@ -23,12 +23,9 @@ def review_list(request):
 
 
 @login_required
+@domain_errors
 def review_new(request):
-    teams = [
-        t for t in request.user.teams.order_by("name") if is_team_supervisor(request.user, t.pk)
-    ]
-    if not teams:
-        raise PermissionDenied("only supervisors and admins schedule reviews")
+    teams = services.review_scheduling_teams(actor=request.user)
     cases = cases_by_risk(
         visible_cases(request.user).filter(team__in=teams).exclude(status="closed"), sort="risk"
     )
@@ -45,13 +42,14 @@ def review_new(request):
             )
             return redirect("review-room", session_id=session.pk)
         except ConsultError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            form_error(form, error, data)
     return render(request, "reviews/new.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @login_required
+@domain_errors
 def review_room(request, session_id):
-    session = _session_or_404(request.user, session_id)
+    session = selectors.review_for_member(request.user, session_id)
     return render(
         request,
         "reviews/room.html",
@@ -66,20 +64,12 @@ def review_room(request, session_id):
 
 @login_required
 @require_POST
+@domain_errors
 def review_open(request, session_id):
     try:
         services.review_open(actor=request.user, session_id=session_id)
-    except NotFound:
-        raise Http404("No such review") from None
-    except AccessDenied as error:
-        raise PermissionDenied(error.message) from None
+    except (NotFound, AccessDenied):
+        raise  # refusals: 404, 403 (@domain_errors)
     except ConsultError:
         pass  # already open or closed: the room page says which
     return redirect("review-room", session_id=session_id)
-
-
-def _session_or_404(user, session_id):
-    try:
-        return selectors.review_for_member(user, session_id)
-    except NotFound:
-        raise Http404("No such review") from None

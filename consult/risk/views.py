@@ -2,19 +2,24 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from consult.cases.access import Need, allows, case_for
+from consult.cases.services import case_view
 from consult.core.errors import ConsultError
 from consult.core.forms import form_confirmations, form_error
-from consult.records.access import can_edit_records
+from consult.core.http import domain_errors
 from consult.records.links import urgent_consult_url
-from consult.records.views import case_or_404
 from consult.risk import services
 from consult.risk.forms import RiskForm
 from consult.risk.selectors import risk_history
 
 
 @login_required
+@domain_errors
 def risk_picture(request, code):
-    case = case_or_404(request.user, code, viewing="risk" if request.method == "GET" else None)
+    if request.method == "POST":  # who may change it, before what the form says
+        case = case_for(request.user, code, need=Need.EDITOR)
+    else:
+        case = case_view(actor=request.user, case_code=code, page="risk")
     latest = services.latest_assessment(case)
     initial = {
         "level": case.risk_level,
@@ -46,7 +51,7 @@ def risk_picture(request, code):
             "flagged": flagged,
             "latest": latest,
             "history": risk_history(case),
-            "can_edit": can_edit_records(request.user, case),
+            "can_edit": allows(request.user, case, Need.EDITOR),
             "raised": request.GET.get("raised") == "1",
             "urgent_consult_url": urgent_consult_url(case),
         },

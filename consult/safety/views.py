@@ -1,12 +1,10 @@
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 
+from consult.cases.access import Need, allows, case_for
 from consult.core.errors import ConsultError, NotFound
 from consult.core.forms import form_confirmations, form_error
-from consult.records.access import can_edit_records
-from consult.records.views import case_or_404
+from consult.core.http import domain_errors
 from consult.safety import services
 from consult.safety.diff import compare_plans
 from consult.safety.forms import SafetyPlanForm
@@ -14,8 +12,9 @@ from consult.safety.models import SECTIONS
 
 
 @login_required
+@domain_errors
 def plan_current(request, code):
-    case, versions = _versions_or_404(request, code)
+    case, versions = services.plan_versions(actor=request.user, case_code=code)
     return render(
         request,
         "safety/plan.html",
@@ -23,18 +22,15 @@ def plan_current(request, code):
             "case": case,
             "plan": versions[0] if versions else None,
             "versions": versions,
-            "can_edit": can_edit_records(request.user, case),
+            "can_edit": allows(request.user, case, Need.EDITOR),
         },
     )
 
 
 @login_required
+@domain_errors
 def plan_edit(request, code):
-    case = case_or_404(request.user, code)
-    if not can_edit_records(request.user, case):
-        raise PermissionDenied(
-            "only the case owner and the team's supervisors may edit the safety plan"
-        )
+    case = case_for(request.user, code, need=Need.EDITOR)
     latest = services.plan_latest(case)
     form = SafetyPlanForm(
         request.POST or None, initial=latest.sections() if latest else services.plan_blank()
@@ -59,20 +55,23 @@ def plan_edit(request, code):
 
 
 @login_required
+@domain_errors
 def plan_version(request, code, version):
-    case, plan = _version_or_404(request, code, version)
+    case, plan = services.plan_version(actor=request.user, case_code=code, version=version)
     return render(request, "safety/version.html", {"case": case, "plan": plan})
 
 
 @login_required
+@domain_errors
 def plan_print(request, code, version):
-    case, plan = _version_or_404(request, code, version)
+    case, plan = services.plan_version(actor=request.user, case_code=code, version=version)
     return render(request, "safety/print.html", {"case": case, "plan": plan})
 
 
 @login_required
+@domain_errors
 def plan_compare(request, code):
-    case, versions = _versions_or_404(request, code)
+    case, versions = services.plan_versions(actor=request.user, case_code=code)
     by_number = {plan.version: plan for plan in versions}
     try:
         old, new = sorted(
@@ -80,7 +79,7 @@ def plan_compare(request, code):
             key=lambda plan: plan.version,
         )
     except (KeyError, ValueError):
-        raise Http404("Pick two versions of this plan") from None
+        raise NotFound("pick two versions of this plan") from None
     return render(
         request,
         "safety/compare.html",
@@ -91,17 +90,3 @@ def plan_compare(request, code):
             "sections": compare_plans(old, new, SECTIONS),
         },
     )
-
-
-def _versions_or_404(request, code):
-    try:
-        return services.plan_versions(actor=request.user, case_code=code)
-    except NotFound:
-        raise Http404("No such case") from None
-
-
-def _version_or_404(request, code, version):
-    try:
-        return services.plan_version(actor=request.user, case_code=code, version=version)
-    except NotFound:
-        raise Http404("No such version") from None

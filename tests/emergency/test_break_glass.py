@@ -74,7 +74,8 @@ class TestRefusals:
         asked = client.get("/emergency-access/")
         assert asked.status_code == 302 and asked.url.startswith("/account/mfa/step-up/?next=")
         refused = client.post("/emergency-access/", {"case": north_case.code, "reason": REASON})
-        assert refused.status_code == 400 and b"fresh code" in refused.content
+        # A refusal, not a form error: 403, the page saying why.
+        assert refused.status_code == 403 and b"fresh code" in refused.content
         assert client.get(f"/cases/{north_case.code}/").status_code == 404
         assert not EmergencyGrant.objects.exists()
 
