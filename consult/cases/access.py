@@ -181,8 +181,3 @@ def _record_refusal(user, code):
 
 def _open_session(session_id, user_id):
     return UserSession.objects.filter(pk=session_id, user_id=user_id, ended_at__isnull=True)
-
-
-def case_for_member(user, code, *, lock=False, session_id=None):
-    """Being replaced by case_for (one app at a time); gone when no caller is left."""
-    return case_for(user, code, lock=lock, session_id=session_id)

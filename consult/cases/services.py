@@ -166,21 +166,20 @@ def read_position_mark(*, actor, case_code, seq, session_id=None):
 
 def case_update(*, actor, case_code, title=None, summary=None, reason, confirmations=None):
     """Change a case's title and/or summary; the trail keeps hashes of before, after and why."""
-    changes = {
-        name: value.strip()
-        for name, value in (("title", title), ("summary", summary))
-        if value is not None
-    }
-    if changes.get("title") == "":
-        raise ValidationFailed("a case needs a title", field="title")
-    if len(changes.get("title", "")) > Case._meta.get_field("title").max_length:
-        raise ValidationFailed("the title is too long", field="title")
-    reason = _reason_given(reason)
-    texts = {**changes, "reason": reason}
     with transaction.atomic():
-        case = case_for(
-            actor, case_code, need=Need.EDITOR, lock=True
-        )  # who may, before what the text says
+        # Who may, before what the text says.
+        case = case_for(actor, case_code, need=Need.EDITOR, lock=True)
+        changes = {
+            name: value.strip()
+            for name, value in (("title", title), ("summary", summary))
+            if value is not None
+        }
+        if changes.get("title") == "":
+            raise ValidationFailed("a case needs a title", field="title")
+        if len(changes.get("title", "")) > Case._meta.get_field("title").max_length:
+            raise ValidationFailed("the title is too long", field="title")
+        reason = _reason_given(reason)
+        texts = {**changes, "reason": reason}
         accepted = guard_fields(texts, confirmations)
         changed = {name: value for name, value in changes.items() if getattr(case, name) != value}
         if not changed:
@@ -207,13 +206,14 @@ def case_update(*, actor, case_code, title=None, summary=None, reason, confirmat
 def case_set_status(
     *, actor, case_code, status, reason, confirmations=None, audit_confirmations=True
 ):
-    if status not in Status.values:
-        raise ValidationFailed(f"status must be one of {', '.join(Status.values)}", field="status")
-    reason = _reason_given(reason)
     with transaction.atomic():
-        case = case_for(
-            actor, case_code, need=Need.EDITOR, lock=True
-        )  # who may, before what the text says
+        # Who may, before what the text says.
+        case = case_for(actor, case_code, need=Need.EDITOR, lock=True)
+        if status not in Status.values:
+            raise ValidationFailed(
+                f"status must be one of {', '.join(Status.values)}", field="status"
+            )
+        reason = _reason_given(reason)
         accepted = guard_fields({"reason": reason}, confirmations)
         if case.status == status:
             raise ValidationFailed(f"the case is already {status}", field="status")

@@ -6,10 +6,10 @@
 3. In one transaction: the grant row, `break_glass.granted` on the user's and the case's
    trail (the reason only as its hash), the team's supervisors told in the app (/ws/me/) and
    by e-mail (case code, who, until when: no clinical text).
-4. case_for_member honours the grant until it expires: every page and room read is on the
+4. case_for honours the grant until it expires: every page and room read is on the
    case's trail as usual, under the grantee's name.
 5. At expiry the scheduler claims the grant, puts `break_glass.expired` on both trails and
-   closes the grantee's sockets in that case's room (4403); case_for_member refuses from
+   closes the grantee's sockets in that case's room (4403); case_for refuses from
    the moment it expires, swept or not.
 """
 
@@ -20,11 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from consult.accounts import security_events as events
-from consult.accounts.models import Role
 from consult.audit.chain import content_hash
-from consult.cases.access import is_team_member
-from consult.cases.models import Case
-from consult.core.errors import AccessDenied, NotFound, ValidationFailed
+from consult.cases.access import BREAK_GLASS_ROLES, Need, case_for, is_team_member, may_break_glass
+from consult.core.errors import AccessDenied, ValidationFailed
 from consult.deid.guard import guard_text
 from consult.emergency.models import EmergencyGrant
 from consult.oncall.deliveries import email_queue
@@ -32,7 +30,7 @@ from consult.oncall.rota import team_supervisors
 from consult.realtime.broadcast import publish_on_commit, user_group
 from consult.realtime.revocation import WS_CLOSE_ACCESS_LOST, close_user_case_sockets
 
-GRANTEE_ROLES = (Role.SUPERVISOR, Role.ADMIN)
+GRANTEE_ROLES = BREAK_GLASS_ROLES
 BATCH = 50
 
 
@@ -43,7 +41,7 @@ def active_grants():
 def emergency_grant(*, actor, case_code, reason, stepped_up):
     """Grant `actor` emergency access to the case; returns the grant
     (steps in the module docstring)."""
-    if not (actor.is_authenticated and actor.is_active and actor.role in GRANTEE_ROLES):
+    if not may_break_glass(actor):
         raise AccessDenied("emergency access is for supervisors and admins")
     if not stepped_up:
         raise AccessDenied("emergency access needs a fresh code from your authenticator app")
@@ -52,13 +50,7 @@ def emergency_grant(*, actor, case_code, reason, stepped_up):
         raise ValidationFailed("say why you need this case now", field="reason")
     guard_text(reason, field="reason")
     with transaction.atomic():
-        case = (
-            Case.objects.select_related("team")
-            .filter(code=(case_code or "").strip().upper())
-            .first()
-        )
-        if case is None:
-            raise NotFound("no such case")
+        case = case_for(actor, (case_code or "").strip().upper(), need=Need.BREAK_GLASS)
         if is_team_member(actor, case.team_id):
             raise ValidationFailed("you are in this case's team: open it as usual", field="case")
         now = timezone.now()

@@ -16,12 +16,11 @@ from consult.audit.chain import content_hash
 from consult.audit.kinds import Action, case_stream
 from consult.audit.models import AuditEvent
 from consult.audit.services import audit_append
-from consult.cases.access import case_for_member
+from consult.cases.access import Need, case_for, is_team_supervisor, visible_cases
 from consult.cases.models import Case, Message
 from consult.core.errors import AccessDenied, NotFound, ValidationFailed
 from consult.falsealarms.audit import CONFIRMED, REDACTED
 from consult.falsealarms.records import kind_of, publish_redacted, record_for, store_redacted
-from consult.records.access import is_team_supervisor
 
 PLACEHOLDER = "[redacted]"
 
@@ -44,7 +43,7 @@ class FalseAlarm:
 
 def supervised_cases(actor):
     teams = [m.team_id for m in actor.memberships.all() if is_team_supervisor(actor, m.team_id)]
-    return Case.objects.filter(team_id__in=teams).select_related("team").order_by("code")
+    return visible_cases(actor).filter(team_id__in=teams).order_by("code")
 
 
 def false_alarms_for(*, actor):
@@ -137,9 +136,7 @@ def false_alarm_redact(*, actor, confirmation_id):
     if event is None:
         raise NotFound("no such confirmation")
     with transaction.atomic():
-        case = case_for_member(actor, event.case.code, lock=True)
-        if not is_team_supervisor(actor, case.team_id):
-            raise AccessDenied("only the team's supervisors redact confirmed false alarms")
+        case = case_for(actor, event.case.code, need=Need.SUPERVISOR, lock=True)
         if event.action != CONFIRMED:
             raise ValidationFailed(
                 "only a span confirmed as a false alarm can be redacted", field="confirmation"

@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from consult.audit.kinds import Action
 from consult.audit.services import audit_append
+from consult.cases.access import case_row_lock
 from consult.followups.models import FollowUp
 from consult.oncall.deliveries import email_queue
-from consult.oncall.paging import lock_case
 from consult.realtime.broadcast import publish_on_commit, user_group
 
 BATCH = 50
@@ -28,7 +28,7 @@ def remind_due_followups(now=None):
                 reminded_at=now
             ):
                 continue  # another scheduler sent this reminder
-            lock_case(followup.case_id)
+            case_row_lock(followup.case_id)  # case row before audit head
             audit_append(
                 action=Action.FOLLOWUP_REMINDED,
                 case=followup.case,

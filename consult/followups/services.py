@@ -10,7 +10,7 @@ from django.utils import timezone
 from consult.audit.chain import content_hash
 from consult.audit.kinds import Action
 from consult.audit.services import audit_append
-from consult.cases.access import case_for_member, is_team_member
+from consult.cases.access import case_for, is_team_member
 from consult.core.errors import AccessDenied, NotFound, TooLarge, ValidationFailed
 from consult.deid.guard import guard_text
 from consult.falsealarms.audit import false_alarms_audit
@@ -30,7 +30,7 @@ def followup_schedule(
     if due_at is None or timezone.is_naive(due_at):
         raise ValidationFailed("due_at must be a date and time with a time zone", field="due_at")
     with transaction.atomic():
-        case = case_for_member(actor, case_code)
+        case = case_for(actor, case_code)
         owner = owner or case.owner
         followup = FollowUp.objects.create(
             case=case,

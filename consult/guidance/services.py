@@ -13,6 +13,7 @@ from django.utils import timezone
 from consult.audit.chain import content_hash
 from consult.audit.kinds import Action
 from consult.audit.services import audit_append
+from consult.cases.access import Need, case_for
 from consult.cases.serializers import user_dict
 from consult.core.errors import NotFound, TooLarge, ValidationFailed
 from consult.deid.guard import guard_fields
@@ -23,7 +24,6 @@ from consult.guidance.models import Acknowledgement, GuidanceEntry
 from consult.guidance.serializers import guidance_dict
 from consult.oncall.models import ConsultRequest
 from consult.realtime.broadcast import case_group, publish_on_commit
-from consult.records.access import case_for_owner, case_for_supervisor
 
 TEXT_MAX_CHARS = 4000
 FOLLOW_UP_HOUR = time(9, 0)  # a check-in due "on" a date is due that morning, in the server's zone
@@ -42,9 +42,9 @@ def guidance_log(
     confirmations=None,
 ):
     """Add a new entry to the case's guidance log."""
-    texts = _clean(assessment, recommendation, actions, session_minutes, follow_up_due)
     with transaction.atomic():
-        case = case_for_supervisor(actor, case_code, lock=True)
+        case = case_for(actor, case_code, need=Need.SUPERVISOR, lock=True)  # who, before what
+        texts = _clean(assessment, recommendation, actions, session_minutes, follow_up_due)
         accepted = guard_fields(texts, confirmations)
         number = (GuidanceEntry.objects.filter(case=case).aggregate(n=Max("number"))["n"] or 0) + 1
         entry = GuidanceEntry.objects.create(
@@ -81,7 +81,7 @@ def guidance_amend(
 ):
     """Replace the current version of an entry with a new one; the old version stays readable."""
     with transaction.atomic():
-        case = case_for_supervisor(actor, case_code, lock=True)
+        case = case_for(actor, case_code, need=Need.SUPERVISOR, lock=True)
         previous = _entry(case, entry_id)
         if not previous.is_current:
             raise ValidationFailed(
@@ -124,7 +124,7 @@ def guidance_amend(
 def guidance_acknowledge(*, actor, case_code, entry_id):
     """The case owner confirms they read this version. Acknowledging twice changes nothing."""
     with transaction.atomic():
-        case = case_for_owner(actor, case_code, lock=True)
+        case = case_for(actor, case_code, need=Need.OWNER, lock=True)
         entry = _entry(case, entry_id)
         existing = Acknowledgement.objects.filter(entry=entry).first()
         if existing is not None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from consult.accounts.models import Team
 from consult.audit.chain import content_hash
 from consult.audit.kinds import Action, user_stream
-from consult.cases.access import case_for_member, is_team_member
+from consult.cases.access import case_for, is_team_member
 from consult.core.errors import AccessDenied, NotFound, TooLarge, ValidationFailed
 from consult.deid.guard import guard_fields, guard_text
 from consult.falsealarms.audit import false_alarms_audit
@@ -154,7 +154,7 @@ def _subject(actor, kind, case_code, team_id):
         return None, team
     if not case_code:
         raise ValidationFailed("routine and urgent consults are about a case", field="case")
-    case = case_for_member(actor, case_code, lock=True)
+    case = case_for(actor, case_code, lock=True)
     if (
         kind == Kind.URGENT
         and ConsultRequest.objects.filter(case=case, kind=Kind.URGENT, state=State.PAGING).exists()
@@ -183,7 +183,7 @@ def consult_for(actor, consult_id, *, lock=False):
 
 def _require_supervisor(actor):
     if not actor.is_supervisor:
-        raise ValidationFailed("only supervisors answer consults", field="consult")
+        raise AccessDenied("only supervisors answer consults", field="consult")
 
 
 def page_acknowledge(*, actor, consult_id):
@@ -283,7 +283,7 @@ def consult_resolve(*, actor, consult_id, outcome, confirmations=()):
     with transaction.atomic():
         consult = consult_for(actor, consult_id, lock=True)
         if not (actor.is_supervisor or actor.pk == consult.requester_id):
-            raise ValidationFailed(
+            raise AccessDenied(
                 "only supervisors or the requester resolve a consult", field="consult"
             )
         outcome, accepted = _checked_text(

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from consult.audit.kinds import Action, user_stream
 from consult.audit.services import audit_append
+from consult.cases.access import case_row_lock
 from consult.cases.clinical import CRISIS_LINE, CRISIS_RESOURCES, EMERGENCY_SERVICES, resource_line
-from consult.cases.models import Case
 from consult.oncall import policy
 from consult.oncall.deliveries import email_queue, webhook_queue
 from consult.oncall.models import ACTIVE_STATES, Page, State, Tier
@@ -18,21 +18,9 @@ from consult.oncall.serializers import consult_dict, consult_url, page_dict
 from consult.realtime.broadcast import case_group, publish_on_commit, team_group, user_group
 
 
-def lock_case(case_id):
-    """Take the case row before the audit head, in the order message_post takes them.
-
-    Appending a case event inserts a row referencing the case (a KEY SHARE lock on it) while holding
-    the stream head; a message post holds the case and waits for the head. Locking the case first
-    keeps one order everywhere, so the two can never deadlock.
-    """
-    Case.objects.select_for_update(no_key=True).filter(pk=case_id).values_list(
-        "pk", flat=True
-    ).first()
-
-
 def audit_consult(consult, action, actor=None, **payload):
     if consult.case_id:
-        lock_case(consult.case_id)
+        case_row_lock(consult.case_id)  # case row before audit head: consult/cases/access.py
     stream = None if consult.case_id else user_stream(consult.requester_id)
     audit_append(
         action=action,

@@ -6,7 +6,7 @@ from django.utils import timezone
 from consult.accounts.models import Role, Team, User
 from consult.audit.kinds import Action, team_stream
 from consult.audit.services import audit_append
-from consult.cases.access import is_team_member
+from consult.cases.access import is_team_member, is_team_supervisor
 from consult.core.errors import AccessDenied, NotFound, ValidationFailed
 from consult.deid.guard import guard_url, url_words
 from consult.falsealarms.audit import false_alarms_audit
@@ -59,7 +59,7 @@ def tier_recipients(consult, tier, *, now=None):
 
 def can_manage_rota(user, team_id):
     """The team's own supervisors only: a superuser on no team is not one of them."""
-    return user.is_authenticated and user.is_supervisor and is_team_member(user, team_id)
+    return is_team_supervisor(user, team_id)
 
 
 def _managed_team(actor, team_id):

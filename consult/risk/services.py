@@ -7,6 +7,7 @@ from django.db import transaction
 from consult.audit.chain import content_hash
 from consult.audit.kinds import Action
 from consult.audit.services import audit_append
+from consult.cases.access import Need, case_for
 from consult.cases.clinical import WarningSign
 from consult.cases.models import RISK_ORDER, RiskLevel
 from consult.cases.serializers import user_dict
@@ -14,7 +15,6 @@ from consult.core.errors import ValidationFailed
 from consult.deid.guard import guard_fields
 from consult.falsealarms.audit import false_alarms_audit
 from consult.realtime.broadcast import case_group, publish_on_commit
-from consult.records.access import case_for_editor
 from consult.risk.models import RiskAssessment
 
 # A rise to one of these prompts the therapist to request an urgent consult.
@@ -34,14 +34,14 @@ def latest_assessment(case):
 
 def risk_update(*, actor, case_code, level, signs, protective_factors, reason, confirmations=None):
     """Record a new risk picture for the case; who changed what, and why, goes on the trail."""
-    protective_factors, reason = protective_factors.strip(), reason.strip()
-    signs = _clean_signs(signs)
-    if level not in RiskLevel.values:
-        raise ValidationFailed("unknown risk level", field="level")
-    if not reason:
-        raise ValidationFailed("say why the risk picture changed", field="reason")
     with transaction.atomic():
-        case = case_for_editor(actor, case_code, lock=True)
+        case = case_for(actor, case_code, need=Need.EDITOR, lock=True)  # who, before what
+        protective_factors, reason = protective_factors.strip(), reason.strip()
+        signs = _clean_signs(signs)
+        if level not in RiskLevel.values:
+            raise ValidationFailed("unknown risk level", field="level")
+        if not reason:
+            raise ValidationFailed("say why the risk picture changed", field="reason")
         texts = {"protective_factors": protective_factors, "reason": reason}
         accepted = guard_fields(texts, confirmations)
         previous = latest_assessment(case)

@@ -5,13 +5,13 @@ from django.db import transaction
 from consult.audit.chain import content_hash
 from consult.audit.kinds import Action
 from consult.audit.services import audit_append
+from consult.cases.access import Need, case_for
 from consult.cases.serializers import user_dict
 from consult.cases.services import case_view
 from consult.core.errors import NotFound, TooLarge, ValidationFailed
 from consult.deid.guard import guard_fields
 from consult.falsealarms.audit import false_alarms_audit
 from consult.realtime.broadcast import case_group, publish_on_commit
-from consult.records.access import case_for_editor
 from consult.safety.models import DEFAULT_PROFESSIONALS, SECTION_NAMES, SafetyPlanVersion
 
 SECTION_MAX_CHARS = 4000
@@ -30,9 +30,9 @@ def plan_blank():
 
 def safety_plan_save(*, actor, case_code, sections, confirmations=None):
     """Store the plan as the case's next version; a save that changes nothing is refused."""
-    sections = _clean(sections)
     with transaction.atomic():
-        case = case_for_editor(actor, case_code, lock=True)
+        case = case_for(actor, case_code, need=Need.EDITOR, lock=True)  # who, before what
+        sections = _clean(sections)
         accepted = guard_fields(sections, confirmations)
         previous = plan_latest(case)
         before = previous.sections() if previous else {}

@@ -6,8 +6,12 @@ East therapist, an outsider; olga supervises East and holds an emergency grant t
 case here; dana is an admin in East.
 """
 
+import ast
+from pathlib import Path
+
 import pytest
 
+import consult
 from consult.cases.access import Need, case_for
 from consult.cases.services import case_update
 from consult.core.errors import AccessDenied, NotFound
@@ -72,3 +76,43 @@ def test_a_grant_does_not_let_its_supervisor_change_the_case(granted, north_case
     team's: one rule now, the team's."""
     with pytest.raises(AccessDenied):
         case_update(actor=granted, case_code=north_case.code, title="Renamed", reason="Tidying up")
+
+
+# Modules that may read the case table themselves, and why. Everything else obtains a case
+# through case_for (one case, authorised) or visible_cases (a user's list).
+READS_CASES = {
+    "cases/access.py": "case_for itself",
+    "audit/signals.py": "a membership change goes on the trail of each of its team's cases",
+    "core/management/commands/seed_demo.py": "demo data, no user asking",
+}
+
+
+def case_table_reads(tree):
+    """Line numbers of `Case.objects...` (any manager) but `Case.objects.create(...)`."""
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in ("objects", "_default_manager", "_base_manager")
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "Case"
+        ):
+            used = parents.get(node)
+            if not (isinstance(used, ast.Attribute) and used.attr == "create"):
+                yield node.lineno
+
+
+def test_no_module_obtains_a_case_but_through_case_for():
+    root = Path(consult.__file__).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        if "/migrations/" in relative or relative in READS_CASES:
+            continue
+        found += [f"{relative}:{line}" for line in case_table_reads(ast.parse(path.read_text()))]
+    assert found == []
+
+
+def test_the_check_sees_a_case_read_and_lets_a_creation_by():
+    source = "Case.objects.filter(code=code).first()\nCase.objects.create(title='x')\n"
+    assert list(case_table_reads(ast.parse(source))) == [1]

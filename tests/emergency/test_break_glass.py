@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from consult.accounts import mfa
 from consult.audit.chain import content_hash
-from consult.cases.access import case_for_member
+from consult.cases.access import case_for
 from consult.core.errors import AccessDenied, IdentifierFound, NotFound, ValidationFailed
 from consult.emergency.models import EmergencyGrant
 from consult.emergency.services import emergency_grant, expire_due_grants
@@ -128,12 +128,12 @@ def test_admins_review_every_grant_and_nobody_else_can(client, olga, dana, bob, 
 @pytest.mark.django_db
 def test_access_ends_at_its_time_even_before_the_sweep(olga, north_case):
     grant = emergency_grant(actor=olga, case_code=north_case.code, reason=REASON, stepped_up=True)
-    assert case_for_member(olga, north_case.code) == north_case
+    assert case_for(olga, north_case.code) == north_case
     EmergencyGrant.objects.filter(pk=grant.pk).update(
         expires_at=timezone.now() - timedelta(seconds=1)
     )
     with pytest.raises(NotFound):
-        case_for_member(olga, north_case.code)
+        case_for(olga, north_case.code)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -3,7 +3,7 @@ outsiders get nothing."""
 
 import pytest
 
-from consult.core.errors import IdentifierFound, NotFound, ValidationFailed
+from consult.core.errors import AccessDenied, IdentifierFound, NotFound, ValidationFailed
 from consult.oncall.consults import consult_request, page_acknowledge
 from consult.oncall.models import ConsultRequest, Delivery, Page
 from tests.support.audit import trail
@@ -93,7 +93,7 @@ def test_it_refuses_outsiders_and_therapists(alice, oscar, rota, north_case):
     consult = consult_request(
         actor=alice, kind="urgent", case_code=north_case.code, question="Need help now."
     )
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(AccessDenied):  # a refusal, not a form error (it was ValidationFailed)
         page_acknowledge(actor=alice, consult_id=consult.pk)
 
 
