@@ -20,9 +20,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from consult.accounts import security_events as events
+from consult.accounts.models import Role
 from consult.audit.chain import content_hash
-from consult.cases.access import BREAK_GLASS_ROLES, Need, case_for, is_team_member, may_break_glass
-from consult.core.errors import AccessDenied, ValidationFailed
+from consult.cases.access import Need, case_for, is_team_member, may_break_glass
+from consult.core.errors import AccessDenied, NotFound, ValidationFailed
 from consult.deid.guard import guard_text
 from consult.emergency.models import EmergencyGrant
 from consult.oncall.deliveries import email_queue
@@ -30,12 +31,19 @@ from consult.oncall.rota import team_supervisors
 from consult.realtime.broadcast import publish_on_commit, user_group
 from consult.realtime.revocation import WS_CLOSE_ACCESS_LOST, close_user_case_sockets
 
-GRANTEE_ROLES = BREAK_GLASS_ROLES
 BATCH = 50
 
 
 def active_grants():
     return EmergencyGrant.objects.filter(expired_at__isnull=True, expires_at__gt=timezone.now())
+
+
+def grants_for_review(*, actor):
+    """Every grant, newest first, for the admins' after-the-fact review; for anyone else the
+    page does not exist."""
+    if actor.role != Role.ADMIN:
+        raise NotFound("no such page")
+    return EmergencyGrant.objects.select_related("case", "user").all()[:500]
 
 
 def emergency_grant(*, actor, case_code, reason, stepped_up):

@@ -8,11 +8,10 @@ from django.views.decorators.http import require_http_methods
 
 from consult.accounts import mfa
 from consult.accounts.mfa_views import step_up_redirect
-from consult.accounts.models import Role
+from consult.cases.access import may_break_glass
 from consult.core.errors import ConsultError, IdentifierFound, NotFound
 from consult.core.http import domain_errors, error_status
 from consult.emergency import services
-from consult.emergency.models import EmergencyGrant
 
 
 @login_required
@@ -21,7 +20,7 @@ from consult.emergency.models import EmergencyGrant
 def emergency_request(request):
     """GET asks for a fresh code first (then comes back); POST grants, or says why not, with
     the status of the refusal (403 without a fresh code, 404 for no such case)."""
-    if request.user.role not in services.GRANTEE_ROLES:
+    if not may_break_glass(request.user):  # the page does not exist for other roles
         raise NotFound("emergency access is for supervisors and admins")
     if request.method == "GET" and (stepping_up := step_up_redirect(request)):
         return stepping_up
@@ -59,7 +58,5 @@ def emergency_request(request):
 @domain_errors
 def emergency_review(request):
     """Every grant, newest first, for the admins' after-the-fact review."""
-    if request.user.role != Role.ADMIN:
-        raise NotFound("no such page")
-    grants = EmergencyGrant.objects.select_related("case", "user").all()[:500]
+    grants = services.grants_for_review(actor=request.user)
     return render(request, "emergency/review.html", {"grants": grants})
