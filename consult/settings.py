@@ -147,7 +147,12 @@ else:
 DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
+# Several Redis hosts (REDIS_URLS, comma separated) are shards: each room and each channel-layer
+# group lives on one of them (consult/realtime/shards.py, deploy/README.md "Redis shards"). Set,
+# it replaces REDIS_URL, which then names its first host; REDIS_URL alone is one shard; neither
+# is the embedded mode (the in-memory layer and the in-process room hub).
+REDIS_URLS = tuple(envlist("REDIS_URLS"))
+REDIS_URL = REDIS_URLS[0] if REDIS_URLS else os.environ.get("REDIS_URL", "")
 CHANNEL_PREFIX = os.environ.get("CHANNEL_PREFIX", "consult")
 if REDIS_URL:
     CHANNEL_LAYERS = {
@@ -158,12 +163,14 @@ if REDIS_URL:
                 # beyond that fails with HTTP 500, so the pool is sized for real bursts.
                 # redis-py 8 also times reads out after 5 s by default: exactly the layer's
                 # 5 s blocking receive, so an idle socket's consumer died with 1011. Wait longer.
+                # channels-redis shards over the hosts itself, by the same hash as the hub.
                 "hosts": [
                     {
-                        "address": REDIS_URL,
+                        "address": url,
                         "max_connections": envint("REDIS_MAX_CONNECTIONS", 2000),
                         "socket_timeout": 30,
                     }
+                    for url in REDIS_URLS or [REDIS_URL]
                 ],
                 "prefix": CHANNEL_PREFIX,
                 "capacity": envint("CHANNEL_CAPACITY", 1000),

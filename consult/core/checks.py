@@ -65,6 +65,7 @@ def check_no_placeholders(app_configs, **kwargs):
         "AUDIT_HMAC_KEY": settings.AUDIT_HMAC_KEY,
         "WEBHOOK_SIGNING_SECRET": settings.WEBHOOK_SIGNING_SECRET,
         "REDIS_URL": settings.REDIS_URL,
+        "REDIS_URLS": ",".join(settings.REDIS_URLS),
         "DATABASE_URL": settings.DATABASES["default"].get("PASSWORD") or "",
         "DATABASE_OWNER_URL": settings.DATABASE_OWNER_URL,
         "METRICS_TOKEN": settings.METRICS_TOKEN,

@@ -28,7 +28,7 @@ from consult.core.errors import AccessDenied, ConsultError, RateLimited, Unavail
 from consult.ops import metrics
 from consult.realtime import protocol
 from consult.realtime.broadcast import FORWARD, encode
-from consult.realtime.layer_outage import receive_through_outages
+from consult.realtime.layer_outage import receive_shard_answers, receive_through_outages
 from consult.realtime.limits import TokenBucket, open_sockets
 from consult.realtime.wire import frame_writer, text_frame
 from consult.realtime.workers import in_db_thread
@@ -263,6 +263,7 @@ class ConsultSocket(AsyncWebsocketConsumer):
     async def rejoin_groups(self):
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
+        await receive_shard_answers(self.channel_layer, self.channel_name)
 
     async def layer_lost(self):
         if self.accepted:

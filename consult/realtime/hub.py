@@ -12,12 +12,18 @@ process's hub then hands the same pre-serialised text straight to each local soc
 
 Without Redis (the embedded default) the publisher calls the hubs of this process directly.
 
+Shards (REDIS_URLS, consult/realtime/shards.py): each room lives on one Redis, by a hash of its
+group name (computed once per room by the hub, once per publish by the publisher). A hub has one
+pub/sub link per shard (consult/realtime/shard_link.py), each degrading and recovering by
+itself: a shard going away degrades its rooms only.
+
 Revocation (consult/realtime/revocation.py) travels the same way, on one control channel that
-every hub subscribes beside its rooms: `revoke(kind, value, code)` drops the matching members
-from every room of the process and tells each socket to close. Published before the revoking
-transaction commits, it reaches every hub ahead of any room frame committed after that change:
-one connection, one order (Redis delivers a client's messages in publish order; without Redis
-the loop runs its callbacks in the order they were scheduled).
+every link subscribes beside its rooms, published to every shard: `revoke(kind, value, code)`
+drops the matching members from every room of the process and tells each socket to close.
+Published before the revoking transaction commits, it reaches every hub ahead of any room frame
+committed after that change: one connection per shard, one order (Redis delivers a client's
+messages in publish order; without Redis the loop runs its callbacks in the order they were
+scheduled).
 
 Order: messages of one room commit in seq order (row lock on the case), but their publishes
 race once the lock is released. A room holds a frame that skips ahead for up to
@@ -32,68 +38,54 @@ import logging
 import threading
 import types
 
-from django.conf import settings
-
-from consult.ops import metrics
-from consult.realtime import layer_outage
-from consult.realtime.protocol import DEGRADED, LIVE
+from consult.realtime.protocol import DEGRADED
 from consult.realtime.rooms_local import SESSION, UNORDERED, USER, USER_IN_ROOM, Member, Room  # noqa: F401 - the hub's API
+from consult.realtime.shard_link import ShardLink
+from consult.realtime.shards import control_channel, redis_channel, redis_urls, shard_of
 
 log = logging.getLogger(__name__)
 
-SUBSCRIBE_TIMEOUT_SECONDS = 10
-# One reconnect attempt per process every half second at most: cheap, and it puts every room
-# back within about half a second of Redis (clients then take one handshake to resync).
-RECOVERY_FIRST_DELAY, RECOVERY_MAX_DELAY = 0.1, 0.5
-
 
 class Hub:
-    """All rooms with members in this process, on one event loop.
-
-    Redis going away is a degraded mode, not an outage (steps):
-      1. the reader (or a join's subscribe) fails: every local member is sent `room.degraded`;
-         sockets stay open, posts are still stored and acknowledged (the database is the truth);
-      2. a join meanwhile still succeeds: its room is kept and subscribed on recovery;
-      3. a recovery task reconnects with backoff and subscribes every room and the control
-         channel anew (a restarted Redis remembers no subscription);
-      4. every member is then asked to `recheck()` its access (a revocation published while Redis
-         was away reached nobody) and told `room.live`, so its client fetches what it missed.
-    """
+    """All rooms with members in this process, on one event loop, over one ShardLink per Redis
+    shard (consult/realtime/shard_link.py: a shard going away degrades its rooms only)."""
 
     def __init__(self, loop):
         self.loop = loop
         self.rooms = {}
-        self.lock = asyncio.Lock()
-        self.redis = None
-        self.pubsub = None
-        self.reader = None
-        self.recovery = None  # the task reconnecting while Redis is away
-        self.confirmations = {}  # Redis channel -> Event set when the subscription is confirmed
+        self.links = [ShardLink(self, i, url) for i, url in enumerate(redis_urls() or [None])]
 
     @property
     def degraded(self):
-        return self.recovery is not None
+        """Some shard is away: its rooms are degraded, the others live."""
+        return any(link.degraded for link in self.links)
 
     async def join(self, group, key, member, fill_gap=None):
         """Add a local socket to `group`; a case room passes `fill_gap` (rooms_local.Room)."""
-        async with self.lock:
+        link = self.links[shard_of(group, len(self.links))]
+        async with link.lock:
             room = self.rooms.get(group)
             if room is None:
-                room = self.rooms[group] = Room(fill_gap=fill_gap)
+                room = self.rooms[group] = Room(fill_gap=fill_gap, shard=link.index)
                 try:
-                    if not self.degraded:
-                        await self._subscribe([redis_channel(group).encode()])
+                    await link.subscribe_room(group)
                 except asyncio.CancelledError:
                     del self.rooms[group]
                     raise
-                except Exception as error:  # noqa: BLE001 - Redis away: join now, subscribe on recovery
-                    self._lost(error)
             room.members[key] = member
-        if self.degraded:
+        if link.degraded:
             await member.send(DEGRADED)
+        if len(self.links) > 1:
+            # Revocations must reach this hub while any one shard is up: every link listens.
+            for other in self.links:
+                other.connect_soon()
 
     async def leave(self, group, key):
-        async with self.lock:
+        room = self.rooms.get(group)
+        if room is None:
+            return
+        link = self.links[room.shard]
+        async with link.lock:
             room = self.rooms.get(group)
             if room is None:
                 return
@@ -102,7 +94,21 @@ class Hub:
                 return
             del self.rooms[group]
             room.cancel_flush()
-            await self._unsubscribe(group)
+            if self.rooms:
+                await link.unsubscribe(group)
+                return
+        await self._close_if_idle(link, group)
+
+    async def _close_if_idle(self, link, group):
+        """The last room left: close every link rather than keep them (and their readers) bound
+        to an event loop that may be about to end, as every test's loop does."""
+        async with contextlib.AsyncExitStack() as locks:
+            for each in self.links:  # always in shard order, so two callers never deadlock
+                await locks.enter_async_context(each.lock)
+            if not self.rooms:
+                await self.close()
+            elif group not in self.rooms:  # a join came in meanwhile: keep the links
+                await link.unsubscribe(group)
 
     async def receive(self, group, seq, text):
         room = self.rooms.get(group)
@@ -127,142 +133,14 @@ class Hub:
                     except Exception:
                         log.exception("revoking a socket failed")
 
-    async def _subscribe(self, channels):
-        if not settings.REDIS_URL:
-            return
-        if self.pubsub is None:
-            from redis import asyncio as aioredis
-
-            self.redis = aioredis.Redis.from_url(
-                settings.REDIS_URL, socket_connect_timeout=2, health_check_interval=10
-            )
-            self.pubsub = self.redis.pubsub()
-            # The control channel comes with the first room: revocations must reach every member.
-            channels = [*channels, control_channel().encode()]
-        # The socket reads its history only after this returns: Redis must have the
-        # subscription by then, or a message committed just after that read could be
-        # published to nobody. So wait for Redis to confirm it.
-        confirmed = [
-            self.confirmations.setdefault(channel, asyncio.Event()) for channel in channels
-        ]
-        await self.pubsub.subscribe(*channels)
-        if self.reader is None:
-            self.reader = asyncio.ensure_future(self._read())
-        try:
-            async with asyncio.timeout(SUBSCRIBE_TIMEOUT_SECONDS):
-                for event in confirmed:
-                    await event.wait()
-        finally:
-            for channel in channels:
-                self.confirmations.pop(channel, None)
-
-    async def _unsubscribe(self, group):
-        if self.pubsub is None or self.degraded:
-            return
-        if self.rooms:
-            try:
-                await self.pubsub.unsubscribe(redis_channel(group))
-            except Exception as error:  # noqa: BLE001
-                self._lost(error)
-            return
-        # The last room left: close the connection rather than keep it (and its reader)
-        # bound to an event loop that may be about to end, as every test's loop does.
-        await self.close()
-
     async def close(self):
         self.rooms.clear()
-        if self.recovery is not None:
-            self.recovery.cancel()
-            await asyncio.gather(self.recovery, return_exceptions=True)
-            self.recovery = None
-        await self._disconnect()
-
-    async def _disconnect(self):
-        reader, pubsub, redis = self.reader, self.pubsub, self.redis
-        self.redis = self.pubsub = self.reader = None
-        if reader is not None and reader is not asyncio.current_task():
-            reader.cancel()
-            await asyncio.gather(reader, return_exceptions=True)
-        for connection in (pubsub, redis):
-            if connection is not None:
-                with contextlib.suppress(Exception):
-                    await connection.aclose()
-
-    def _lost(self, error):
-        if self.degraded:
-            return
-        log.warning(
-            "room hub lost Redis (%s); rooms degraded until it is back", type(error).__name__
-        )
-        metrics.hub_degraded.inc()
-        self.recovery = asyncio.ensure_future(self._recover())
-        for room in list(self.rooms.values()):
-            asyncio.ensure_future(room.deliver(DEGRADED))
-
-    async def _recover(self):
-        delay = RECOVERY_FIRST_DELAY
-        while True:
-            await asyncio.sleep(delay)
-            try:
-                async with self.lock:
-                    await self._disconnect()
-                    if self.rooms:
-                        await self._subscribe(
-                            [redis_channel(group).encode() for group in self.rooms]
-                        )
-                break
-            except Exception:  # noqa: BLE001 - still away: try again, a little later each time
-                delay = min(delay * 2, RECOVERY_MAX_DELAY)
-        self.recovery = None
-        log.warning("room hub has Redis again; %d rooms live", len(self.rooms))
-        layer_outage.redis_is_back()
-        for room in list(self.rooms.values()):
-            for member in list(room.members.values()):
-                member.recheck()
-            await room.deliver(LIVE)
-
-    async def _read(self):
-        prefix_len = len(redis_channel(""))
-        control = control_channel().encode()
-        while True:
-            try:
-                message = await self.pubsub.get_message(timeout=1.0)
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # noqa: BLE001 - Redis went away: degrade and let recovery reconnect
-                self._lost(error)
-                return
-            try:
-                if message is None:
-                    continue
-                if message["type"] != "message":
-                    if message["type"] == "subscribe" and message["channel"] in self.confirmations:
-                        self.confirmations[message["channel"]].set()
-                    continue
-                if message["channel"] == control:
-                    kind, value, code = message["data"].decode().split("|")
-                    self.revoke(kind, value, int(code))
-                    continue
-                seq, _, text = message["data"].partition(b"|")
-                await self.receive(
-                    message["channel"][prefix_len:].decode(), int(seq), text.decode()
-                )
-            except Exception:
-                log.exception("room hub could not handle a message")
-
-
-def redis_channel(group):
-    return f"{settings.CHANNEL_PREFIX}.room.{group}"
-
-
-def control_channel():
-    # Not under `.room.`: no group name can collide with it.
-    return f"{settings.CHANNEL_PREFIX}.rooms-control"
+        for link in self.links:
+            await link.close()
 
 
 _hubs = {}  # event loop -> Hub
 _hubs_lock = threading.Lock()
-_redis = None
 
 
 def hub():
@@ -299,17 +177,18 @@ _batching = threading.local()
 
 @contextlib.contextmanager
 def publishes_batched():
-    """Hold this thread's publishes and send them to Redis together, in order, on exit."""
-    if not settings.REDIS_URL or getattr(_batching, "pipeline", None) is not None:
+    """Hold this thread's publishes and send them to Redis together, in order, on exit: one
+    pipeline per shard."""
+    if not redis_urls() or getattr(_batching, "pipelines", None) is not None:
         yield
         return
-    _batching.pipeline = pipeline = _sync_redis().pipeline(transaction=False)
-    _batching.frames = frames = []
+    _batching.pipelines = pipelines = {}  # shard url -> pipeline
+    _batching.frames = frames = []  # (url, group, seq, text)
     try:
         yield
     finally:
-        _batching.pipeline = _batching.frames = None
-        if len(pipeline):
+        _batching.pipelines = _batching.frames = None
+        for url, pipeline in pipelines.items():
             try:
                 pipeline.execute()
             except Exception as error:  # noqa: BLE001 - the posts are stored: members backfill them by seq
@@ -317,27 +196,34 @@ def publishes_batched():
                     "publishing a batch of room frames failed (%s); delivering here only",
                     type(error).__name__,
                 )
-                for group, seq, text in frames:
-                    _deliver_here(group, seq, text)
+                for shard, group, seq, text in frames:
+                    if shard == url:
+                        _deliver_here(group, seq, text)
 
 
 def publish(group, text, seq=UNORDERED):
     """Send a serialised frame to every member of the group, in every process. Any thread.
 
-    With Redis away the members in this process still hear it; the others resync when their
-    hub is back (Hub's docstring), and the error is raised for the caller to log.
+    With the group's Redis shard away the members in this process still hear it; the others
+    resync when their hub is back (consult/realtime/shard_link.py), and the error is raised for
+    the caller to log.
     """
-    if not settings.REDIS_URL:
+    urls = redis_urls()
+    if not urls:
         _deliver_here(group, seq, text)
         return
+    url = urls[shard_of(group, len(urls))]
     message = b"%d|%s" % (seq, text.encode())
-    pipeline = getattr(_batching, "pipeline", None)
-    if pipeline is not None:
+    pipelines = getattr(_batching, "pipelines", None)
+    if pipelines is not None:
+        pipeline = pipelines.get(url)
+        if pipeline is None:
+            pipeline = pipelines[url] = _sync_redis(url).pipeline(transaction=False)
         pipeline.publish(redis_channel(group), message)
-        _batching.frames.append((group, seq, text))
+        _batching.frames.append((url, group, seq, text))
         return
     try:
-        _sync_redis().publish(redis_channel(group), message)
+        _sync_redis(url).publish(redis_channel(group), message)
     except Exception:
         _deliver_here(group, seq, text)
         raise
@@ -352,17 +238,31 @@ def _deliver_here(group, seq, text):
 
 def publish_revocation(kind, value, code):
     """Close the matching sockets in every process's rooms (Hub.revoke). Any thread; at once,
-    never batched: it must not wait behind frames of the batch (publishes_batched). With Redis
-    away it still reaches this process; the others recheck access from the database when
-    their hub is back."""
-    if settings.REDIS_URL:
+    never batched: it must not wait behind frames of the batch (publishes_batched).
+
+    Sent to every shard (every hub listens on each; twice is harmless), so it reaches every
+    process while any shard is up. A shard that failed is logged; with every shard away it
+    still reaches this process, the others recheck access from the database when their hub is
+    back, and the error is raised."""
+    urls = redis_urls()
+    failed = []
+    for url in urls:
         try:
-            _sync_redis().publish(control_channel(), f"{kind}|{value}|{code}".encode())
-            return
-        except Exception:
-            _revoke_here(kind, value, code)
-            raise
+            _sync_redis(url).publish(control_channel(), f"{kind}|{value}|{code}".encode())
+        except Exception as error:  # noqa: BLE001 - the other shards still carry it
+            failed.append(error)
+    if urls and not failed:
+        return
     _revoke_here(kind, value, code)
+    if failed and len(failed) == len(urls):
+        raise failed[-1]
+    if failed:
+        log.warning(
+            "a revocation reached %d of %d Redis shards (%s)",
+            len(urls) - len(failed),
+            len(urls),
+            type(failed[-1]).__name__,
+        )
 
 
 def _revoke_here(kind, value, code):
@@ -372,21 +272,24 @@ def _revoke_here(kind, value, code):
         h.loop.call_soon_threadsafe(h.revoke, kind, str(value), code)
 
 
-def _sync_redis():
-    global _redis
-    if _redis is None:
+_clients = {}  # Redis URL -> the synchronous client every thread of the process publishes with
+
+
+def _sync_redis(url):
+    client = _clients.get(url)
+    if client is None:
         import redis
         from redis.backoff import ExponentialBackoff
         from redis.retry import Retry
 
         # Publishes run in database threads right after a commit: with Redis away they must
         # fail in milliseconds (the change is stored; clients resync), not back off for seconds.
-        _redis = redis.Redis.from_url(
-            settings.REDIS_URL,
+        client = _clients[url] = redis.Redis.from_url(
+            url,
             max_connections=64,
             socket_connect_timeout=1,
             socket_timeout=2,
             health_check_interval=10,
             retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1),
         )
-    return _redis
+    return client

@@ -6,7 +6,8 @@ receive is wrapped instead (steps):
   1. a receive fails: the socket is marked degraded and told so (`layer_lost`);
   2. every RETRY seconds (backing off), and at once when the room hub of its process has Redis
      again (`redis_is_back`), it joins its groups again: Redis may have restarted empty, and a
-     successful group_add is also the sign that it is back;
+     successful group_add is also the sign that it is back (with shards, together with a ping
+     of the shard it receives from: `receive_shard_answers`);
   3. once back (`layer_back`) the socket decides its access again from the database (a
      revocation published meanwhile reached nobody) and resynchronises its client;
   4. then it receives as before.
@@ -40,6 +41,16 @@ async def _pause(delay):
         pass
     finally:
         _waiting.discard(waiter)
+
+
+async def receive_shard_answers(layer, channel_name):
+    """Raise unless the Redis this process receives from answers. channels-redis receives all
+    of a process's channels from one shard (the hash of their shared prefix): with several, a
+    group_add on another shard succeeding says nothing about it, and the socket would flap
+    between degraded and live (each time resyncing from the database) until it is back."""
+    if getattr(layer, "ring_size", 1) > 1:
+        shard = layer.consistent_hash(layer.non_local_name(channel_name))
+        await layer.connection(shard).ping()
 
 
 def receive_through_outages(receive, socket):

@@ -2,7 +2,7 @@
 
 A Room holds the sockets of one group in this process and hands each message frame to them in
 seq order (Room's docstring); a Member is one such socket. consult/realtime/hub.py keeps the
-rooms and their Redis subscriptions.
+rooms, and consult/realtime/shard_link.py their Redis subscriptions.
 """
 
 import asyncio
@@ -37,9 +37,10 @@ class Room:
     Receiving and flushing share a lock: a send may yield, and the two must not interleave.
     """
 
-    def __init__(self, fill_gap=None):
+    def __init__(self, fill_gap=None, shard=0):
         # async (after_seq, before_seq) -> [(seq, text)] of the message frames in between
         self.fill_gap = fill_gap
+        self.shard = shard  # the Redis shard carrying the room (consult/realtime/shards.py)
         self.members = {}  # key -> Member
         self.last_seq = None
         self.held = {}  # seq -> text, waiting for an earlier seq

@@ -75,6 +75,21 @@ def test_readyz_reports_a_stopped_redis(settings, own_redis):
     assert stopped.json()["checks"]["redis"].startswith("unavailable")
 
 
+def test_readyz_reports_each_redis_shard_and_stays_ready_with_one_away(settings, own_redis):
+    _, url = own_redis
+    away = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    settings.REDIS_URLS = (url, away)
+    settings.REDIS_URL = url
+    ready = Client().get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "degraded"
+    checks = ready.json()["checks"]
+    assert checks["database"] == "ok" and checks["redis.0"] == "ok"
+    assert checks["redis.1"].startswith("unavailable")
+    settings.REDIS_URLS = (away, away)
+    assert Client().get("/readyz").status_code == 503
+
+
 def test_readyz_reports_an_unreachable_database(monkeypatch):
     from consult.ops import views
 

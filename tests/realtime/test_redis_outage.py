@@ -36,7 +36,7 @@ def redis_of_our_own(settings, monkeypatch):
             },
         }
     }
-    monkeypatch.setattr(hub, "_redis", None)
+    monkeypatch.setattr(hub, "_clients", {})
     yield redis
     redis.stop()
 
