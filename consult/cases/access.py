@@ -19,8 +19,8 @@ A case the user may not see does not exist for them: the same NotFound for a mis
 a forbidden one, so codes cannot be probed. A deactivated account sees nothing. A refusal of a
 case that does exist is an `access.denied` security event on the user's and the case's trail
 (in the caller's transaction: a write that is refused rolls back with its event, and the read
-that let the page open recorded it already). Only an emergency grant's supervisor who is not in
-the team is refused the team's roles: a grant opens a case to read and post in, not to edit.
+that let the page open recorded it already). An emergency grant makes its holder a MEMBER of
+that one case, not its editor or supervisor: it opens the case to read and post in, not to change.
 
 `session_id`, from a socket, adds what the socket was opened under (consult/accounts/grants.py):
 the session still open and the user's role unchanged, checked in the same query.
