@@ -64,14 +64,15 @@ class TeamAdmin(admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         """Memberships change through the account services, one by one, so each case's trail
-        names the admin and a removed member's sockets close at once."""
+        names the admin and a removed member's sockets close at once. A row whose user was
+        changed is the old member removed and the new one added."""
         memberships = formset.save(commit=False)
         for membership in formset.deleted_objects:
             membership_remove(actor=request.user, membership=membership)
         for membership in memberships:
-            if membership.pk is None:
-                membership_add(actor=request.user, team=membership.team, user=membership.user)
-            else:
-                membership.audit_actor = request.user
-                membership.save()
+            if membership.pk is not None:
+                membership_remove(
+                    actor=request.user, membership=Membership.objects.get(pk=membership.pk)
+                )
+            membership_add(actor=request.user, team=membership.team, user=membership.user)
         formset.save_m2m()

@@ -6,4 +6,4 @@ class AuditConfig(AppConfig):
     label = "audit"
 
     def ready(self):
-        from consult.audit import checks, signals  # noqa: F401  (registers the role check, connects the receivers)
+        from consult.audit import checks  # noqa: F401  (registers the role check)

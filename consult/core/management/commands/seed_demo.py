@@ -8,6 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from consult.accounts import mfa
 from consult.accounts.models import Membership, Role, Team, User
+from consult.accounts.services import membership_add
 from consult.cases.models import Case
 from consult.cases.services import case_create
 from consult.oncall.models import Shift
@@ -106,5 +107,6 @@ class Command(BaseCommand):
             user.set_password(DEMO_PASSWORD)
             user.save()
         team, _ = Team.objects.get_or_create(name=team_name)
-        Membership.objects.get_or_create(team=team, user=user)
+        if not Membership.objects.filter(team=team, user=user).exists():
+            membership_add(actor=None, team=team, user=user)
         return user
