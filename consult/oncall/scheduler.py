@@ -11,7 +11,7 @@ due at the next tick.
 import logging
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from consult.audit.kinds import Action
@@ -25,9 +25,8 @@ BATCH = 50
 
 
 def _locked(queryset):
-    if connection.vendor == "postgresql":
-        return queryset.select_for_update(skip_locked=True, of=("self",))
-    return queryset.select_for_update()  # SQLite: one writer at a time anyway
+    # Django leaves the lock out where the database has none (SQLite: one writer at a time).
+    return queryset.select_for_update(skip_locked=True, of=("self",))
 
 
 def escalate_due(now=None):
