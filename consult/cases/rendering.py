@@ -21,7 +21,10 @@ from consult.deid.visible import strip_invisible
 ALLOWED_TAGS = {"p", "br", "strong", "em", "code", "pre", "ul", "ol", "li", "blockquote", "a"}
 ALLOWED_PROTOCOLS = {"http", "https", "mailto"}
 
-_local = threading.local()  # Markdown instances keep state between calls: one per thread.
+# Markdown instances and bleach's Cleaner (its html5lib parser) keep state between calls: one
+# per thread. A Cleaner shared by the database threads failed under concurrent posts
+# (html5lib's `openElements.pop()`: IndexError, tests/audit/test_concurrent_posts.py).
+_local = threading.local()
 
 
 def _converter():
@@ -48,13 +51,17 @@ def _harden_link(attrs, new=False):
     return attrs
 
 
-_cleaner = bleach.sanitizer.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes={"a": ["href", "title", "rel", "target"]},
-    protocols=ALLOWED_PROTOCOLS,
-    strip=False,
-    filters=[partial(LinkifyFilter, callbacks=[_harden_link], skip_tags={"pre", "code"})],
-)
+def _cleaner():
+    cleaner = getattr(_local, "cleaner", None)
+    if cleaner is None:
+        cleaner = _local.cleaner = bleach.sanitizer.Cleaner(
+            tags=ALLOWED_TAGS,
+            attributes={"a": ["href", "title", "rel", "target"]},
+            protocols=ALLOWED_PROTOCOLS,
+            strip=False,
+            filters=[partial(LinkifyFilter, callbacks=[_harden_link], skip_tags={"pre", "code"})],
+        )
+    return cleaner
 
 
 # Words, spaces and plain punctuation that neither markdown nor bleach's linkifier acts on:
@@ -73,4 +80,4 @@ def render_markdown(text):
     if PLAIN_LINE.match(text) and not text.endswith(" "):
         return f"<p>{text}</p>"
     text = strip_invisible(text).replace(AMPERSAND, "\ufffd").replace("&", AMPERSAND)
-    return _cleaner.clean(_converter().convert(text)).replace(AMPERSAND, "&amp;")
+    return _cleaner().clean(_converter().convert(text)).replace(AMPERSAND, "&amp;")

@@ -42,7 +42,7 @@ def test_it_renders_plain_lines_on_the_fast_path_exactly_as_markdown_would(text)
     from consult.cases import rendering
 
     assert rendering.PLAIN_LINE.match(text)
-    assert render_markdown(text) == rendering._cleaner.clean(rendering._converter().convert(text))
+    assert render_markdown(text) == rendering._cleaner().clean(rendering._converter().convert(text))
 
 
 HIDING = [
