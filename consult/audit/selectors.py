@@ -1,4 +1,5 @@
-"""Reads for the audit page. Access is checked by the caller (consult/cases/access.py)."""
+"""Reads of the trail, for the audit page and the false alarms' review. Access is checked by the
+caller (consult/cases/access.py, consult/falsealarms/services.py)."""
 
 from consult.accounts.models import User
 from consult.audit.kinds import case_stream
@@ -6,6 +7,17 @@ from consult.audit.models import AuditEvent
 from consult.audit.trail import verify_trail
 
 PAGE_LIMIT = 500
+
+
+def stream_events(streams, actions):
+    """The events of `streams` whose action is one of `actions`, by stream and seq."""
+    events = AuditEvent.objects.filter(stream__in=streams, action__in=actions)
+    return list(events.order_by("stream", "seq"))
+
+
+def case_event(event_id):
+    """The event `event_id` with its case, or None when there is no such event on a case's trail."""
+    return AuditEvent.objects.filter(pk=event_id, case__isnull=False).select_related("case").first()
 
 
 def case_trail_report(case):

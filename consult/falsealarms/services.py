@@ -14,7 +14,7 @@ from django.db import transaction
 from consult.accounts.models import User
 from consult.audit.chain import content_hash
 from consult.audit.kinds import Action, case_stream
-from consult.audit.models import AuditEvent
+from consult.audit.selectors import case_event, stream_events
 from consult.audit.services import audit_append
 from consult.cases.access import Need, case_for, is_team_supervisor, visible_cases
 from consult.cases.models import Case, Message
@@ -27,7 +27,7 @@ PLACEHOLDER = "[redacted]"
 
 @dataclass(frozen=True)
 class FalseAlarm:
-    event: AuditEvent
+    event: object  # the deid.false_alarm_confirmed audit event
     case: Case
     where: str  # the record, as team members know it
     field: str
@@ -54,11 +54,7 @@ def false_alarms_for(*, actor):
     if not actor.is_supervisor:
         raise AccessDenied("only supervisors review confirmed false alarms")
     cases = {case_stream(case.code): case for case in supervised_cases(actor)}
-    events = list(
-        AuditEvent.objects.filter(stream__in=cases, action__in=(CONFIRMED, REDACTED)).order_by(
-            "stream", "seq"
-        )
-    )
+    events = stream_events(cases, (CONFIRMED, REDACTED))
     redacted = {e.payload.get("confirmation_id") for e in events if e.action == REDACTED}
     actors = User.objects.in_bulk({e.actor_id for e in events})
     alarms = []
@@ -128,11 +124,7 @@ def false_alarm_redact(*, actor, confirmation_id):
        changed since it was confirmed).
     3. The text is stored with the placeholder, `deid.redacted` appended, the rooms told on commit.
     """
-    event = (
-        AuditEvent.objects.filter(pk=confirmation_id, case__isnull=False)
-        .select_related("case")
-        .first()
-    )
+    event = case_event(confirmation_id)
     if event is None:
         raise NotFound("no such confirmation")
     with transaction.atomic():
@@ -148,12 +140,10 @@ def false_alarm_redact(*, actor, confirmation_id):
             raise ValidationFailed(
                 "this text is not stored anywhere: there is nothing to redact", field="confirmation"
             )
-        stream_events = list(
-            AuditEvent.objects.filter(stream=event.stream, action=REDACTED).order_by("seq")
-        )
-        if any(e.payload.get("confirmation_id") == event.pk for e in stream_events):
+        redactions = stream_events([event.stream], (REDACTED,))
+        if any(e.payload.get("confirmation_id") == event.pk for e in redactions):
             raise ValidationFailed("this span is already redacted", field="confirmation")
-        span = _current_span(event, kind, record, field, stream_events)
+        span = _current_span(event, kind, record, field, redactions)
         if span is None:
             raise ValidationFailed(
                 "the text changed since the span was confirmed: redact it by editing",
