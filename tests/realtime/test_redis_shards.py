@@ -1,5 +1,6 @@
 """Rooms spread over two Redis shards (REDIS_URLS), served by two real Daphne processes: a room's
-messages reach its members on both processes, and stopping one Redis degrades only the rooms on
+messages reach its members on both processes, the channel layer over both hosts reaches a
+personal socket on each process, and stopping one Redis degrades only the rooms on
 it (their members are told `degraded`, posts are still acknowledged, then `live` when it is
 back) while the rooms on the other shard stay live. A revocation sent while one shard is away
 still closes the socket at once: it travels on every shard.
@@ -11,16 +12,20 @@ import asyncio
 import json
 
 import pytest
+import websockets
 from channels.db import database_sync_to_async
+from django.conf import settings as django_settings
 from websockets.exceptions import ConnectionClosed
 
 from consult.cases.services import case_create
+from consult.realtime.broadcast import FORWARD, send_now, user_group
 from consult.realtime.protocol import WS_CLOSE_ACCESS_LOST
 from consult.realtime.revocation import close_user_sockets
 from consult.realtime.shards import shard_of
 from tests.live import DaphneServer
 from tests.realtime.own_redis import OwnRedis
 from tests.realtime.test_cross_process import close_all, open_room
+from tests.support.sockets import session_cookie
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.postgres]
 
@@ -62,6 +67,19 @@ def one_case_per_shard(alice, north):
         if len(found) == 2:
             return found[0], found[1]
     raise AssertionError("twenty cases on one shard")
+
+
+async def open_personal(server, user):
+    cookie = await database_sync_to_async(session_cookie)(user)
+    ws = await websockets.connect(
+        server.url.replace("http", "ws") + "/ws/me/",
+        origin=server.url,
+        max_queue=None,
+        additional_headers={"Cookie": f"{django_settings.SESSION_COOKIE_NAME}={cookie}"},
+    )
+    socket = Socket(ws)
+    await socket.next_of("dashboard.snapshot")
+    return socket
 
 
 class Socket:
@@ -110,6 +128,12 @@ async def test_one_shard_away_degrades_only_its_rooms(
     for bob_ws, alice_ws in rooms.values():
         await alice_ws.post(f"before-{id(alice_ws)}")
         assert (await bob_ws.next_of("message.new"))["message"]["seq"] == 1
+    # ...and the channel layer, over both hosts, reaches a personal socket on each process.
+    personal = [await open_personal(first, bob), await open_personal(second, alice)]
+    for user, ws in zip((bob, alice), personal, strict=True):
+        text = json.dumps({"type": "layer.probe"})
+        await database_sync_to_async(send_now)(user_group(user.pk), {"type": FORWARD, "text": text})
+        await ws.next_of("layer.probe")
 
     await asyncio.to_thread(shards[0].stop)
     for ws in (bob_0, alice_0, carol_ws):
@@ -133,4 +157,4 @@ async def test_one_shard_away_degrades_only_its_rooms(
     await bob_0.next_message("back")
     assert "degraded" not in bob_1.seen + alice_1.seen
     assert "live" not in bob_1.seen + alice_1.seen
-    await close_all([ws.ws for ws in (bob_0, alice_0, bob_1, alice_1)])
+    await close_all([ws.ws for ws in (bob_0, alice_0, bob_1, alice_1, *personal)])
