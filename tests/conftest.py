@@ -22,6 +22,7 @@ the product's MFA gate stays on for the whole suite. tests/accounts/ tests the g
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -157,6 +158,16 @@ def north_case(alice, north):
         summary="Withdrawn for three weeks; no plan disclosed.",
         risk_level="high",
     )
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite the test database is a file (pytest-django would keep it in memory), so that the
+    live servers of the browser tests can open it too."""
+    database = settings.DATABASES["default"]
+    if not on_postgres():
+        name = Path(database["NAME"]).with_name(f"test-{os.getpid()}.sqlite3")
+        database.setdefault("TEST", {})["NAME"] = str(name)
 
 
 @pytest.fixture(scope="session")

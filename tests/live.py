@@ -19,11 +19,17 @@ def free_port():
         return s.getsockname()[1]
 
 
-def server_env():
+def database_url():
     db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"  # a file: tests/conftest.py django_db_modify_db_settings
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def server_env():
     return {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "CHANNEL_PREFIX": settings.CHANNEL_PREFIX,
         "CONN_MAX_AGE": "0",  # tests truncate tables between runs: hold no idle connections

@@ -8,7 +8,6 @@ code within 5 s, none of them receives a frame committed after the change, and t
 sends in that window is refused and not stored.
 """
 
-import asyncio
 import json
 import time
 from datetime import timedelta
@@ -29,6 +28,7 @@ from consult.realtime.broadcast import publish_on_commit, user_group
 from consult.realtime.revocation import WS_CLOSE_ACCESS_LOST, WS_CLOSE_SIGNED_OUT
 from consult.reviews import services as reviews
 from tests.reviews.helpers import WHEN
+from tests.support.live_sockets import frames_until_closed, open_live, rooms_left
 from tests.support.sockets import session_cookie
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.postgres]
@@ -123,30 +123,6 @@ def live_review(bob, north, north_case):
     return session
 
 
-async def open_socket(server, cookie, path, first_frame):
-    ws = await websockets.connect(
-        server.url.replace("http", "ws") + path,
-        origin=server.url,
-        max_queue=None,
-        additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"},
-    )
-    async with asyncio.timeout(10):
-        while json.loads(await ws.recv())["type"] != first_frame:
-            pass
-    return ws
-
-
-async def frames_until_closed(ws):
-    """Every frame the socket still receives, and its close code; fails after 5 s."""
-    frames = []
-    async with asyncio.timeout(5):
-        try:
-            while True:
-                frames.append(json.loads(await ws.recv()))
-        except websockets.ConnectionClosed as closed:
-            return frames, closed.rcvd.code if closed.rcvd else None
-
-
 @database_sync_to_async
 def frames_committed_after_the_change(alice, bob, case, review):
     posted = message_post(
@@ -181,9 +157,13 @@ async def test_it_closes_every_socket_and_lets_nothing_through(
     first, second = live_servers
     cookie = await database_sync_to_async(session_cookie)(alice)
     row = await database_sync_to_async(UserSession.objects.get)(session_key=cookie)
-    room = await open_socket(first, cookie, f"/ws/cases/{north_case.code}/", "room.joined")
-    me = await open_socket(second, cookie, "/ws/me/", "dashboard.snapshot")
-    review = await open_socket(second, cookie, f"/ws/reviews/{live_review.pk}/", "review.state")
+    room = await open_live(
+        first.url, f"/ws/cases/{north_case.code}/", until="room.joined", cookie=cookie
+    )
+    me = await open_live(second.url, "/ws/me/", until="dashboard.snapshot", cookie=cookie)
+    review = await open_live(
+        second.url, f"/ws/reviews/{live_review.pk}/", until="review.state", cookie=cookie
+    )
 
     await database_sync_to_async(trigger)(alice, bob, row)
     await send_in_the_window(room)
@@ -199,13 +179,4 @@ async def test_it_closes_every_socket_and_lets_nothing_through(
         f for f in review_frames if f["type"] == "review.state" and f["agenda"][0]["minutes"]
     ]
     assert not await database_sync_to_async(Message.objects.filter(client_id="window").exists)()
-    await wait_until_rooms_are_left()
-
-
-async def wait_until_rooms_are_left():
-    from consult.cases.models import Presence
-
-    async with asyncio.timeout(10):
-        # The rows are in the database: there is nothing to await but polling.
-        while await database_sync_to_async(Presence.objects.exists)():  # noqa: ASYNC110
-            await asyncio.sleep(0.05)
+    await rooms_left()

@@ -25,8 +25,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.postgres)
-            item.add_marker(pytest.mark.redis)
 
 
 @pytest.fixture(scope="session")

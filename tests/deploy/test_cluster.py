@@ -8,18 +8,14 @@ crossed processes through Redis.
 
 import asyncio
 import json
-import time
 import urllib.request
 
 import pytest
-import websockets
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import connection
 
-from consult.cases.models import Presence
 from deploy.run_cluster import Cluster, free_port_block
-from tests.support.sockets import session_cookie
+from tests.support.live_sockets import close_all, next_of, open_room
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -49,26 +45,6 @@ def cluster(tmp_path):
     cluster.stop()
 
 
-async def open_room(url, user, code):
-    cookie = await database_sync_to_async(session_cookie)(user)
-    ws = await websockets.connect(
-        url.replace("http", "ws") + f"/ws/cases/{code}/",
-        origin=url,
-        max_queue=None,
-        additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"},
-    )
-    assert json.loads(await ws.recv())["type"] == "room.joined"
-    return ws
-
-
-async def next_of(ws, frame_type, timeout=10):
-    async with asyncio.timeout(timeout):
-        while True:
-            frame = json.loads(await ws.recv())
-            if frame["type"] == frame_type:
-                return frame
-
-
 async def test_it_delivers_in_order_through_nginx_across_two_daphne_processes(
     cluster, alice, bob, north_case
 ):
@@ -95,16 +71,6 @@ async def test_it_serves_static_files_and_balanced_sockets_from_nginx(cluster, a
     )
     assert (await next_of(ws, "message.ack"))["seq"] == 1
     await close_all([ws])
-
-
-async def close_all(sockets, timeout=10):
-    """Close, then give the servers time to let the sockets leave before the database is
-    truncated (a flush that still meets a leave is retried: see tests/conftest.py)."""
-    await asyncio.gather(*(ws.close() for ws in sockets))
-    deadline = time.monotonic() + timeout
-    # The rows are in the database, left by other processes: nothing to await but polling.
-    while await database_sync_to_async(Presence.objects.exists)() and time.monotonic() < deadline:  # noqa: ASYNC110
-        await asyncio.sleep(0.05)
 
 
 async def test_it_starts_a_daphne_that_died_again(cluster, alice, north_case):

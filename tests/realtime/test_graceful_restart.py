@@ -7,12 +7,9 @@ import signal
 from pathlib import Path
 
 import pytest
-import websockets
-from channels.db import database_sync_to_async
-from django.conf import settings
 
 from tests.live import DaphneServer
-from tests.support.sockets import session_cookie
+from tests.support.live_sockets import frames_until_closed, open_live, open_room
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.postgres]
 
@@ -27,34 +24,14 @@ def own_server(tmp_path):
     server.log.close()
 
 
-async def open_socket(server, user, path):
-    cookie = await database_sync_to_async(session_cookie)(user)
-    ws = await websockets.connect(
-        server.url.replace("http", "ws") + path,
-        origin=server.url,
-        max_queue=None,
-        additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"},
-    )
-    await ws.recv()  # room.joined / dashboard.snapshot
-    return ws
-
-
-async def close_code(ws):
-    async with asyncio.timeout(10):
-        try:
-            while True:
-                await ws.recv()
-        except websockets.ConnectionClosed as closed:
-            return closed.rcvd.code if closed.rcvd else 1006
-
-
 async def test_sigterm_closes_every_socket_with_1012_and_exits(own_server, alice, north_case):
     sockets = [
-        await open_socket(own_server, alice, f"/ws/cases/{north_case.code}/"),
-        await open_socket(own_server, alice, "/ws/me/"),
+        await open_room(own_server.url, alice, north_case.code),
+        await open_live(own_server.url, "/ws/me/", until="dashboard.snapshot", user=alice),
     ]
     own_server.process.send_signal(signal.SIGTERM)
-    assert await asyncio.gather(*(close_code(ws) for ws in sockets)) == [1012, 1012]
+    closed = await asyncio.gather(*(frames_until_closed(ws, seconds=10) for ws in sockets))
+    assert [code for _, code in closed] == [1012, 1012]
     await asyncio.to_thread(own_server.process.wait, 10)
     assert own_server.process.returncode is not None
     own_server.log.flush()

@@ -7,30 +7,17 @@ import json
 
 import pytest
 import websockets
-from channels.db import database_sync_to_async
-from django.conf import settings
 
 from consult.realtime.protocol import WS_CLOSE_MESSAGE_TOO_BIG
-from tests.support.sockets import session_cookie
+from tests.support.live_sockets import open_live
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.postgres]
 
 
-async def notification_socket(server, user):
-    cookie = await database_sync_to_async(session_cookie)(user)
-    ws = await websockets.connect(
-        server.url.replace("http", "ws") + "/ws/me/",
-        origin=server.url,
-        max_queue=None,
-        max_size=None,
-        additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"},
-    )
-    assert json.loads(await ws.recv())["type"] == "dashboard.snapshot"
-    return ws
-
-
 async def test_a_frame_over_the_apps_limit_is_refused_and_the_socket_stays(live_servers, alice):
-    ws = await notification_socket(live_servers[0], alice)
+    ws = await open_live(
+        live_servers[0].url, "/ws/me/", until="dashboard.snapshot", user=alice, max_size=None
+    )
     await ws.send(json.dumps({"type": "ping", "pad": "x" * 100_000}))
     assert json.loads(await ws.recv())["code"] == "frame_too_large"
     await ws.send(json.dumps({"type": "ping"}))
@@ -39,7 +26,9 @@ async def test_a_frame_over_the_apps_limit_is_refused_and_the_socket_stays(live_
 
 
 async def test_a_two_mebibyte_frame_is_closed_with_1009(live_servers, alice):
-    ws = await notification_socket(live_servers[0], alice)
+    ws = await open_live(
+        live_servers[0].url, "/ws/me/", until="dashboard.snapshot", user=alice, max_size=None
+    )
     await ws.send("x" * (2 * 1024 * 1024))
     async with asyncio.timeout(10):
         with pytest.raises(websockets.ConnectionClosed):
