@@ -11,7 +11,7 @@ import pytest
 from tests.live import DaphneServer
 from tests.support.live_sockets import frames_until_closed, open_live, open_room
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.postgres]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import websockets
 from consult.realtime.protocol import WS_CLOSE_MESSAGE_TOO_BIG
 from tests.support.live_sockets import open_live
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.postgres]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def test_a_frame_over_the_apps_limit_is_refused_and_the_socket_stays(live_servers, alice):
