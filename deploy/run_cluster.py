@@ -12,7 +12,8 @@
    static files into <workdir>/static. With a DATABASE_URL of your own and no DATABASE_OWNER_URL,
    one role does everything, as before.
 2. Starts N Daphne processes on ports port+11, port+12... sharing that database and the Redis
-   of REDIS_URL (default redis://127.0.0.1:6379/0), with SERVE_STATIC=0.
+   of REDIS_URL (default redis://127.0.0.1:6379/0), or the shards of REDIS_URLS, with
+   SERVE_STATIC=0.
 3. Starts `manage.py run_scheduler` (when the command exists).
 4. Renders deploy/nginx/consult.conf.template into <workdir>/nginx.conf and runs nginx in the
    foreground on --port, with its own pid file, logs and temp dirs in <workdir>. Besides the
@@ -415,7 +416,7 @@ def main():
         print(
             f"  database {cluster.env['DATABASE_URL']}"
             + (f" (migrated as {urlsplit(owner).username})" if owner else "")
-            + f", redis {cluster.env['REDIS_URL']}"
+            + f", redis {cluster.env.get('REDIS_URLS') or cluster.env['REDIS_URL']}"
         )
         print(f"  logs and pids in {cluster.workdir}; Ctrl-C stops everything\n", flush=True)
         try:
