@@ -168,8 +168,21 @@ def problems_at_every_size(page):
                 .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))""")
             found.append(f"{name}: {scroll_width} px wide: {widest}")
         found += [f"{name}: {violation}" for violation in axe_violations(page)]
+        if name.startswith("phone"):
+            found += [f"{name}: {small}" for small in small_touch_targets(page)]
     page.set_viewport_size(dict(zip(("width", "height"), SIZES["phone-360"], strict=True)))
     return found
+
+
+def small_touch_targets(page):
+    """Controls a finger must hit that are under 44 px tall: buttons, fields, disclosure
+    summaries, and each checkbox or radio button through the label that wraps it (its target)."""
+    return page.evaluate("""() => [...document.querySelectorAll(
+            'button, select, input:not([type=hidden]), summary, textarea')]
+        .map(e => (e.type === 'checkbox' || e.type === 'radio') && e.closest('label') || e)
+        .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 43.5)
+        .map(e => `${e.tagName.toLowerCase()}${e.dataset.testid ? '[' + e.dataset.testid + ']' : ''}`
+                  + ` ${Math.round(e.getBoundingClientRect().height)} px tall`)""")
 
 
 def settle(page):
