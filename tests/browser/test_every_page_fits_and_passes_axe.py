@@ -181,7 +181,8 @@ def small_touch_targets(page):
             'button, select, input:not([type=hidden]), summary, textarea')]
         .map(e => (e.type === 'checkbox' || e.type === 'radio') && e.closest('label') || e)
         .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 43.5)
-        .map(e => `${e.tagName.toLowerCase()}${e.dataset.testid ? '[' + e.dataset.testid + ']' : ''}`
+        .map(e => e.tagName.toLowerCase()
+                  + (e.dataset.testid ? `[${e.dataset.testid}]` : '')
                   + ` ${Math.round(e.getBoundingClientRect().height)} px tall`)""")
 
 
