@@ -12,9 +12,7 @@ import asyncio
 import json
 
 import pytest
-import websockets
 from channels.db import database_sync_to_async
-from django.conf import settings as django_settings
 from websockets.exceptions import ConnectionClosed
 
 from consult.cases.services import case_create
@@ -24,8 +22,7 @@ from consult.realtime.revocation import close_user_sockets
 from consult.realtime.shards import shard_of
 from tests.live import DaphneServer
 from tests.realtime.own_redis import OwnRedis
-from tests.realtime.test_cross_process import close_all, open_room
-from tests.support.sockets import session_cookie
+from tests.support.live_sockets import close_all, open_live, open_room
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.postgres]
 
@@ -70,16 +67,7 @@ def one_case_per_shard(alice, north):
 
 
 async def open_personal(server, user):
-    cookie = await database_sync_to_async(session_cookie)(user)
-    ws = await websockets.connect(
-        server.url.replace("http", "ws") + "/ws/me/",
-        origin=server.url,
-        max_queue=None,
-        additional_headers={"Cookie": f"{django_settings.SESSION_COOKIE_NAME}={cookie}"},
-    )
-    socket = Socket(ws)
-    await socket.next_of("dashboard.snapshot")
-    return socket
+    return Socket(await open_live(server.url, "/ws/me/", until="dashboard.snapshot", user=user))
 
 
 class Socket:
@@ -118,10 +106,10 @@ async def test_one_shard_away_degrades_only_its_rooms(
     rooms = {}
     for case in (on_0, on_1):
         rooms[case.pk] = [
-            Socket(await open_room(first, bob, case.code)),
-            Socket(await open_room(second, alice, case.code)),
+            Socket(await open_room(first.url, bob, case.code)),
+            Socket(await open_room(second.url, alice, case.code)),
         ]
-    carol_ws = Socket(await open_room(first, carol, on_0.code))
+    carol_ws = Socket(await open_room(first.url, carol, on_0.code))
     (bob_0, alice_0), (bob_1, alice_1) = rooms[on_0.pk], rooms[on_1.pk]
 
     # Both shards up: each room's messages cross between the processes.
