@@ -24,7 +24,7 @@ class AuditHead(models.Model):
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64)
     # The hash before the last append: lets one UPDATE ... RETURNING hand back the previous
-    # hash with the new seq (services._append_postgres).
+    # hash with the new seq (consult/audit/sql.py).
     prev_hash = models.CharField(max_length=64, default="0" * 64)
 
 

@@ -31,7 +31,7 @@ appends to the case's audit stream (its head row); appending any case event inse
 references the case (a KEY SHARE lock on it) while holding the head. Taking the case row first,
 NO KEY so that those key-share locks are not blocked, keeps one order and the two cannot
 deadlock. A service that writes a case event without obtaining the case (the scheduler) takes
-the row with `case_row_lock` first. The one-statement post (consult/cases/posting.py) states the
+the row with `case_row_lock` first. The one-statement post (consult/cases/store.py) states the
 MEMBER rule in its own SQL, to lock and authorise in one round trip; the permission matrix
 (tests/records/) checks it with the rest.
 """

@@ -24,7 +24,7 @@ def message_dict(message):
 def message_row_dict(
     seq, client_id, author_id, username, first_name, last_name, html, corrects_seq, created_at
 ):
-    """message_dict of a message read as a row (consult/cases/rooms.py): the same frame without
+    """message_dict of a message read as a row (consult/cases/store.py): the same frame without
     model instances, which were most of a room join's CPU (50 messages, authors, corrections)."""
     return {
         "seq": seq,

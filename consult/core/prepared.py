@@ -6,7 +6,7 @@ the one-statement post that was half of PostgreSQL's CPU per message: 745 µs pe
 with the statement prepared once per connection (bench: posts from one connection, the
 backend's CPU read from /proc).
 
-The same goes for a room join's reads and presence row (consult/cases/rooms.py), thousands at
+The same goes for a room join's reads and presence row (consult/cases/store.py), thousands at
 once in a reconnect storm. Only statements run through here are prepared; everything else keeps
 Django's client-side binding. Parameters go to the server typed (a Python str as "unknown", so
 the statement's own casts decide), and errors come back as Django's database exceptions.

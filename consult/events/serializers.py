@@ -2,7 +2,7 @@
 
 Every frame and JSON answer that carries a user, case, message, consult, page, follow-up,
 guidance entry or review builds it here, so an entity has one shape everywhere. Duck-typed:
-a model instance or a plain row with the same attributes (consult/cases/rooms.py reads a
+a model instance or a plain row with the same attributes (consult/cases/store.py reads a
 room's history as rows, far cheaper than model instances), and no domain app is imported.
 """
 

@@ -83,7 +83,6 @@ def test_a_grant_does_not_let_its_supervisor_change_the_case(granted, north_case
 READS_CASES = {
     "cases/access.py": "case_for itself",
     "cases/store.py": "the post's own SQL, which states the MEMBER rule in its statement",
-    "audit/signals.py": "a membership change goes on the trail of each of its team's cases",
     "core/management/commands/seed_demo.py": "demo data, no user asking",
 }
 

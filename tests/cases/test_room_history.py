@@ -1,4 +1,4 @@
-"""A room's history is read as rows for speed (consult/cases/rooms.py): its frames must be exactly
+"""A room's history is read as rows for speed (consult/cases/store.py): its frames must be exactly
 what the model serializer would send, corrections and times included, on every database."""
 
 import pytest
