@@ -7,7 +7,7 @@ alice is a North therapist who owns the North case; bob, a North supervisor, wri
 import pytest
 from playwright.sync_api import expect
 
-from consult.cases.services import message_post
+from consult.cases.services import case_create, message_post
 from tests.browser.conftest import open_room
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,6 +40,26 @@ def test_unread_counts_rise_live_and_fall_when_the_room_is_read_in_another_tab(
     expect(
         case_list.locator(f"tr[data-case='{north_case.code}']").get_by_test_id("unread")
     ).to_have_attribute("data-count", "0")
+
+
+def test_the_case_list_catches_up_after_a_reconnect_and_shows_a_new_case_live(
+    sign_in, alice, bob, north, north_case
+):
+    case_list = sign_in(alice)  # lands on /cases/
+    banner = case_list.get_by_test_id("page-banner")
+    expect(banner).to_have_attribute("data-socket", "open")
+    case_list.context.set_offline(True)
+    expect(banner).not_to_have_attribute("data-socket", "open")
+    for text in ("Missed while away.", "Missed too."):
+        message_post(actor=bob, case_code=north_case.code, client_id=text[:10], body=text)
+    case_list.context.set_offline(False)
+    row = case_list.locator(f"tr[data-case='{north_case.code}']")
+    expect(row.get_by_test_id("unread")).to_have_attribute("data-count", "2")  # no reload
+
+    opened = case_create(actor=alice, team_id=north.pk, title="Adolescent, school refusal")
+    message_post(actor=bob, case_code=opened.code, client_id="first-word", body="Seen her file.")
+    new_row = case_list.locator(f"tr[data-case='{opened.code}']")
+    expect(new_row.get_by_test_id("unread")).to_have_attribute("data-count", "1")
 
 
 def test_a_mention_reaches_the_mentioned_user_on_another_page_and_opens_the_room_there(

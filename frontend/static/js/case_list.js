@@ -19,7 +19,7 @@ function setUnread(tr, count) {
 const handlers = {
   "case.activity": (f) => {
     const tr = row(f.case);
-    if (!tr) return; // a case opened after this page loaded: it shows on the next load
+    if (!tr) return refreshRows(); // a case opened (or shared with a team) since this page loaded
     if (f.author_id !== me) setUnread(tr, Number(tr.querySelector("[data-testid=unread]").dataset.count) + 1);
     const time = tr.querySelector("[data-testid=last-activity]");
     time.dateTime = f.at;
@@ -35,3 +35,30 @@ const handlers = {
   },
 };
 notifier.onFrame((frame) => handlers[frame.type]?.(frame));
+
+// The rows as the server renders them now. After a reconnect (frames sent while the socket was
+// away are gone) and for a case this page has never shown, counts are read again rather than
+// guessed.
+let refreshing = false;
+async function refreshRows() {
+  if (refreshing) return;
+  refreshing = true;
+  try {
+    const response = await fetch(location.href, { credentials: "same-origin", cache: "no-store" });
+    if (!response.ok) return;
+    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    const fresh = page.getElementById("case-rows");
+    if (fresh) document.getElementById("case-rows").replaceChildren(...fresh.childNodes);
+  } catch {
+    // offline again: the next reconnect reads them
+  } finally {
+    refreshing = false;
+  }
+}
+
+let connectedBefore = false;
+notifier.onState((state) => {
+  if (state !== "open") return;
+  if (connectedBefore) refreshRows();
+  connectedBefore = true;
+});
