@@ -48,8 +48,9 @@ test: lint
 	@env $$($(PY) tests/services.py) $(PY) -m pytest $(PYTEST_ARGS)
 
 # The suite as `make run` runs without PostgreSQL and Redis, even where they answer: SQLite, the
-# in-memory layer and the in-process room hub. Only tests needing the real services (or a second
-# process, which needs both) are skipped.
+# in-memory layer and the in-process room hub (browser tests: one Daphne process on the SQLite
+# test file). Only tests marked postgres or redis (database-specific, or two server processes)
+# are skipped.
 test-embedded: install
 	@env $$(TEST_SERVICES=embedded $(PY) tests/services.py) $(PY) -m pytest $(PYTEST_ARGS)
 
