@@ -99,6 +99,11 @@ def new_sessions(users):
     # Each signed-in session has its UserSession row (consult/accounts/sessions.py), as a sign-in
     # makes: sockets are refused without one.
     now = timezone.now()
+    # This setup's sessions replace the ones an earlier run made for the same users: left open,
+    # they would lapse while idle and the servers' sweep would spend the next run ending them.
+    stale = UserSession.objects.filter(user__in=users, ended_at__isnull=True)
+    Session.objects.filter(session_key__in=stale.values("session_key")).delete()
+    stale.delete()
     rows = UserSession.objects.bulk_create(
         [
             UserSession(

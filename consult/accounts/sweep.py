@@ -8,8 +8,9 @@ UPDATE, so each session is ended, and its sockets closed, once.
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync
 from django.conf import settings
 
 from consult.accounts.sessions import sessions_expire_due
@@ -17,10 +18,18 @@ from consult.accounts.sessions import sessions_expire_due
 log = logging.getLogger(__name__)
 
 
+# The sweep's own thread: on Channels' shared one (database_sync_to_async), a sweep ending many
+# sessions at once held up every handshake's session and user lookup behind it.
+_sweep_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="consult-sweep")
+expire_due = DatabaseSyncToAsync(
+    sessions_expire_due, thread_sensitive=False, executor=_sweep_thread
+)
+
+
 async def sweep_forever():
     while True:
         try:
-            await database_sync_to_async(sessions_expire_due)()
+            await expire_due()
         except Exception:
             log.exception("session sweep failed; retrying")
         await asyncio.sleep(settings.SESSION_SWEEP_SECONDS)
