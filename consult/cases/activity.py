@@ -16,8 +16,8 @@ from django.db.models.functions import Coalesce
 
 from consult.accounts.models import User
 from consult.cases.models import Message, ReadPosition
-from consult.cases.serializers import user_dict
 from consult.deid.guard import Confirmation
+from consult.events import frames
 from consult.realtime.broadcast import publish_on_commit, team_group, user_group
 
 # Django usernames are letters, digits and @ . + - _; a trailing dot is the sentence's,
@@ -48,28 +48,12 @@ def unread_count(case, user, read_seq):
 
 
 def publish_activity(message, *, code, team_id):
-    publish_on_commit(
-        team_group(team_id),
-        {
-            "type": "case.activity",
-            "case": code,
-            "seq": message.seq,
-            "author_id": message.author_id,
-            "at": message.created_at.isoformat(),
-        },
-    )
+    publish_on_commit(team_group(team_id), frames.case_activity(message, code=code))
 
 
 def publish_read(case, user, seq):
-    publish_on_commit(
-        user_group(user.pk),
-        {
-            "type": "case.read",
-            "case": case.code,
-            "seq": seq,
-            "unread": unread_count(case, user, seq),
-        },
-    )
+    unread = unread_count(case, user, seq)
+    publish_on_commit(user_group(user.pk), frames.case_read(code=case.code, seq=seq, unread=unread))
 
 
 @dataclass(frozen=True)
@@ -117,12 +101,6 @@ def mentions_in(*, actor, case_code, body):
 def publish_mentions(message, mentions, *, code):
     if not mentions.user_ids:
         return
-    frame = {
-        "type": "mention",
-        "case": code,
-        "seq": message.seq,
-        "by": user_dict(mentions.author),
-        "url": f"/cases/{code}/?at={message.seq}",
-    }
+    frame = frames.mention(message, code=code, by=mentions.author)
     for user_id in mentions.user_ids:
         publish_on_commit(user_group(user_id), frame)

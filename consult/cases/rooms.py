@@ -1,31 +1,34 @@
 """Being in a case room: joining, reading history, presence. Reads are audited too."""
 
+import datetime
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from consult.accounts.models import User
 from consult.audit.kinds import Action
 from consult.audit.services import audit_append
 from consult.cases import store
 from consult.cases.access import case_for
 from consult.cases.models import Presence
-from consult.cases.serializers import case_dict, message_row_dict, user_dict, user_row_dict
+from consult.events import frames
 from consult.realtime.broadcast import case_group, publish_on_commit
 
 RECENT_HISTORY = 50
 
 
 def case_history(case, *, after_seq=None, limit=None):
-    """Frames' dicts of the messages after `after_seq` in order, or of the most recent ones
-    when it is None; and whether more follow."""
+    """The messages (as MessageRows) after `after_seq` in order, or the most recent ones when
+    it is None; and whether more follow."""
     if after_seq is None:
         rows = store.history_rows(case.pk, limit=RECENT_HISTORY)
-        return [message_row_dict(*row) for row in reversed(rows)], False
+        return _message_rows(reversed(rows)), False
     limit = limit or settings.HISTORY_PAGE_SIZE
     rows = store.history_rows(case.pk, after_seq=after_seq, limit=limit + 1)
-    return [message_row_dict(*row) for row in rows[:limit]], len(rows) > limit
+    return _message_rows(rows[:limit]), len(rows) > limit
 
 
 def room_join(*, actor, case_code, channel_name, after_seq=None, case=None, session_id=None):
@@ -47,18 +50,17 @@ def room_join(*, actor, case_code, channel_name, after_seq=None, case=None, sess
             payload=_read_range(after_seq, history),
         )
         presence = present_users(case.pk)
-        publish_on_commit(case_group(case.pk), {"type": "presence", "users": presence})
-    return case, {
-        "type": "room.joined",
-        "case": case_dict(case),
-        "me": user_dict(actor),
-        "members": team_members(case),
-        "last_seq": case.last_seq,
-        "messages": history,
-        "has_more": has_more,
-        "presence": presence,
-        "read_positions": read_positions(case),
-    }
+        publish_on_commit(case_group(case.pk), frames.presence(presence))
+    return case, frames.room_joined(
+        case=case,
+        me=actor,
+        members=team_members(case),
+        last_seq=case.last_seq,
+        messages=history,
+        has_more=has_more,
+        presence=presence,
+        read_positions=read_positions(case),
+    )
 
 
 def room_history(*, actor, case_code, after_seq, limit=None, session_id=None):
@@ -72,19 +74,14 @@ def room_history(*, actor, case_code, after_seq, limit=None, session_id=None):
                 case=case,
                 payload=_read_range(after_seq, history),
             )
-    return {
-        "type": "history",
-        "after_seq": after_seq,
-        "messages": history,
-        "has_more": has_more,
-    }
+    return frames.history(after_seq=after_seq, messages=history, has_more=has_more)
 
 
 def _read_range(after_seq, history):
     return {
         "after_seq": after_seq,
-        "first_seq": history[0]["seq"] if history else None,
-        "last_seq": history[-1]["seq"] if history else None,
+        "first_seq": history[0].seq if history else None,
+        "last_seq": history[-1].seq if history else None,
         "count": len(history),
     }
 
@@ -93,9 +90,7 @@ def room_leave(*, channel_name):
     with transaction.atomic():
         case_id = store.presence_delete(channel_name)
         if case_id is not None:
-            publish_on_commit(
-                case_group(case_id), {"type": "presence", "users": present_users(case_id)}
-            )
+            publish_on_commit(case_group(case_id), frames.presence(present_users(case_id)))
 
 
 def presence_refresh(*, channel_name):
@@ -104,12 +99,46 @@ def presence_refresh(*, channel_name):
 
 def present_users(case_id):
     fresh_since = timezone.now() - timedelta(seconds=settings.PRESENCE_TTL_SECONDS)
-    return [user_row_dict(*row) for row in store.present_user_rows(case_id, seen_since=fresh_since)]
+    return [_user_row(*row) for row in store.present_user_rows(case_id, seen_since=fresh_since)]
 
 
 def team_members(case):
-    return [user_row_dict(*row) for row in store.team_member_rows(case.team_id)]
+    return [_user_row(*row) for row in store.team_member_rows(case.team_id)]
 
 
 def read_positions(case):
     return {str(user_id): seq for user_id, seq in store.read_position_rows(case.pk)}
+
+
+# A room's reads come back as rows (consult/cases/store.py), not model instances, which were most
+# of a room join's CPU (50 messages, their authors and corrections); consult/events/serializers.py
+# reads these as it reads the models.
+
+
+class UserRow(NamedTuple):
+    pk: int
+    username: str
+    display_name: str
+
+
+class MessageRow(NamedTuple):
+    seq: int
+    client_id: str
+    author: UserRow
+    body_html: str
+    corrects_seq: int | None
+    created_at: datetime.datetime
+
+
+def _user_row(pk, username, first_name, last_name):
+    return UserRow(pk, username, User.name_from(first_name, last_name, username))
+
+
+def _message_rows(rows):
+    authors, messages = {}, []  # a room's messages have few authors: one UserRow each
+    for seq, client_id, author_id, username, first, last, html, corrects_seq, created in rows:
+        author = authors.get(author_id)
+        if author is None:
+            author = authors[author_id] = _user_row(author_id, username, first, last)
+        messages.append(MessageRow(seq, client_id, author, html, corrects_seq, created))
+    return messages

@@ -17,9 +17,9 @@ from consult.cases import activity, store
 from consult.cases.access import Need, case_for, is_team_member
 from consult.cases.models import Case, Message, ReadPosition, RiskLevel, Status
 from consult.cases.rendering import render_markdown
-from consult.cases.serializers import message_dict
 from consult.core.errors import AccessDenied, IdentifierFound, TooLarge, ValidationFailed
 from consult.deid.guard import guard_fields, guard_rendered, guard_text
+from consult.events import frames
 from consult.falsealarms.audit import false_alarms_audit
 from consult.realtime.broadcast import case_group, publish_on_commit
 
@@ -116,11 +116,7 @@ def message_post(
             accepted={"body": accepted},
             texts={"body": body},
         )
-        publish_on_commit(
-            case_group(message.case_id),
-            {"type": "message.new", "message": message_dict(message)},
-            seq=message.seq,
-        )
+        publish_on_commit(case_group(message.case_id), frames.message_new(message), seq=message.seq)
         _publish_team_news(message, case_code, message.case.team_id, mentions)
     return PostResult(message, duplicate=False)
 
@@ -155,9 +151,7 @@ def read_position_mark(*, actor, case_code, seq, session_id=None):
         position, _ = ReadPosition.objects.get_or_create(case=case, user=actor)
         advanced = ReadPosition.objects.filter(pk=position.pk, seq__lt=seq).update(seq=seq)
         if advanced:
-            publish_on_commit(
-                case_group(case.pk), {"type": "read.updated", "user_id": actor.pk, "seq": seq}
-            )
+            publish_on_commit(case_group(case.pk), frames.read_updated(user_id=actor.pk, seq=seq))
             activity.publish_read(
                 case, actor, seq
             )  # the reader's other tabs: the case list's count falls

@@ -26,6 +26,7 @@ from consult.cases.access import Need, case_for, is_team_member, may_break_glass
 from consult.core.errors import AccessDenied, NotFound, ValidationFailed
 from consult.deid.guard import guard_text
 from consult.emergency.models import EmergencyGrant
+from consult.events import frames
 from consult.oncall.deliveries import email_queue
 from consult.oncall.rota import team_supervisors
 from consult.realtime.broadcast import publish_on_commit, user_group
@@ -83,14 +84,7 @@ def emergency_grant(*, actor, case_code, reason, stepped_up):
 
 def _tell_the_team(grant):
     case, grantee = grant.case, grant.user
-    frame = {
-        "type": "emergency_access.granted",
-        "grant_id": grant.pk,
-        "case": case.code,
-        "grantee": grantee.display_name,
-        "expires_at": grant.expires_at.isoformat(),
-        "url": f"/cases/{case.code}/audit/",
-    }
+    frame = frames.emergency_access_granted(grant)
     for supervisor in team_supervisors(case.team_id):
         publish_on_commit(user_group(supervisor.pk), frame)
         if supervisor.email:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from consult.cases.models import Case, Message
 from consult.cases.rendering import render_markdown
+from consult.events import frames
 from consult.followups.models import FollowUp
 from consult.guidance.models import GuidanceEntry
 from consult.oncall.models import ConsultRequest, Page
@@ -139,21 +140,13 @@ def publish_redacted(kind, record, field, case):
     """Tell open rooms: a message is redrawn in place, a consult card from its usual frame, and
     every other record by `record.redacted` (the room reloads its records panel)."""
     if kind.model is Message:
-        publish_on_commit(case_group(case.pk), message_redacted_frame(record))
+        publish_on_commit(case_group(case.pk), frames.message_redacted(record))
     elif kind.model is ConsultRequest:
         publish_consult(record)
     else:
         publish_on_commit(
             case_group(case.pk),
-            {
-                "type": "record.redacted",
-                "case": case.code,
-                "record": kind.key,
-                "id": record.pk,
-                "field": field,
-            },
+            frames.record_redacted(
+                code=case.code, record=kind.key, record_id=record.pk, field=field
+            ),
         )
-
-
-def message_redacted_frame(message):
-    return {"type": "message.redacted", "seq": message.seq, "html": message.body_html}

@@ -8,6 +8,8 @@ from django.utils import timezone
 from consult.audit.kinds import Action
 from consult.audit.services import audit_append
 from consult.cases.access import case_row_lock
+from consult.events import frames
+from consult.events.serializers import followup_url
 from consult.followups.models import FollowUp
 from consult.oncall.deliveries import email_queue
 from consult.realtime.broadcast import publish_on_commit, user_group
@@ -34,16 +36,7 @@ def remind_due_followups(now=None):
                 case=followup.case,
                 payload={"followup_id": followup.pk, "owner_id": followup.owner_id},
             )
-            publish_on_commit(
-                user_group(followup.owner_id),
-                {
-                    "type": "followup.due",
-                    "followup_id": followup.pk,
-                    "case": followup.case.code,
-                    "due_at": followup.due_at.isoformat(),
-                    "url": f"/dashboard/#followup-{followup.pk}",
-                },
-            )
+            publish_on_commit(user_group(followup.owner_id), frames.followup_due(followup))
             if followup.owner.email:
                 email_queue(
                     to=followup.owner.email,
@@ -51,7 +44,7 @@ def remind_due_followups(now=None):
                     due_at=now,
                     body=(
                         f"A follow-up check-in on case {followup.case.code} is due.\n"
-                        f"Record it here: {settings.SITE_URL}/dashboard/#followup-{followup.pk}\n"
+                        f"Record it here: {settings.SITE_URL}{followup_url(followup.pk)}\n"
                     ),
                 )
             done += 1

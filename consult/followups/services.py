@@ -13,9 +13,9 @@ from consult.audit.services import audit_append
 from consult.cases.access import case_for, is_team_member
 from consult.core.errors import AccessDenied, NotFound, TooLarge, ValidationFailed
 from consult.deid.guard import guard_text
+from consult.events import frames
 from consult.falsealarms.audit import false_alarms_audit
 from consult.followups.models import FollowUp, Source
-from consult.followups.serializers import followup_dict
 from consult.realtime.broadcast import case_group, publish_on_commit
 
 NOTE_MAX_CHARS = 2000
@@ -52,9 +52,7 @@ def followup_schedule(
                 "source_id": source_id,
             },
         )
-        publish_on_commit(
-            case_group(case.pk), {"type": "followup.scheduled", "followup": followup_dict(followup)}
-        )
+        publish_on_commit(case_group(case.pk), frames.followup_scheduled(followup))
     return followup
 
 
@@ -85,10 +83,7 @@ def followup_complete(*, actor, followup_id, note, confirmations=()):
             accepted={"note": accepted},
             texts={"note": note},
         )
-        publish_on_commit(
-            case_group(followup.case_id),
-            {"type": "followup.completed", "followup": followup_dict(followup)},
-        )
+        publish_on_commit(case_group(followup.case_id), frames.followup_completed(followup))
     return followup
 
 

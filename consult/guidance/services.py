@@ -14,14 +14,13 @@ from consult.audit.chain import content_hash
 from consult.audit.kinds import Action
 from consult.audit.services import audit_append
 from consult.cases.access import Need, case_for
-from consult.cases.serializers import user_dict
 from consult.core.errors import NotFound, TooLarge, ValidationFailed
 from consult.deid.guard import guard_fields
+from consult.events import frames
 from consult.falsealarms.audit import false_alarms_audit
 from consult.followups.models import Source
 from consult.followups.services import followup_schedule
 from consult.guidance.models import Acknowledgement, GuidanceEntry
-from consult.guidance.serializers import guidance_dict
 from consult.oncall.models import ConsultRequest
 from consult.realtime.broadcast import case_group, publish_on_commit
 
@@ -61,9 +60,7 @@ def guidance_log(
         false_alarms_audit(
             actor=actor, case=case, record={"entry_id": entry.pk}, accepted=accepted, texts=texts
         )
-        publish_on_commit(
-            case_group(case.pk), {"type": "guidance.logged", "entry": guidance_dict(entry)}
-        )
+        publish_on_commit(case_group(case.pk), frames.guidance_logged(entry))
     return entry
 
 
@@ -115,9 +112,7 @@ def guidance_amend(
         false_alarms_audit(
             actor=actor, case=case, record={"entry_id": entry.pk}, accepted=accepted, texts=texts
         )
-        publish_on_commit(
-            case_group(case.pk), {"type": "guidance.amended", "entry": guidance_dict(entry)}
-        )
+        publish_on_commit(case_group(case.pk), frames.guidance_amended(entry))
     return entry
 
 
@@ -136,16 +131,7 @@ def guidance_acknowledge(*, actor, case_code, entry_id):
             case=case,
             payload={"entry_id": entry.pk, "number": entry.number, "version": entry.version},
         )
-        publish_on_commit(
-            case_group(case.pk),
-            {
-                "type": "guidance.acknowledged",
-                "case": case.code,
-                "entry_id": entry.pk,
-                "by": user_dict(actor),
-                "at": ack.at.isoformat(),
-            },
-        )
+        publish_on_commit(case_group(case.pk), frames.guidance_acknowledged(ack, code=case.code))
     return ack
 
 

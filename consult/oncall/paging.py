@@ -10,12 +10,19 @@ from consult.audit.kinds import Action, user_stream
 from consult.audit.services import audit_append
 from consult.cases.access import case_row_lock
 from consult.cases.clinical import CRISIS_LINE, CRISIS_RESOURCES, EMERGENCY_SERVICES, resource_line
+from consult.events import frames
+from consult.events.serializers import consult_url
 from consult.oncall import policy
 from consult.oncall.deliveries import email_queue, webhook_queue
 from consult.oncall.models import ACTIVE_STATES, Page, State, Tier
 from consult.oncall.rota import paging_settings, team_supervisors, tier_recipients
-from consult.oncall.serializers import consult_dict, consult_url, page_dict
 from consult.realtime.broadcast import case_group, publish_on_commit, team_group, user_group
+
+# What the requester is told when every tier was paged and nobody acknowledged.
+UNANSWERED_MESSAGE = (
+    "Nobody has acknowledged your urgent consult yet. If your client may be in "
+    "danger, do not wait: use the crisis resources below. You can page the on-call again."
+)
 
 
 def audit_consult(consult, action, actor=None, **payload):
@@ -33,18 +40,14 @@ def audit_consult(consult, action, actor=None, **payload):
 
 def publish_consult(consult):
     """The consult's new state to its room, its requester and the team's supervisors."""
-    frame = {"type": "consult.updated", "consult": consult_dict(consult)}
+    frame = frames.consult_updated(consult)
     if consult.case_id:
         publish_on_commit(case_group(consult.case_id), frame)
         # The case list's "consult open" mark, for every member of the team: no question,
         # no state detail.
         publish_on_commit(
             team_group(consult.team_id),
-            {
-                "type": "case.consult",
-                "case": consult.case.code,
-                "active": consult.state in ACTIVE_STATES,
-            },
+            frames.case_consult(code=consult.case.code, active=consult.state in ACTIVE_STATES),
         )
     people = {consult.requester_id} | {u.pk for u in team_supervisors(consult.team_id)}
     for person_id in people:
@@ -114,16 +117,14 @@ def page_tier(consult, tier, now):
 
 
 def send_page(page, consult):
-    publish_on_commit(
-        user_group(page.recipient_id), {"type": "page", "page": page_dict(page, consult)}
-    )
+    publish_on_commit(user_group(page.recipient_id), frames.page(page, consult))
 
 
 def queue_outbound(consult, person, settings_, *, tier_label):
     """E-mail and webhook rows for the scheduler. Case code, urgency and a link:
     nothing clinical."""
     what = f"case {consult.case.code}" if consult.case_id else "a colleague's support request"
-    link = settings.SITE_URL + consult_url(consult)
+    link = settings.SITE_URL + consult_url(consult.pk)
     if person.email:
         email_queue(
             to=person.email,
@@ -156,7 +157,7 @@ def support_notify(consult):
     supervisors = [
         person for person in team_supervisors(consult.team_id) if person.pk != consult.requester_id
     ]
-    link = settings.SITE_URL + consult_url(consult)
+    link = settings.SITE_URL + consult_url(consult.pk)
     for person in supervisors:
         if person.email:
             email_queue(
@@ -180,14 +181,9 @@ def mark_unanswered(consult):
     consult.escalate_at = None
     consult.save(update_fields=["state", "escalate_at", "updated_at"])
     audit_consult(consult, Action.CONSULT_UNANSWERED, tier=consult.tier, round=consult.round)
-    frame = {
-        "type": "consult.unanswered",
-        "consult_id": consult.pk,
-        "case": consult.case.code if consult.case_id else None,
-        "message": "Nobody has acknowledged your urgent consult yet. If your client may be in "
-        "danger, do not wait: use the crisis resources below. You can page the on-call again.",
-        "resources": list(CRISIS_RESOURCES),
-    }
+    frame = frames.consult_unanswered(
+        consult, message=UNANSWERED_MESSAGE, resources=list(CRISIS_RESOURCES)
+    )
     publish_on_commit(user_group(consult.requester_id), frame)
     if consult.case_id:
         publish_on_commit(case_group(consult.case_id), frame)
@@ -199,7 +195,7 @@ def mark_unanswered(consult):
             body=(
                 "Nobody has acknowledged yet. In an emergency:\n"
                 f"{resource_line(CRISIS_LINE)}\n{resource_line(EMERGENCY_SERVICES)}\n"
-                f"Page again: {settings.SITE_URL + consult_url(consult)}\n"
+                f"Page again: {settings.SITE_URL + consult_url(consult.pk)}\n"
             ),
         )
 

@@ -2,9 +2,9 @@
 
 from django.db.models import Exists, OuterRef, Q
 
+from consult.events import frames
 from consult.oncall.models import ACTIVE_STATES, ConsultRequest, Page, Shift
 from consult.oncall.rota import on_call_now
-from consult.oncall.serializers import consult_dict, page_dict
 
 
 def supervised_team_ids(user):
@@ -44,11 +44,7 @@ def open_pages_of(user):
 
 def dashboard_snapshot(user):
     """What a (re)connecting notification socket needs to be consistent with the server."""
-    return {
-        "type": "dashboard.snapshot",
-        "consults": [consult_dict(c) for c in active_consults(user)],
-        "pages": [page_dict(p, p.consult) for p in open_pages_of(user)],
-    }
+    return frames.dashboard_snapshot(consults=active_consults(user), pages=open_pages_of(user))
 
 
 def on_call_by_team(user, *, now=None):

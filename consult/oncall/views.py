@@ -13,10 +13,10 @@ from consult.core.errors import ConsultError, IdentifierFound, ValidationFailed
 from consult.core.forms import CONFIRM_FIELD, posted_moment, ticked_confirmations
 from consult.core.http import domain_errors, error_status
 from consult.deid.guard import flagged_spans
+from consult.events.serializers import consult_dict
 from consult.falsealarms.confirmations import posted_confirmations
 from consult.oncall import consults, rota, selectors
 from consult.oncall.models import WARNING_SIGNS
-from consult.oncall.serializers import consult_dict
 
 
 def _int(value, field):

@@ -25,9 +25,10 @@ from consult.accounts.grants import grant_holds
 from consult.accounts.sessions import SESSION_ROW, activity_write_seconds, session_touch
 from consult.accounts.standing import sign_in_lost_code
 from consult.core.errors import AccessDenied, ConsultError, RateLimited, Unavailable
+from consult.events import frames
 from consult.ops import metrics
 from consult.realtime import protocol
-from consult.realtime.broadcast import FORWARD, encode
+from consult.realtime.broadcast import FORWARD
 from consult.realtime.layer_outage import receive_shard_answers, receive_through_outages
 from consult.realtime.limits import TokenBucket, open_sockets
 from consult.realtime.wire import frame_writer, text_frame
@@ -178,9 +179,7 @@ class ConsultSocket(AsyncWebsocketConsumer):
         metrics.frames_refused.labels(error.code).inc()
         request_type = frame.type if frame else error.request
         client_id = frame.get("client_id") if frame else error.client_id
-        await self.send_frame(
-            protocol.error_frame(error, request_type=request_type, client_id=client_id)
-        )
+        await self.send_frame(frames.error(error, request=request_type, client_id=client_id))
         if self.closes_socket(error):
             await self.close(code=protocol.WS_CLOSE_FORBIDDEN)
 
@@ -214,10 +213,11 @@ class ConsultSocket(AsyncWebsocketConsumer):
             log.exception("recording socket activity failed")
 
     async def on_ping(self, frame):
-        await self.send_frame({"type": "pong"})
+        await self.send_frame(frames.pong())
 
     async def send_frame(self, frame):
-        await self.send_now(encode(frame))
+        """Send a Frame (consult/events/frames.py): nothing else is encoded."""
+        await self.send_now(frames.encode(frame))
 
     async def send_now(self, text):
         """Send a serialised frame, straight to the Daphne socket when it is open (wire.py)."""

@@ -19,11 +19,11 @@ and backfill from the database, which is the truth.
 import hashlib
 import logging
 
-import orjson
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from consult.events.frames import encode
 from consult.ops import metrics
 from consult.realtime import hub
 
@@ -61,12 +61,9 @@ def session_group(session_key):
     return "session." + hashlib.sha256(session_key.encode()).hexdigest()[:40]
 
 
-def encode(frame):
-    return orjson.dumps(frame).decode()
-
-
 def publish_on_commit(group, frame, *, seq=hub.UNORDERED):
-    """Send `frame` to the group once the current transaction commits.
+    """Send `frame` (a Frame from consult/events/frames.py: encode refuses anything else) to
+    the group once the current transaction commits.
 
     `seq` is the room message sequence number the frame carries, so rooms deliver in order.
     A failed publish never fails the request or scheduler pass that committed: the change is

@@ -17,6 +17,7 @@ from django.db import DatabaseError
 from consult.cases import rooms, services
 from consult.cases.access import case_for
 from consult.core.errors import ConsultError, NotFound, Unavailable
+from consult.events import frames
 from consult.ops import metrics
 from consult.realtime import protocol
 from consult.realtime.base import ConsultSocket
@@ -94,7 +95,7 @@ class CaseRoomConsumer(ConsultSocket):
         """A malformed query: accepted only to say which field, then closed with 4400. Nothing about
         the case is read first, so the answer is the same for members and everyone else."""
         await super().accept()
-        await self.send_frame(protocol.error_frame(error))
+        await self.send_frame(frames.error(error))
         await self.close(code=protocol.WS_CLOSE_BAD_REQUEST)
 
     async def disconnect(self, code):
@@ -129,14 +130,7 @@ class CaseRoomConsumer(ConsultSocket):
             confirmations=protocol.parse_confirmations(frame.get("confirmations")),
             session_id=self.session_id,
         )
-        await self.send_frame(
-            {
-                "type": "message.ack",
-                "client_id": result.message.client_id,
-                "seq": result.message.seq,
-                "duplicate": result.duplicate,
-            }
-        )
+        await self.send_frame(frames.message_ack(result.message, duplicate=result.duplicate))
         metrics.posts_acked.inc()
 
     async def on_history_fetch(self, frame):

@@ -9,18 +9,14 @@ any one member's.
 
 from consult.cases.models import Case
 from consult.cases.rooms import case_history
-from consult.events.frames import Frame, encode
+from consult.events import frames
 from consult.realtime.workers import in_db_thread
 
 
 def message_frames_between(case_id, after_seq, before_seq):
     """(seq, text) of the `message.new` frames of the messages strictly between two seqs."""
     history, _ = case_history(Case(pk=case_id), after_seq=after_seq, limit=before_seq - after_seq)
-    return [
-        (m["seq"], encode(Frame(type="message.new", message=m)))
-        for m in history
-        if m["seq"] < before_seq
-    ]
+    return [(m.seq, frames.encode(frames.message_new(m))) for m in history if m.seq < before_seq]
 
 
 def gap_filler(case_id):

@@ -11,11 +11,11 @@ Retry-After is not possible: Daphne can only refuse an upgrade with 403; autobah
 
 import logging
 
-import orjson
 from django.db import InterfaceError, OperationalError
 
 from consult.core.errors import Unavailable
-from consult.realtime.protocol import WS_CLOSE_TRY_AGAIN, error_frame
+from consult.events import frames
+from consult.realtime.protocol import WS_CLOSE_TRY_AGAIN
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class AnswersWhenTheDatabaseIsAway:
             await send(
                 {
                     "type": "websocket.send",
-                    "text": orjson.dumps(error_frame(Unavailable())).decode(),
+                    "text": frames.encode(frames.error(Unavailable())),
                 }
             )
             await send({"type": "websocket.close", "code": WS_CLOSE_TRY_AGAIN})

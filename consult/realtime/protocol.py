@@ -12,6 +12,7 @@ import orjson
 
 from consult.core.errors import ProtocolError, TooLarge, ValidationFailed
 from consult.deid.guard import Confirmation
+from consult.events import frames
 
 WS_CLOSE_SIGNED_OUT = (
     4001  # the session ended (sign-out, expiry, revoked, password changed): sign in again
@@ -33,8 +34,8 @@ ASCII_DIGITS = re.compile(r"[0-9]{1,19}")
 
 # Redis (live delivery) is away / back: the socket stays open either way; on LIVE the client
 # reconnects, and its fresh handshake sends what it missed (docs/protocol.md).
-DEGRADED = '{"type":"degraded"}'
-LIVE = '{"type":"live"}'
+DEGRADED = frames.encode(frames.degraded())
+LIVE = frames.encode(frames.live())
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_CONFIRMATIONS = 50
@@ -225,12 +226,3 @@ def parse_confirmations(raw):
 def parse_after_seq(query_string):
     """The `after_seq` a reconnecting client puts in its socket URL, or None for recent history."""
     return query_int(query_string, "after_seq")
-
-
-def error_frame(error, *, request_type=None, client_id=None):
-    frame = {"type": "error", **error.as_dict()}
-    if request_type:
-        frame["request"] = request_type
-    if client_id:
-        frame["client_id"] = client_id
-    return frame

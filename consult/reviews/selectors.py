@@ -1,8 +1,8 @@
 """Access-aware reads of review sessions, and the state frame the live room shows."""
 
 from consult.cases.access import is_team_member, is_team_supervisor
-from consult.cases.serializers import user_dict
 from consult.core.errors import NotFound
+from consult.events import frames
 from consult.reviews.models import AgendaItem, ReviewSession, Status
 
 
@@ -43,32 +43,11 @@ def agenda_of(session):
 def review_state(session):
     """The `review.state` frame: everything the live room shows,
     sent on join and after each change."""
-    return {
-        "type": "review.state",
-        "session": {
-            "id": session.pk,
-            "team": session.team.name,
-            "facilitator": user_dict(session.facilitator),
-            "scheduled_at": session.scheduled_at.isoformat(),
-            "status": session.status,
-            "current_position": session.current_position,
-        },
-        "agenda": [_item_dict(item) for item in agenda_of(session)],
-        "attendees": [user_dict(a.user) for a in session.attendance.select_related("user")],
-    }
-
-
-def _item_dict(item):
-    return {
-        "position": item.position,
-        "case": {
-            "code": item.case.code,
-            "title": item.case.title,
-            "risk_level": item.case.risk_level,
-        },
-        "minutes": item.minutes,
-        "minutes_by": user_dict(item.minutes_by) if item.minutes_by_id else None,
-    }
+    return frames.review_state(
+        session,
+        agenda=agenda_of(session),
+        attendees=[a.user for a in session.attendance.select_related("user")],
+    )
 
 
 def case_review_minutes(case):

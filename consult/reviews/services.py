@@ -15,6 +15,7 @@ from consult.cases.access import is_team_supervisor, visible_cases
 from consult.cases.models import Status as CaseStatus
 from consult.core.errors import AccessDenied, TooLarge, ValidationFailed
 from consult.deid.guard import guard_text
+from consult.events import frames
 from consult.falsealarms.audit import false_alarms_audit
 from consult.realtime.broadcast import case_group, publish_on_commit
 from consult.reviews.models import AgendaItem, Attendance, ReviewSession, Status
@@ -218,11 +219,7 @@ def review_close(*, actor, session_id):
             )
             publish_on_commit(
                 case_group(item.case_id),
-                {
-                    "type": "review.minutes_recorded",
-                    "case": item.case.code,
-                    "session_id": session.pk,
-                },
+                frames.review_minutes_recorded(code=item.case.code, session_id=session.pk),
             )
         _publish_state(session)
     return session

@@ -10,9 +10,9 @@ from consult.audit.services import audit_append
 from consult.cases.access import Need, case_for
 from consult.cases.clinical import WarningSign
 from consult.cases.models import RISK_ORDER, RiskLevel
-from consult.cases.serializers import user_dict
 from consult.core.errors import ValidationFailed
 from consult.deid.guard import guard_fields
+from consult.events import frames
 from consult.falsealarms.audit import false_alarms_audit
 from consult.realtime.broadcast import case_group, publish_on_commit
 from consult.risk.models import RiskAssessment
@@ -73,7 +73,9 @@ def risk_update(*, actor, case_code, level, signs, protective_factors, reason, c
             accepted=accepted,
             texts=texts,
         )
-        publish_on_commit(case_group(case.pk), _frame(case, change, actor))
+        publish_on_commit(
+            case_group(case.pk), frames.risk_changed(change, code=case.code, by=actor)
+        )
     return change
 
 
@@ -99,17 +101,4 @@ def _payload(change, before):
         "signs_removed": sorted(set(old_signs) - set(assessment.signs)),
         "protective_factors_changed": assessment.protective_factors != old_factors,
         "reason_sha256": content_hash(assessment.reason),
-    }
-
-
-def _frame(case, change, actor):
-    return {
-        "type": "risk.changed",
-        "case": case.code,
-        "version": change.assessment.version,
-        "from_level": change.from_level,
-        "to_level": change.assessment.level,
-        "signs": change.assessment.signs,
-        "by": user_dict(actor),
-        "prompts_urgent_consult": change.prompts_urgent_consult,
     }

@@ -6,10 +6,10 @@ from consult.audit.chain import content_hash
 from consult.audit.kinds import Action
 from consult.audit.services import audit_append
 from consult.cases.access import Need, case_for
-from consult.cases.serializers import user_dict
 from consult.cases.services import case_view
 from consult.core.errors import NotFound, TooLarge, ValidationFailed
 from consult.deid.guard import guard_fields
+from consult.events import frames
 from consult.falsealarms.audit import false_alarms_audit
 from consult.realtime.broadcast import case_group, publish_on_commit
 from consult.safety.models import DEFAULT_PROFESSIONALS, SECTION_NAMES, SafetyPlanVersion
@@ -61,13 +61,7 @@ def safety_plan_save(*, actor, case_code, sections, confirmations=None):
             texts=sections,
         )
         publish_on_commit(
-            case_group(case.pk),
-            {
-                "type": "safety_plan.saved",
-                "case": case.code,
-                "version": plan.version,
-                "by": user_dict(actor),
-            },
+            case_group(case.pk), frames.safety_plan_saved(plan, code=case.code, by=actor)
         )
     return plan
 

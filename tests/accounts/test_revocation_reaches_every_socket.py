@@ -11,6 +11,7 @@ sends in that window is refused and not stored.
 import json
 import time
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 import websockets
@@ -24,6 +25,7 @@ from consult.accounts import services as accounts
 from consult.accounts.models import Membership, Role, User, UserSession
 from consult.cases.models import Message
 from consult.cases.services import message_post
+from consult.events import frames
 from consult.realtime.broadcast import publish_on_commit, user_group
 from consult.realtime.revocation import WS_CLOSE_ACCESS_LOST, WS_CLOSE_SIGNED_OUT
 from consult.reviews import services as reviews
@@ -134,7 +136,7 @@ def frames_committed_after_the_change(alice, bob, case, review):
     with transaction.atomic():
         publish_on_commit(
             user_group(alice.pk),
-            {"type": "followup.due", "followup_id": 0, "case": case.code, "due_at": "", "url": ""},
+            frames.followup_due(SimpleNamespace(pk=0, case=case, due_at=timezone.now())),
         )
     return posted.message.seq
 

@@ -5,8 +5,8 @@ import pytest
 
 from consult.cases.models import Message
 from consult.cases.rooms import RECENT_HISTORY, room_history, room_join
-from consult.cases.serializers import message_dict
 from consult.cases.services import message_post
+from consult.events.serializers import message_dict
 
 pytestmark = pytest.mark.django_db
 
