@@ -9,8 +9,10 @@ before posting would wait twice. So, per event loop (steps):
      `retry_after`);
   2. then one call goes through as a probe while the others are still refused;
   3. the probe answering in time closes the breaker; overrunning opens it again.
-Only overruns open it: a database that refuses connections fails fast on its own, and one slow
-query's statement timeout is that query's error, not the database's.
+Only overruns of calls that were running open it: a call still queued for a database thread
+when its limit passed means a busy process (it is answered `unavailable` alone), a database that
+refuses connections fails fast on its own, and one slow query's statement timeout is that
+query's error, not the database's.
 """
 
 import asyncio

@@ -9,6 +9,7 @@ has one writer anyway.
 
 import asyncio
 import functools
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -40,7 +41,7 @@ def in_db_thread(func):
     the database answers; a post told `unavailable` and resent is stored once, by its client_id.
     """
     call = DatabaseSyncToAsync(
-        retrying_transient(func), thread_sensitive=False, executor=executor()
+        _marking_its_start(retrying_transient(func)), thread_sensitive=False, executor=executor()
     )
 
     @functools.wraps(func)
@@ -48,14 +49,19 @@ def in_db_thread(func):
         gate = breaker()
         probe = gate.admit()  # refused at once while a hung database is known (db_breaker.py)
         answered = False
+        started = threading.Event()
         try:
             async with asyncio.timeout(settings.DB_CALL_TIMEOUT_SECONDS):
-                result = await call(*args, **kwargs)
+                result = await call(started, *args, **kwargs)
             answered = True
             return result
         except TimeoutError:
-            gate.overran(probe)
-            probe = False
+            # Only a call that reached a thread and got no answer says the database hangs; one
+            # still queued for a thread says this process is busy, and refusing everything
+            # for a while would turn a busy spell into an outage.
+            if started.is_set():
+                gate.overran(probe)
+                probe = False
             raise Unavailable() from None
         except Exception:
             answered = True  # an answer, if an error one: the database is not hung
@@ -64,6 +70,15 @@ def in_db_thread(func):
             gate.settled(probe, answered)
 
     return bounded
+
+
+def _marking_its_start(func):
+    @functools.wraps(func)
+    def run(started, *args, **kwargs):
+        started.set()
+        return func(*args, **kwargs)
+
+    return run
 
 
 TRANSIENT_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure

@@ -216,3 +216,22 @@ async def test_a_sockets_next_posts_into_a_hung_database_are_refused_at_once(
         pass
     assert frame["client_id"] == "c"
     await ws.disconnect()
+
+
+async def test_a_call_still_waiting_for_a_thread_does_not_open_the_breaker(settings):
+    """A busy process is not a hung database: a call whose limit passed while it was queued
+    behind others is answered unavailable alone, and the next call goes through."""
+    import threading
+
+    from consult.core.errors import Unavailable
+    from consult.realtime import workers
+
+    settings.DB_CALL_TIMEOUT_SECONDS = 0.5
+    busy = threading.Event()
+    occupied = [workers.executor().submit(busy.wait, 10) for _ in range(settings.DB_THREADS)]
+    with pytest.raises(Unavailable):
+        await workers.in_db_thread(lambda: "queued")()
+    busy.set()
+    for future in occupied:
+        future.result(timeout=5)
+    assert await workers.in_db_thread(lambda: "through")() == "through"
