@@ -156,7 +156,7 @@ class Stats:
 # As the browser: its outbox pacing (frontend/static/js/room.js) and its reconnect spread after
 # `live` (room_socket.js).
 SEND_WINDOW, SEND_PER_SECOND = 10, 5
-LIVE_RESYNC_SPREAD_S = 10
+LIVE_RESYNC_SPREAD_S = 5
 
 
 class Client:
@@ -233,7 +233,7 @@ class Client:
                     self.stats.note("degraded")
                 elif kind == "live":
                     # As the browser: fetch the missed messages at once on this socket, and
-                    # reconnect within 0-10 s for a fresh handshake (spread, not all at once).
+                    # reconnect within 0-5 s for a fresh handshake (spread, not all at once).
                     self.stats.note("live", self.index)
                     fetch = {"type": "history.fetch", "after_seq": self.last_seq}
                     await ws.send(orjson.dumps(fetch).decode())

@@ -4,7 +4,8 @@ Plain Daphne stops its reactor on SIGTERM and the TCP connections simply drop: b
 1006 and wait out their backoff. Here SIGTERM runs these steps instead:
   1. stop listening, so the balancer sends new connections to the other processes;
   2. send every open websocket a close frame with 1012, which clients answer by reconnecting
-     at once (with jitter) to a process that is still up;
+     at once (with jitter) to a process that is still up; a socket still in its handshake is
+     told the same as soon as it opens (dropped, it would see 1006);
   3. stop the reactor when the last socket has gone, or after CLOSE_TIMEOUT_SECONDS.
 HTTP requests in flight finish within the same wait.
 """
@@ -52,13 +53,19 @@ class GracefulServer(Server):
             len(self.connections),
             sorted({(type(p).__name__, getattr(p, "state", None)) for p in self.connections}),
         )
+        self.told = set()
         try:
-            for protocol in sockets:
+            self._tell_open_sockets()
+        finally:
+            self._stop_when_drained()
+
+    def _tell_open_sockets(self):
+        for protocol in self.open_websockets():
+            if protocol not in self.told:
+                self.told.add(protocol)
                 # autobahn's sendClose accepts only 1000 and 3000-4999; 1012 is a registered
                 # code (RFC 6455 registry) that its frame-level call sends as is.
                 protocol.sendCloseFrame(code=WS_CLOSE_SERVICE_RESTART, isReply=False)
-        finally:
-            self._stop_when_drained()
 
     def open_websockets(self):
         return [
@@ -69,6 +76,10 @@ class GracefulServer(Server):
         ]
 
     def _stop_when_drained(self):
+        try:
+            self._tell_open_sockets()  # handshakes that completed since
+        except Exception:
+            log.exception("closing a socket with 1012 failed")
         busy = [p for p, details in self.connections.items() if "disconnected" not in details]
         if busy and time.monotonic() - self.stopping_since < CLOSE_TIMEOUT_SECONDS:
             reactor.callLater(POLL_SECONDS, self._stop_when_drained)

@@ -8,7 +8,7 @@ const CLOSE_BAD_REQUEST = 4400; // our own URL was refused: the same URL would b
 const CLOSE_RATE_LIMITED = 4429; // we sent too fast: come back, but not at once
 const HEARTBEAT_MS = 25000;
 const RELOAD_AFTER_ACCESS_LOST_MS = 3000;
-const LIVE_RESYNC_SPREAD_MS = 10000;
+const LIVE_RESYNC_SPREAD_MS = 5000;
 
 export class RoomSocket {
   constructor({ url, onFrame, onState, onLive = () => {} }) {
