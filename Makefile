@@ -39,10 +39,12 @@ run: migrate
 run-cluster: install
 	ulimit -n $$(ulimit -Hn); $(PY) deploy/run_cluster.py
 
-# ruff with the rules in pyproject.toml (the version pinned there): lint findings, then layout.
+# ruff with the rules in pyproject.toml (the version pinned there): lint findings, then layout;
+# then the import contracts in pyproject.toml (import-linter: which app may import which).
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 test: lint
 	@env $$($(PY) tests/services.py) $(PY) -m pytest $(PYTEST_ARGS)

@@ -12,9 +12,9 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: 
 
 from consult.accounts.socket_gate import MfaSocketGate  # noqa: E402
 from consult.accounts.sweep import WithSessionSweep  # noqa: E402
+from consult.consumers.routing import websocket_urlpatterns  # noqa: E402
 from consult.realtime.handshake_guard import AnswersWhenTheDatabaseIsAway  # noqa: E402
 from consult.realtime.origins import OriginValidator  # noqa: E402
-from consult.realtime.routing import websocket_urlpatterns  # noqa: E402
 from consult.scheduler.embedded import WithEmbeddedScheduler  # noqa: E402
 
 application = ProtocolTypeRouter(

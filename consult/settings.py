@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "consult.audit",
     "consult.cases",
     "consult.realtime",
+    "consult.consumers",
     "consult.deid",
     "consult.followups",
     "consult.oncall",

@@ -15,7 +15,6 @@ urlpatterns = [
     path("account/", include("consult.accounts.urls")),
     path("account/", include("consult.accounts.session_urls")),
     path("cases/", include("consult.cases.urls")),
-    path("cases/<str:code>/audit/", include("consult.audit.urls")),
     path("cases/<str:code>/risk/", include("consult.risk.urls")),
     path("cases/<str:code>/safety-plan/", include("consult.safety.urls")),
     path("cases/<str:code>/guidance/", include("consult.guidance.urls")),

@@ -6,7 +6,7 @@ from django.contrib.auth.forms import UserChangeForm
 from consult.accounts.models import Membership, Team, User
 from consult.accounts.services import membership_add, membership_remove
 from consult.audit.kinds import team_stream, user_stream
-from consult.core.admin_forms import DeidGuardedForm
+from consult.deid.admin_forms import DeidGuardedForm
 
 
 class GuardedUserChangeForm(DeidGuardedForm, UserChangeForm):

@@ -7,3 +7,7 @@ class AuditConfig(AppConfig):
 
     def ready(self):
         from consult.audit import checks  # noqa: F401  (registers the role check)
+        from consult.audit.triggers import APPEND_ONLY_TABLES
+        from consult.core.dbroles import append_only
+
+        append_only(*APPEND_ONLY_TABLES)

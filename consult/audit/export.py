@@ -12,7 +12,6 @@ from consult.audit import chain
 from consult.audit.kinds import Action, case_stream
 from consult.audit.services import audit_append
 from consult.audit.trail import checkpoint_rows, event_rows
-from consult.cases.access import Need, case_for
 
 FORMAT = "consult-audit-jsonl/1"
 EVENT_LINE_FIELDS = (
@@ -27,13 +26,13 @@ EVENT_LINE_FIELDS = (
 )
 
 
-def audit_export(*, actor, case_code):
-    """Record the export on the trail, then return (case, lines) ending with that very event.
+def audit_export(*, actor, case):
+    """Record the export on the trail, then return the lines, ending with that very event.
 
+    The caller has checked that `actor` may read the case's trail (consult/cases/trail_views.py).
     The head stays locked until commit, so no event can slip in between the two.
     """
     with transaction.atomic():
-        case = case_for(actor, case_code, need=Need.AUDITOR)
         audit_append(
             action=Action.AUDIT_EXPORTED, actor=actor, case=case, payload={"format": FORMAT}
         )
@@ -47,7 +46,7 @@ def audit_export(*, actor, case_code):
         "events": len(events),
         "checkpoints": len(checkpoints),
     }
-    return case, [chain.canonical_json(line) + b"\n" for line in [header, *events, *checkpoints]]
+    return [chain.canonical_json(line) + b"\n" for line in [header, *events, *checkpoints]]
 
 
 def _event_line(row):

@@ -7,8 +7,8 @@ from consult.cases import services
 from consult.cases.access import Need, case_for
 from consult.cases.forms import CaseEditForm
 from consult.core.errors import ConsultError
-from consult.core.forms import form_confirmations, form_error
 from consult.core.http import domain_errors
+from consult.deid.forms import form_confirmations, form_error
 
 
 @login_required

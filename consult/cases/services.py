@@ -11,6 +11,7 @@ from django.db import transaction
 
 from consult.accounts.models import Team
 from consult.audit.chain import content_hash
+from consult.audit.false_alarms import false_alarms_audit
 from consult.audit.kinds import Action
 from consult.audit.services import audit_append
 from consult.cases import activity, store
@@ -20,7 +21,6 @@ from consult.cases.rendering import render_markdown
 from consult.core.errors import AccessDenied, IdentifierFound, TooLarge, ValidationFailed
 from consult.deid.guard import guard_fields, guard_rendered, guard_text
 from consult.events import frames
-from consult.falsealarms.audit import false_alarms_audit
 from consult.realtime.broadcast import case_group, publish_on_commit
 
 

@@ -6,11 +6,10 @@ from consult.cases.access import visible_cases
 from consult.cases.activity import with_activity
 from consult.cases.forms import CaseForm
 from consult.cases.models import RiskLevel
+from consult.cases.selectors import cases_by_risk, with_case_list_marks
 from consult.core.errors import ConsultError
-from consult.core.forms import form_confirmations, form_error
 from consult.core.http import domain_errors
-from consult.oncall.selectors import with_active_consult
-from consult.risk.selectors import cases_by_risk
+from consult.deid.forms import form_confirmations, form_error
 
 
 @login_required
@@ -20,7 +19,7 @@ def case_list(request):
     cases = cases_by_risk(
         with_activity(visible_cases(request.user), request.user), level=risk, sort=sort
     )
-    cases = with_active_consult(cases)
+    cases = with_case_list_marks(cases)  # e.g. oncall's active_consult
     return render(
         request,
         "cases/list.html",

@@ -22,15 +22,21 @@ from django.db import connections
 from django.db.utils import load_backend
 from psycopg import sql
 
-from consult.audit.triggers import APPEND_ONLY_TABLES
-
 SCHEMA = "public"
 ORDINARY_TABLE_RIGHTS = "SELECT, INSERT, UPDATE, DELETE"
 SEQUENCE_RIGHTS = "USAGE, SELECT, UPDATE"
 AUDIT_TABLE_RIGHTS = "SELECT, INSERT"
 
+# The tables the runtime role may only read and append to. The app that owns them registers them
+# (audit's AppConfig.ready calls append_only), so core names no other app's table.
+APPEND_ONLY_TABLES = []
 
-def runtime_grants(runtime, existing_audit_tables=APPEND_ONLY_TABLES):
+
+def append_only(*tables):
+    APPEND_ONLY_TABLES.extend(table for table in tables if table not in APPEND_ONLY_TABLES)
+
+
+def runtime_grants(runtime, existing_audit_tables=None):
     """Statements giving `runtime` its rights on the tables and sequences that exist now."""
     role, schema = sql.Identifier(runtime), sql.Identifier(SCHEMA)
     statements = [
@@ -45,7 +51,7 @@ def runtime_grants(runtime, existing_audit_tables=APPEND_ONLY_TABLES):
             schema, role
         ),
     ]
-    for table in existing_audit_tables:
+    for table in APPEND_ONLY_TABLES if existing_audit_tables is None else existing_audit_tables:
         table = sql.Identifier(SCHEMA, table)
         statements += [
             sql.SQL("REVOKE ALL ON {} FROM PUBLIC, {}").format(table, role),

@@ -8,7 +8,7 @@
     any other      400      a one-line text page                the same
 
 A view lets domain errors through and wears the decorator; a form page that shows an error on
-its form catches it (consult/core/forms.py `form_error`), which lets NotFound and AccessDenied go
+its form catches it (consult/deid/forms.py `form_error`), which lets NotFound and AccessDenied go
 on to here, and asks `error_status` for the status of the page it renders.
 """
 

@@ -13,13 +13,13 @@ from django.db import transaction
 
 from consult.accounts.models import User
 from consult.audit.chain import content_hash
+from consult.audit.false_alarms import CONFIRMED, REDACTED
 from consult.audit.kinds import Action, case_stream
 from consult.audit.selectors import case_event, stream_events
 from consult.audit.services import audit_append
 from consult.cases.access import Need, case_for, is_team_supervisor, visible_cases
 from consult.cases.models import Case, Message
 from consult.core.errors import AccessDenied, NotFound, ValidationFailed
-from consult.falsealarms.audit import CONFIRMED, REDACTED
 from consult.falsealarms.records import kind_of, publish_redacted, record_for, store_redacted
 
 PLACEHOLDER = "[redacted]"

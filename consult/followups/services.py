@@ -8,13 +8,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from consult.audit.chain import content_hash
+from consult.audit.false_alarms import false_alarms_audit
 from consult.audit.kinds import Action
 from consult.audit.services import audit_append
 from consult.cases.access import case_for, is_team_member
 from consult.core.errors import AccessDenied, NotFound, TooLarge, ValidationFailed
 from consult.deid.guard import guard_text
 from consult.events import frames
-from consult.falsealarms.audit import false_alarms_audit
 from consult.followups.models import FollowUp, Source
 from consult.realtime.broadcast import case_group, publish_on_commit
 

@@ -7,8 +7,8 @@ from django.views.decorators.http import require_POST
 from consult.core.forms import posted_moment
 from consult.core.http import domain_errors
 from consult.events.serializers import followup_dict
-from consult.falsealarms.confirmations import posted_confirmations
 from consult.followups.services import followup_complete, followup_schedule
+from consult.realtime.protocol import posted_confirmations
 
 
 @login_required

@@ -11,13 +11,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from consult.audit.chain import content_hash
+from consult.audit.false_alarms import false_alarms_audit
 from consult.audit.kinds import Action
 from consult.audit.services import audit_append
 from consult.cases.access import Need, case_for
 from consult.core.errors import NotFound, TooLarge, ValidationFailed
 from consult.deid.guard import guard_fields
 from consult.events import frames
-from consult.falsealarms.audit import false_alarms_audit
 from consult.followups.models import Source
 from consult.followups.services import followup_schedule
 from consult.guidance.models import Acknowledgement, GuidanceEntry

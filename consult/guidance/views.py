@@ -7,11 +7,11 @@ from django.views.decorators.http import require_POST
 from consult.cases.access import Need, allows, case_for
 from consult.cases.services import case_view
 from consult.core.errors import ConsultError, NotFound
-from consult.core.forms import form_confirmations, form_error
 from consult.core.http import domain_errors
+from consult.deid.forms import form_confirmations, form_error
 from consult.guidance import selectors, services
 from consult.guidance.forms import GuidanceForm
-from consult.records.panel import records_context
+from consult.guidance.panel import records_context
 
 
 @login_required

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from consult.audit.admin import ClinicalRecordAdmin
-from consult.core.admin_forms import DeidGuardedForm
+from consult.deid.admin_forms import DeidGuardedForm
 from consult.oncall.models import ConsultRequest, Delivery, Page, Shift, TeamPagingSettings
 
 

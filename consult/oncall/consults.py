@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from consult.accounts.models import Team
 from consult.audit.chain import content_hash
+from consult.audit.false_alarms import false_alarms_audit
 from consult.audit.kinds import Action, user_stream
 from consult.cases.access import case_for, is_team_member
 from consult.core.errors import AccessDenied, NotFound, TooLarge, ValidationFailed
 from consult.deid.guard import guard_fields, guard_text
-from consult.falsealarms.audit import false_alarms_audit
 from consult.oncall.models import ACTIVE_STATES, WARNING_SIGNS, ConsultRequest, Kind, Page, State
 from consult.oncall.paging import (
     audit_consult,

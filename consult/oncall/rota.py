@@ -4,12 +4,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from consult.accounts.models import Role, Team, User
+from consult.audit.false_alarms import false_alarms_audit
 from consult.audit.kinds import Action, team_stream
 from consult.audit.services import audit_append
 from consult.cases.access import is_team_member, is_team_supervisor
 from consult.core.errors import AccessDenied, NotFound, ValidationFailed
 from consult.deid.guard import guard_url, url_words
-from consult.falsealarms.audit import false_alarms_audit
 from consult.oncall.models import Page, Shift, TeamPagingSettings, Tier
 from consult.oncall.webhooks import webhook_url_check
 

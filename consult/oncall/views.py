@@ -10,13 +10,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from consult.cases.access import case_for
 from consult.core.errors import ConsultError, IdentifierFound, ValidationFailed
-from consult.core.forms import CONFIRM_FIELD, posted_moment, ticked_confirmations
+from consult.core.forms import posted_moment
 from consult.core.http import domain_errors, error_status
+from consult.deid.forms import CONFIRM_FIELD, ticked_confirmations
 from consult.deid.guard import flagged_spans
 from consult.events.serializers import consult_dict
-from consult.falsealarms.confirmations import posted_confirmations
 from consult.oncall import consults, rota, selectors
 from consult.oncall.models import WARNING_SIGNS
+from consult.realtime.protocol import posted_confirmations
 
 
 def _int(value, field):

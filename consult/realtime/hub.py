@@ -28,7 +28,7 @@ scheduled).
 Order: messages of one room commit in seq order (row lock on the case), but their publishes
 race once the lock is released. A room holds a frame that skips ahead for up to
 REORDER_HOLD_SECONDS waiting for the missing one, then reads what is still missing from the
-database (a case room's `fill_gap`, consult/realtime/gap_fill.py) and delivers in order; a gap
+database (a case room's `fill_gap`, consult/consumers/gap_fill.py) and delivers in order; a gap
 that read cannot fill is left to the client, which backfills it from the database too.
 """
 

@@ -226,3 +226,19 @@ def parse_confirmations(raw):
 def parse_after_seq(query_string):
     """The `after_seq` a reconnecting client puts in its socket URL, or None for recent history."""
     return query_int(query_string, "after_seq")
+
+
+def posted_confirmations(raw):
+    """A writer's confirmations from a JSON request, as the room reads them from a frame:
+    {field: (Confirmation, ...)} from `{"field": [{start, end, kind}], ...}` as JSON text."""
+    if not raw:
+        return {}
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise ValidationFailed("confirmations must be JSON", field="confirmations") from None
+    if not isinstance(data, dict) or not all(isinstance(items, list) for items in data.values()):
+        raise ValidationFailed(
+            "confirmations must be {field: [{start, end, kind}]}", field="confirmations"
+        )
+    return {field: parse_confirmations(items) for field, items in data.items()}

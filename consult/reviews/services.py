@@ -9,14 +9,15 @@ from django.utils import timezone
 
 from consult.accounts.models import Team
 from consult.audit.chain import content_hash
+from consult.audit.false_alarms import false_alarms_audit
 from consult.audit.kinds import Action, team_stream
 from consult.audit.services import audit_append
 from consult.cases.access import is_team_supervisor, visible_cases
 from consult.cases.models import Status as CaseStatus
+from consult.cases.selectors import risk_rank
 from consult.core.errors import AccessDenied, TooLarge, ValidationFailed
 from consult.deid.guard import guard_text
 from consult.events import frames
-from consult.falsealarms.audit import false_alarms_audit
 from consult.realtime.broadcast import case_group, publish_on_commit
 from consult.reviews.models import AgendaItem, Attendance, ReviewSession, Status
 from consult.reviews.selectors import (
@@ -26,7 +27,6 @@ from consult.reviews.selectors import (
     review_state,
     teams_to_schedule,
 )
-from consult.risk.selectors import risk_rank
 
 MINUTES_MAX_CHARS = 8000
 

@@ -3,12 +3,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from consult.cases.access import visible_cases
+from consult.cases.selectors import cases_by_risk
 from consult.core.errors import AccessDenied, ConsultError, NotFound
-from consult.core.forms import form_error
 from consult.core.http import domain_errors
+from consult.deid.forms import form_error
 from consult.reviews import selectors, services
 from consult.reviews.forms import ReviewForm
-from consult.risk.selectors import cases_by_risk
 
 
 @login_required

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from consult.audit.chain import content_hash
+from consult.audit.false_alarms import false_alarms_audit
 from consult.audit.kinds import Action
 from consult.audit.services import audit_append
 from consult.cases.access import Need, case_for
@@ -13,7 +14,6 @@ from consult.cases.models import RISK_ORDER, RiskLevel
 from consult.core.errors import ValidationFailed
 from consult.deid.guard import guard_fields
 from consult.events import frames
-from consult.falsealarms.audit import false_alarms_audit
 from consult.realtime.broadcast import case_group, publish_on_commit
 from consult.risk.models import RiskAssessment
 

@@ -5,8 +5,8 @@ from django.urls import reverse
 from consult.cases.access import Need, allows, case_for
 from consult.cases.services import case_view
 from consult.core.errors import ConsultError
-from consult.core.forms import form_confirmations, form_error
 from consult.core.http import domain_errors
+from consult.deid.forms import form_confirmations, form_error
 from consult.records.links import urgent_consult_url
 from consult.risk import services
 from consult.risk.forms import RiskForm

@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from consult.audit.chain import content_hash
+from consult.audit.false_alarms import false_alarms_audit
 from consult.audit.kinds import Action
 from consult.audit.services import audit_append
 from consult.cases.access import Need, case_for
@@ -10,7 +11,6 @@ from consult.cases.services import case_view
 from consult.core.errors import NotFound, TooLarge, ValidationFailed
 from consult.deid.guard import guard_fields
 from consult.events import frames
-from consult.falsealarms.audit import false_alarms_audit
 from consult.realtime.broadcast import case_group, publish_on_commit
 from consult.safety.models import DEFAULT_PROFESSIONALS, SECTION_NAMES, SafetyPlanVersion
 

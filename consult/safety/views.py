@@ -3,8 +3,8 @@ from django.shortcuts import redirect, render
 
 from consult.cases.access import Need, allows, case_for
 from consult.core.errors import ConsultError, NotFound
-from consult.core.forms import form_confirmations, form_error
 from consult.core.http import domain_errors
+from consult.deid.forms import form_confirmations, form_error
 from consult.safety import services
 from consult.safety.diff import compare_plans
 from consult.safety.forms import SafetyPlanForm

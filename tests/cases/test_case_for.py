@@ -83,7 +83,7 @@ def test_a_grant_does_not_let_its_supervisor_change_the_case(granted, north_case
 READS_CASES = {
     "cases/access.py": "case_for itself",
     "cases/store.py": "the post's own SQL, which states the MEMBER rule in its statement",
-    "core/management/commands/seed_demo.py": "demo data, no user asking",
+    "dashboard/management/commands/seed_demo.py": "demo data, no user asking",
 }
 
 

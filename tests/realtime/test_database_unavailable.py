@@ -9,7 +9,7 @@ from channels.db import database_sync_to_async
 from django.db import OperationalError
 
 from consult.cases import rooms
-from consult.realtime import post_batches
+from consult.consumers import post_batches
 from tests.support.sockets import joined
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,8 +10,9 @@ import pytest
 from channels.db import database_sync_to_async
 
 from consult.cases.models import Message
+from consult.consumers import post_batches
 from consult.core.errors import ValidationFailed
-from consult.realtime import hub, post_batches
+from consult.realtime import hub
 from consult.realtime.broadcast import case_group
 
 pytestmark = pytest.mark.django_db(transaction=True)

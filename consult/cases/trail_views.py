@@ -1,4 +1,7 @@
+"""A case's audit trail page and its export (the trail itself is the audit app's)."""
+
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -34,7 +37,9 @@ def case_audit_export(request, code):
     case_for(request.user, code, need=Need.AUDITOR)
     if stepping_up := step_up_redirect(request):
         return stepping_up
-    case, lines = audit_export(actor=request.user, case_code=code)
+    with transaction.atomic():  # the access check and the export's own event: one transaction
+        case = case_for(request.user, code, need=Need.AUDITOR)
+        lines = audit_export(actor=request.user, case=case)
     response = HttpResponse(b"".join(lines), content_type="application/x-ndjson")
     response["Content-Disposition"] = f'attachment; filename="audit-{case.code}.jsonl"'
     return response

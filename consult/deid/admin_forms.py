@@ -6,10 +6,10 @@ identifier" for it (a staff member's own name, say), and each tick is audited, a
 
 from django import forms
 
+from consult.audit.false_alarms import false_alarms_audit
 from consult.core.errors import IdentifierFound
-from consult.core.forms import CONFIRM_FIELD, CONFIRMATION_VALUE, ticked_confirmations
+from consult.deid.forms import CONFIRM_FIELD, CONFIRMATION_VALUE, ticked_confirmations
 from consult.deid.guard import flagged_spans, guard_fields, guard_url
-from consult.falsealarms.audit import false_alarms_audit
 
 
 class DeidGuardedForm(forms.Form):

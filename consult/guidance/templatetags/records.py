@@ -1,6 +1,6 @@
 from django import template
 
-from consult.records.panel import records_context
+from consult.guidance.panel import records_context
 
 register = template.Library()
 

@@ -8,10 +8,10 @@ truth: a frame dropped while a device was away is never needed to catch up.
 from channels.db import database_sync_to_async
 
 from consult.accounts.grants import grant_holds
+from consult.consumers.base import ConsultSocket
 from consult.oncall.consults import page_mark_seen
 from consult.oncall.selectors import dashboard_snapshot
 from consult.realtime import protocol
-from consult.realtime.base import ConsultSocket
 from consult.realtime.broadcast import access_group, session_group, team_group, user_group
 from consult.realtime.hub import Member, hub
 

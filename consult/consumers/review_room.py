@@ -9,8 +9,8 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from consult.accounts.grants import grant_holds
+from consult.consumers.base import ConsultSocket
 from consult.core.errors import ConsultError, NotFound
-from consult.realtime.base import ConsultSocket
 from consult.realtime.broadcast import access_group, session_group
 from consult.realtime.protocol import bounded_int, parse_confirmations
 from consult.realtime.review_protocol import parse_review_frame

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from consult.realtime.consumers import CaseRoomConsumer
-from consult.realtime.notifications import NotificationConsumer
-from consult.realtime.reviews import ReviewRoomConsumer
+from consult.consumers.case_room import CaseRoomConsumer
+from consult.consumers.notifications import NotificationConsumer
+from consult.consumers.review_room import ReviewRoomConsumer
 
 websocket_urlpatterns = [
     path("ws/cases/<str:code>/", CaseRoomConsumer.as_asgi()),

@@ -16,15 +16,15 @@ from django.db import DatabaseError
 
 from consult.cases import rooms, services
 from consult.cases.access import case_for
+from consult.consumers.base import ConsultSocket
+from consult.consumers.gap_fill import gap_filler
+from consult.consumers.post_batches import post_batches
 from consult.core.errors import ConsultError, NotFound, Unavailable
 from consult.events import frames
 from consult.ops import metrics
 from consult.realtime import protocol
-from consult.realtime.base import ConsultSocket
 from consult.realtime.broadcast import case_group, session_group
-from consult.realtime.gap_fill import gap_filler
 from consult.realtime.hub import Member, hub
-from consult.realtime.post_batches import post_batches
 from consult.realtime.workers import in_db_thread
 
 log = logging.getLogger(__name__)
