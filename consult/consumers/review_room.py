@@ -14,8 +14,8 @@ from consult.core.errors import ConsultError, NotFound
 from consult.realtime.broadcast import access_group, session_group
 from consult.realtime.protocol import bounded_int, parse_confirmations
 from consult.realtime.review_protocol import parse_review_frame
-from consult.reviews import services
-from consult.reviews.selectors import review_group
+from consult.records.reviews import services
+from consult.records.reviews.selectors import review_group
 
 
 class ReviewRoomConsumer(ConsultSocket):

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from consult.guidance.models import GuidanceEntry
 from consult.oncall.models import ConsultRequest
+from consult.records.guidance.models import GuidanceEntry
 
 TURNAROUND_DAYS = 30
 

@@ -8,9 +8,9 @@ from django.shortcuts import render
 from consult.cases.access import visible_cases
 from consult.core.http import domain_errors
 from consult.dashboard.selectors import turnaround
-from consult.followups.selectors import my_followups, overdue_followups
 from consult.oncall.models import WARNING_SIGNS
 from consult.oncall.selectors import on_call_by_team, supervised_team_ids
+from consult.records.followups.selectors import my_followups, overdue_followups
 
 
 @login_required

@@ -262,7 +262,8 @@ def guidance_acknowledged(acknowledgement, *, code):
 
 @builds("risk.changed")
 def risk_changed(change, *, code, by):
-    """`change`: a consult/risk/services.py RiskChange (the new assessment, the level before)."""
+    """`change`: a consult/records/risk/services.py RiskChange (the new assessment, the level
+    before)."""
     return Frame(
         type="risk.changed",
         case=code,

@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from consult.cases.models import Case, Message
 from consult.cases.rendering import render_markdown
 from consult.events import frames
-from consult.followups.models import FollowUp
-from consult.guidance.models import GuidanceEntry
 from consult.oncall.models import ConsultRequest, Page
 from consult.oncall.paging import publish_consult
 from consult.realtime.broadcast import case_group, publish_on_commit
-from consult.reviews.models import AgendaItem
-from consult.risk.models import RiskAssessment
-from consult.safety.models import SECTION_NAMES, SafetyPlanVersion
+from consult.records.followups.models import FollowUp
+from consult.records.guidance.models import GuidanceEntry
+from consult.records.reviews.models import AgendaItem
+from consult.records.risk.models import RiskAssessment
+from consult.records.safety.models import SECTION_NAMES, SafetyPlanVersion
 
 
 @dataclass(frozen=True)

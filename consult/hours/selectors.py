@@ -24,9 +24,9 @@ from django.utils import timezone
 
 from consult.accounts.models import User
 from consult.core.errors import AccessDenied, NotFound
-from consult.guidance.models import GuidanceEntry
 from consult.oncall.models import ConsultRequest
-from consult.reviews.models import ReviewSession, Status
+from consult.records.guidance.models import GuidanceEntry
+from consult.records.reviews.models import ReviewSession, Status
 
 CSV_HEADER = ["date", "minutes", "supervisor", "format", "activity", "reference"]
 

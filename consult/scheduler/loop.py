@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from consult.audit.checkpoints import checkpoint_all_streams
 from consult.emergency.services import expire_due_grants
-from consult.followups.reminders import remind_due_followups
 from consult.oncall.deliveries import deliver_due
 from consult.oncall.scheduler import escalate_due, repeat_due_pages
+from consult.records.followups.reminders import remind_due_followups
 
 log = logging.getLogger(__name__)
 

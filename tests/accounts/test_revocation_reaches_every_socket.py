@@ -28,7 +28,7 @@ from consult.cases.services import message_post
 from consult.events import frames
 from consult.realtime.broadcast import publish_on_commit, user_group
 from consult.realtime.revocation import WS_CLOSE_ACCESS_LOST, WS_CLOSE_SIGNED_OUT
-from consult.reviews import services as reviews
+from consult.records.reviews import services as reviews
 from tests.reviews.helpers import WHEN
 from tests.support.live_sockets import frames_until_closed, open_live, rooms_left
 from tests.support.sockets import session_cookie

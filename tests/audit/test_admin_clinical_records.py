@@ -13,10 +13,10 @@ from django.contrib import admin
 from django.utils import timezone
 
 from consult.accounts.models import Role, User
-from consult.followups.models import FollowUp
-from consult.followups.services import followup_complete, followup_schedule
 from consult.oncall.consults import consult_request
 from consult.oncall.models import ConsultRequest
+from consult.records.followups.models import FollowUp
+from consult.records.followups.services import followup_complete, followup_schedule
 from tests.support.audit import trail
 
 pytestmark = pytest.mark.django_db

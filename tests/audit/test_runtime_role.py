@@ -20,8 +20,8 @@ from consult.audit.models import AuditCheckpoint, AuditEvent
 from consult.audit.trail import verify_trail
 from consult.cases.services import case_create, case_edit, message_post
 from consult.core import dbroles
-from consult.followups.services import followup_schedule
 from consult.oncall.models import ConsultRequest, Kind, State
+from consult.records.followups.services import followup_schedule
 from consult.scheduler import loop as scheduler
 from tests.records.test_permission_matrix_roles import ACTIONS, statuses
 from tests.records.world import build_world

@@ -11,13 +11,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from consult.followups.services import followup_schedule
-from consult.guidance.services import guidance_amend, guidance_log
 from consult.oncall.consults import consult_request
 from consult.oncall.models import Shift
-from consult.reviews import services as reviews
-from consult.risk.services import risk_update
-from consult.safety.services import safety_plan_save
+from consult.records.followups.services import followup_schedule
+from consult.records.guidance.services import guidance_amend, guidance_log
+from consult.records.reviews import services as reviews
+from consult.records.risk.services import risk_update
+from consult.records.safety.services import safety_plan_save
 from tests.browser.axe import axe_script, axe_violations
 from tests.browser.conftest import watch_csp
 

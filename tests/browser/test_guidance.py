@@ -4,7 +4,7 @@ it; an amendment keeps both versions readable."""
 import pytest
 from playwright.sync_api import expect
 
-from consult.guidance.models import Acknowledgement, GuidanceEntry
+from consult.records.guidance.models import Acknowledgement, GuidanceEntry
 from tests.browser.conftest import open_room
 from tests.browser.records_helpers import leave_rooms
 

@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from consult.followups.models import FollowUp
-from consult.followups.services import followup_schedule
+from consult.records.followups.models import FollowUp
+from consult.records.followups.services import followup_schedule
 from tests.browser.records_helpers import leave_rooms
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from consult.cases.services import case_create
-from consult.reviews.models import Attendance
+from consult.records.reviews.models import Attendance
 from tests.browser.records_helpers import leave_rooms
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -4,7 +4,7 @@ a phone number is refused with the flagged span shown."""
 import pytest
 from playwright.sync_api import expect
 
-from consult.safety.models import SafetyPlanVersion
+from consult.records.safety.models import SafetyPlanVersion
 from tests.browser.records_helpers import leave_rooms
 
 pytestmark = pytest.mark.django_db(transaction=True)

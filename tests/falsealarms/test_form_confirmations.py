@@ -9,9 +9,9 @@ import pytest
 from consult.audit.chain import content_hash
 from consult.audit.models import AuditEvent
 from consult.cases.models import Case
-from consult.guidance.models import GuidanceEntry
-from consult.risk.models import RiskAssessment
-from consult.safety.models import SafetyPlanVersion
+from consult.records.guidance.models import GuidanceEntry
+from consult.records.risk.models import RiskAssessment
+from consult.records.safety.models import SafetyPlanVersion
 
 pytestmark = pytest.mark.django_db
 

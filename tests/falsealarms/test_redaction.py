@@ -18,8 +18,8 @@ from consult.cases.services import case_update, message_post
 from consult.core.errors import AccessDenied, NotFound, ValidationFailed
 from consult.deid.guard import Confirmation
 from consult.falsealarms.services import false_alarm_redact, false_alarms_for
-from consult.safety.models import SafetyPlanVersion
-from consult.safety.services import safety_plan_save
+from consult.records.safety.models import SafetyPlanVersion
+from consult.records.safety.services import safety_plan_save
 
 pytestmark = pytest.mark.django_db
 

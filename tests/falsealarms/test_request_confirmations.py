@@ -13,10 +13,10 @@ from django.utils import timezone
 from consult.audit.chain import content_hash
 from consult.audit.models import AuditEvent
 from consult.deid.guard import Confirmation
-from consult.followups.services import followup_schedule
 from consult.oncall.models import ConsultRequest, Page
-from consult.reviews.models import AgendaItem
-from consult.reviews.services import review_minutes_save, review_open, review_schedule
+from consult.records.followups.services import followup_schedule
+from consult.records.reviews.models import AgendaItem
+from consult.records.reviews.services import review_minutes_save, review_open, review_schedule
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from consult.audit.models import AuditEvent
 from consult.core.errors import IdentifierFound, NotFound, ValidationFailed
-from consult.followups.models import FollowUp
-from consult.followups.services import followup_complete, followup_schedule
+from consult.records.followups.models import FollowUp
+from consult.records.followups.services import followup_complete, followup_schedule
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ alice owns the North case; bob (North supervisor) logged guidance on it; carol i
 
 import pytest
 
-from consult.guidance.models import Acknowledgement
-from consult.guidance.services import guidance_log
+from consult.records.guidance.models import Acknowledgement
+from consult.records.guidance.services import guidance_log
 
 pytestmark = pytest.mark.django_db
 

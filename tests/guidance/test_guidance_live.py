@@ -3,7 +3,7 @@
 import pytest
 from channels.db import database_sync_to_async
 
-from consult.guidance.services import guidance_acknowledge, guidance_amend, guidance_log
+from consult.records.guidance.services import guidance_acknowledge, guidance_amend, guidance_log
 from tests.support.sockets import joined, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from consult.audit.chain import content_hash
 from consult.core.errors import AccessDenied, IdentifierFound, NotFound, ValidationFailed
-from consult.followups.models import FollowUp
-from consult.guidance.models import GuidanceEntry
-from consult.guidance.selectors import guidance_entries
-from consult.guidance.services import guidance_acknowledge, guidance_amend, guidance_log
+from consult.records.followups.models import FollowUp
+from consult.records.guidance.models import GuidanceEntry
+from consult.records.guidance.selectors import guidance_entries
+from consult.records.guidance.services import guidance_acknowledge, guidance_amend, guidance_log
 from tests.support.audit import last_seq, trail
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from unittest import mock
 
 import pytest
 
-from consult.guidance.services import guidance_log
 from consult.oncall.models import ConsultRequest, Kind, State
+from consult.records.guidance.services import guidance_log
 
 pytestmark = pytest.mark.django_db
 

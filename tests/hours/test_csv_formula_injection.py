@@ -8,8 +8,8 @@ import io
 import pytest
 
 from consult.accounts.models import Role
-from consult.guidance.services import guidance_log
 from consult.hours.selectors import csv_safe
+from consult.records.guidance.services import guidance_log
 from tests.support.people import make_user
 
 pytestmark = pytest.mark.django_db

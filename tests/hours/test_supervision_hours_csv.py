@@ -9,9 +9,9 @@ from unittest import mock
 
 import pytest
 
-from consult.guidance.services import guidance_amend, guidance_log
 from consult.oncall.models import ConsultRequest, Kind, State
-from consult.reviews import services as reviews
+from consult.records.guidance.services import guidance_amend, guidance_log
+from consult.records.reviews import services as reviews
 from tests.reviews.helpers import WHEN
 
 pytestmark = pytest.mark.django_db

@@ -33,7 +33,7 @@ def rota(north, bob, dave, erin):
 def published(monkeypatch):
     """Every frame the paging code publishes, as (group, frame), in order."""
     frames = []
-    for module in ("consult.oncall.paging", "consult.followups.reminders"):
+    for module in ("consult.oncall.paging", "consult.records.followups.reminders"):
         monkeypatch.setattr(
             f"{module}.publish_on_commit", lambda group, frame: frames.append((group, frame))
         )

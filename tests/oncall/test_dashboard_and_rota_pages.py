@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from consult.followups.services import followup_schedule
 from consult.oncall.models import ConsultRequest, Shift
+from consult.records.followups.services import followup_schedule
 
 pytestmark = pytest.mark.django_db
 

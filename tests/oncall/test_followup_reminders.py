@@ -8,8 +8,8 @@ from django.test import Client
 from django.utils import timezone
 
 from consult.audit.models import AuditEvent
-from consult.followups.models import FollowUp
-from consult.followups.services import followup_schedule
+from consult.records.followups.models import FollowUp
+from consult.records.followups.services import followup_schedule
 from tests.oncall.processes import Scheduler, next_frame, personal_socket, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres, pytest.mark.redis]

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 
 from consult.dashboard.selectors import turnaround
-from consult.guidance.models import GuidanceEntry
-from consult.guidance.services import guidance_log
 from consult.oncall.consults import consult_request, page_acknowledge
 from consult.oncall.models import ConsultRequest
+from consult.records.guidance.models import GuidanceEntry
+from consult.records.guidance.services import guidance_log
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,7 @@ from consult.realtime.protocol import (
     WS_CLOSE_BAD_REQUEST,
 )
 from consult.realtime.review_protocol import REVIEW_FRAMES
-from consult.reviews.models import AgendaItem
+from consult.records.reviews.models import AgendaItem
 from tests.records.world import build_world
 from tests.support.sockets import first_frame, open_socket, route_path
 

@@ -15,7 +15,7 @@ from consult.realtime.revocation import (
     close_session_sockets,
     close_user_sockets,
 )
-from consult.reviews import services as reviews
+from consult.records.reviews import services as reviews
 from tests.reviews.helpers import WHEN
 from tests.support.sockets import (
     closed_with,

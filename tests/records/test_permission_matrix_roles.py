@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from consult.accounts.models import User
-from consult.followups.services import followup_schedule
 from consult.oncall.models import ConsultRequest, Kind, State
+from consult.records.followups.services import followup_schedule
 from tests.records.world import build_world
 
 pytestmark = pytest.mark.django_db

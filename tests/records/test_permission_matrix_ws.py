@@ -4,7 +4,7 @@ peers comment) and the live review room (where only the facilitator runs the age
 import pytest
 from channels.db import database_sync_to_async
 
-from consult.guidance.services import guidance_log
+from consult.records.guidance.services import guidance_log
 from tests.records.world import build_world
 from tests.support.sockets import connect, connect_review, receive_state, receive_until
 

@@ -12,10 +12,10 @@ import pytest
 from consult.cases.services import case_update
 from consult.core.errors import AccessDenied
 from consult.emergency.models import EmergencyGrant
-from consult.guidance.services import guidance_log
 from consult.oncall.models import ConsultRequest, Kind, State
-from consult.risk.services import risk_update
-from consult.safety.services import safety_plan_save
+from consult.records.guidance.services import guidance_log
+from consult.records.risk.services import risk_update
+from consult.records.safety.services import safety_plan_save
 from tests.records.world import build_world
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ carol  peer in North                 oscar  therapist in East: an outsider to ev
 from dataclasses import dataclass
 
 from consult.accounts.models import Role
-from consult.guidance.services import guidance_log
-from consult.reviews import services as reviews
-from consult.safety.services import plan_blank, safety_plan_save
+from consult.records.guidance.services import guidance_log
+from consult.records.reviews import services as reviews
+from consult.records.safety.services import plan_blank, safety_plan_save
 from tests.reviews.helpers import WHEN
 from tests.support.people import make_user
 

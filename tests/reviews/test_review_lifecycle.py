@@ -13,9 +13,9 @@ from django.utils import timezone
 from consult.audit.chain import content_hash
 from consult.cases.services import case_create
 from consult.core.errors import AccessDenied, IdentifierFound, ValidationFailed
-from consult.reviews import services
-from consult.reviews.models import AgendaItem, Attendance
-from consult.reviews.selectors import case_review_minutes
+from consult.records.reviews import services
+from consult.records.reviews.models import AgendaItem, Attendance
+from consult.records.reviews.selectors import case_review_minutes
 from tests.reviews.helpers import WHEN
 from tests.support.audit import last_seq, trail
 

@@ -6,7 +6,7 @@ bob facilitates; carol (peer) and alice (therapist) attend; oscar (East) is refu
 import pytest
 from channels.db import database_sync_to_async
 
-from consult.reviews import services
+from consult.records.reviews import services
 from tests.reviews.helpers import WHEN
 from tests.support.sockets import connect_review, receive_state, receive_until
 

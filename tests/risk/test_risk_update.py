@@ -8,8 +8,8 @@ import pytest
 from consult.audit.chain import content_hash
 from consult.cases.models import Case
 from consult.core.errors import AccessDenied, IdentifierFound, NotFound, ValidationFailed
-from consult.risk.models import RiskAssessment
-from consult.risk.services import risk_update
+from consult.records.risk.models import RiskAssessment
+from consult.records.risk.services import risk_update
 from tests.support.audit import last_seq, trail
 
 pytestmark = pytest.mark.django_db

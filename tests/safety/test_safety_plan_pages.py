@@ -3,8 +3,8 @@ print view."""
 
 import pytest
 
-from consult.safety.models import SafetyPlanVersion
-from consult.safety.services import plan_blank, safety_plan_save
+from consult.records.safety.models import SafetyPlanVersion
+from consult.records.safety.services import plan_blank, safety_plan_save
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import pytest
 from consult.audit.chain import content_hash
 from consult.core.errors import AccessDenied, NotFound, ValidationFailed
 from consult.deid.guard import FieldsFlagged
-from consult.safety.models import SECTION_NAMES, SafetyPlanVersion
-from consult.safety.services import plan_blank, safety_plan_save
+from consult.records.safety.models import SECTION_NAMES, SafetyPlanVersion
+from consult.records.safety.services import plan_blank, safety_plan_save
 from tests.support.audit import last_seq, trail
 
 pytestmark = pytest.mark.django_db

@@ -1,8 +1,0 @@
-from django.urls import path
-
-from consult.followups import views
-
-urlpatterns = [
-    path("new/", views.followup_new, name="followup-new"),
-    path("<int:followup_id>/complete/", views.followup_done, name="followup-complete"),
-]

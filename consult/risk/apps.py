@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class RiskConfig(AppConfig):
-    name = "consult.risk"
-    label = "risk"

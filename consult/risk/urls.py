@@ -1,7 +1,0 @@
-from django.urls import path
-
-from consult.risk import views
-
-urlpatterns = [
-    path("", views.risk_picture, name="risk-picture"),
-]

@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class SafetyConfig(AppConfig):
-    name = "consult.safety"
-    label = "safety"
