@@ -4,16 +4,14 @@ A Redis this test owns (its own redis-server on a free port) is stopped to show 
 reporting it; the shared Redis is never touched.
 """
 
-import shutil
 import socket
-import subprocess
-import time
 
 import pytest
 from django.db import OperationalError
 from django.test import Client
 
 from consult.ops import metrics
+from tests.realtime.own_redis import OwnRedis
 from tests.support.sockets import joined, receive_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,32 +25,9 @@ def free_port():
 
 @pytest.fixture
 def own_redis():
-    if not shutil.which("redis-server"):
-        pytest.skip("redis-server is not installed here")
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    for _ in range(50):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield server, f"redis://127.0.0.1:{port}/0"
-    server.kill()
-    server.wait()
+    redis = OwnRedis()
+    yield redis
+    redis.stop()
 
 
 def test_healthz_answers_anonymous_without_touching_anything():
@@ -62,13 +37,11 @@ def test_healthz_answers_anonymous_without_touching_anything():
 
 
 def test_readyz_reports_a_stopped_redis(settings, own_redis):
-    server, url = own_redis
-    settings.REDIS_URL = url
+    settings.REDIS_URL = own_redis.url
     ready = Client().get("/readyz")
     assert ready.status_code == 200
     assert ready.json()["checks"] == {"database": "ok", "redis": "ok"}
-    server.kill()
-    server.wait()
+    own_redis.stop()
     stopped = Client().get("/readyz")
     assert stopped.status_code == 503
     assert stopped.json()["checks"]["database"] == "ok"
@@ -76,7 +49,7 @@ def test_readyz_reports_a_stopped_redis(settings, own_redis):
 
 
 def test_readyz_reports_each_redis_shard_and_stays_ready_with_one_away(settings, own_redis):
-    _, url = own_redis
+    url = own_redis.url
     away = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     settings.REDIS_URLS = (url, away)
     settings.REDIS_URL = url
