@@ -16,7 +16,10 @@ Faults, one after another with --settle seconds between:
   4. pg-hang  the proxy stops forwarding bytes (connections stay open) for --pg-seconds.
 For each fault it prints: sockets closed by code (1006 means no close frame), handshakes answered
 with HTTP 5xx, `unavailable` answers, posts sent in the fault's window and the slowest answer to
-one (ack or error), and how long after the fault ended every client saw a live message again.
+one (ack or error: from the message.send frame to its answer; also from the outbox, which adds
+the client's own pauses, window and reconnects), how long after the fault ended every room heard
+a message sent after the fault live, and every client did (which adds each client's own 0-5 s
+resync reconnect after `live`).
 At the end every acknowledged client_id is looked up in the database (directly, not through the
 proxy): acked-but-lost and stored-twice are counted. One JSON line, and a table with --table.
 """
@@ -142,15 +145,24 @@ class PostgresProxy:
 class Stats:
     def __init__(self):
         self.events = []  # (time, kind, detail)
-        self.sent = {}  # client_id -> first send time
+        self.sent = {}  # client_id -> when it was queued in the outbox
         self.answered = {}  # client_id -> first answer time (ack or error)
+        self.frame_sent = {}  # client_id -> as frame_sent_at, until the frame is answered
+        self.frame_sent_at = {}  # client_id -> when its latest message.send frame went out
+        self.frame_answers = []  # (send time, seconds to the answer) of every message.send frame
         self.acked = set()
-        # (receive time, send time of the message, client index) of every live message.new
+        # (receive time, queue time of the message, client index, its frame's send time) of every
+        # live message.new
         self.live = []
         self.duplicate_frames = 0
 
     def note(self, kind, detail=None):
         self.events.append((time.monotonic(), kind, detail))
+
+    def frame_answered(self, client_id):
+        sent = self.frame_sent.pop(client_id, None)
+        if sent is not None:
+            self.frame_answers.append((sent, time.monotonic() - sent))
 
 
 # As the browser: its outbox pacing (frontend/static/js/room.js) and its reconnect spread after
@@ -219,10 +231,12 @@ class Client:
                     self._pump()
                     self.stats.acked.add(frame["client_id"])
                     self.stats.answered.setdefault(frame["client_id"], time.monotonic())
+                    self.stats.frame_answered(frame["client_id"])
                 elif kind == "error":
                     self.stats.note("error", frame["code"])
                     if frame.get("client_id"):
                         self.stats.answered.setdefault(frame["client_id"], time.monotonic())
+                        self.stats.frame_answered(frame["client_id"])
                         self.in_flight.discard(frame["client_id"])
                         if frame["code"] in ("unavailable", "rate_limited") and not self.paused:
                             # As the browser's outbox: one pause for all, then all again.
@@ -255,7 +269,8 @@ class Client:
         self.live_seqs.add(message["seq"])
         sent_at = self.stats.sent.get(message["client_id"])
         if sent_at is not None:
-            self.stats.live.append((time.monotonic(), sent_at, self.index))
+            frame_at = self.stats.frame_sent_at.get(message["client_id"], sent_at)
+            self.stats.live.append((time.monotonic(), sent_at, self.index, frame_at))
         self._shown([message])
 
     def _resume(self):
@@ -295,6 +310,9 @@ class Client:
 
     async def send(self, client_id, body):
         try:
+            self.stats.frame_sent[client_id] = self.stats.frame_sent_at[client_id] = (
+                time.monotonic()
+            )
             await self.ws.send(
                 orjson.dumps(
                     {"type": "message.send", "client_id": client_id, "body": body}
@@ -315,16 +333,21 @@ class Client:
             await asyncio.sleep(period)
 
 
-def window_report(stats, name, start, end, settle_end):
+def window_report(stats, name, start, end, settle_end, rooms):
     events = [(t, kind, detail) for t, kind, detail in stats.events if start <= t < settle_end]
     closes = collections.Counter(detail for _, kind, detail in events if kind == "close")
     http = collections.Counter(detail for _, kind, detail in events if kind == "http")
     sent_in = [cid for cid, t in stats.sent.items() if start <= t < end]
     answer_s = [stats.answered[cid] - stats.sent[cid] for cid in sent_in if cid in stats.answered]
+    frame_answer_s = [seconds for sent, seconds in stats.frame_answers if start <= sent < end]
     first_live = {}  # client -> when it first heard a message posted after the fault ended
-    for received, sent_at, client in stats.live:
+    room_live = {}  # room -> when a member first heard a message sent after the fault ended
+    for received, sent_at, client, frame_at in stats.live:
         if sent_at >= end and received < settle_end:
             first_live[client] = min(first_live.get(client, received), received)
+        if frame_at >= end and received < settle_end:
+            room = client % rooms
+            room_live[room] = min(room_live.get(room, received), received)
     # Where a slow return to live comes from: the `live` frame, the fresh join, then a message.
     told, rejoined = {}, {}
     for t, kind, client in events:
@@ -344,11 +367,20 @@ def window_report(stats, name, start, end, settle_end):
         "degraded_told": sum(1 for _, k, _ in events if k == "degraded"),
         "posts_in_window": len(sent_in),
         "posts_unanswered": len(sent_in) - len(answer_s),
-        "slowest_answer_s": round(max(answer_s), 2) if answer_s else None,
+        # From the frame's sending to its answer: how long the server took to answer a post.
+        "slowest_answer_s": round(max(frame_answer_s), 2) if frame_answer_s else None,
+        # From the outbox to the first answer: adds the client's own waits (its pause after
+        # `unavailable`, its window, a reconnect).
+        "slowest_outbox_to_answer_s": round(max(answer_s), 2) if answer_s else None,
         "clients_live_again": len(first_live),
         "clients_told_live": len(told),
         "not_live_again": sorted(set(told) - set(first_live))[:20],
         "all_live_again_after_s": round(max(first_live.values()) - end, 2) if first_live else None,
+        # Every room heard a message sent after the fault ended, live, this long after it ended.
+        "rooms_live_again": len(room_live),
+        "all_rooms_live_again_after_s": round(max(room_live.values()) - end, 2)
+        if room_live
+        else None,
     }
 
 
@@ -386,7 +418,9 @@ async def run(args, cluster, redis, proxy, data):
             await ended
         finished = time.monotonic()
         await asyncio.sleep(args.settle)
-        reports.append(window_report(stats, name, start, finished, time.monotonic()))
+        reports.append(
+            window_report(stats, name, start, finished, time.monotonic(), len(data["rooms"]))
+        )
 
     faults = {
         "redis": (
@@ -493,9 +527,10 @@ def print_table(result):
         print(
             f"  {r['fault']:<8} closes {r['closes'] or '{}'}  5xx {r['http_5xx']}  unavailable "
             f"{r['unavailable']}  posts {r['posts_in_window']} (slowest answer "
-            f"{r['slowest_answer_s']} s, {r['posts_unanswered']} unanswered)  "
-            f"{r['clients_live_again']} clients live again, the last {r['all_live_again_after_s']} "
-            f"s after",
+            f"{r['slowest_answer_s']} s, from the outbox {r['slowest_outbox_to_answer_s']} s, "
+            f"{r['posts_unanswered']} unanswered)  rooms live again "
+            f"{r['rooms_live_again']}, the last {r['all_rooms_live_again_after_s']} s after; "
+            f"clients {r['clients_live_again']}, the last {r['all_live_again_after_s']} s after",
             file=sys.stderr,
         )
 

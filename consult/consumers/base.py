@@ -32,7 +32,7 @@ from consult.realtime.broadcast import FORWARD
 from consult.realtime.layer_outage import receive_shard_answers, receive_through_outages
 from consult.realtime.limits import TokenBucket, open_sockets
 from consult.realtime.wire import frame_writer, text_frame
-from consult.realtime.workers import in_db_thread
+from consult.realtime.workers import BACKGROUND, in_db_thread
 
 # Frames a browser sends by itself (the heartbeat; read marks as messages arrive in a visible
 # tab): they are not a person's activity, so they do not keep an idle session alive.
@@ -50,6 +50,9 @@ class ConsultSocket(AsyncWebsocketConsumer):
     user_id = None  # whose socket slot this holds (open_sockets)
     session_id = None  # the UserSession this socket was opened under (consult/accounts/sessions.py)
     checks_access_per_frame = True  # False where every service a frame reaches checks it itself
+    # Frames answered beside the others (one of them at a time) rather than in turn: reads that
+    # may wait behind a crowd of other sockets' reads must not hold up this socket's posts.
+    frames_beside_others = frozenset()
     activity_written_at = float("-inf")
 
     def signed_in_session(self):
@@ -145,10 +148,26 @@ class ConsultSocket(AsyncWebsocketConsumer):
             await self.refuse_flood(wait, text_data)
             return
         self.refused_in_a_row = 0
-        frame = None
         try:
             frame = self.parse(text_data)
-            metrics.frames_in.labels(frame.type).inc()
+        except ConsultError as error:
+            await self.refuse(error, None)
+            return
+        metrics.frames_in.labels(frame.type).inc()
+        if frame.type in self.frames_beside_others:
+            asyncio.ensure_future(self._handle_one_at_a_time(frame))
+        else:
+            await self.handle(frame)
+
+    async def _handle_one_at_a_time(self, frame):
+        if not hasattr(self, "_beside_others"):
+            self._beside_others = asyncio.Lock()
+        async with self._beside_others:
+            await self.handle(frame)
+
+    async def handle(self, frame):
+        """Check, dispatch to `on_<type>`, and answer any refusal with a typed error."""
+        try:
             if (
                 frame.type != "ping"
                 and self.checks_access_per_frame
@@ -163,7 +182,7 @@ class ConsultSocket(AsyncWebsocketConsumer):
             # The database is away or restarting: a typed answer the client retries, never 1011.
             log.warning(
                 "database unavailable for a %s frame (%s)",
-                frame.type if frame else "client",
+                frame.type,
                 type(error).__name__,
             )
             metrics.database_errors.inc()
@@ -286,7 +305,7 @@ class ConsultSocket(AsyncWebsocketConsumer):
         """Decide access again from the database; closes the socket and returns False if it is
         gone."""
         try:
-            code = await in_db_thread(self.access_lost_code)()
+            code = await in_db_thread(self.access_lost_code, priority=BACKGROUND)()
         except Exception:  # noqa: BLE001 - the database decides at the next frame instead
             code = None
         if code is not None:

@@ -35,6 +35,9 @@ PRESENCE_REFRESH_SECONDS = 30
 class CaseRoomConsumer(ConsultSocket):
     case_id = None
     checks_access_per_frame = False  # posting, history and read marks check it in their own queries
+    # When Redis comes back every member fetches what it missed at once (`live`): its posts
+    # must not wait for that read (docs/protocol.md: `history` may come after later acks).
+    frames_beside_others = frozenset({"history.fetch"})
 
     async def connect(self):
         self.user = self.scope["user"]

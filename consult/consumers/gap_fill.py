@@ -10,7 +10,7 @@ any one member's.
 from consult.cases.models import Case
 from consult.cases.rooms import case_history
 from consult.events import frames
-from consult.realtime.workers import in_db_thread
+from consult.realtime.workers import URGENT, in_db_thread
 
 
 def message_frames_between(case_id, after_seq, before_seq):
@@ -21,6 +21,8 @@ def message_frames_between(case_id, after_seq, before_seq):
 
 def gap_filler(case_id):
     async def fill_gap(after_seq, before_seq):
-        return await in_db_thread(message_frames_between)(case_id, after_seq, before_seq)
+        return await in_db_thread(message_frames_between, priority=URGENT)(
+            case_id, after_seq, before_seq
+        )
 
     return fill_gap

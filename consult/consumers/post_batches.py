@@ -25,7 +25,7 @@ from django.conf import settings
 from consult.cases import services
 from consult.core.errors import ConsultError, Unavailable
 from consult.realtime import hub
-from consult.realtime.workers import in_db_thread, retrying_transient
+from consult.realtime.workers import URGENT, in_db_thread, retrying_transient
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,9 @@ class PostBatches:
             while self.queued:
                 batch, self.queued = self.queued[:MAX_BATCH], self.queued[MAX_BATCH:]
                 try:
-                    results = await in_db_thread(post_each)([request for request, _ in batch])
+                    results = await in_db_thread(post_each, priority=URGENT)(
+                        [request for request, _ in batch]
+                    )
                 except Exception as error:  # noqa: BLE001 - e.g. the database thread could not start
                     results = [error] * len(batch)
                 for (_, future), result in zip(batch, results, strict=True):

@@ -5,13 +5,21 @@ busy room's posts queue behind each other's round trips to PostgreSQL. Here up t
 DB_THREADS calls overlap; the row locks taken by the services keep each room in order
 (a case row lock per message, an audit head lock per stream). SQLite gets one thread: it
 has one writer anyway.
+
+Three lanes, each FIFO, and a free thread takes from the first that has work: `URGENT`, what
+live delivery waits on (posts, the room hub's reads of a gap); `NORMAL`, what a person waits on
+(joins, reads); `BACKGROUND`, what nobody waits on (rechecking access after a Redis outage).
+When Redis comes back every socket of the process rechecks its access and fetches what it missed
+at the same moment, a few hundred calls at once: in one FIFO queue the posts behind them waited
+2.4 s for their ack and delivery, and a reconnecting member ~2 s for its join (bench/faults.py).
 """
 
 import asyncio
+import collections
 import functools
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future
 
 from channels.db import DatabaseSyncToAsync
 from django.conf import settings
@@ -20,20 +28,83 @@ from django.db import OperationalError
 from consult.core.errors import Unavailable
 from consult.realtime.db_breaker import breaker
 
-_executor = None
+URGENT, NORMAL, BACKGROUND = 0, 1, 2
 
 
-def executor():
-    global _executor
-    if _executor is None:
-        sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
-        threads = 1 if sqlite else settings.DB_THREADS
-        _executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="consult-db")
-    return _executor
+class DatabaseThreads:
+    """`threads` daemon threads taking work from three FIFO lanes, in order of priority."""
+
+    def __init__(self, threads, name="consult-db"):
+        self.lanes = (collections.deque(), collections.deque(), collections.deque())
+        self.ready = threading.Condition()
+        self.threads = [
+            threading.Thread(target=self._work, name=f"{name}_{i}", daemon=True)
+            for i in range(threads)
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def submit(self, fn, *args, priority=NORMAL):
+        future = Future()
+        with self.ready:
+            self.lanes[priority].append((future, functools.partial(fn, *args)))
+            self.ready.notify()
+        return future
+
+    def lane(self, priority):
+        """An Executor for asyncio's run_in_executor that queues in one lane."""
+        return Lane(self, priority)
+
+    def _next(self):
+        for lane in self.lanes:
+            if lane:
+                return lane.popleft()
+        return None
+
+    def _work(self):
+        while True:
+            with self.ready:
+                while (work := self._next()) is None:
+                    self.ready.wait()
+            future, call = work
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = call()
+            except BaseException as error:  # noqa: BLE001 - handed to the waiting caller
+                future.set_exception(error)
+            else:
+                future.set_result(result)
 
 
-def in_db_thread(func):
+class Lane(Executor):
+    def __init__(self, threads, priority):
+        self.threads, self.priority = threads, priority
+
+    def submit(self, fn, /, *args, **kwargs):
+        return self.threads.submit(functools.partial(fn, *args, **kwargs), priority=self.priority)
+
+
+_threads = None
+_threads_lock = threading.Lock()
+
+
+def database_threads():
+    global _threads
+    with _threads_lock:
+        if _threads is None:
+            sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+            _threads = DatabaseThreads(1 if sqlite else settings.DB_THREADS)
+    return _threads
+
+
+def executor(priority=NORMAL):
+    return database_threads().lane(priority)
+
+
+def in_db_thread(func, *, priority=NORMAL):
     """`database_sync_to_async(func)` on the pool: stale connections closed before and after.
+    `priority`: its lane (the module docstring).
 
     A call that has not returned after DB_CALL_TIMEOUT_SECONDS raises Unavailable, so a socket
     answers `unavailable` while a hung database holds the thread (PostgreSQL's own statement
@@ -41,7 +112,9 @@ def in_db_thread(func):
     the database answers; a post told `unavailable` and resent is stored once, by its client_id.
     """
     call = DatabaseSyncToAsync(
-        _marking_its_start(retrying_transient(func)), thread_sensitive=False, executor=executor()
+        _marking_its_start(retrying_transient(func)),
+        thread_sensitive=False,
+        executor=executor(priority),
     )
 
     @functools.wraps(func)

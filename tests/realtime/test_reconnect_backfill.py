@@ -50,3 +50,33 @@ async def test_it_gives_recent_history_on_a_first_join(alice, bob, north_case):
     ws, frame = await joined(alice, north_case.code)
     assert [m["seq"] for m in frame["messages"]] == list(range(6, 56))
     await ws.disconnect()
+
+
+async def test_a_history_fetch_waiting_for_the_database_does_not_hold_up_the_members_posts(
+    alice, north_case, monkeypatch
+):
+    """When Redis comes back every member fetches what it missed at once; a post sent after the
+    fetch is answered without waiting for it, and the fetch is answered too."""
+    import threading
+
+    from consult.cases import rooms
+
+    acked = threading.Event()
+    real_room_history = rooms.room_history
+
+    def room_history_behind_a_crowd(**kwargs):
+        acked.wait(5)  # stands in for the other sockets' reads queued ahead of this one
+        return real_room_history(**kwargs)
+
+    monkeypatch.setattr(rooms, "room_history", room_history_behind_a_crowd)
+    ws, _ = await joined(alice, north_case.code)
+    await ws.send_json_to({"type": "history.fetch", "after_seq": 0})
+    await ws.send_json_to(
+        {"type": "message.send", "client_id": "after-fetch", "body": "Still here"}
+    )
+    ack = await receive_until(ws, "message.ack", seconds=3)  # not after the fetch's 5 s
+    acked.set()
+    assert ack["client_id"] == "after-fetch"
+    history = await receive_until(ws, "history")
+    assert [m["client_id"] for m in history["messages"]] == ["after-fetch"]
+    await ws.disconnect()

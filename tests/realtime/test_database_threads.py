@@ -1,0 +1,34 @@
+"""The socket database threads' lanes (consult/realtime/workers.py): what live delivery waits on
+(posts, gap reads) is taken before what people wait on (joins, reads), and that before what nobody
+waits on (access rechecks after a Redis outage), whatever was queued first."""
+
+import threading
+
+import pytest
+
+from consult.realtime.workers import BACKGROUND, NORMAL, URGENT, DatabaseThreads
+
+
+def test_work_is_taken_by_priority_then_in_the_order_it_came():
+    threads = DatabaseThreads(1, name="test-db")
+    release, ran = threading.Event(), []
+    blocker = threads.submit(release.wait, 5)
+    queued = [threads.submit(ran.append, f"recheck {i}", priority=BACKGROUND) for i in range(2)]
+    queued += [threads.submit(ran.append, f"join {i}", priority=NORMAL) for i in range(2)]
+    queued += [threads.submit(ran.append, "post", priority=URGENT)]
+    release.set()
+    for future in [blocker, *queued]:
+        future.result(timeout=5)
+    assert ran == ["post", "join 0", "join 1", "recheck 0", "recheck 1"]
+
+
+def test_each_lane_keeps_its_order_and_errors_reach_the_caller():
+    threads = DatabaseThreads(2, name="test-db")
+    ran = []
+    futures = [threads.lane(URGENT).submit(ran.append, i) for i in range(20)]
+    for future in futures:
+        future.result(timeout=5)
+    assert sorted(ran) == list(range(20))
+    failing = threads.lane(NORMAL).submit(int, "not a number")
+    with pytest.raises(ValueError):
+        failing.result(timeout=5)
