@@ -185,6 +185,8 @@ def consult_run(args, cluster, rate, data):
         str(args.drain),
         "--slo-p99-ms",
         str(args.slo_p99_ms),
+        "--senders-per-room",
+        str(args.senders_per_room),
         "--label",
         f"consult@{rate}",
         "--pids-file",
@@ -300,6 +302,12 @@ def main():
     p.add_argument("--rooms", type=int, default=20)
     p.add_argument("--rate", type=float, default=200)
     p.add_argument("--search", help="comma-separated rates: find each system's ceiling")
+    p.add_argument(
+        "--senders-per-room",
+        type=int,
+        default=1,
+        help="Consult's posting members per room (the baseline's load generator has one)",
+    )
     p.add_argument("--duration", type=float, default=12)
     p.add_argument("--warmup", type=float, default=2)
     p.add_argument("--drain", type=float, default=5)

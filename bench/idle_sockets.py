@@ -13,7 +13,11 @@ PostgreSQL database of DATABASE_URL (default consult_cluster) and the Redis of R
    the service, as a sender's socket would); then every client reconnects at a random moment
    within --storm seconds with `?after_seq=<last seq it saw>`. A client passes if its
    room.joined frame backfills exactly the messages posted while it was away, in order.
-Prints one JSON line (and a table with --table). Stops the server it started; bounded runtime.
+4. With --restart: the server is SIGTERM'd (every socket closed with 1012) and started again,
+   and every client reconnects with the browser's jittered backoff; reports when the last one
+   was back, from the SIGTERM and from the new process answering.
+Every phase that admits sockets reports the server's CPU per join. Prints one JSON line (and a
+table with --table). Stops the server it started; bounded runtime.
 """
 
 import argparse
@@ -197,6 +201,9 @@ async def measure(args, data, server):
         "server_rss_mb_after": rss1,
         "kb_per_socket": round((rss1 - rss0) * 1024 / max(1, connected - 1), 1),
         "server_cpu_s": round(cpu1 - cpu0, 1),
+        # Everything the server process spent while they joined (handshake, session, user, the
+        # join's reads and audit event, presence), per socket admitted.
+        "server_cpu_ms_per_join": round((cpu1 - cpu0) * 1000 / max(1, connected - 1), 2),
     }
 
     await asyncio.sleep(args.idle)
@@ -214,19 +221,68 @@ async def measure(args, data, server):
         "idle": idle,
         "storm": await storm(sockets, args.storm, posted),
         "server_rss_mb_end": rss_mb(server.pid),
-        "load_avg": os.getloadavg(),
     }
     result["storm"]["window_s"] = args.storm
+    if args.restart:
+        result["restart"] = await restart(sockets, server)
+    result["load_avg"] = os.getloadavg()
     await sockets.close_all()
     return result
+
+
+async def restart(sockets, server):
+    """SIGTERM the server (every socket closed with 1012) and start it again, as systemd would;
+    every client reconnects as the browser does (jittered backoff from 0.25 s up to 2 s, with
+    after_seq). Times from the SIGTERM and from the new process answering to the last one in."""
+    times, failures = [], []
+    for ws in sockets.ws:
+        if ws is not None:
+            ws.close_timeout = 15
+    started = time.perf_counter()
+    up = asyncio.ensure_future(asyncio.to_thread(server.restart))
+
+    async def one(i):
+        ws = sockets.ws[i]
+        if ws is not None:
+            await ws.wait_closed()
+        sockets.ws[i] = None
+        attempt = 0
+        while time.perf_counter() - started < 120:
+            await asyncio.sleep(min(2.0, 0.25 * 2**attempt) * (0.5 + random.random() / 2))
+            attempt += 1
+            try:
+                await sockets.open(i, after_seq=sockets.last_seq[i])
+            except (OSError, TimeoutError, websockets.WebSocketException, AssertionError):
+                continue
+            times.append(time.perf_counter() - started)
+            return
+        failures.append(i)
+
+    await asyncio.gather(*(one(i) for i in range(len(sockets.ws))))
+    await up
+    cpu = cpu_seconds(server.pid) - server.cpu_when_answering
+    return {
+        "reconnected": len(times),
+        "failures": len(failures),
+        "new_process_answering_after_s": round(server.answering_at - started, 2),
+        "all_in_after_sigterm_s": round(max(times), 2) if times else None,
+        "all_in_after_new_process_s": round(max(times) - (server.answering_at - started), 2)
+        if times
+        else None,
+        "server_cpu_ms_per_join": round(cpu * 1000 / max(1, len(times)), 2),
+    }
 
 
 class Server:
     def __init__(self, env, log_path):
         # Plain http on localhost, and its own pages' origin may open sockets
         # (consult/realtime/origins.py).
-        self.env = env = {**env, "HTTPS": "0", "ALLOWED_ORIGINS": f"http://127.0.0.1:{PORT}"}
+        self.env = {**env, "HTTPS": "0", "ALLOWED_ORIGINS": f"http://127.0.0.1:{PORT}"}
         self.log = open(log_path, "w")
+        self.start()
+
+    def start(self):
+        env = self.env
         self.process = subprocess.Popen(
             daphne_command(PORT, "--websocket_connect_timeout", "300"),
             cwd=ROOT,
@@ -239,8 +295,16 @@ class Server:
         while not answers(PORT):
             if time.monotonic() > deadline or self.process.poll() is not None:
                 self.stop()
-                raise RuntimeError(f"daphne did not start; see {log_path}")
-            time.sleep(0.1)
+                raise RuntimeError(f"daphne did not start; see {self.log.name}")
+            time.sleep(0.05)
+        self.answering_at = time.perf_counter()
+        self.cpu_when_answering = cpu_seconds(self.pid)  # its start-up, not its joins
+
+    def restart(self):
+        """SIGTERM (Daphne closes every socket with 1012 and exits), then a new process."""
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.start()
 
     def stop(self):
         if self.process.poll() is None:
@@ -278,6 +342,18 @@ def print_table(result):
         ),
         ("load average", " ".join(f"{x:.2f}" for x in result["load_avg"])),
     ]
+    rows.insert(2, ("join cost", f"{b['server_cpu_ms_per_join']} ms of server CPU per join"))
+    if r := result.get("restart"):
+        rows.insert(
+            -1,
+            (
+                "restart",
+                f"{r['reconnected']} back, the last {r['all_in_after_sigterm_s']} s after the "
+                f"SIGTERM ({r['all_in_after_new_process_s']} s after the new process answered at "
+                f"{r['new_process_answering_after_s']} s), {r['server_cpu_ms_per_join']} ms CPU "
+                f"per join, {r['failures']} failed",
+            ),
+        )
     for name, value in rows:
         print(f"  {name:<13} {value}", file=sys.stderr)
 
@@ -293,6 +369,9 @@ def main():
         "--storm", type=float, default=10, help="every client reconnects within this many seconds"
     )
     p.add_argument("--connect-timeout", type=float, default=300)
+    p.add_argument(
+        "--restart", action="store_true", help="then SIGTERM and restart the server: all back?"
+    )
     p.add_argument("--table", action="store_true")
     args = p.parse_args()
     raise_file_limit()

@@ -164,13 +164,17 @@ async def connect_all(run, clients):
 
 
 def choose_senders(run, connected, urls):
-    """One connected member per room, on server r % len(urls) when the room has one there."""
+    """--senders-per-room connected members per room (one by default), the first on server
+    r % len(urls) when the room has one there, the others spread over the servers."""
     senders = []
     for r in range(len(run.data["rooms"])):
         members = [c for c in connected if c.room == r]
         preferred = [c for c in members if c.url == urls[r % len(urls)]]
-        if members:
-            senders.append((preferred or members)[0])
+        if not members:
+            continue
+        first = (preferred or members)[0]
+        others = [c for c in members if c is not first]
+        senders += [first, *others[: run.args.senders_per_room - 1]]
     return senders
 
 
@@ -392,6 +396,9 @@ def parse_args(argv=None):
     p.add_argument("--clients", type=int, default=200)
     p.add_argument("--rooms", type=int, default=20)
     p.add_argument("--rate", type=float, default=200, help="total messages/s over all senders")
+    p.add_argument(
+        "--senders-per-room", type=int, default=1, help="members of each room who post, in turn"
+    )
     p.add_argument("--duration", type=float, default=12, help="send window incl. warmup (s)")
     p.add_argument("--warmup", type=float, default=2, help="first seconds excluded from figures")
     p.add_argument("--drain", type=float, default=5, help="max wait for in-flight deliveries (s)")

@@ -328,6 +328,7 @@ DB_CALL_TIMEOUT_SECONDS = envint("DB_CALL_TIMEOUT_SECONDS", 8)
 GIL_SWITCH_INTERVAL = float(os.environ.get("GIL_SWITCH_INTERVAL", "0.005"))
 # The server's garbage collector thresholds (consult/server/tuning.py); Python's are 700,10,10.
 GC_THRESHOLDS = tuple(int(n) for n in os.environ.get("GC_THRESHOLDS", "20000,50,100").split(","))
+GC_FULL_COLLECT_SECONDS = float(os.environ.get("GC_FULL_COLLECT_SECONDS", "30"))
 PRESENCE_TTL_SECONDS = 90
 
 # Audit trail (docs/audit.md): stream heads are signed with this key, which must live outside

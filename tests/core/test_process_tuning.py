@@ -32,3 +32,52 @@ def test_importing_the_app_tunes_nothing_and_the_server_entry_point_does(tmp_pat
         [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip().splitlines()[-1] == repr((True, 0.004, (30000, 60, 110)))
+
+
+GARBAGE_PROBE = """
+import gc, weakref
+import consult.asgi
+from consult.server.tuning import tune_process
+tune_process()
+
+class Connection:  # what a closed connection leaves: objects that refer to each other
+    pass
+
+connection = Connection()
+connection.itself = connection
+freed = weakref.ref(connection)
+gc.collect(1)  # it is alive at a young pass, which promotes it to the oldest generation
+connection = None  # then it closes
+from twisted.internet import reactor
+reactor.callLater(0.6, reactor.stop)
+reactor.run()
+print(freed() is None)
+"""
+
+
+def test_the_server_frees_cyclic_garbage_on_a_clock_despite_its_raised_thresholds(tmp_path):
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "consult.settings",
+        "GC_FULL_COLLECT_SECONDS": "0.2",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'probe.sqlite3'}",
+        "REDIS_URL": "",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", GARBAGE_PROBE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "True"
+    result = subprocess.run(
+        [sys.executable, "-c", GARBAGE_PROBE],
+        cwd=ROOT,
+        env={**env, "GC_FULL_COLLECT_SECONDS": "0"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "False"  # the raised thresholds alone keep it
