@@ -52,6 +52,7 @@ class Sockets:
         self.ws = [None] * len(data["cookies"])
         self.last_seq = [0] * len(data["cookies"])
         self.closed_by_server = 0
+        self.retries = 0  # handshakes refused or failed, then tried again
 
     def room_of(self, i):
         return i % len(self.data["rooms"])
@@ -72,19 +73,34 @@ class Sockets:
             additional_headers={"Cookie": f"{self.data['cookie_name']}={self.data['cookies'][i]}"},
         )
         joined = orjson.loads(await ws.recv())
-        assert joined["type"] == "room.joined", joined.get("type")
+        if joined["type"] != "room.joined":  # e.g. `unavailable`: closed with 4503
+            await ws.close()
+            raise RuntimeError(f"{joined['type']} {joined.get('code', '')}")
         self.ws[i] = ws
         return joined
+
+    async def open_retrying(self, i, failures, after_seq=None):
+        """As the browser: a refused handshake (`unavailable`, 4503: the process is busy) or a
+        failed connect is tried again after a jittered backoff, until --connect-timeout."""
+        started, attempt = time.perf_counter(), 0
+        while True:
+            try:
+                return await self.open(i, after_seq=after_seq)
+            except Exception as error:  # noqa: BLE001 - counted, not fatal
+                self.retries += 1
+                if time.perf_counter() - started > self.timeout:
+                    failures.append(f"{type(error).__name__}: {error}"[:160])
+                    return None
+            await asyncio.sleep(min(2.0, 0.25 * 2**attempt) * (0.5 + random.random() / 2))
+            attempt += 1
 
     async def burst(self, indexes):
         times, failures = [], []
 
         async def one(i):
             started = time.perf_counter()
-            try:
-                joined = await self.open(i)
-            except Exception as error:  # noqa: BLE001 - counted, not fatal
-                failures.append(f"{type(error).__name__}: {error}"[:160])
+            joined = await self.open_retrying(i, failures)
+            if joined is None:
                 return
             self.last_seq[i] = joined["last_seq"]
             asyncio.create_task(self.drain(i))
@@ -150,10 +166,8 @@ async def storm(sockets, window, posted):
         nonlocal ok
         await asyncio.sleep(random.uniform(0, window))
         started = time.perf_counter()
-        try:
-            joined = await sockets.open(i, after_seq=sockets.last_seq[i])
-        except Exception as error:  # noqa: BLE001
-            failures.append(f"{type(error).__name__}: {error}"[:160])
+        joined = await sockets.open_retrying(i, failures, after_seq=sockets.last_seq[i])
+        if joined is None:
             return
         times.append(time.perf_counter() - started)
         got = [m["seq"] for m in joined["messages"]]
@@ -195,6 +209,7 @@ async def measure(args, data, server):
         "connected": connected,
         "failures": len(failures),
         "first_failures": failures[:3],
+        "retries": sockets.retries,
         "all_in_s": round(all_in, 2),
         "connect_ms": summary_ms(times),
         "server_rss_mb_before": rss0,
@@ -252,7 +267,7 @@ async def restart(sockets, server):
             attempt += 1
             try:
                 await sockets.open(i, after_seq=sockets.last_seq[i])
-            except (OSError, TimeoutError, websockets.WebSocketException, AssertionError):
+            except (OSError, TimeoutError, websockets.WebSocketException, RuntimeError):
                 continue
             times.append(time.perf_counter() - started)
             return
@@ -322,7 +337,8 @@ def print_table(result):
         (
             "burst",
             f"{b['connected']}/{b['sockets']} in, all in {b['all_in_s']} s, "
-            f"p99 {(b['connect_ms'] or {}).get('p99')} ms, {b['failures']} failed",
+            f"p99 {(b['connect_ms'] or {}).get('p99')} ms, {b['failures']} failed "
+            f"({b['retries']} handshakes refused and retried)",
         ),
         (
             "memory",

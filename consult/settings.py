@@ -241,6 +241,7 @@ SESSION_WARN_SECONDS = envint("SESSION_WARN_SECONDS", 60)
 SESSION_SWEEP_SECONDS = envint("SESSION_SWEEP_SECONDS", 5)
 SESSION_SWEEP_IN_SERVER = envbool("SESSION_SWEEP_IN_SERVER", True)
 SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
+SESSION_ENGINE = "consult.accounts.session_engine"  # Django's db engine, its read prepared
 
 # Served over https (by Daphne itself or behind a TLS-terminating proxy such as deploy/nginx):
 # the default whenever DEBUG is off. `make run`, the tests and the local cluster serve plain

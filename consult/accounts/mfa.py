@@ -19,13 +19,14 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.db import transaction
-from django_otp import DEVICE_ID_SESSION_KEY, match_token, user_has_device
+from django_otp import DEVICE_ID_SESSION_KEY, match_token
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from consult.accounts import security_events as events
+from consult.accounts.sql import confirmed_device_exists
 from consult.core.errors import ValidationFailed
 
 MFA_VERIFIED_AT = "mfa_verified_at"
@@ -49,7 +50,7 @@ def mfa_pending(user, session, *, verified=None):
         return None
     if verified if verified is not None else session_is_verified(user, session):
         return None
-    if user_has_device(user):
+    if confirmed_device_exists(user.pk):
         return VERIFY
     return ENROL if mfa_required(user) else None
 

@@ -1,9 +1,8 @@
 """Is a socket's sign-in still good? Asked again after an outage that may have swallowed a
 revocation (a Redis restart loses what was published while it was away)."""
 
-from django.contrib.sessions.backends.db import SessionStore
-
 from consult.accounts.models import User
+from consult.accounts.session_engine import SessionStore
 from consult.realtime.protocol import WS_CLOSE_ACCESS_LOST, WS_CLOSE_SIGNED_OUT
 
 

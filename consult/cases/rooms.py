@@ -14,8 +14,10 @@ from consult.audit.services import audit_append
 from consult.cases import store
 from consult.cases.access import case_for
 from consult.cases.models import Presence
+from consult.core.errors import NotFound
 from consult.events import frames
 from consult.realtime.broadcast import case_group, publish_on_commit
+from consult.realtime.hub import LATEST
 
 RECENT_HISTORY = 50
 
@@ -31,13 +33,22 @@ def case_history(case, *, after_seq=None, limit=None):
     return _message_rows(rows[:limit]), len(rows) > limit
 
 
-def room_join(*, actor, case_code, channel_name, after_seq=None, case=None, session_id=None):
-    """Admit a member's socket to the room and return the `room.joined` frame.
+def room_of(code):
+    """The id of case `code`'s room, for a socket to subscribe to BEFORE room_join decides its
+    access (NotFound if there is no such case). Nothing of the room reaches the socket before
+    room_join admits it, and a refused socket leaves at once; subscribing first is what lets one
+    access check suffice: a message committed after room_join's history read arrives live, and a
+    revocation committed after its check reaches the room."""
+    case_id = store.case_id_of_code(code)
+    if case_id is None:
+        raise NotFound("no such case")
+    return case_id
 
-    The caller (the socket) read the case once already, to subscribe to its room; access is
-    checked again here, now that the socket is subscribed: a revocation that committed in
-    between is seen here, and one that commits later reaches the room. (`case` is accepted for
-    the caller's convenience and not trusted.)
+
+def room_join(*, actor, case_code, channel_name, after_seq=None, session_id=None):
+    """Admit a member's socket to the room and return (case, the `room.joined` frame).
+
+    The socket subscribed to the room first (room_of): access is decided here, once.
     """
     case = case_for(actor, case_code, session_id=session_id)
     history, has_more = case_history(case, after_seq=after_seq)
@@ -50,7 +61,7 @@ def room_join(*, actor, case_code, channel_name, after_seq=None, case=None, sess
             payload=_read_range(after_seq, history),
         )
         presence = present_users(case.pk)
-        publish_on_commit(case_group(case.pk), frames.presence(presence))
+        publish_on_commit(case_group(case.pk), frames.presence(presence), seq=LATEST)
     return case, frames.room_joined(
         case=case,
         me=actor,
@@ -90,7 +101,9 @@ def room_leave(*, channel_name):
     with transaction.atomic():
         case_id = store.presence_delete(channel_name)
         if case_id is not None:
-            publish_on_commit(case_group(case_id), frames.presence(present_users(case_id)))
+            publish_on_commit(
+                case_group(case_id), frames.presence(present_users(case_id)), seq=LATEST
+            )
 
 
 def presence_refresh(*, channel_name):

@@ -381,6 +381,7 @@ PRESENT_USERS = f"""SELECT {USER_COLUMNS} FROM {USERS} u
 TEAM_MEMBERS = f"""SELECT {USER_COLUMNS} FROM {USERS} u JOIN {MEMBERSHIPS} m ON m.user_id = u.id
  WHERE m.team_id = %s ORDER BY u.username"""
 READ_POSITIONS_OF_CASE = f"SELECT user_id, seq FROM {READ_POSITIONS} WHERE case_id = %s"
+CASE_ID_OF_CODE = f"SELECT id FROM {CASES} WHERE code = %s"
 
 
 def history_rows(case_id, *, after_seq=None, limit):
@@ -393,6 +394,12 @@ def history_rows(case_id, *, after_seq=None, limit):
         sql = HISTORY_SQL.format(after="AND m.seq > %s", order="ASC")
         params = [case_id, after_seq, limit]
     return [(*row, _aware(created_at)) for *row, created_at in _execute(sql, params, fetch=True)]
+
+
+def case_id_of_code(code):
+    """The id of the case `code`, or None: no access decided (consult/cases/rooms.room_of)."""
+    found = _execute(CASE_ID_OF_CODE, [code], fetch=True)
+    return found[0][0] if found else None
 
 
 def presence_upsert(case_id, user_id, channel_name):

@@ -53,17 +53,15 @@ class CaseRoomConsumer(ConsultSocket):
         try:
             if self.session_id is None:
                 raise NotFound("no such case")
-            case = await in_db_thread(case_for)(
-                self.user, self.case_code, session_id=self.session_id
-            )
+            case_id = await in_db_thread(rooms.room_of)(self.case_code)
         except Unavailable:
             raise  # answered 4503, try again (consult/realtime/handshake_guard.py)
         except ConsultError:
             await self.close()
             return
-        # Join the group before reading history, so nothing posted in between is missed;
+        # Subscribe before room_join decides access and reads history (rooms.room_of says why);
         # anything that arrives twice is dropped by the client by its sequence number.
-        await self._join_room(case.pk)
+        await self._join_room(case_id)
         await self.join_group(session_group(self.scope["session"].session_key))
         try:
             case, joined = await in_db_thread(rooms.room_join)(
@@ -71,7 +69,6 @@ class CaseRoomConsumer(ConsultSocket):
                 case_code=self.case_code,
                 channel_name=self.channel_name,
                 after_seq=after_seq,
-                case=case,
                 session_id=self.session_id,
             )
         except Unavailable:

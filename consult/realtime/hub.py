@@ -39,7 +39,15 @@ import threading
 import types
 
 from consult.realtime.protocol import DEGRADED
-from consult.realtime.rooms_local import SESSION, UNORDERED, USER, USER_IN_ROOM, Member, Room  # noqa: F401 - the hub's API
+from consult.realtime.rooms_local import (  # noqa: F401 - the hub's API
+    LATEST,
+    SESSION,
+    UNORDERED,
+    USER,
+    USER_IN_ROOM,
+    Member,
+    Room,
+)
 from consult.realtime.shard_link import ShardLink
 from consult.realtime.shards import control_channel, redis_channel, redis_urls, shard_of
 
@@ -93,7 +101,7 @@ class Hub:
             if room.members:
                 return
             del self.rooms[group]
-            room.cancel_flush()
+            room.close()
             if self.rooms:
                 await link.unsubscribe(group)
                 return

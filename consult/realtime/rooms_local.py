@@ -17,7 +17,12 @@ log = logging.getLogger(__name__)
 
 REORDER_HOLD_SECONDS = 0.1
 GAP_FILL_SECONDS = 1.0
-UNORDERED = 0  # seq for frames outside the room's message sequence (presence, reads...)
+UNORDERED = 0  # seq for frames outside the room's message sequence (reads, redactions...)
+# seq for frames of which only the newest matters (presence): a room delivers the first at once
+# and then at most one per LATEST_EVERY_SECONDS, the newest, so that a reconnect storm's joins
+# into a room cost its members one presence frame per window, not one per join.
+LATEST = -1
+LATEST_EVERY_SECONDS = 0.1
 USER, SESSION = "user", "session"  # what a revocation names: a user id or a session group
 USER_IN_ROOM = "user_in_room"  # one user's sockets in one room only: "<user id>@<room group>"
 
@@ -46,10 +51,15 @@ class Room:
         self.held = {}  # seq -> text, waiting for an earlier seq
         self.flush_handle = None
         self.ordering = asyncio.Lock()
+        self.newest = None  # the newest LATEST frame, waiting for its window to end
+        self.window = None  # the end of the current LATEST window, while one is open
 
     async def receive(self, seq, text):
         if seq == UNORDERED:
             await self.deliver(text)
+            return
+        if seq == LATEST:
+            await self._coalesced(text)
             return
         async with self.ordering:
             if self.last_seq is not None and seq <= self.last_seq:
@@ -76,6 +86,31 @@ class Room:
         if self.flush_handle is not None:
             self.flush_handle.cancel()
             self.flush_handle = None
+
+    def close(self):
+        """The room's last member left: nothing of it may run later."""
+        self.cancel_flush()
+        if self.window is not None:
+            self.window.cancel()
+            self.window = self.newest = None
+
+    async def _coalesced(self, text):
+        if self.window is not None:
+            self.newest = text  # replaces any older one still waiting
+            return
+        self._open_window()
+        await self.deliver(text)
+
+    def _open_window(self):
+        loop = asyncio.get_running_loop()
+        self.window = loop.call_later(LATEST_EVERY_SECONDS, self._window_ended)
+
+    def _window_ended(self):
+        self.window = None
+        text, self.newest = self.newest, None
+        if text is not None:
+            self._open_window()
+            asyncio.ensure_future(self.deliver(text))
 
     def _flush_soon(self):
         self.flush_handle = None

@@ -42,7 +42,7 @@ VALID = {
 WRONG_KIND = {
     int: st.one_of(
         st.text(max_size=5),
-        st.floats(allow_nan=False),
+        st.floats(allow_nan=False, allow_infinity=False),  # JSON carries neither
         st.booleans(),
         st.lists(st.integers(), max_size=2),
         st.integers(min_value=MAX_INT + 1),
@@ -52,7 +52,7 @@ WRONG_KIND = {
     ),
     str: st.one_of(
         st.integers(),
-        st.floats(allow_nan=False),
+        st.floats(allow_nan=False, allow_infinity=False),  # JSON carries neither
         st.booleans(),
         st.lists(st.text(), max_size=2),
         st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
@@ -126,21 +126,23 @@ async def refused_then_usable(world, route, frames):
     """Send each frame on a fresh socket of the facilitator (bob): every answer, then a ping's."""
     ws, connected, _ = await open_socket(world.users["supervisor"], route_path(route, world))
     assert connected
-    await first_frame(ws)
-    before = await database_sync_to_async(stored_counts)()
-    for frame, field in frames:
-        await ws.send_json_to(frame)
-        error = await answer(ws)
-        assert (error["type"], error.get("field")) == ("error", field), (frame, error)
-        assert error["code"] in ("invalid_field", "unknown_type", "too_large")
-        if isinstance(frame.get("type"), str):
-            assert error["request"] == frame["type"][:40]
-        if frame.get("client_id") == "c1":
-            assert error["client_id"] == "c1"
-    await ws.send_json_to({"type": "ping"})
-    assert await answer(ws) == {"type": "pong"}  # still usable
-    assert await database_sync_to_async(stored_counts)() == before  # nothing stored
-    await ws.disconnect()
+    try:
+        await first_frame(ws)
+        before = await database_sync_to_async(stored_counts)()
+        for frame, field in frames:
+            await ws.send_json_to(frame)
+            error = await answer(ws)
+            assert (error["type"], error.get("field")) == ("error", field), (frame, error)
+            assert error["code"] in ("invalid_field", "unknown_type", "too_large")
+            if isinstance(frame.get("type"), str):
+                assert error["request"] == frame["type"][:40]
+            if frame.get("client_id") == "c1":
+                assert error["client_id"] == "c1"
+        await ws.send_json_to({"type": "ping"})
+        assert await answer(ws) == {"type": "pong"}  # still usable
+        assert await database_sync_to_async(stored_counts)() == before  # nothing stored
+    finally:  # a failing example must not leave its socket holding one of the user's slots
+        await ws.disconnect()
 
 
 @pytest.mark.parametrize("route", TABLES)

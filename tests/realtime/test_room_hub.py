@@ -83,3 +83,28 @@ async def test_a_duplicate_publish_reaches_each_socket_once():
     for seq in (1, 2, 2, 1, 3, 3):
         await room.receive(seq, f"m{seq}")
     assert got["a"] == ["m1", "m2", "m3"]
+
+
+async def test_presence_frames_are_coalesced_to_the_newest_per_window(monkeypatch):
+    """A burst of joins into a room costs each member the first presence frame at once and then
+    the newest one per window, not one frame per join."""
+    monkeypatch.setattr(rooms_local, "LATEST_EVERY_SECONDS", 0.05)
+    room, got = room_with("a", "b")
+    for n in range(1, 11):
+        await room.receive(hub.LATEST, f"presence {n}")
+    await room.receive(1, "m1")  # messages are never held behind presence
+    assert got["a"] == got["b"] == ["presence 1", "m1"]
+    await asyncio.sleep(0.2)
+    assert got["a"] == got["b"] == ["presence 1", "m1", "presence 10"]
+    await room.receive(hub.LATEST, "presence 11")  # a quiet room hears the next one at once
+    assert got["a"][-1] == "presence 11"
+
+
+async def test_a_room_closed_with_presence_waiting_sends_nothing_later(monkeypatch):
+    monkeypatch.setattr(rooms_local, "LATEST_EVERY_SECONDS", 0.05)
+    room, got = room_with("a")
+    await room.receive(hub.LATEST, "presence 1")
+    await room.receive(hub.LATEST, "presence 2")
+    room.close()
+    await asyncio.sleep(0.15)
+    assert got["a"] == ["presence 1"]
