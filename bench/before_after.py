@@ -24,7 +24,9 @@ CEILING = re.compile(r"Consult ceiling .*?: (\S+) msg/s")
 def before_tree(commit):
     tree = ROOT / "var" / "before-tree"
     if tree.exists():
-        subprocess.run(["git", "-C", str(tree), "checkout", "-q", "--detach", commit], check=True)
+        subprocess.run(
+            ["git", "-C", str(tree), "checkout", "-q", "--force", "--detach", commit], check=True
+        )
     else:
         subprocess.run(
             ["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach", str(tree), commit],
