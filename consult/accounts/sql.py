@@ -12,7 +12,7 @@ from django.db import connection
 from django_otp import device_classes
 
 from consult.accounts.models import User, UserSession
-from consult.core.prepared import fetch_one_prepared
+from consult.core.prepared import fetch_all
 
 USERS, SESSIONS = User._meta.db_table, UserSession._meta.db_table
 DJANGO_SESSIONS = Session._meta.db_table
@@ -48,8 +48,5 @@ def confirmed_device_exists(user_id):
 
 def live_session_row(session_key, now):
     """(session_data, expire_date) of the unexpired Django session `session_key`, or None."""
-    if connection.vendor == "postgresql":
-        return fetch_one_prepared(LIVE_SESSION, [session_key, now])
-    with connection.cursor() as cursor:
-        cursor.execute(LIVE_SESSION, [session_key, connection.ops.adapt_datetimefield_value(now)])
-        return cursor.fetchone()
+    rows = fetch_all(LIVE_SESSION, [session_key, connection.ops.adapt_datetimefield_value(now)])
+    return rows[0] if rows else None

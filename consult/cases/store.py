@@ -33,7 +33,7 @@ from consult.audit.kinds import Action, case_stream
 from consult.cases.access import case_for
 from consult.cases.models import Case, Message, Presence, ReadPosition
 from consult.core.errors import AccessDenied, NotFound, ValidationFailed
-from consult.core.prepared import fetch_all_prepared, fetch_one_prepared
+from consult.core.prepared import fetch_all, fetch_one_prepared
 from consult.emergency.models import EmergencyGrant
 
 CASES, MESSAGES = Case._meta.db_table, Message._meta.db_table
@@ -437,12 +437,8 @@ def _db_time(moment):
 
 
 def _execute(sql, params, *, fetch=False):
-    if connection.vendor == "postgresql":
-        rows = fetch_all_prepared(sql, params)
-        return rows if fetch else None
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall() if fetch else None
+    rows = fetch_all(sql, params)
+    return rows if fetch else None
 
 
 # The expression the index is built on, exactly (migration 0005): otherwise PostgreSQL cannot

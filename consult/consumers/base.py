@@ -89,6 +89,7 @@ class ConsultSocket(AsyncWebsocketConsumer):
     async def websocket_connect(self, message):
         self.bucket = TokenBucket(rate=settings.WS_FRAMES_PER_SECOND, burst=settings.WS_FRAME_BURST)
         self.refused_in_a_row = 0
+        self.beside_others = asyncio.Lock()  # frames_beside_others, one at a time
         user = self.scope.get("user")
         if user is not None and user.is_authenticated:
             if not open_sockets.claim(
@@ -160,9 +161,7 @@ class ConsultSocket(AsyncWebsocketConsumer):
             await self.handle(frame)
 
     async def _handle_one_at_a_time(self, frame):
-        if not hasattr(self, "_beside_others"):
-            self._beside_others = asyncio.Lock()
-        async with self._beside_others:
+        async with self.beside_others:
             await self.handle(frame)
 
     async def handle(self, frame):

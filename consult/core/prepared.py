@@ -34,6 +34,17 @@ def fetch_all_prepared(sql, params):
         return cursor.fetchall() if cursor.description is not None else []
 
 
+def fetch_all(sql, params):
+    """All rows of `sql`: prepared on PostgreSQL (fetch_all_prepared), a plain cursor elsewhere
+    (SQLite); [] for a statement that returns none. Datetime parameters are the caller's to adapt
+    (connection.ops.adapt_datetimefield_value)."""
+    if connection.vendor == "postgresql":
+        return fetch_all_prepared(sql, params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description is not None else []
+
+
 @contextlib.contextmanager
 def _prepared_cursor():
     # A server-binding cursor on Django's connection, whose prepare_threshold (settings.py) lets
