@@ -50,7 +50,14 @@ def mfa_pending(user, session, *, verified=None):
         return None
     if verified if verified is not None else session_is_verified(user, session):
         return None
-    if confirmed_device_exists(user.pk):
+    return pending_for(user, verified=False, has_device=confirmed_device_exists(user.pk))
+
+
+def pending_for(user, *, verified, has_device):
+    """mfa_pending, given whether the session is verified and the user has a confirmed device."""
+    if verified:
+        return None
+    if has_device:
         return VERIFY
     return ENROL if mfa_required(user) else None
 

@@ -2,7 +2,7 @@
 
 A session whose user has an authenticator but gave no code yet is sent to the code page; a user
 whose role needs MFA (MFA_REQUIRED_ROLES) and has none is sent to enrolment. Sockets have their
-own gate (consult/accounts/socket_gate.py).
+own gate (consult/accounts/socket_sign_in.py).
 """
 
 from urllib.parse import urlencode

@@ -67,19 +67,19 @@ def lapsed_reason(row, now):
     return None
 
 
-def _idle_since(now):
+def idle_since(now):
     return now - timedelta(seconds=settings.SESSION_IDLE_SECONDS)
 
 
-def _signed_in_since(now):
+def signed_in_since(now):
     return now - timedelta(seconds=settings.SESSION_MAX_SECONDS)
 
 
 def _open_within_limits(now):
     return UserSession.objects.filter(
         ended_at__isnull=True,
-        last_seen_at__gt=_idle_since(now),
-        created_at__gt=_signed_in_since(now),
+        last_seen_at__gt=idle_since(now),
+        created_at__gt=signed_in_since(now),
     )
 
 
@@ -132,7 +132,7 @@ def sessions_expire_due(now=None):
     """The sweep: end every open session past its idle or absolute deadline; returns how many."""
     now = now or timezone.now()
     due = UserSession.objects.filter(
-        Q(last_seen_at__lte=_idle_since(now)) | Q(created_at__lte=_signed_in_since(now)),
+        Q(last_seen_at__lte=idle_since(now)) | Q(created_at__lte=signed_in_since(now)),
         ended_at__isnull=True,
     ).select_related("user")
     ended = 0

@@ -3,9 +3,12 @@
 `grant_sql` is consult/accounts/grants.py's `grant_holds` as an SQL condition, so a post can be
 authorised in the statement that stores it (consult/cases/store.py). `confirmed_device_exists`
 is django-otp's `user_has_device` in one statement, for every socket handshake
-(consult/accounts/mfa.py), and `live_session_row` Django's session read, prepared
-(consult/accounts/session_engine.py).
+(consult/accounts/mfa.py), `live_session_row` Django's session read, prepared
+(consult/accounts/session_engine.py), and `socket_sign_in_row` all a socket handshake reads of
+its sign-in, in one statement (consult/accounts/socket_sign_in.py).
 """
+
+import functools
 
 from django.contrib.sessions.models import Session
 from django.db import connection
@@ -32,10 +35,16 @@ def grant_sql(*, user, role, session):
                 WHERE gs.id = {session}::bigint AND gs.user_id = gu.id AND gs.ended_at IS NULL)))"""
 
 
+@functools.cache
+def device_models():
+    """django-otp's device_classes(), which walks every installed model on each call."""
+    return tuple(device_classes())
+
+
 def confirmed_device_exists(user_id):
     """Whether the user has a confirmed second factor, of any installed django-otp device model:
     one statement, where django-otp's user_has_device runs one ORM query per model."""
-    tables = [model._meta.db_table for model in device_classes()]
+    tables = [model._meta.db_table for model in device_models()]
     if not tables:
         return False
     condition = " OR ".join(
@@ -44,6 +53,55 @@ def confirmed_device_exists(user_id):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {condition}", [user_id, True] * len(tables))
         return bool(cursor.fetchone()[0])
+
+
+USER_FIELDS = [field.attname for field in User._meta.concrete_fields]
+_USER_COLUMNS = ", ".join(f'u."{field.column}"' for field in User._meta.concrete_fields)
+
+
+def _confirmed_device_ids_sql(vendor):
+    """One column per installed django-otp device model: the ids of the user's confirmed devices
+    of that model, comma-separated, or NULL."""
+    joined = (
+        "string_agg(CAST(d.id AS text), ',')" if vendor == "postgresql" else "group_concat(d.id)"
+    )
+    return [
+        f"(SELECT {joined} FROM {model._meta.db_table} d WHERE d.user_id = u.id AND d.confirmed)"
+        for model in device_models()
+    ]
+
+
+def _socket_sign_in_sql(vendor):
+    devices = "".join(f"{column}, " for column in _confirmed_device_ids_sql(vendor))
+    return f"""SELECT s.session_data, us.id, {devices}{_USER_COLUMNS}
+  FROM {DJANGO_SESSIONS} s JOIN {SESSIONS} us ON us.session_key = s.session_key
+       JOIN {USERS} u ON u.id = us.user_id
+ WHERE s.session_key = %(key)s AND s.expire_date > %(now)s
+   AND us.ended_at IS NULL AND us.last_seen_at > %(idle_since)s
+   AND us.created_at > %(signed_in_since)s AND u.is_active"""
+
+
+_statements = {}
+
+
+def socket_sign_in_row(session_key, *, now, idle_since, signed_in_since):
+    """(session_data, UserSession id, confirmed device ids per model of device_models(), the user's fields in USER_FIELDS order) of the session `session_key` while
+    it is unexpired, open within its idle and absolute limits (consult/accounts/sessions.py), and
+    its user active; else None."""
+    vendor = connection.vendor
+    if vendor not in _statements:
+        _statements[vendor] = _socket_sign_in_sql(vendor)
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = fetch_all(
+        _statements[vendor],
+        {
+            "key": session_key,
+            "now": adapt(now),
+            "idle_since": adapt(idle_since),
+            "signed_in_since": adapt(signed_in_since),
+        },
+    )
+    return rows[0] if rows else None
 
 
 def live_session_row(session_key, now):

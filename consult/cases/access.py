@@ -38,11 +38,13 @@ MEMBER rule in its own SQL, to lock and authorise in one round trip; the permiss
 
 from enum import StrEnum
 
+from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from consult.accounts.models import Membership, Role, UserSession
 from consult.accounts.security_events import ACCESS_DENIED, security_event_record
+from consult.cases import store
 from consult.cases.models import Case
 from consult.core.errors import AccessDenied, NotFound
 
@@ -151,6 +153,17 @@ def _existing_case(code, *, lock):
 def _member_case(user, code, *, lock, session_id):
     if not user.is_authenticated or not user.is_active:
         raise NotFound("no such case")
+    if connection.vendor == "postgresql":
+        case = store.member_case(user, code, lock=lock, session_id=session_id)
+    else:
+        case = _member_case_with_orm(user, code, lock=lock, session_id=session_id)
+    if case is None:
+        _record_refusal(user, code)
+        raise NotFound("no such case")
+    return case
+
+
+def _member_case_with_orm(user, code, *, lock, session_id):
     cases = _cases(lock).filter(code=code)
     if session_id is not None:
         cases = cases.filter(Exists(_open_session(session_id, user.pk)))
@@ -167,9 +180,6 @@ def _member_case(user, code, *, lock, session_id):
             emergency_grants__user__is_active=True,
             emergency_grants__user__role=user.role,
         ).first()
-    if case is None:
-        _record_refusal(user, code)
-        raise NotFound("no such case")
     return case
 
 

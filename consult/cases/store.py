@@ -26,11 +26,11 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from consult.accounts.models import Membership, User
+from consult.accounts.models import Membership, Team, User
 from consult.accounts.sql import grant_sql
 from consult.audit import sql as audit_sql
 from consult.audit.kinds import Action, case_stream
-from consult.cases.access import case_for
+from consult.cases import access
 from consult.cases.models import Case, Message, Presence, ReadPosition
 from consult.core.errors import AccessDenied, NotFound, ValidationFailed
 from consult.core.prepared import fetch_all, fetch_one_prepared
@@ -278,7 +278,7 @@ def _lock_case_with_sql(actor, code, client_id, session_id):
 
 def _lock_case_with_orm(actor, code, client_id, session_id):
     try:
-        case = case_for(actor, code, lock=True, session_id=session_id)
+        case = access.case_for(actor, code, lock=True, session_id=session_id)
     except NotFound:
         return None
     stored = Message.objects.filter(case=case, author=actor, client_id=client_id).values_list(
@@ -382,6 +382,57 @@ TEAM_MEMBERS = f"""SELECT {USER_COLUMNS} FROM {USERS} u JOIN {MEMBERSHIPS} m ON 
  WHERE m.team_id = %s ORDER BY u.username"""
 READ_POSITIONS_OF_CASE = f"SELECT user_id, seq FROM {READ_POSITIONS} WHERE case_id = %s"
 CASE_ID_OF_CODE = f"SELECT id FROM {CASES} WHERE code = %s"
+
+
+def _columns(model, alias):
+    return [field.attname for field in model._meta.concrete_fields], ", ".join(
+        f'{alias}."{field.column}"' for field in model._meta.concrete_fields
+    )
+
+
+CASE_FIELDS, _CASE_COLUMNS = _columns(Case, "c")
+TEAM_FIELDS, _TEAM_COLUMNS = _columns(Team, "t")
+USER_FIELDS, _OWNER_COLUMNS = _columns(User, "o")
+# consult.cases.access's MEMBER rule (an active member of the case's team, or the holder of an
+# active emergency grant for it, with the role and open session of the grant) as one statement:
+# the same rule as the ORM query it replaces on PostgreSQL, whose construction was most of the
+# CPU of every socket join and page that opens a case.
+MEMBER_CASE = f"""SELECT {_CASE_COLUMNS}, {_TEAM_COLUMNS}, {_OWNER_COLUMNS}
+  FROM {CASES} c JOIN {Team._meta.db_table} t ON t.id = c.team_id
+       JOIN {USERS} o ON o.id = c.owner_id
+ WHERE c.code = %(code)s
+   AND (EXISTS (SELECT 1 FROM {MEMBERSHIPS} ms
+                 WHERE ms.team_id = c.team_id AND ms.user_id = %(actor)s)
+        OR EXISTS (SELECT 1 FROM {GRANTS} g
+                    WHERE g.case_id = c.id AND g.user_id = %(actor)s AND g.expired_at IS NULL
+                      AND g.expires_at > %(now)s))
+   AND {grant_sql(user="%(actor)s", role="%(role)s", session="%(session)s")}"""
+MEMBER_CASE_LOCKED = MEMBER_CASE + " FOR NO KEY UPDATE OF c"
+
+
+def member_case(actor, code, *, lock, session_id):
+    """The case `code` with its team and owner loaded, if `actor` is a MEMBER of it under
+    `session_id` (consult.cases.access), else None. PostgreSQL only (prepared)."""
+    row = fetch_one_prepared(
+        MEMBER_CASE_LOCKED if lock else MEMBER_CASE,
+        {
+            "code": code,
+            "actor": actor.pk,
+            "role": actor.role,
+            "session": session_id,
+            "now": timezone.now(),
+        },
+    )
+    if row is None:
+        return None
+    teams_at, owners_at = len(CASE_FIELDS), len(CASE_FIELDS) + len(TEAM_FIELDS)
+    case = Case.from_db(connection.alias, CASE_FIELDS, row[:teams_at])
+    # As select_related("team", "owner") would.
+    case._state.fields_cache["team"] = Team.from_db(
+        connection.alias, TEAM_FIELDS, row[teams_at:owners_at]
+    )
+    case._state.fields_cache["owner"] = User.from_db(connection.alias, USER_FIELDS, row[owners_at:])
+    return case
 
 
 def history_rows(case_id, *, after_seq=None, limit):

@@ -1,6 +1,6 @@
 """The case-room socket: parse a frame, call a service, answer. No models here.
 
-Handshake: session-authenticated (AuthMiddlewareStack) and origin-checked (routing). A user who
+Handshake: signed in (consult/accounts/socket_sign_in.py) and origin-checked (routing). A user who
 is not a member of the case's team is refused before `accept`, which the server answers with
 HTTP 403: the same for a missing case, so nothing about the case leaks.
 

@@ -84,12 +84,12 @@ async def handshake_answer(user, code):
 async def test_a_handshake_without_the_database_is_told_to_try_again(
     monkeypatch, alice, north_case
 ):
-    import channels.auth
+    from consult.accounts import socket_sign_in
 
-    async def no_user(scope):
+    def no_sign_in(*args, **kwargs):
         raise OperationalError("the database system is starting up")
 
-    monkeypatch.setattr(channels.auth, "get_user", no_user)
+    monkeypatch.setattr(socket_sign_in, "socket_sign_in_row", no_sign_in)
     frames, code = await handshake_answer(alice, north_case.code)
     assert code == 4503
     assert frames == [
