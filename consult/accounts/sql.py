@@ -85,9 +85,10 @@ _statements = {}
 
 
 def socket_sign_in_row(session_key, *, now, idle_since, signed_in_since):
-    """(session_data, UserSession id, confirmed device ids per model of device_models(), the user's fields in USER_FIELDS order) of the session `session_key` while
-    it is unexpired, open within its idle and absolute limits (consult/accounts/sessions.py), and
-    its user active; else None."""
+    """(session_data, UserSession id, confirmed device ids per model of device_models(), the
+    user's fields in USER_FIELDS order) of the session `session_key` while it is unexpired, open
+    within its idle and absolute limits (consult/accounts/sessions.py), and its user active;
+    else None."""
     vendor = connection.vendor
     if vendor not in _statements:
         _statements[vendor] = _socket_sign_in_sql(vendor)
