@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from consult.accounts.models import User
-from consult.audit.kinds import Action
+from consult.audit import sql as audit_sql
+from consult.audit.kinds import Action, case_stream
 from consult.audit.services import audit_append
 from consult.cases import store
 from consult.cases.access import case_for
@@ -27,9 +28,17 @@ def case_history(case, *, after_seq=None, limit=None):
     it is None; and whether more follow."""
     if after_seq is None:
         rows = store.history_rows(case.pk, limit=RECENT_HISTORY)
-        return _message_rows(reversed(rows)), False
+        return _history_page(rows, after_seq=None, limit=RECENT_HISTORY)
     limit = limit or settings.HISTORY_PAGE_SIZE
     rows = store.history_rows(case.pk, after_seq=after_seq, limit=limit + 1)
+    return _history_page(rows, after_seq=after_seq, limit=limit)
+
+
+def _history_page(rows, *, after_seq, limit):
+    """(MessageRows in order, whether more follow) of store.history_rows(after_seq, limit + 1),
+    or of its most recent `limit` (newest first) when after_seq is None."""
+    if after_seq is None:
+        return _message_rows(reversed(rows)), False
     return _message_rows(rows[:limit]), len(rows) > limit
 
 
@@ -48,29 +57,43 @@ def room_of(code):
 def room_join(*, actor, case_code, channel_name, after_seq=None, session_id=None):
     """Admit a member's socket to the room and return (case, the `room.joined` frame).
 
-    The socket subscribed to the room first (room_of): access is decided here, once.
+    The socket subscribed to the room first (room_of): access is decided here, once, in the
+    statement that reads the room (consult/cases/store.py's room_entry).
     """
-    case = case_for(actor, case_code, session_id=session_id)
-    history, has_more = case_history(case, after_seq=after_seq)
-    with transaction.atomic():
-        store.presence_upsert(case.pk, actor.pk, channel_name)
-        audit_append(
+    limit = RECENT_HISTORY if after_seq is None else settings.HISTORY_PAGE_SIZE
+    entry = store.room_entry(
+        actor,
+        case_code,
+        session_id=session_id,
+        after_seq=after_seq,
+        limit=limit if after_seq is None else limit + 1,
+        seen_since=_fresh_since(),
+    )
+    case = entry.case
+    history, has_more = _history_page(entry.history, after_seq=after_seq, limit=limit)
+    store.presence_enter(
+        case,
+        actor,
+        channel_name,
+        audit_sql.new_event(
             action=Action.ROOM_JOINED,
             actor=actor,
             case=case,
+            stream=case_stream(case.code),
             payload=_read_range(after_seq, history),
-        )
-        presence = present_users(case.pk)
-        publish_on_commit(case_group(case.pk), frames.presence(presence), seq=LATEST)
+        ),
+    )
+    presence = _with_user(_user_rows(entry.present), actor)
+    publish_on_commit(case_group(case.pk), frames.presence(presence), seq=LATEST)
     return case, frames.room_joined(
         case=case,
         me=actor,
-        members=team_members(case),
+        members=_user_rows(entry.members),
         last_seq=case.last_seq,
         messages=history,
         has_more=has_more,
         presence=presence,
-        read_positions=read_positions(case),
+        read_positions={str(user_id): seq for user_id, seq in entry.readers},
     )
 
 
@@ -111,16 +134,27 @@ def presence_refresh(*, channel_name):
 
 
 def present_users(case_id):
-    fresh_since = timezone.now() - timedelta(seconds=settings.PRESENCE_TTL_SECONDS)
-    return [_user_row(*row) for row in store.present_user_rows(case_id, seen_since=fresh_since)]
+    return _user_rows(store.present_user_rows(case_id, seen_since=_fresh_since()))
 
 
 def team_members(case):
-    return [_user_row(*row) for row in store.team_member_rows(case.team_id)]
+    return _user_rows(store.team_member_rows(case.team_id))
 
 
-def read_positions(case):
-    return {str(user_id): seq for user_id, seq in store.read_position_rows(case.pk)}
+def _fresh_since():
+    return timezone.now() - timedelta(seconds=settings.PRESENCE_TTL_SECONDS)
+
+
+def _user_rows(rows):
+    return [_user_row(*row) for row in rows]
+
+
+def _with_user(users, user):
+    """`users` (by username) with `user` among them."""
+    if any(other.pk == user.pk for other in users):
+        return users
+    me = _user_row(user.pk, user.username, user.first_name, user.last_name)
+    return sorted([*users, me], key=lambda row: row.username)
 
 
 # A room's reads come back as rows (consult/cases/store.py), not model instances, which were most

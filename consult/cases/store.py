@@ -20,6 +20,7 @@ import contextlib
 import datetime
 import functools
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import orjson
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -397,7 +398,7 @@ USER_FIELDS, _OWNER_COLUMNS = _columns(User, "o")
 # active emergency grant for it, with the role and open session of the grant) as one statement:
 # the same rule as the ORM query it replaces on PostgreSQL, whose construction was most of the
 # CPU of every socket join and page that opens a case.
-MEMBER_CASE = f"""SELECT {_CASE_COLUMNS}, {_TEAM_COLUMNS}, {_OWNER_COLUMNS}
+_MEMBER_CASE_SELECT = f"""SELECT {_CASE_COLUMNS}, {_TEAM_COLUMNS}, {_OWNER_COLUMNS}{{also}}
   FROM {CASES} c JOIN {Team._meta.db_table} t ON t.id = c.team_id
        JOIN {USERS} o ON o.id = c.owner_id
  WHERE c.code = %(code)s
@@ -407,6 +408,7 @@ MEMBER_CASE = f"""SELECT {_CASE_COLUMNS}, {_TEAM_COLUMNS}, {_OWNER_COLUMNS}
                     WHERE g.case_id = c.id AND g.user_id = %(actor)s AND g.expired_at IS NULL
                       AND g.expires_at > %(now)s))
    AND {grant_sql(user="%(actor)s", role="%(role)s", session="%(session)s")}"""
+MEMBER_CASE = _MEMBER_CASE_SELECT.format(also="")
 MEMBER_CASE_LOCKED = MEMBER_CASE + " FOR NO KEY UPDATE OF c"
 
 
@@ -423,8 +425,10 @@ def member_case(actor, code, *, lock, session_id):
             "now": timezone.now(),
         },
     )
-    if row is None:
-        return None
+    return None if row is None else _case_with_team_and_owner(row)
+
+
+def _case_with_team_and_owner(row):
     teams_at, owners_at = len(CASE_FIELDS), len(CASE_FIELDS) + len(TEAM_FIELDS)
     case = Case.from_db(connection.alias, CASE_FIELDS, row[:teams_at])
     # As select_related("team", "owner") would.
@@ -433,6 +437,146 @@ def member_case(actor, code, *, lock, session_id):
     )
     case._state.fields_cache["owner"] = User.from_db(connection.alias, USER_FIELDS, row[owners_at:])
     return case
+
+
+class RoomEntry(NamedTuple):
+    """What a socket joining a room reads (rows as the functions below return them)."""
+
+    case: Case  # with its team and owner
+    history: list  # history_rows
+    members: list  # team_member_rows
+    readers: list  # read_position_rows
+    present: list  # present_user_rows, before this socket's own presence
+
+
+def _json_rows(select, columns, order=""):
+    order = f" ORDER BY {order}" if order else ""
+    return f"(SELECT json_agg(json_build_array({columns}){order}) FROM ({select}) r)"
+
+
+_HISTORY_COLUMNS = (
+    "r.seq, r.client_id, r.author_id, r.username, r.first_name, r.last_name, "
+    "r.body_html, r.corrected_seq, r.created_at"
+)
+_HISTORY_SELECT = f"""SELECT m.seq, m.client_id, m.author_id, u.username, u.first_name,
+       u.last_name, m.body_html, corrected.seq AS corrected_seq, m.created_at
+  FROM {MESSAGES} m JOIN {USERS} u ON u.id = m.author_id
+       LEFT JOIN {MESSAGES} corrected ON corrected.id = m.corrects_id
+ WHERE m.case_id = c.id {{after}} ORDER BY m.seq {{order}} LIMIT %(limit)s"""
+_USER_ROW_COLUMNS = "r.id, r.username, r.first_name, r.last_name"
+# A room join's reads with its access decision, in one prepared statement: the MEMBER rule of
+# member_case, and the history page, the team, the read positions and who is present as JSON
+# arrays of rows. Separately they were five round trips, most of a join's database-thread CPU.
+ROOM_ENTRY = _MEMBER_CASE_SELECT.replace(
+    "{also}", ",\n       {history}, {members}, {readers}, {present}"
+)
+
+
+@functools.cache
+def _room_entry_sql(*, from_latest):
+    history = _HISTORY_SELECT.format(
+        after="" if from_latest else "AND m.seq > %(after_seq)s",
+        order="DESC" if from_latest else "ASC",
+    )
+    return ROOM_ENTRY.format(
+        history=_json_rows(history, _HISTORY_COLUMNS, "r.seq DESC" if from_latest else "r.seq ASC"),
+        members=_json_rows(
+            f"SELECT {USER_COLUMNS} FROM {USERS} u JOIN {MEMBERSHIPS} m ON m.user_id = u.id "
+            "WHERE m.team_id = c.team_id",
+            _USER_ROW_COLUMNS,
+            "r.username",
+        ),
+        readers=_json_rows(
+            f"SELECT rp.user_id, rp.seq FROM {READ_POSITIONS} rp WHERE rp.case_id = c.id",
+            "r.user_id, r.seq",
+        ),
+        present=_json_rows(
+            f"SELECT {USER_COLUMNS} FROM {USERS} u WHERE u.id IN (SELECT p.user_id "
+            f"FROM {PRESENCES} p WHERE p.case_id = c.id AND p.seen_at >= %(seen_since)s)",
+            _USER_ROW_COLUMNS,
+            "r.username",
+        ),
+    )
+
+
+def room_entry(actor, code, *, session_id, after_seq, limit, seen_since):
+    """The RoomEntry of case `code` for `actor`, a MEMBER of it under `session_id`
+    (consult.cases.access; its refusal otherwise). `history` as history_rows(after_seq, limit)."""
+    if connection.vendor == "postgresql":
+        row = fetch_one_prepared(
+            _room_entry_sql(from_latest=after_seq is None),
+            {
+                "code": code,
+                "actor": actor.pk,
+                "role": actor.role,
+                "session": session_id,
+                "now": timezone.now(),
+                "after_seq": after_seq,
+                "limit": limit,
+                "seen_since": seen_since,
+            },
+        )
+        if row is not None:
+            *case_row, history, members, readers, present = row
+            return RoomEntry(
+                _case_with_team_and_owner(case_row),
+                [(*r[:-1], _parsed_time(r[-1])) for r in history or ()],
+                [tuple(r) for r in members or ()],
+                [tuple(r) for r in readers or ()],
+                [tuple(r) for r in present or ()],
+            )
+    # Refused (case_for records the refusal and raises), or not PostgreSQL.
+    case = access.case_for(actor, code, session_id=session_id)
+    return RoomEntry(
+        case,
+        history_rows(case.pk, after_seq=after_seq, limit=limit),
+        team_member_rows(case.team_id),
+        read_position_rows(case.pk),
+        present_user_rows(case.pk, seen_since=seen_since),
+    )
+
+
+def _parsed_time(text):
+    return _aware(datetime.datetime.fromisoformat(text))
+
+
+PRESENCE_ENTER = f"""WITH present AS (
+    INSERT INTO {PRESENCES} (case_id, user_id, channel_name, seen_at)
+    SELECT %(case)s, %(actor)s, %(channel)s, %(now)s WHERE {audit_sql.STREAM_HAS_HEAD}
+        ON CONFLICT (channel_name) DO UPDATE
+       SET case_id = excluded.case_id, user_id = excluded.user_id, seen_at = excluded.seen_at
+    RETURNING case_id
+),
+{{audit}}
+SELECT {audit_sql.APPENDED_COLUMNS} FROM present LEFT JOIN {audit_sql.APPENDED} ON true"""
+
+
+@functools.cache
+def _presence_enter_sql(audit_ctes):
+    return PRESENCE_ENTER.replace("{audit}", audit_ctes)
+
+
+def presence_enter(case, actor, channel_name, event):
+    """The socket `channel_name` is present in the room, and `event` (consult/audit/sql.py's
+    new_event) on the case's trail, together: one statement on PostgreSQL (committed on
+    return, outside a transaction), else one transaction."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        audit_ctes, params = audit_sql.append_in_statement(event)
+        params.update(
+            {
+                "case": case.pk,
+                "actor": actor.pk,
+                "channel": channel_name,
+                "now": event.created_at,
+            }
+        )
+        row = fetch_one_prepared(_presence_enter_sql(audit_ctes), params)
+        if row is not None:  # else the stream had no head yet: nothing was written
+            audit_sql.append_completed(event, row)
+            return
+    with transaction.atomic():
+        presence_upsert(case.pk, actor.pk, channel_name)
+        audit_sql.append_completed(event, None)
 
 
 def history_rows(case_id, *, after_seq=None, limit):
