@@ -47,11 +47,32 @@ def room_of(code):
     access (NotFound if there is no such case). Nothing of the room reaches the socket before
     room_join admits it, and a refused socket leaves at once; subscribing first is what lets one
     access check suffice: a message committed after room_join's history read arrives live, and a
-    revocation committed after its check reaches the room."""
+    revocation committed after its check reaches the room.
+
+    Remembered per process (known_room): a code names one case for good, and a restarted
+    process's sockets come back to a few hundred rooms, each joined by many. A remembered id that
+    is no longer the code's (a case deleted and its code given to another) is caught by
+    room_join, which reads the case itself: the socket then forgets it and subscribes again."""
     case_id = store.case_id_of_code(code)
     if case_id is None:
         raise NotFound("no such case")
+    if len(_known_rooms) >= KNOWN_ROOMS_MAX:
+        _known_rooms.clear()
+    _known_rooms[code] = case_id
     return case_id
+
+
+KNOWN_ROOMS_MAX = 100_000
+_known_rooms = {}
+
+
+def known_room(code):
+    """room_of's remembered answer for `code`, or None: no database read."""
+    return _known_rooms.get(code)
+
+
+def forget_room(code):
+    _known_rooms.pop(code, None)
 
 
 def room_join(*, actor, case_code, channel_name, after_seq=None, session_id=None):

@@ -50,30 +50,14 @@ class CaseRoomConsumer(ConsultSocket):
         except ConsultError as error:
             await self.refuse_handshake(error)
             return
-        try:
-            if self.session_id is None:
-                raise NotFound("no such case")
-            case_id = await in_db_thread(rooms.room_of)(self.case_code)
-        except Unavailable:
-            raise  # answered 4503, try again (consult/realtime/handshake_guard.py)
-        except ConsultError:
+        if self.session_id is None:
             await self.close()
             return
-        # Subscribe before room_join decides access and reads history (rooms.room_of says why);
-        # anything that arrives twice is dropped by the client by its sequence number.
-        await self._join_room(case_id)
-        await self.join_group(session_group(self.scope["session"].session_key))
         try:
-            case, joined = await in_db_thread(rooms.room_join)(
-                actor=self.user,
-                case_code=self.case_code,
-                channel_name=self.channel_name,
-                after_seq=after_seq,
-                session_id=self.session_id,
-            )
+            case, joined = await self._enter(after_seq)
         except Unavailable:
             await self.leave_groups()
-            raise
+            raise  # answered 4503, try again (consult/realtime/handshake_guard.py)
         except ConsultError:
             await self.leave_groups()
             await self.close()
@@ -90,6 +74,29 @@ class CaseRoomConsumer(ConsultSocket):
         for text in held:
             await self.send_text(text)
         self.presence_task = asyncio.create_task(self._refresh_presence())
+
+    async def _enter(self, after_seq):
+        """Subscribe to the room, then join it: (case, the room.joined frame)."""
+        case_id = rooms.known_room(self.case_code) or await in_db_thread(rooms.room_of)(
+            self.case_code
+        )
+        # Subscribe before room_join decides access and reads history (rooms.room_of says why);
+        # anything that arrives twice is dropped by the client by its sequence number. The
+        # socket's session is revoked through the room hub too (Member.session): no Channels
+        # group of its own.
+        await self._join_room(case_id)
+        case, joined = await in_db_thread(rooms.room_join)(
+            actor=self.user,
+            case_code=self.case_code,
+            channel_name=self.channel_name,
+            after_seq=after_seq,
+            session_id=self.session_id,
+        )
+        if case.pk != case_id:  # the remembered room was another case's (rooms.room_of)
+            rooms.forget_room(self.case_code)
+            await self.leave_groups()
+            return await self._enter(after_seq)
+        return case, joined
 
     async def refuse_handshake(self, error):
         """A malformed query: accepted only to say which field, then closed with 4400. Nothing about
