@@ -16,6 +16,9 @@ import contextlib
 
 import psycopg
 from django.db import connection
+from psycopg.pq import ExecStatus
+
+TUPLES_OK = ExecStatus.TUPLES_OK
 
 
 def fetch_one_prepared(sql, params):
@@ -31,7 +34,8 @@ def fetch_all_prepared(sql, params):
     """All rows of `sql` as fetch_one_prepared runs it; [] for a statement that returns none."""
     with _prepared_cursor() as cursor:
         cursor.execute(sql, params, prepare=True)
-        return cursor.fetchall() if cursor.description is not None else []
+        # The result's status, not cursor.description, which builds an object per column.
+        return cursor.fetchall() if cursor.pgresult.status == TUPLES_OK else []
 
 
 def fetch_all(sql, params):

@@ -20,11 +20,10 @@ import functools
 import queue
 import threading
 import time
-from concurrent.futures import Executor, Future
+from concurrent.futures import Future
 
-from channels.db import DatabaseSyncToAsync
 from django.conf import settings
-from django.db import OperationalError
+from django.db import OperationalError, close_old_connections
 
 from consult.core.errors import Unavailable
 from consult.realtime.db_breaker import breaker
@@ -50,15 +49,11 @@ class DatabaseThreads:
         for thread in self.threads:
             thread.start()
 
-    def submit(self, fn, *args, priority=NORMAL):
+    def submit(self, fn, *args, priority=NORMAL, **kwargs):
         future = Future()
-        self.lanes[priority].append((future, functools.partial(fn, *args)))
+        self.lanes[priority].append((future, functools.partial(fn, *args, **kwargs)))
         self.tokens.put(None)
         return future
-
-    def lane(self, priority):
-        """An Executor for asyncio's run_in_executor that queues in one lane."""
-        return Lane(self, priority)
 
     def _next(self):
         # deque appends and pops are atomic; a token is put after its item, so one is there.
@@ -83,14 +78,6 @@ class DatabaseThreads:
                 future.set_result(result)
 
 
-class Lane(Executor):
-    def __init__(self, threads, priority):
-        self.threads, self.priority = threads, priority
-
-    def submit(self, fn, /, *args, **kwargs):
-        return self.threads.submit(functools.partial(fn, *args, **kwargs), priority=self.priority)
-
-
 _threads = None
 _threads_lock = threading.Lock()
 
@@ -104,24 +91,22 @@ def database_threads():
     return _threads
 
 
-def executor(priority=NORMAL):
-    return database_threads().lane(priority)
-
-
 def in_db_thread(func, *, priority=NORMAL):
-    """`database_sync_to_async(func)` on the pool: stale connections closed before and after.
-    `priority`: its lane (the module docstring).
+    """`func` as a coroutine function that runs it on the pool, like Channels'
+    `database_sync_to_async`: stale connections closed before and after. `priority`: its lane
+    (the module docstring).
+
+    It hands the call to the lane itself rather than through asgiref's SyncToAsync, whose
+    context copying and thread bookkeeping were a tenth of the event loop's CPU per socket join
+    (bench/idle_sockets.py); nothing here reads context variables. A call still queued when its
+    caller is cancelled (a socket that closed) never runs.
 
     A call that has not returned after DB_CALL_TIMEOUT_SECONDS raises Unavailable, so a socket
     answers `unavailable` while a hung database holds the thread (PostgreSQL's own statement
     timeout never fires for a query that never reached it). The thread finishes the call when
     the database answers; a post told `unavailable` and resent is stored once, by its client_id.
     """
-    call = DatabaseSyncToAsync(
-        _marking_its_start(retrying_transient(func)),
-        thread_sensitive=False,
-        executor=executor(priority),
-    )
+    call = _with_fresh_connections(_marking_its_start(retrying_transient(func)))
 
     @functools.wraps(func)
     async def bounded(*args, **kwargs):
@@ -131,7 +116,9 @@ def in_db_thread(func, *, priority=NORMAL):
         started = threading.Event()
         try:
             async with asyncio.timeout(settings.DB_CALL_TIMEOUT_SECONDS):
-                result = await call(started, *args, **kwargs)
+                result = await asyncio.wrap_future(
+                    database_threads().submit(call, started, *args, priority=priority, **kwargs)
+                )
             answered = True
             return result
         except TimeoutError:
@@ -149,6 +136,20 @@ def in_db_thread(func, *, priority=NORMAL):
             gate.settled(probe, answered)
 
     return bounded
+
+
+def _with_fresh_connections(func):
+    # As Channels' DatabaseSyncToAsync: a connection past CONN_MAX_AGE or left broken is closed
+    # before the call (and reopened by it), and after it.
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        close_old_connections()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return run
 
 
 def _marking_its_start(func):

@@ -14,10 +14,14 @@ Two more changes to Daphne's websocket handling, both documented in docs/protoco
 - a connection autobahn fails (an oversized message, a protocol violation) gets a close frame
   with the reason's code (1009 for too big) instead of a dropped TCP connection (autobahn's
   failByDrop, on by default), so a client can tell "too big" from a network failure.
-And one to autobahn's: on every new connection it formats its whole configuration with
-`pprint.pformat` for a debug log line, even with debug logging off (the argument is built
-before the call): 7 % of the event loop's CPU in a burst of joins (bench/idle_sockets.py). Here
-that text is only made if the line is ever written.
+Behind nginx (`--proxy-headers`), Daphne writes no access log of its own unless `--access-log`
+is given: nginx logs every request and socket already (deploy/nginx/), and three lines per
+socket were 4 % of the event loop's CPU in a burst of joins.
+And one to autobahn's: its debug log lines build their text before the call, logging on or
+off: on every connection it formats its whole configuration with `pprint.pformat` (7 % of the
+event loop's CPU in a burst of joins, bench/idle_sockets.py), and on every frame it sends it
+colours its own method's name with click. Here those texts (pformat, hltype, hlval) are made
+only if a line is ever written; Daphne discards autobahn's log below verbosity 2 anyway.
 Everything else is Daphne's own command line, unchanged.
 """
 
@@ -36,6 +40,7 @@ except (
 if uvloop is not None:
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
+import autobahn.twisted.websocket
 import autobahn.websocket.protocol
 import daphne.server
 from daphne.cli import CommandLineInterface
@@ -63,24 +68,44 @@ def with_message_limits(argv):
 
 
 class FormattedWhenWritten:
+    """`format(value)`, made when the log line is written."""
+
+    format = staticmethod(pprint.pformat)
+
     def __init__(self, value):
         self.value = value
 
     def __str__(self):
-        return pprint.pformat(self.value)
+        return self.format(self.value)
 
     def __format__(self, spec):  # txaio's logger formats with str.format
         return format(str(self), spec)
+
+
+def logs_access(argv):
+    options = {arg.split("=")[0] for arg in argv}
+    return "--access-log" in options or "--proxy-headers" not in options
 
 
 class TunedServer(GracefulServer):
     def run(self):
         # Daphne's command line has loaded the application by now: the heap to freeze is its.
         tune_process()
+        if not logs_access(sys.argv[1:]):
+            self.action_logger = None
         super().run()
 
 
-autobahn.websocket.protocol.pformat = FormattedWhenWritten
+def formatted_when_written(format):
+    return type(format.__name__, (FormattedWhenWritten,), {"format": staticmethod(format)})
+
+
+for module in (autobahn.websocket.protocol, autobahn.twisted.websocket):
+    for name in ("pformat", "hltype", "hlval"):
+        if hasattr(module, name):
+            setattr(module, name, formatted_when_written(getattr(module, name)))
+# The one caller that wants the text itself, not a log argument:
+autobahn.websocket.protocol.Timings.__str__ = lambda timings: pprint.pformat(timings._timings)
 daphne.server.WebSocketFactory = ClosingWebSocketFactory
 CommandLineInterface.server_class = TunedServer
 CommandLineInterface().run(with_message_limits(sys.argv[1:]))

@@ -25,10 +25,10 @@ def test_work_is_taken_by_priority_then_in_the_order_it_came():
 def test_each_lane_keeps_its_order_and_errors_reach_the_caller():
     threads = DatabaseThreads(2, name="test-db")
     ran = []
-    futures = [threads.lane(URGENT).submit(ran.append, i) for i in range(20)]
+    futures = [threads.submit(ran.append, i, priority=URGENT) for i in range(20)]
     for future in futures:
         future.result(timeout=5)
     assert sorted(ran) == list(range(20))
-    failing = threads.lane(NORMAL).submit(int, "not a number")
+    failing = threads.submit(int, "not a number", priority=NORMAL)
     with pytest.raises(ValueError):
         failing.result(timeout=5)

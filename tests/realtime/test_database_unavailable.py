@@ -228,7 +228,9 @@ async def test_a_call_still_waiting_for_a_thread_does_not_open_the_breaker(setti
 
     settings.DB_CALL_TIMEOUT_SECONDS = 0.5
     busy = threading.Event()
-    occupied = [workers.executor().submit(busy.wait, 10) for _ in range(settings.DB_THREADS)]
+    occupied = [
+        workers.database_threads().submit(busy.wait, 10) for _ in range(settings.DB_THREADS)
+    ]
     with pytest.raises(Unavailable):
         await workers.in_db_thread(lambda: "queued")()
     busy.set()
