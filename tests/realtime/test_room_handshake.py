@@ -55,3 +55,26 @@ async def test_it_takes_the_largest_after_seq(alice, north_case):
     communicator, frame = await joined(alice, north_case.code, after_seq=str(2**63 - 1))
     assert frame["messages"] == []
     await communicator.disconnect()
+
+
+async def test_a_remembered_room_that_is_no_longer_the_codes_is_corrected(alice, north_case):
+    """The process remembers each code's room (rooms.known_room); if the code now names another
+    case (one deleted and its code reused), the join notices, subscribes to the right room, and
+    the socket hears that room's messages live."""
+    from channels.db import database_sync_to_async
+
+    from consult.cases import rooms
+    from consult.cases.services import message_post
+    from tests.support.sockets import receive_until
+
+    rooms._known_rooms[north_case.code] = north_case.pk + 1_000_000  # another case's room
+    communicator, frame = await joined(alice, north_case.code)
+    assert frame["case"]["code"] == north_case.code
+    assert rooms.known_room(north_case.code) == north_case.pk
+
+    await database_sync_to_async(message_post)(
+        actor=alice, case_code=north_case.code, client_id="after-join", body="heard live"
+    )
+    new = await receive_until(communicator, "message.new")
+    assert new["message"]["client_id"] == "after-join"
+    await communicator.disconnect()

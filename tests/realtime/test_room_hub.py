@@ -108,3 +108,39 @@ async def test_a_room_closed_with_presence_waiting_sends_nothing_later(monkeypat
     room.close()
     await asyncio.sleep(0.15)
     assert got["a"] == ["presence 1"]
+
+
+async def test_presence_publishes_are_coalesced_per_room_by_the_publishing_process(
+    settings, monkeypatch
+):
+    """A burst of joins into one room: the first presence is published at once, then only the
+    newest when the window ends, and the members end with the newest."""
+    settings.REDIS_URL = ""
+    published, publish_now = [], hub._publish_now
+
+    def counting(group, text, seq):
+        published.append((group, text))
+        publish_now(group, text, seq)
+
+    monkeypatch.setattr(hub, "_publish_now", counting)
+    got = []
+
+    async def send(text):
+        got.append(text)
+
+    await hub.hub().join("case.7", "socket-7", hub.Member(send=send))
+
+    def burst():
+        for i in range(20):
+            hub.publish("case.7", f'{{"n": {i}}}', hub.LATEST)
+        hub.publish("case.8", '{"other room": 1}', hub.LATEST)  # its own window
+
+    await asyncio.to_thread(burst)
+    await asyncio.sleep(rooms_local.LATEST_EVERY_SECONDS * 3)
+    assert published == [
+        ("case.7", '{"n": 0}'),
+        ("case.8", '{"other room": 1}'),
+        ("case.7", '{"n": 19}'),
+    ]
+    assert got == ['{"n": 0}', '{"n": 19}']
+    await hub.hub().leave("case.7", "socket-7")
