@@ -32,6 +32,9 @@ class AnswersWhenTheDatabaseIsAway:
             accepted = accepted or message["type"] == "websocket.accept"
             await send(message)
 
+        # Room frames of an open socket go straight to Daphne's protocol (consult/realtime/wire.py)
+        send_noting_accept.real_send = send
+
         try:
             await self.app(scope, receive, send_noting_accept)
         except (OperationalError, InterfaceError, Unavailable) as error:

@@ -32,11 +32,23 @@ def text_frame(text):
 
 
 def daphne_protocol(base_send):
-    """The autobahn protocol behind a consumer's base_send (through Channels' session wrapper)."""
-    send = getattr(getattr(base_send, "__self__", None), "real_send", base_send)
+    """The autobahn protocol behind a consumer's base_send: Daphne's `partial(handle_reply,
+    protocol)`, found through every ASGI wrapper between them that keeps the send it wraps as
+    `real_send` (Channels' session wrapper, consult/realtime/handshake_guard.py)."""
+    send = base_send
+    for _ in range(MAX_WRAPPERS):
+        inner = getattr(send, "real_send", None) or getattr(
+            getattr(send, "__self__", None), "real_send", None
+        )
+        if inner is None:
+            break
+        send = inner
     if isinstance(send, partial) and send.args and hasattr(send.args[0], "sendFrame"):
         return send.args[0]
     return None
+
+
+MAX_WRAPPERS = 8
 
 
 def frame_writer(base_send):

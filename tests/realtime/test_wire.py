@@ -70,3 +70,66 @@ def test_a_tls_transport_always_writes_through_twisted(pair):
     transport.TLS = True
     write_now(transport, b"frame")
     assert transport.written == [b"frame"]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_room_socket_under_daphne_writes_its_frames_straight_to_the_protocol(
+    monkeypatch, alice, north_case
+):
+    """Through the whole ASGI stack (origin check, database guard, sign-in, routing) a case-room
+    socket still finds Daphne's protocol behind its send: its room frames skip the per-socket
+    reply path. (A wrapper that hid it once sent every delivery the slow way, unnoticed.)"""
+    import asyncio
+    from functools import partial
+
+    from channels.db import database_sync_to_async
+    from django.conf import settings
+
+    from consult.asgi import application
+    from consult.consumers.case_room import CaseRoomConsumer
+    from consult.realtime.wire import daphne_protocol
+    from tests.support.sockets import session_cookie
+
+    class Protocol:
+        # Not open yet as far as wire.py can tell: frames take the reply path, recorded below.
+        STATE_OPEN, state, transport, _perMessageCompress = 3, 1, None, None
+
+        def sendFrame(self, *args, **kwargs):  # noqa: N802 - autobahn's name
+            pass
+
+    protocol, replies, writers = Protocol(), [], []
+
+    async def handle_reply(protocol, message):  # Daphne's Server.handle_reply
+        replies.append(message)
+
+    real_accept = CaseRoomConsumer.accept
+
+    async def accept(self, *args, **kwargs):
+        writers.append(daphne_protocol(self.base_send))
+        await real_accept(self, *args, **kwargs)
+
+    monkeypatch.setattr(CaseRoomConsumer, "accept", accept)
+    cookie = await database_sync_to_async(session_cookie)(alice)
+    scope = {
+        "type": "websocket",
+        "path": f"/ws/cases/{north_case.code}/",
+        "query_string": b"",
+        "headers": [
+            (b"origin", b"http://127.0.0.1:8000"),
+            (b"host", b"127.0.0.1:8000"),
+            (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()),
+        ],
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 8000),
+        "subprotocols": [],
+    }
+    inbox = asyncio.Queue()
+    await inbox.put({"type": "websocket.connect"})
+    app = asyncio.create_task(application(scope, inbox.get, partial(handle_reply, protocol)))
+    async with asyncio.timeout(5):
+        while not any(reply["type"] == "websocket.send" for reply in replies):
+            await asyncio.sleep(0.01)
+    assert writers == [protocol]
+    await inbox.put({"type": "websocket.disconnect", "code": 1000})
+    async with asyncio.timeout(5):
+        await app
