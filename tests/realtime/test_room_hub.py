@@ -144,3 +144,38 @@ async def test_presence_publishes_are_coalesced_per_room_by_the_publishing_proce
     ]
     assert got == ['{"n": 0}', '{"n": 19}']
     await hub.hub().leave("case.7", "socket-7")
+
+
+async def test_a_revocation_closes_exactly_its_owners_sockets_and_leaves_no_trace(settings):
+    """Revocations find sockets by user and by session (Hub.sockets_of), in every room, without
+    touching anyone else's; sockets that left are forgotten, so the index does not grow."""
+    settings.REDIS_URL = ""
+    revoked = []
+
+    async def send(text):
+        pass
+
+    def member(user_id, session, name):
+        return hub.Member(
+            send=send, user_id=user_id, session=session, revoke=lambda code: revoked.append(name)
+        )
+
+    the_hub = hub.hub()
+    await the_hub.join("case.1", "a1", member(1, "session.a", "a1"))
+    await the_hub.join("case.2", "a2", member(1, "session.b", "a2"))
+    await the_hub.join("case.1", "b1", member(2, "session.c", "b1"))
+    await the_hub.join("case.2", "b2", member(2, "session.c", "b2"))
+
+    the_hub.revoke(hub.SESSION, "session.b", 4001)
+    assert revoked == ["a2"]
+    the_hub.revoke(hub.USER_IN_ROOM, "2@case.2", 4403)
+    assert revoked == ["a2", "b2"]
+    the_hub.revoke(hub.USER, "1", 4403)
+    assert revoked == ["a2", "b2", "a1"]
+    assert set(the_hub.rooms["case.1"].members) == {"b1"}
+
+    await the_hub.leave("case.1", "b1")
+    assert "case.2" in the_hub.rooms  # the hub is still open, and remembers nobody
+    assert the_hub.sockets_of == {} and the_hub.owners_of == {}
+    for group, key in (("case.1", "a1"), ("case.2", "a2"), ("case.2", "b2")):
+        await the_hub.leave(group, key)  # the sockets' own leave, after their revocation
