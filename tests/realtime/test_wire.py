@@ -94,13 +94,15 @@ async def test_a_room_socket_under_daphne_writes_its_frames_straight_to_the_prot
         # Not open yet as far as wire.py can tell: frames take the reply path, recorded below.
         STATE_OPEN, state, transport, _perMessageCompress = 3, 1, None, None
 
-        def sendFrame(self, *args, **kwargs):  # noqa: N802 - autobahn's name
+        def sendFrame(self, *args, **kwargs):
             pass
 
-    protocol, replies, writers = Protocol(), [], []
+    protocol, replies, writers, sent = Protocol(), [], [], asyncio.Event()
 
     async def handle_reply(protocol, message):  # Daphne's Server.handle_reply
         replies.append(message)
+        if message["type"] == "websocket.send":
+            sent.set()
 
     real_accept = CaseRoomConsumer.accept
 
@@ -127,8 +129,7 @@ async def test_a_room_socket_under_daphne_writes_its_frames_straight_to_the_prot
     await inbox.put({"type": "websocket.connect"})
     app = asyncio.create_task(application(scope, inbox.get, partial(handle_reply, protocol)))
     async with asyncio.timeout(5):
-        while not any(reply["type"] == "websocket.send" for reply in replies):
-            await asyncio.sleep(0.01)
+        await sent.wait()
     assert writers == [protocol]
     await inbox.put({"type": "websocket.disconnect", "code": 1000})
     async with asyncio.timeout(5):
