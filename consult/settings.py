@@ -326,6 +326,10 @@ HISTORY_PAGE_SIZE = 100
 DB_THREADS = envint("DB_THREADS", 2)
 # A socket's database call that takes longer is answered `unavailable` (a hung database).
 DB_CALL_TIMEOUT_SECONDS = envint("DB_CALL_TIMEOUT_SECONDS", 8)
+# How long a socket handshake's database work (sign-in, room join) may wait for a database thread
+# before DB_CALL_TIMEOUT_SECONDS starts: in a reconnect storm joins queue behind each other, and a
+# refused one comes back as a whole new handshake (consult/realtime/workers.py).
+HANDSHAKE_QUEUE_SECONDS = envint("HANDSHAKE_QUEUE_SECONDS", 30)
 GIL_SWITCH_INTERVAL = float(os.environ.get("GIL_SWITCH_INTERVAL", "0.005"))
 # The server's garbage collector thresholds (consult/server/tuning.py); Python's are 700,10,10.
 GC_THRESHOLDS = tuple(int(n) for n in os.environ.get("GC_THRESHOLDS", "20000,50,100").split(","))

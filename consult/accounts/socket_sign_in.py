@@ -111,7 +111,9 @@ class SocketSignIn:
         self.inner = inner
 
     async def __call__(self, scope, receive, send):
-        user, session = await in_db_thread(socket_sign_in)(_session_cookie(scope))
+        user, session = await in_db_thread(
+            socket_sign_in, queue_seconds=settings.HANDSHAKE_QUEUE_SECONDS
+        )(_session_cookie(scope))
         return await self.inner({**scope, "user": user, "session": session}, receive, send)
 
 

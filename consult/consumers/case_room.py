@@ -12,6 +12,7 @@ comes through the Channels layer. Database work runs on the socket thread pool (
 import asyncio
 import logging
 
+from django.conf import settings
 from django.db import DatabaseError
 
 from consult.cases import rooms, services
@@ -77,15 +78,16 @@ class CaseRoomConsumer(ConsultSocket):
 
     async def _enter(self, after_seq):
         """Subscribe to the room, then join it: (case, the room.joined frame)."""
-        case_id = rooms.known_room(self.case_code) or await in_db_thread(rooms.room_of)(
-            self.case_code
-        )
+        queued = settings.HANDSHAKE_QUEUE_SECONDS  # a join waits its turn (workers.in_db_thread)
+        case_id = rooms.known_room(self.case_code) or await in_db_thread(
+            rooms.room_of, queue_seconds=queued
+        )(self.case_code)
         # Subscribe before room_join decides access and reads history (rooms.room_of says why);
         # anything that arrives twice is dropped by the client by its sequence number. The
         # socket's session is revoked through the room hub too (Member.session): no Channels
         # group of its own.
         await self._join_room(case_id)
-        case, joined = await in_db_thread(rooms.room_join)(
+        case, joined = await in_db_thread(rooms.room_join, queue_seconds=queued)(
             actor=self.user,
             case_code=self.case_code,
             channel_name=self.channel_name,

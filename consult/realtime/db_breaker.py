@@ -37,6 +37,10 @@ class Breaker:
         self.probing = True
         return True
 
+    def refusing(self):
+        """Whether calls are being refused now (the breaker is open)."""
+        return self.open_until is not None and self.loop.time() < self.open_until
+
     def overran(self, probe):
         if probe:
             self.probing = False

@@ -91,7 +91,7 @@ def database_threads():
     return _threads
 
 
-def in_db_thread(func, *, priority=NORMAL):
+def in_db_thread(func, *, priority=NORMAL, queue_seconds=None):
     """`func` as a coroutine function that runs it on the pool, like Channels'
     `database_sync_to_async`: stale connections closed before and after. `priority`: its lane
     (the module docstring).
@@ -105,6 +105,12 @@ def in_db_thread(func, *, priority=NORMAL):
     answers `unavailable` while a hung database holds the thread (PostgreSQL's own statement
     timeout never fires for a query that never reached it). The thread finishes the call when
     the database answers; a post told `unavailable` and resent is stored once, by its client_id.
+
+    `queue_seconds`: how long the call may wait for a thread before that limit starts (for a
+    handshake: a burst of joins queues behind itself, and a join refused `unavailable` only
+    comes back as a whole new handshake, so a busy process admits it late rather than twice).
+    It is still refused at once when the breaker opens meanwhile. None: the limit counts from
+    the call, queue included.
     """
     call = _with_fresh_connections(_marking_its_start(retrying_transient(func)))
 
@@ -113,12 +119,12 @@ def in_db_thread(func, *, priority=NORMAL):
         gate = breaker()
         probe = gate.admit()  # refused at once while a hung database is known (db_breaker.py)
         answered = False
-        started = threading.Event()
+        started = Started()
+        future = asyncio.wrap_future(
+            database_threads().submit(call, started, *args, priority=priority, **kwargs)
+        )
         try:
-            async with asyncio.timeout(settings.DB_CALL_TIMEOUT_SECONDS):
-                result = await asyncio.wrap_future(
-                    database_threads().submit(call, started, *args, priority=priority, **kwargs)
-                )
+            result = await _answer(future, started, gate, queue_seconds)
             answered = True
             return result
         except TimeoutError:
@@ -133,9 +139,42 @@ def in_db_thread(func, *, priority=NORMAL):
             answered = True  # an answer, if an error one: the database is not hung
             raise
         finally:
+            future.cancel()  # a no-op once answered; a queued call whose caller went never runs
             gate.settled(probe, answered)
 
     return bounded
+
+
+QUEUE_CHECK_SECONDS = 1.0  # how often a queued call looks whether the breaker opened
+
+
+async def _answer(future, started, gate, queue_seconds):
+    limit, called = settings.DB_CALL_TIMEOUT_SECONDS, time.monotonic()
+    while True:
+        if started.is_set():
+            deadline = (called if queue_seconds is None else started.at) + limit
+            wait = deadline - time.monotonic()
+        elif queue_seconds is None:
+            wait = called + limit - time.monotonic()
+        elif gate.refusing():
+            raise TimeoutError  # the database hangs: a call still queued is answered now
+        else:
+            wait = min(called + queue_seconds - time.monotonic(), QUEUE_CHECK_SECONDS)
+        if wait <= 0:
+            raise TimeoutError
+        done, _ = await asyncio.wait({future}, timeout=wait)
+        if done:
+            return future.result()
+
+
+class Started(threading.Event):
+    """Set by the thread that takes the call, with when (time.monotonic())."""
+
+    at = None
+
+    def set(self):
+        self.at = time.monotonic()
+        super().set()
 
 
 def _with_fresh_connections(func):

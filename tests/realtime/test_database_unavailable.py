@@ -237,3 +237,43 @@ async def test_a_call_still_waiting_for_a_thread_does_not_open_the_breaker(setti
     for future in occupied:
         future.result(timeout=5)
     assert await workers.in_db_thread(lambda: "through")() == "through"
+
+
+async def test_a_handshake_call_waits_its_turn_but_not_behind_a_hung_database(settings):
+    """With queue_seconds, a call queued behind busy threads waits past DB_CALL_TIMEOUT_SECONDS
+    for its turn (a join in a reconnect storm); once the breaker says the database hangs, a call
+    still queued is answered unavailable at once."""
+    import threading
+    import time
+
+    from consult.core.errors import Unavailable
+    from consult.realtime import workers
+    from consult.realtime.db_breaker import breaker
+
+    settings.DB_CALL_TIMEOUT_SECONDS = 0.3
+    busy = threading.Event()
+    occupied = [
+        workers.database_threads().submit(busy.wait, 10) for _ in range(settings.DB_THREADS)
+    ]
+    threading.Timer(0.8, busy.set).start()  # the threads free up after 0.8 s: past the limit
+    started = time.monotonic()
+    assert await workers.in_db_thread(lambda: "joined", queue_seconds=5)() == "joined"
+    assert time.monotonic() - started >= 0.7
+    for future in occupied:
+        future.result(timeout=5)
+
+    busy.clear()
+    occupied = [
+        workers.database_threads().submit(busy.wait, 10) for _ in range(settings.DB_THREADS)
+    ]
+    queued = asyncio.ensure_future(workers.in_db_thread(lambda: "queued", queue_seconds=5)())
+    await asyncio.sleep(0.1)
+    started = time.monotonic()
+    breaker().overran(False)  # meanwhile another call overran: the database hangs
+    with pytest.raises(Unavailable):
+        await queued
+    assert time.monotonic() - started <= workers.QUEUE_CHECK_SECONDS + 0.5
+    busy.set()
+    for future in occupied:
+        future.result(timeout=5)
+    breaker().settled(True, True)  # the probe answered: closed again for the other tests
