@@ -145,7 +145,11 @@ def in_db_thread(func, *, priority=NORMAL, queue_seconds=None):
     return bounded
 
 
-QUEUE_CHECK_SECONDS = 1.0  # how often a queued call looks whether the breaker opened
+# How often a call queued with queue_seconds looks whether the breaker opened: as often as a
+# call without it would have been answered. Every queued call wakes this often, and in a burst
+# thousands are queued: once a second cost a third of the burst's CPU.
+def queue_check_seconds():
+    return settings.DB_CALL_TIMEOUT_SECONDS
 
 
 async def _answer(future, started, gate, queue_seconds):
@@ -159,7 +163,7 @@ async def _answer(future, started, gate, queue_seconds):
         elif gate.refusing():
             raise TimeoutError  # the database hangs: a call still queued is answered now
         else:
-            wait = min(called + queue_seconds - time.monotonic(), QUEUE_CHECK_SECONDS)
+            wait = min(called + queue_seconds - time.monotonic(), queue_check_seconds())
         if wait <= 0:
             raise TimeoutError
         done, _ = await asyncio.wait({future}, timeout=wait)
