@@ -9,8 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from consult.accounts.models import User
-from consult.audit import sql as audit_sql
-from consult.audit.kinds import Action, case_stream
+from consult.audit.kinds import Action
 from consult.audit.services import audit_append
 from consult.cases import store
 from consult.cases.access import case_for
@@ -92,18 +91,7 @@ def room_join(*, actor, case_code, channel_name, after_seq=None, session_id=None
     )
     case = entry.case
     history, has_more = _history_page(entry.history, after_seq=after_seq, limit=limit)
-    store.presence_enter(
-        case,
-        actor,
-        channel_name,
-        audit_sql.new_event(
-            action=Action.ROOM_JOINED,
-            actor=actor,
-            case=case,
-            stream=case_stream(case.code),
-            payload=_read_range(after_seq, history),
-        ),
-    )
+    store.presence_enter(case, actor, channel_name, joined=_read_range(after_seq, history))
     presence = _with_user(_user_rows(entry.present), actor)
     publish_on_commit(case_group(case.pk), frames.presence(presence), seq=LATEST)
     return case, frames.room_joined(

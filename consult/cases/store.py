@@ -556,10 +556,17 @@ def _presence_enter_sql(audit_ctes):
     return PRESENCE_ENTER.replace("{audit}", audit_ctes)
 
 
-def presence_enter(case, actor, channel_name, event):
-    """The socket `channel_name` is present in the room, and `event` (consult/audit/sql.py's
-    new_event) on the case's trail, together: one statement on PostgreSQL (committed on
-    return, outside a transaction), else one transaction."""
+def presence_enter(case, actor, channel_name, *, joined):
+    """The socket `channel_name` is present in the room, and its `room.joined` event (payload
+    `joined`) on the case's trail, together: one statement on PostgreSQL (committed on return,
+    outside a transaction), else one transaction."""
+    event = audit_sql.new_event(
+        action=Action.ROOM_JOINED,
+        actor=actor,
+        case=case,
+        stream=case_stream(case.code),
+        payload=joined,
+    )
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         audit_ctes, params = audit_sql.append_in_statement(event)
         params.update(
