@@ -90,6 +90,13 @@ def session_touch(session_id, *, now=None):
     return bool(_open_within_limits(now).filter(pk=session_id).update(last_seen_at=now))
 
 
+def sessions_touch(session_ids, *, now=None):
+    """session_touch for many sessions at once, in one statement: what sockets did in the last
+    moment (consult/consumers/session_touches.py). Returns how many still last."""
+    now = now or timezone.now()
+    return _open_within_limits(now).filter(pk__in=list(session_ids)).update(last_seen_at=now)
+
+
 def session_end(row, *, reason, code=WS_CLOSE_SIGNED_OUT, actor=None, now=None):
     """End one session: the row, the Django session, and every socket opened under it.
 

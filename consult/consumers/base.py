@@ -22,8 +22,9 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from consult.accounts.grants import grant_holds
-from consult.accounts.sessions import SESSION_ROW, activity_write_seconds, session_touch
+from consult.accounts.sessions import SESSION_ROW, activity_write_seconds
 from consult.accounts.standing import sign_in_lost_code
+from consult.consumers.session_touches import session_touches
 from consult.core.errors import AccessDenied, ConsultError, RateLimited, Unavailable
 from consult.events import frames
 from consult.ops import metrics
@@ -222,13 +223,8 @@ class ConsultSocket(AsyncWebsocketConsumer):
         now = asyncio.get_running_loop().time()
         if now - self.activity_written_at >= activity_write_seconds():
             self.activity_written_at = now
-            asyncio.ensure_future(self._touch_session())
-
-    async def _touch_session(self):
-        try:
-            await in_db_thread(session_touch)(self.session_id)
-        except Exception:
-            log.exception("recording socket activity failed")
+            if self.session_id is not None:
+                session_touches().note(self.session_id)
 
     async def on_ping(self, frame):
         await self.send_frame(frames.pong())

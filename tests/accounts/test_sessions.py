@@ -3,6 +3,7 @@
 alice (therapist in North) is signed in on a laptop and a phone.
 """
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -153,9 +154,43 @@ async def test_a_message_sent_on_a_socket_is_activity_and_the_heartbeat_is_not(
 
     await ws.send_json_to({"type": "message.send", "client_id": "a1", "body": "Checking in"})
     await receive_until(ws, "message.ack")
-    for _ in range(100):
+    # Written within a moment (consult/consumers/session_touches.py: FLUSH_SECONDS).
+    deadline = asyncio.get_running_loop().time() + 5
+    while asyncio.get_running_loop().time() < deadline:
         if (await database_sync_to_async(UserSession.objects.get)()).last_seen_at > long_ago:
             break
-        await ws.receive_nothing(timeout=0.05)
+        await asyncio.sleep(0.05)
     assert (await database_sync_to_async(UserSession.objects.get)()).last_seen_at > long_ago
     await ws.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_many_sockets_activity_is_written_in_one_statement(monkeypatch, alice, bob):
+    """A thousand sockets starting to post at once must not make a thousand session writes
+    beside their posts: one write per moment for every session that was active in it."""
+    from consult.consumers import session_touches
+
+    rows = [
+        await database_sync_to_async(row_of)(await database_sync_to_async(signed_in)(user, agent))
+        for user, agent in ((alice, FIREFOX), (alice, IPHONE), (bob, FIREFOX))
+    ]
+    long_ago = timezone.now() - timedelta(minutes=5)
+    await database_sync_to_async(UserSession.objects.update)(last_seen_at=long_ago)
+    writes, touch = [], session_touches.sessions_touch
+
+    def counting(session_ids, **kwargs):
+        writes.append(set(session_ids))
+        return touch(session_ids, **kwargs)
+
+    monkeypatch.setattr(session_touches, "sessions_touch", counting)
+    monkeypatch.setattr(session_touches, "FLUSH_SECONDS", 0.05)
+    touches = session_touches.session_touches()
+    for row in rows:
+        touches.note(row.pk)
+    await touches.flushing
+
+    assert writes == [{row.pk for row in rows}]
+    seen = await database_sync_to_async(list)(
+        UserSession.objects.values_list("last_seen_at", flat=True)
+    )
+    assert all(moment > long_ago for moment in seen)
