@@ -216,6 +216,16 @@ def _plain_post(author, case_code, client_id, body, body_html, event, session_id
     return message
 
 
+# consult.cases.access's MEMBER rule for the case row `c` and the parameters actor, role,
+# session and now: an active member of its team, or the holder of an active emergency grant for
+# it, with the role and open session the socket or page acts under.
+MEMBER_RULE = f"""(EXISTS (SELECT 1 FROM {MEMBERSHIPS} ms
+                 WHERE ms.team_id = c.team_id AND ms.user_id = %(actor)s)
+        OR EXISTS (SELECT 1 FROM {GRANTS} g
+                    WHERE g.case_id = c.id AND g.user_id = %(actor)s AND g.expired_at IS NULL
+                      AND g.expires_at > %(now)s))
+   AND {grant_sql(user="%(actor)s", role="%(role)s", session="%(session)s")}"""
+
 # NO KEY UPDATE, as in consult.cases.access: rows that reference the case (audit events,
 # presence, read positions) take a key-share lock on it when their foreign keys are checked
 # at COMMIT, which a full FOR UPDATE would block, deadlocking against a room join that holds
@@ -226,12 +236,7 @@ SELECT c.id, c.team_id, c.last_seq,
          WHERE m.case_id = c.id AND m.author_id = %(actor)s AND m.client_id = %(client_id)s)
   FROM {CASES} c
  WHERE c.code = %(code)s
-   AND (EXISTS (SELECT 1 FROM {MEMBERSHIPS} ms
-                 WHERE ms.team_id = c.team_id AND ms.user_id = %(actor)s)
-        OR EXISTS (SELECT 1 FROM {GRANTS} g
-                    WHERE g.case_id = c.id AND g.user_id = %(actor)s AND g.expired_at IS NULL
-                      AND g.expires_at > %(now)s))
-   AND {grant_sql(user="%(actor)s", role="%(role)s", session="%(session)s")}
+   AND {MEMBER_RULE}
    FOR NO KEY UPDATE OF c
 """
 
@@ -402,12 +407,7 @@ _MEMBER_CASE_SELECT = f"""SELECT {_CASE_COLUMNS}, {_TEAM_COLUMNS}, {_OWNER_COLUM
   FROM {CASES} c JOIN {Team._meta.db_table} t ON t.id = c.team_id
        JOIN {USERS} o ON o.id = c.owner_id
  WHERE c.code = %(code)s
-   AND (EXISTS (SELECT 1 FROM {MEMBERSHIPS} ms
-                 WHERE ms.team_id = c.team_id AND ms.user_id = %(actor)s)
-        OR EXISTS (SELECT 1 FROM {GRANTS} g
-                    WHERE g.case_id = c.id AND g.user_id = %(actor)s AND g.expired_at IS NULL
-                      AND g.expires_at > %(now)s))
-   AND {grant_sql(user="%(actor)s", role="%(role)s", session="%(session)s")}"""
+   AND {MEMBER_RULE}"""
 MEMBER_CASE = _MEMBER_CASE_SELECT.format(also="")
 MEMBER_CASE_LOCKED = MEMBER_CASE + " FOR NO KEY UPDATE OF c"
 
