@@ -24,6 +24,7 @@ from django.conf import settings
 
 from consult.cases import services
 from consult.core.errors import ConsultError, Unavailable
+from consult.core.loops import one_per_event_loop
 from consult.realtime import hub
 from consult.realtime.workers import URGENT, in_db_thread, retrying_transient
 
@@ -93,14 +94,4 @@ class PostBatches:
             self.in_flight -= 1
 
 
-_batches = {}  # event loop -> PostBatches
-
-
-def post_batches():
-    loop = asyncio.get_running_loop()
-    found = _batches.get(loop)
-    if found is None:
-        for old in [old for old in _batches if old.is_closed()]:
-            del _batches[old]
-        found = _batches[loop] = PostBatches()
-    return found
+post_batches = one_per_event_loop(lambda loop: PostBatches())  # this loop's queue of posts

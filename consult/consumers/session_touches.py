@@ -13,6 +13,7 @@ import asyncio
 import logging
 
 from consult.accounts.sessions import sessions_touch
+from consult.core.loops import one_per_event_loop
 from consult.realtime.workers import BACKGROUND, in_db_thread
 
 log = logging.getLogger(__name__)
@@ -39,14 +40,4 @@ class SessionTouches:
             log.warning("recording socket activity failed for %d sessions", len(noted))
 
 
-_touches = {}  # event loop -> SessionTouches
-
-
-def session_touches():
-    loop = asyncio.get_running_loop()
-    found = _touches.get(loop)
-    if found is None:
-        for old in [old for old in _touches if old.is_closed()]:
-            del _touches[old]
-        found = _touches[loop] = SessionTouches()
-    return found
+session_touches = one_per_event_loop(lambda loop: SessionTouches())  # this loop's notes

@@ -15,9 +15,8 @@ refuses connections fails fast on its own, and one slow query's statement timeou
 query's error, not the database's.
 """
 
-import asyncio
-
 from consult.core.errors import Unavailable
+from consult.core.loops import one_per_event_loop
 
 OPEN_SECONDS = 2.0
 
@@ -55,14 +54,4 @@ class Breaker:
                 self.open_until = None
 
 
-_breakers = {}  # event loop -> Breaker
-
-
-def breaker():
-    loop = asyncio.get_running_loop()
-    found = _breakers.get(loop)
-    if found is None:
-        for stale in [other for other in _breakers if other.is_closed()]:
-            del _breakers[stale]
-        found = _breakers[loop] = Breaker(loop)
-    return found
+breaker = one_per_event_loop(Breaker)  # this loop's Breaker
