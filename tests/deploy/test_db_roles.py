@@ -118,8 +118,11 @@ def test_it_creates_both_roles_and_migrate_leaves_the_runtime_role_least_privile
     ) == (2,)
 
     as_runtime = {"DATABASE_URL": runtime_url}
-    checked = manage("check", "--database", "default", "--fail-level", "WARNING", env=as_runtime)
-    assert checked.returncode == 0, checked.stderr + checked.stdout
+    checked = manage("check", "--database", "default", env=as_runtime)
+    # No role warning (consult.W003, autovacuum off, is the server's and may be present here).
+    assert checked.returncode == 0 and "audit.W" not in checked.stderr + checked.stdout, (
+        checked.stderr + checked.stdout
+    )
     seeded = manage("seed_demo", env=as_runtime)  # the application writes as the runtime role
     assert seeded.returncode == 0, seeded.stderr + seeded.stdout
     verified = manage("audit_verify", env=as_runtime)
