@@ -285,7 +285,10 @@ class LatestPublishes:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.waiting = {}  # group -> the newest text held for its window's end, or None
+        # (loop, group) -> the newest text held for its window's end, or None. Keyed by the loop
+        # that times the window too: a window whose loop stopped (a test's) never ends, and must
+        # not hold a later loop's frames.
+        self.waiting = {}
 
     def held(self, group, text):
         """True if `text` is held for the group's open window; else a window opens and the
@@ -293,26 +296,28 @@ class LatestPublishes:
         loop = _a_running_hub_loop()
         if loop is None:
             return False
+        key = (loop, group)
         with self.lock:
-            if group in self.waiting:
-                self.waiting[group] = text
+            if key in self.waiting:
+                self.waiting[key] = text
                 return True
-            self.waiting[group] = None
+            self.waiting[key] = None
         try:
             loop.call_soon_threadsafe(self._open_window, loop, group)
         except RuntimeError:  # the loop closed meanwhile: no window
             with self.lock:
-                self.waiting.pop(group, None)
+                self.waiting.pop(key, None)
         return False
 
     def _open_window(self, loop, group):
         loop.call_later(LATEST_EVERY_SECONDS, self._window_ended, loop, group)
 
     def _window_ended(self, loop, group):
+        key = (loop, group)
         with self.lock:
-            newest = self.waiting.pop(group, None)
+            newest = self.waiting.pop(key, None)
             if newest is not None:
-                self.waiting[group] = None  # the newest goes now, and opens the next window
+                self.waiting[key] = None  # the newest goes now, and opens the next window
         if newest is not None:
             self._open_window(loop, group)
             loop.run_in_executor(None, _publish_logged, group, newest)

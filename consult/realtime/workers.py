@@ -50,10 +50,15 @@ class DatabaseThreads:
             thread.start()
 
     def submit(self, fn, *args, priority=NORMAL, **kwargs):
-        future = Future()
-        self.lanes[priority].append((future, functools.partial(fn, *args, **kwargs)))
+        """Run fn(*args, **kwargs) on a thread: a concurrent.futures.Future of its result."""
+        item = _FutureCall(functools.partial(fn, *args, **kwargs))
+        self.put(item, priority)
+        return item.future
+
+    def put(self, item, priority=NORMAL):
+        """Queue a work item: a thread calls its run()."""
+        self.lanes[priority].append(item)
         self.tokens.put(None)
-        return future
 
     def _next(self):
         # deque appends and pops are atomic; a token is put after its item, so one is there.
@@ -67,15 +72,65 @@ class DatabaseThreads:
     def _work(self):
         while True:
             self.tokens.get()
-            future, call = self._next()
-            if not future.set_running_or_notify_cancel():
-                continue
-            try:
-                result = call()
-            except BaseException as error:  # noqa: BLE001 - handed to the waiting caller
-                future.set_exception(error)
-            else:
-                future.set_result(result)
+            self._next().run()
+
+
+class _FutureCall:
+    """submit()'s work item: the result in a thread-safe Future, for callers on any thread."""
+
+    __slots__ = ("future", "call")
+
+    def __init__(self, call):
+        self.future, self.call = Future(), call
+
+    def run(self):
+        if not self.future.set_running_or_notify_cancel():
+            return
+        try:
+            result = self.call()
+        except BaseException as error:  # noqa: BLE001 - handed to the waiting caller
+            self.future.set_exception(error)
+        else:
+            self.future.set_result(result)
+
+
+class _LoopCall:
+    """in_db_thread's work item: answered straight on the caller's event loop.
+
+    A concurrent Future wrapped in an asyncio one, waited on with asyncio.wait, and a
+    threading.Event for its start took a fifth of the event loop's CPU in a burst of socket
+    joins (two calls each, bench/idle_sockets.py): here one callback crosses threads."""
+
+    __slots__ = ("loop", "call", "started_at", "abandoned", "outcome", "waiter")
+
+    def __init__(self, loop, call):
+        self.loop, self.call = loop, call
+        self.started_at = None  # time.monotonic() when a thread took it
+        self.abandoned = False  # its caller went: a call not yet started never runs
+        self.outcome = None  # (True, result) or (False, exception), set on the loop
+        self.waiter = None  # the loop future its caller awaits meanwhile
+
+    def run(self):
+        if self.abandoned:
+            return
+        self.started_at = time.monotonic()
+        try:
+            outcome = (True, self.call())
+        except BaseException as error:  # noqa: BLE001 - handed to the waiting caller
+            outcome = (False, error)
+        try:
+            self.loop.call_soon_threadsafe(self._settle, outcome)
+        except RuntimeError:
+            pass  # the loop has closed: nobody waits any more
+
+    def _settle(self, outcome):
+        self.outcome = outcome
+        _wake(self.waiter)
+
+
+def _wake(waiter):
+    if waiter is not None and not waiter.done():
+        waiter.set_result(None)
 
 
 _threads = None
@@ -112,26 +167,34 @@ def in_db_thread(func, *, priority=NORMAL, queue_seconds=None):
     It is still refused at once when the breaker opens meanwhile. None: the limit counts from
     the call, queue included.
     """
-    call = _with_fresh_connections(_marking_its_start(retrying_transient(func)))
+    return _InDbThread(func, priority, queue_seconds)
 
-    @functools.wraps(func)
-    async def bounded(*args, **kwargs):
+
+class _InDbThread:
+    # A plain object, not a closure made with functools.wraps: sockets build one per call.
+    __slots__ = ("func", "priority", "queue_seconds")
+
+    def __init__(self, func, priority, queue_seconds):
+        self.func, self.priority, self.queue_seconds = func, priority, queue_seconds
+
+    async def __call__(self, *args, **kwargs):
         gate = breaker()
         probe = gate.admit()  # refused at once while a hung database is known (db_breaker.py)
         answered = False
-        started = Started()
-        future = asyncio.wrap_future(
-            database_threads().submit(call, started, *args, priority=priority, **kwargs)
+        job = _LoopCall(
+            asyncio.get_running_loop(),
+            functools.partial(_with_fresh_connections, self.func, args, kwargs),
         )
+        database_threads().put(job, self.priority)
         try:
-            result = await _answer(future, started, gate, queue_seconds)
+            result = await _answer(job, gate, self.queue_seconds)
             answered = True
             return result
         except TimeoutError:
             # Only a call that reached a thread and got no answer says the database hangs; one
             # still queued for a thread says this process is busy, and refusing everything
             # for a while would turn a busy spell into an outage.
-            if started.is_set():
+            if _hung(job):
                 gate.overran(probe)
                 probe = False
             raise Unavailable() from None
@@ -139,10 +202,23 @@ def in_db_thread(func, *, priority=NORMAL, queue_seconds=None):
             answered = True  # an answer, if an error one: the database is not hung
             raise
         finally:
-            future.cancel()  # a no-op once answered; a queued call whose caller went never runs
+            job.abandoned = True  # a no-op once started; a queued call whose caller went never runs
             gate.settled(probe, answered)
 
-    return bounded
+
+# A call that overran says the database hangs only when it had itself been running this long (or
+# half its limit, if less) when its caller gave up. One that spent its limit queued behind a
+# burst and started just before the end says the process is busy: in a reconnect storm, 5,000
+# queued room leaves each had a few milliseconds' chance of that, and every such one refused all
+# handshakes for OPEN_SECONDS (bench/idle_sockets.py: 2,987 refused in one storm).
+HUNG_AFTER_SECONDS = 1.0
+
+
+def _hung(job):
+    if job.started_at is None:
+        return False
+    running = time.monotonic() - job.started_at
+    return running >= min(HUNG_AFTER_SECONDS, settings.DB_CALL_TIMEOUT_SECONDS / 2)
 
 
 # How often a call queued with queue_seconds looks whether the breaker opened: as often as a
@@ -152,11 +228,12 @@ def queue_check_seconds():
     return settings.DB_CALL_TIMEOUT_SECONDS
 
 
-async def _answer(future, started, gate, queue_seconds):
+async def _answer(job, gate, queue_seconds):
     limit, called = settings.DB_CALL_TIMEOUT_SECONDS, time.monotonic()
-    while True:
-        if started.is_set():
-            deadline = (called if queue_seconds is None else started.at) + limit
+    while job.outcome is None:
+        started = job.started_at
+        if started is not None:
+            deadline = (called if queue_seconds is None else started) + limit
             wait = deadline - time.monotonic()
         elif queue_seconds is None:
             wait = called + limit - time.monotonic()
@@ -166,42 +243,27 @@ async def _answer(future, started, gate, queue_seconds):
             wait = min(called + queue_seconds - time.monotonic(), queue_check_seconds())
         if wait <= 0:
             raise TimeoutError
-        done, _ = await asyncio.wait({future}, timeout=wait)
-        if done:
-            return future.result()
+        job.waiter = job.loop.create_future()
+        timer = job.loop.call_later(wait, _wake, job.waiter)
+        try:
+            await job.waiter
+        finally:
+            timer.cancel()
+            job.waiter = None
+    succeeded, value = job.outcome
+    if succeeded:
+        return value
+    raise value
 
 
-class Started(threading.Event):
-    """Set by the thread that takes the call, with when (time.monotonic())."""
-
-    at = None
-
-    def set(self):
-        self.at = time.monotonic()
-        super().set()
-
-
-def _with_fresh_connections(func):
+def _with_fresh_connections(func, args, kwargs):
     # As Channels' DatabaseSyncToAsync: a connection past CONN_MAX_AGE or left broken is closed
     # before the call (and reopened by it), and after it.
-    @functools.wraps(func)
-    def run(*args, **kwargs):
+    close_old_connections()
+    try:
+        return _retrying_transient(func, args, kwargs)
+    finally:
         close_old_connections()
-        try:
-            return func(*args, **kwargs)
-        finally:
-            close_old_connections()
-
-    return run
-
-
-def _marking_its_start(func):
-    @functools.wraps(func)
-    def run(started, *args, **kwargs):
-        started.set()
-        return func(*args, **kwargs)
-
-    return run
 
 
 TRANSIENT_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
@@ -217,15 +279,19 @@ def retrying_transient(func):
 
     @functools.wraps(func)
     def run(*args, **kwargs):
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                return func(*args, **kwargs)
-            except OperationalError as error:
-                if (
-                    attempt == ATTEMPTS
-                    or getattr(error.__cause__, "sqlstate", None) not in TRANSIENT_SQLSTATES
-                ):
-                    raise
-                time.sleep(0.01 * attempt)
+        return _retrying_transient(func, args, kwargs)
 
     return run
+
+
+def _retrying_transient(func, args, kwargs):
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return func(*args, **kwargs)
+        except OperationalError as error:
+            if (
+                attempt == ATTEMPTS
+                or getattr(error.__cause__, "sqlstate", None) not in TRANSIENT_SQLSTATES
+            ):
+                raise
+            time.sleep(0.01 * attempt)

@@ -239,6 +239,29 @@ async def test_a_call_still_waiting_for_a_thread_does_not_open_the_breaker(setti
     assert await workers.in_db_thread(lambda: "through")() == "through"
 
 
+async def test_a_call_that_started_late_in_its_limit_does_not_open_the_breaker(settings):
+    """A call that waited most of its limit behind others and overran it by a little says the
+    process is busy, not that the database hangs: that caller is answered unavailable, and the
+    next call goes through instead of being refused for the breaker's OPEN_SECONDS."""
+    import threading
+    import time
+
+    from consult.core.errors import Unavailable
+    from consult.realtime import workers
+
+    settings.DB_CALL_TIMEOUT_SECONDS = 1
+    busy = threading.Event()
+    occupied = [
+        workers.database_threads().submit(busy.wait, 10) for _ in range(settings.DB_THREADS)
+    ]
+    threading.Timer(0.85, busy.set).start()  # free at 0.85 s; the call then runs 0.4 s
+    with pytest.raises(Unavailable):
+        await workers.in_db_thread(time.sleep)(0.4)
+    for future in occupied:
+        future.result(timeout=5)
+    assert await workers.in_db_thread(lambda: "through")() == "through"
+
+
 async def test_a_handshake_call_waits_its_turn_but_not_behind_a_hung_database(settings):
     """With queue_seconds, a call queued behind busy threads waits past DB_CALL_TIMEOUT_SECONDS
     for its turn (a join in a reconnect storm); once the breaker says the database hangs, a call
