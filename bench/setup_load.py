@@ -155,15 +155,21 @@ def setup(clients, rooms):
 
 
 def analyze():
-    """Fresh planner statistics for what this setup just bulk-loaded, as autovacuum gives a
-    server minutes later. Without them PostgreSQL plans a 5,000-user table as the 300 rows it
-    once had: a room join's team list scanned every user, and a join's database CPU went from
-    0.7 to 1.9 ms (autovacuum is off on some machines; consult/core/checks.py warns of it)."""
+    """The database as a server's own housekeeping keeps it, before a measurement: the presence
+    rows of an earlier run's killed servers expired (the scheduler's job, consult/cases/rooms.py),
+    dead rows vacuumed and planner statistics fresh for what this setup just bulk-loaded, as
+    autovacuum gives a server minutes later. Without statistics PostgreSQL planned a 5,000-user
+    table as the 300 rows it once had: a room join's team list scanned every user, and a join's
+    database CPU went from 0.7 to 1.9 ms (autovacuum is off on some machines;
+    consult/core/checks.py warns of it)."""
     from django.db import connection
 
+    from consult.cases.rooms import expire_stale_presence
+
+    expire_stale_presence()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
 
 
 def main():

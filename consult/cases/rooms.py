@@ -142,6 +142,26 @@ def presence_refresh(*, channel_name):
     Presence.objects.filter(channel_name=channel_name).update(seen_at=timezone.now())
 
 
+PRESENCE_EXPIRY_BATCH = 1000
+
+
+def expire_stale_presence(now=None):
+    """Delete the presence rows no socket has refreshed within PRESENCE_TTL_SECONDS; how many.
+
+    A socket's row goes when it leaves, but not when its process is killed or restarted (SIGTERM
+    closes every socket without the leave's database work): reads already skip such rows, and
+    without this they stayed for good. Every restart of a process with 5,000 sockets left 5,000,
+    and a room join's presence read walked them all (bench/idle_sockets.py). In batches, each its
+    own statement, so no long lock is held on a busy table."""
+    seen_before = (now or timezone.now()) - timedelta(seconds=settings.PRESENCE_TTL_SECONDS)
+    expired = 0
+    while True:
+        batch = store.presence_expire(seen_before, limit=PRESENCE_EXPIRY_BATCH)
+        expired += batch
+        if batch < PRESENCE_EXPIRY_BATCH:
+            return expired
+
+
 def present_users(case_id):
     return _user_rows(store.present_user_rows(case_id, seen_since=_fresh_since()))
 

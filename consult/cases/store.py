@@ -381,6 +381,8 @@ VALUES (%s, %s, %s, %s)
     ON CONFLICT (channel_name) DO UPDATE
    SET case_id = excluded.case_id, user_id = excluded.user_id, seen_at = excluded.seen_at"""
 PRESENCE_DELETE = f"DELETE FROM {PRESENCES} WHERE channel_name = %s RETURNING case_id"
+PRESENCE_EXPIRE = f"""DELETE FROM {PRESENCES}
+ WHERE id IN (SELECT id FROM {PRESENCES} WHERE seen_at < %s LIMIT %s)"""
 PRESENT_USERS = f"""SELECT {USER_COLUMNS} FROM {USERS} u
  WHERE u.id IN (SELECT p.user_id FROM {PRESENCES} p WHERE p.case_id = %s AND p.seen_at >= %s)
  ORDER BY u.username"""
@@ -612,6 +614,13 @@ def presence_delete(channel_name):
     """The id of the case the socket `channel_name` was present in, or None."""
     left = _execute(PRESENCE_DELETE, [channel_name], fetch=True)
     return left[0][0] if left else None
+
+
+def presence_expire(seen_before, *, limit):
+    """Delete up to `limit` presence rows last seen before `seen_before`; how many went."""
+    with connection.cursor() as cursor:
+        cursor.execute(PRESENCE_EXPIRE, [_db_time(seen_before), limit])
+        return cursor.rowcount
 
 
 def present_user_rows(case_id, *, seen_since):

@@ -26,7 +26,7 @@ from consult.ops import metrics
 from consult.realtime import protocol
 from consult.realtime.broadcast import case_group, session_group
 from consult.realtime.hub import Member, hub
-from consult.realtime.workers import in_db_thread
+from consult.realtime.workers import BACKGROUND, in_db_thread
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,13 @@ class CaseRoomConsumer(ConsultSocket):
         self.presence_task.cancel()
         await self.leave_groups()
         try:
-            await in_db_thread(rooms.room_leave)(channel_name=self.channel_name)
+            # Nobody waits on a leave: it goes after posts and joins, and may wait its turn as
+            # long as a join may (in a reconnect storm thousands leave at once).
+            await in_db_thread(
+                rooms.room_leave,
+                priority=BACKGROUND,
+                queue_seconds=settings.HANDSHAKE_QUEUE_SECONDS,
+            )(channel_name=self.channel_name)
         except (Unavailable, DatabaseError) as error:
             # Presence rows expire by themselves (PRESENCE_TTL_SECONDS): the leave can be lost.
             log.info("a room leave could not reach the database (%s)", type(error).__name__)

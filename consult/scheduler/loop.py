@@ -8,7 +8,8 @@ and wait the seconds it returns:
 
 1. Run every job in JOBS once, in order (deliveries last, so a reminder queued in this pass
    goes out in this pass).
-2. Every CHECKPOINT_SECONDS, sign the audit heads that moved.
+2. Every CHECKPOINT_SECONDS, sign the audit heads that moved; every PRESENCE_EXPIRY_SECONDS,
+   delete the presence rows of sockets whose process went without saying (rooms.py).
 3. Return 0 when some job did work (there may be more), IDLE_SECONDS when none did, and
    ERROR_SECONDS when a pass failed: a bad row or a lost connection must not stop paging for good.
 """
@@ -20,6 +21,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from consult.audit.checkpoints import checkpoint_all_streams
+from consult.cases.rooms import expire_stale_presence
 from consult.emergency.services import expire_due_grants
 from consult.oncall.deliveries import deliver_due
 from consult.oncall.scheduler import escalate_due, repeat_due_pages
@@ -31,6 +33,9 @@ JOBS = (escalate_due, repeat_due_pages, remind_due_followups, expire_due_grants,
 IDLE_SECONDS = 0.5
 ERROR_SECONDS = 1.0
 CHECKPOINT_SECONDS = 60
+# Not a job of every pass: it reads the whole presence table (no index on seen_at, which every
+# socket's refresh rewrites), so once a minute.
+PRESENCE_EXPIRY_SECONDS = 60
 
 
 def tick(now=None):
@@ -43,6 +48,7 @@ class SchedulerLoop:
     def __init__(self, idle_seconds=IDLE_SECONDS):
         self.idle_seconds = idle_seconds
         self.next_checkpoint = time.monotonic() + CHECKPOINT_SECONDS
+        self.next_presence_expiry = time.monotonic()
 
     def run_pass(self):
         """One pass (steps 1-3 above); returns the seconds to wait before the next."""
@@ -58,4 +64,10 @@ class SchedulerLoop:
                 checkpoint_all_streams()
             except Exception:  # the next checkpoint signs whatever this one missed
                 log.exception("audit checkpoint failed")
+        if time.monotonic() >= self.next_presence_expiry:
+            self.next_presence_expiry = time.monotonic() + PRESENCE_EXPIRY_SECONDS
+            try:
+                expire_stale_presence()
+            except Exception:  # stale rows are skipped by every read meanwhile
+                log.exception("expiring stale presence failed")
         return 0 if done else self.idle_seconds
