@@ -276,58 +276,57 @@ def _publish_now(group, text, seq):
 
 
 class LatestPublishes:
-    """LATEST frames published coalesced per room by this process, as a room delivers them
-    (consult/realtime/rooms_local.py): the first of a window goes at once, then only the newest,
-    when the window ends. A restarted process's 5,000 joins into 500 rooms otherwise made 5,000
-    presence publishes, each read by every process with members there: 0.7 ms of a join's CPU
-    (bench/idle_sockets.py). Windows are timed on a hub's loop; a process without a running hub
-    (a command, a test without sockets) publishes each at once."""
+    """LATEST frames (presence) published by this process at most once per room every
+    LATEST_EVERY_SECONDS, all rooms' together: each is held, and when the process's window ends
+    the newest of each room goes, in one pipeline per Redis shard, on a worker thread.
+
+    A restarted process's 5,000 joins into 500 rooms made a presence publish each: one Redis
+    round trip on a database thread per join, 0.1-0.2 ms of its CPU (bench/idle_sockets.py).
+    Coalescing per room alone saved little there, as joins spread over 500 rooms rarely share a
+    room's window; one window for the whole process makes it a few dozen publishes per pipeline.
+    A presence change reaches the other processes up to LATEST_EVERY_SECONDS later. Windows are
+    timed on a hub's loop; a process without a running hub (a command, a test without sockets)
+    publishes each at once."""
 
     def __init__(self):
         self.lock = threading.Lock()
-        # (loop, group) -> the newest text held for its window's end, or None. Keyed by the loop
-        # that times the window too: a window whose loop stopped (a test's) never ends, and must
-        # not hold a later loop's frames.
-        self.waiting = {}
+        # loop -> {group: the newest text held for the window's end}. Keyed by the loop that
+        # times the window: a window whose loop stopped (a test's) never ends, and must not hold
+        # a later loop's frames.
+        self.pending = {}
 
     def held(self, group, text):
-        """True if `text` is held for the group's open window; else a window opens and the
-        caller publishes it now."""
+        """True if `text` is held for this process's window; False: the caller publishes it."""
         loop = _a_running_hub_loop()
         if loop is None:
             return False
-        key = (loop, group)
         with self.lock:
-            if key in self.waiting:
-                self.waiting[key] = text
-                return True
-            self.waiting[key] = None
-        try:
-            loop.call_soon_threadsafe(self._open_window, loop, group)
-        except RuntimeError:  # the loop closed meanwhile: no window
-            with self.lock:
-                self.waiting.pop(key, None)
-        return False
+            frames = self.pending.setdefault(loop, {})
+            opens_window = not frames
+            frames[group] = text
+        if opens_window:
+            try:
+                loop.call_soon_threadsafe(loop.call_later, LATEST_EVERY_SECONDS, self._end, loop)
+            except RuntimeError:  # the loop closed meanwhile: no window
+                with self.lock:
+                    self.pending.pop(loop, None)
+                return False
+        return True
 
-    def _open_window(self, loop, group):
-        loop.call_later(LATEST_EVERY_SECONDS, self._window_ended, loop, group)
-
-    def _window_ended(self, loop, group):
-        key = (loop, group)
+    def _end(self, loop):
         with self.lock:
-            newest = self.waiting.pop(key, None)
-            if newest is not None:
-                self.waiting[key] = None  # the newest goes now, and opens the next window
-        if newest is not None:
-            self._open_window(loop, group)
-            loop.run_in_executor(None, _publish_logged, group, newest)
+            frames = self.pending.pop(loop, None)
+        if frames:
+            loop.run_in_executor(None, _publish_held, frames)
 
 
-def _publish_logged(group, text):
-    try:
-        _publish_now(group, text, LATEST)
-    except Exception as error:  # noqa: BLE001 - presence is refreshed; a lost one is not a loss
-        log.warning("publishing a held frame failed (%s)", type(error).__name__)
+def _publish_held(frames):
+    with publishes_batched():
+        for group, text in frames.items():
+            try:
+                _publish_now(group, text, LATEST)
+            except Exception as error:  # noqa: BLE001 - presence is refreshed; a lost one is not a loss
+                log.warning("publishing a held frame failed (%s)", type(error).__name__)
 
 
 _latest_publishes = LatestPublishes()
