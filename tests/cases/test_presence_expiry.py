@@ -49,3 +49,25 @@ def test_the_scheduler_expires_them_at_once_then_once_a_minute(alice, north_case
     present(north_case, alice, "gone.2", seconds_ago=600)
     loop.run_pass()  # within the minute: not read again
     assert Presence.objects.filter(channel_name="gone.2").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_chore_is_logged_and_the_others_still_run(monkeypatch, caplog):
+    from consult.scheduler import loop as scheduler
+
+    ran = []
+
+    def broken():
+        raise RuntimeError("lost connection")
+
+    monkeypatch.setattr(
+        scheduler,
+        "CHORES",
+        (
+            scheduler.Chore("broken chore", 60, broken, at_start=True),
+            scheduler.Chore("fine chore", 60, lambda: ran.append("fine"), at_start=True),
+        ),
+    )
+    scheduler.SchedulerLoop().run_pass()
+    assert ran == ["fine"]
+    assert "broken chore failed" in caplog.text
