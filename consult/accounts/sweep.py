@@ -7,29 +7,38 @@ UPDATE, so each session is ended, and its sockets closed, once.
 """
 
 import asyncio
+import functools
 import logging
-from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import DatabaseSyncToAsync
 from django.conf import settings
 
 from consult.accounts.sessions import sessions_expire_due
+from consult.realtime.workers import DatabaseThreads
 
 log = logging.getLogger(__name__)
 
 
-# The sweep's own thread: on Channels' shared one (database_sync_to_async), a sweep ending many
-# sessions at once held up every handshake's session and user lookup behind it.
-_sweep_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="consult-sweep")
-expire_due = DatabaseSyncToAsync(
-    sessions_expire_due, thread_sensitive=False, executor=_sweep_thread
-)
+@functools.cache
+def expire_due():
+    """sessions_expire_due on the sweep's own thread. Not Channels' shared one
+    (database_sync_to_async): a sweep ending many sessions at once held up every handshake's
+    session and user lookup behind it. And a daemon thread, not a ThreadPoolExecutor's: a sweep
+    that ends a session publishes its revocation through the server's loop (async_to_sync), and
+    one caught doing so when SIGTERM stopped that loop waits for good. Python joins a
+    ThreadPoolExecutor's threads at exit, so the process never exited (found stopping a server
+    whose sweep was ending an earlier run's 5,000 lapsed sessions)."""
+    return DatabaseSyncToAsync(
+        sessions_expire_due,
+        thread_sensitive=False,
+        executor=DatabaseThreads(1, name="consult-sweep"),
+    )
 
 
 async def sweep_forever():
     while True:
         try:
-            await expire_due()
+            await expire_due()()
         except Exception:
             log.exception("session sweep failed; retrying")
         await asyncio.sleep(settings.SESSION_SWEEP_SECONDS)
