@@ -4,13 +4,14 @@ Handshake: signed in (consult/accounts/socket_sign_in.py) and origin-checked (ro
 is not a member of the case's team is refused before `accept`, which the server answers with
 HTTP 403: the same for a missing case, so nothing about the case leaks.
 
-Room frames reach the socket through this process's room hub (consult/realtime/hub.py), which
-sends each pre-serialised frame straight to `send_text`; the session group (sign-out) still
-comes through the Channels layer. Database work runs on the socket thread pool (workers.py).
+Room frames, revocations and sign-out reach the socket through this process's room hub
+(consult/realtime/hub.py), which sends each pre-serialised frame straight to `send_text`; the
+socket has no Channels-layer channel. Database work runs on the socket thread pool (workers.py).
 """
 
 import asyncio
 import logging
+import uuid
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -34,7 +35,18 @@ PRESENCE_REFRESH_SECONDS = 30
 
 
 class CaseRoomConsumer(ConsultSocket):
+    # Everything a case-room socket hears comes through the room hub: room frames, revocations
+    # and sign-out (Member.session). So it takes no channel of the Channels layer, whose new
+    # channel and per-socket receive task were ~0.1 ms of every join's CPU (a plain consumer
+    # with and without it, on this machine); its channel_name names it to the hub and in its
+    # presence row.
+    channel_layer_alias = None
     case_id = None
+
+    async def __call__(self, scope, receive, send):
+        self.channel_name = f"room-socket.{uuid.uuid4().hex}"
+        return await super().__call__(scope, receive, send)
+
     checks_access_per_frame = False  # posting, history and read marks check it in their own queries
     # When Redis comes back every member fetches what it missed at once (`live`): its posts
     # must not wait for that read (docs/protocol.md: `history` may come after later acks).
