@@ -334,6 +334,11 @@ GIL_SWITCH_INTERVAL = float(os.environ.get("GIL_SWITCH_INTERVAL", "0.005"))
 # The server's garbage collector thresholds (consult/server/tuning.py); Python's are 700,10,10.
 GC_THRESHOLDS = tuple(int(n) for n in os.environ.get("GC_THRESHOLDS", "20000,50,100").split(","))
 GC_FULL_COLLECT_SECONDS = float(os.environ.get("GC_FULL_COLLECT_SECONDS", "30"))
+GC_FULL_COLLECT_AFTER_CLOSES = envint("GC_FULL_COLLECT_AFTER_CLOSES", 500)
+GC_FULL_COLLECT_MAX_SECONDS = float(os.environ.get("GC_FULL_COLLECT_MAX_SECONDS", "600"))
+# The server logs where its event loop is when it has not run this long (0: not watched;
+# consult/server/stalls.py).
+LOOP_STALL_LOG_MS = envint("LOOP_STALL_LOG_MS", 150)
 PRESENCE_TTL_SECONDS = 90
 
 # Audit trail (docs/audit.md): stream heads are signed with this key, which must live outside

@@ -58,6 +58,12 @@ page_acknowledge_seconds = Histogram(
     registry=registry,
 )
 
+loop_stalls = Counter(
+    "consult_loop_stalls_total",
+    "Times the event loop did not run for LOOP_STALL_LOG_MS or longer",
+    registry=registry,
+)
+
 
 def exposition():
     return generate_latest(registry)

@@ -15,10 +15,15 @@ But every closed connection does leave cycles (Twisted's HTTPChannel and WebRequ
 consumer and its cancelled Task with its traceback and frames: ~100 objects). Whatever of it was
 still alive at a young pass is promoted, and at the raised thresholds the oldest generation was
 collected about once per 100 million allocations: a 20,000-cycle connect/leave soak grew 20 %
-after its first quarter, and never levelled off. So a full pass also runs every
-GC_FULL_COLLECT_SECONDS (30 s), on the event loop (finalisers run where asyncio expects them):
-one pause of a few tens of milliseconds, and garbage stays bounded by what 30 s of connections
-leave (bench/soak.py).
+after its first quarter, and never levelled off. So a full pass also runs, on the event loop
+(finalisers run where asyncio expects them), when that garbage has come: every
+GC_FULL_COLLECT_SECONDS (30 s) the process looks whether GC_FULL_COLLECT_AFTER_CLOSES (500)
+connections closed since the last full pass, and runs one if so, or if
+GC_FULL_COLLECT_MAX_SECONDS (600 s) have passed anyway. A full pass over a process holding 500
+sockets under load stops its loop for 150-200 ms (consult/server/stalls.py caught every one):
+run every 30 s regardless, they were the room latency's p99 at 500 msg/s (five runs p99 43-319
+ms; without them 23-113 ms), while sockets in use close rarely. Garbage stays bounded by what
+500 closed connections leave (bench/soak.py).
 
 The GIL's switch interval. Every database round trip hands the GIL from a pool thread
 (consult/realtime/workers.py) to the event loop and back. When each post made five round trips
@@ -33,20 +38,61 @@ import sys
 
 from django.conf import settings
 
+from consult.server.stalls import watch_loop_stalls
+
 
 def tune_process():
     sys.setswitchinterval(settings.GIL_SWITCH_INTERVAL)
     settle_heap()
-    collect_regularly(settings.GC_FULL_COLLECT_SECONDS)
+    collect_regularly(
+        settings.GC_FULL_COLLECT_SECONDS,
+        after_closes=settings.GC_FULL_COLLECT_AFTER_CLOSES,
+        at_least_every=settings.GC_FULL_COLLECT_MAX_SECONDS,
+    )
+    watch_loop_stalls(settings.LOOP_STALL_LOG_MS)
 
 
-def collect_regularly(seconds):
-    """A full collection every `seconds` on the reactor's loop (0: never)."""
+class FullCollections:
+    """A full collection when enough connections closed since the last one, or enough time
+    passed; looked at every `seconds` (the module docstring)."""
+
+    def __init__(self, seconds, *, after_closes, at_least_every):
+        self.seconds, self.after_closes, self.at_least_every = seconds, after_closes, at_least_every
+        self.closed = 0  # connections closed since the last full collection
+        self.waited = 0.0
+
+    def connection_closed(self):
+        self.closed += 1
+
+    def look(self):
+        self.waited += self.seconds
+        if self.closed >= self.after_closes or self.waited >= self.at_least_every:
+            self.closed, self.waited = 0, 0.0
+            gc.collect()
+            return True
+        return False
+
+
+full_collections = None  # this server process's, once tune_process ran
+
+
+def connection_closed():
+    """The server calls this for every connection that closes (consult/server/__main__.py)."""
+    if full_collections is not None:
+        full_collections.connection_closed()
+
+
+def collect_regularly(seconds, *, after_closes, at_least_every):
+    """FullCollections looked at every `seconds` on the reactor's loop (0: never)."""
+    global full_collections
     if seconds <= 0:
         return
     from twisted.internet import task
 
-    task.LoopingCall(gc.collect).start(seconds, now=False)
+    full_collections = FullCollections(
+        seconds, after_closes=after_closes, at_least_every=at_least_every
+    )
+    task.LoopingCall(full_collections.look).start(seconds, now=False)
 
 
 def settle_heap():

@@ -60,6 +60,7 @@ def test_the_server_frees_cyclic_garbage_on_a_clock_despite_its_raised_threshold
         "PATH": "/usr/bin:/bin",
         "DJANGO_SETTINGS_MODULE": "consult.settings",
         "GC_FULL_COLLECT_SECONDS": "0.2",
+        "GC_FULL_COLLECT_AFTER_CLOSES": "0",  # every look collects
         "DATABASE_URL": f"sqlite:///{tmp_path / 'probe.sqlite3'}",
         "REDIS_URL": "",
     }
@@ -81,3 +82,28 @@ def test_the_server_frees_cyclic_garbage_on_a_clock_despite_its_raised_threshold
         check=True,
     )
     assert result.stdout.strip().splitlines()[-1] == "False"  # the raised thresholds alone keep it
+
+
+def test_a_full_collection_waits_for_closed_connections_or_the_longest_wait(monkeypatch):
+    """A full pass stops the loop for 150-200 ms under load: it runs when closed connections
+    have left garbage to find, or when the longest wait has passed, not on every look."""
+    from consult.server import tuning
+
+    collected = []
+    monkeypatch.setattr(tuning.gc, "collect", lambda: collected.append(1))
+    full = tuning.FullCollections(30, after_closes=3, at_least_every=120)
+    assert [full.look() for _ in range(3)] == [False, False, False]  # 90 s, nothing closed
+    for _ in range(3):
+        full.connection_closed()
+    assert full.look() is True  # three closed: their garbage is collected
+    assert [full.look() for _ in range(4)] == [False, False, False, True]  # 120 s anyway
+    assert len(collected) == 2
+
+
+def test_the_server_counts_the_connections_that_close(monkeypatch):
+    from consult.server import tuning
+
+    full = tuning.FullCollections(30, after_closes=1, at_least_every=600)
+    monkeypatch.setattr(tuning, "full_collections", full)
+    tuning.connection_closed()
+    assert full.closed == 1
