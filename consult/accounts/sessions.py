@@ -97,18 +97,20 @@ def sessions_touch(session_ids, *, now=None):
     return _open_within_limits(now).filter(pk__in=list(session_ids)).update(last_seen_at=now)
 
 
-def session_end(row, *, reason, code=WS_CLOSE_SIGNED_OUT, actor=None, now=None):
+def session_end(row, *, reason, code=WS_CLOSE_SIGNED_OUT, actor=None, now=None, skip_busy=False):
     """End one session: the row, the Django session, and every socket opened under it.
 
     Any end but the user's own sign-out (which is `auth.logout`) is a `session.revoked` security
     event naming the reason, and `actor` when someone did it (None: the system, e.g. idle).
-    Returns False when it had already ended (someone else got there first).
+    Returns False when it had already ended (someone else got there first), or, with
+    `skip_busy`, when another transaction is ending it right now.
     """
     now = now or timezone.now()
     with transaction.atomic():
-        if not UserSession.objects.filter(pk=row.pk, ended_at__isnull=True).update(
-            ended_at=now, end_reason=reason
-        ):
+        open_row = UserSession.objects.filter(pk=row.pk, ended_at__isnull=True)
+        if skip_busy and not open_row.select_for_update(skip_locked=True).exists():
+            return False
+        if not open_row.update(ended_at=now, end_reason=reason):
             return False
         import_module(settings.SESSION_ENGINE).SessionStore(session_key=row.session_key).delete()
         close_session_sockets([row.session_key], code=code)
@@ -144,7 +146,13 @@ def sessions_expire_due(now=None):
     ).select_related("user")
     ended = 0
     for row in list(due[:SWEEP_BATCH]):
-        ended += session_end(row, reason=lapsed_reason(row, now) or EndReason.IDLE, now=now)
+        # Every server process sweeps the same due rows in the same order: without skip_busy the
+        # second waited on each row the first was ending (its revocations and audit event
+        # inside the row lock), a convoy that held 5,000 lapsed sessions' ends at 20 ms and more
+        # each and stalled both processes' rooms for seconds (bench/compare.py, auto_explain).
+        ended += session_end(
+            row, reason=lapsed_reason(row, now) or EndReason.IDLE, now=now, skip_busy=True
+        )
     return ended
 
 

@@ -194,3 +194,48 @@ async def test_many_sockets_activity_is_written_in_one_statement(monkeypatch, al
         UserSession.objects.values_list("last_seen_at", flat=True)
     )
     assert all(moment > long_ago for moment in seen)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_skips_a_session_another_process_is_ending_instead_of_waiting(settings, alice):
+    """Every server process sweeps: one that finds a lapsed session locked by another's end
+    goes on to the next instead of queueing behind it, and the other finishes that one."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer for the whole database: no row lock to skip")
+    lapsed = timezone.now() - timedelta(seconds=settings.SESSION_IDLE_SECONDS + 60)
+    busy, free = (
+        UserSession.objects.create(
+            user=alice, session_key=key, created_at=lapsed, last_seen_at=lapsed, user_agent="t"
+        )
+        for key in ("busy-session", "free-session")
+    )
+    locked, release = threading.Event(), threading.Event()
+
+    def another_process_ending_it():
+        try:
+            with transaction.atomic():
+                list(UserSession.objects.select_for_update().filter(pk=busy.pk))
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=another_process_ending_it)
+    other.start()
+    try:
+        assert locked.wait(5)
+        started = time.monotonic()
+        assert sessions_expire_due() == 1  # the free one; the busy one is not waited for
+        assert time.monotonic() - started < 2
+        assert UserSession.objects.get(pk=free.pk).ended_at is not None
+        assert UserSession.objects.get(pk=busy.pk).ended_at is None
+    finally:
+        release.set()
+        other.join()
+    assert sessions_expire_due() == 1  # its turn, once the lock is gone
+    assert UserSession.objects.filter(ended_at__isnull=True).count() == 0
