@@ -42,15 +42,14 @@ class CaseRoomConsumer(ConsultSocket):
     # presence row.
     channel_layer_alias = None
     case_id = None
-
-    async def __call__(self, scope, receive, send):
-        self.channel_name = f"room-socket.{uuid.uuid4().hex}"
-        return await super().__call__(scope, receive, send)
-
     checks_access_per_frame = False  # posting, history and read marks check it in their own queries
     # When Redis comes back every member fetches what it missed at once (`live`): its posts
     # must not wait for that read (docs/protocol.md: `history` may come after later acks).
     frames_beside_others = frozenset({"history.fetch"})
+
+    async def __call__(self, scope, receive, send):
+        self.channel_name = f"room-socket.{uuid.uuid4().hex}"
+        return await super().__call__(scope, receive, send)
 
     async def connect(self):
         self.user = self.scope["user"]

@@ -321,12 +321,11 @@ class LatestPublishes:
 
 
 def _publish_held(frames):
+    # publishes_batched logs a failed pipeline and delivers its frames here only: presence is
+    # refreshed, a lost one is not a loss.
     with publishes_batched():
         for group, text in frames.items():
-            try:
-                _publish_now(group, text, LATEST)
-            except Exception as error:  # noqa: BLE001 - presence is refreshed; a lost one is not a loss
-                log.warning("publishing a held frame failed (%s)", type(error).__name__)
+            _publish_now(group, text, LATEST)
 
 
 _latest_publishes = LatestPublishes()
