@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from deploy.run_cluster import Cluster, answers, raise_file_limit  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
+from housekeeping import AutovacuumStandIn  # noqa: E402
 from stats import cpu_seconds_by_command  # noqa: E402
 
 BASELINE_PORT = 8201
@@ -156,7 +157,7 @@ def run_json(argv, timeout):
     out = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
     if not lines:
-        raise RuntimeError(f"{argv[1]} printed no result: {out.stderr[-2000:]}")
+        raise RuntimeError(f"{argv[2]} printed no result: {out.stderr[-2000:]}")
     return json.loads(lines[-1])
 
 
@@ -168,6 +169,7 @@ def consult_run(args, cluster, rate, data):
     pids = json.loads((cluster.workdir / "pids.json").read_text())
     argv = [
         sys.executable,
+        "bench/without_gc.py",
         "bench/load.py",
         "--data",
         data,
@@ -202,6 +204,7 @@ def consult_run(args, cluster, rate, data):
 def baseline_run(args, baseline, rate):
     argv = [
         sys.executable,
+        "bench/without_gc.py",
         "bench/stock_loadgen.py",
         "--clients",
         str(args.clients),
@@ -388,10 +391,13 @@ def compare(args, rates, workdir, data, services):
             env=cluster.env,
             check=True,
         )
-        for rate in rates:
-            consult_results.append(
-                emit(services.add_to(consult_run(args, cluster, rate, data)), args.out)
-            )
+        with AutovacuumStandIn(
+            cluster.env.get("DATABASE_OWNER_URL") or cluster.env["DATABASE_URL"]
+        ):
+            for rate in rates:
+                consult_results.append(
+                    emit(services.add_to(consult_run(args, cluster, rate, data)), args.out)
+                )
     finally:
         cluster.stop()
     if args.consult_only:

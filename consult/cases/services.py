@@ -18,10 +18,16 @@ from consult.cases import activity, store
 from consult.cases.access import Need, case_for, is_team_member
 from consult.cases.models import Case, Message, ReadPosition, RiskLevel, Status
 from consult.cases.rendering import render_markdown
-from consult.core.errors import AccessDenied, IdentifierFound, TooLarge, ValidationFailed
+from consult.core.errors import (
+    AccessDenied,
+    IdentifierFound,
+    TooLarge,
+    ValidationFailed,
+)
 from consult.deid.guard import guard_fields, guard_rendered, guard_text
 from consult.events import frames
 from consult.realtime.broadcast import case_group, publish_on_commit
+from consult.realtime.workers import retrying_transient
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,7 @@ def message_post(
 
     1. The body's size, then the de-identification guard and the markdown renderer: pure and
        the slowest steps, they run before the room's row lock is taken, so a room's posts queue
-       only behind each other's database work.
+       only behind each other's database work (post_draft).
     2. store.message_store authorises the poster under the case's row lock (with the role and
        the session `session_id` a socket posts under: consult/accounts/grants.py), stores the
        message and appends `message.posted`; a plain post is one statement on PostgreSQL.
@@ -82,10 +88,102 @@ def message_post(
     A retry with a client_id already stored returns the stored message (duplicate=True)
     without a second row, event or broadcast: the sender may not have seen the first ack.
     """
+    return _draft_stored(
+        post_draft(
+            actor=actor,
+            case_code=case_code,
+            client_id=client_id,
+            body=body,
+            corrects_seq=corrects_seq,
+            confirmations=confirmations,
+            session_id=session_id,
+        )
+    )
+
+
+def messages_post(requests):
+    """message_post for each request (its keyword arguments), in order: its PostResult, or the
+    exception it raised (a ConsultError, or the database's).
+
+    The plain posts go to PostgreSQL in one pipelined transaction (store.plain_posts_pipelined):
+    each is sent as soon as its guard has run, and PostgreSQL stores it while the next one is
+    checked, so a batch waits for the database once rather than once per post. A post that did
+    not go that way or that it did not store (a correction, a confirmed false alarm, a retry, a
+    refusal, or a batch whose transaction failed) then takes message_post's general path, one
+    transaction each, which tells them apart: one post's failure stays its own."""
+    results = [None] * len(requests)
+    sent, general = [], []
+    in_lock_order = sorted(range(len(requests)), key=lambda index: requests[index]["case_code"])
+    with store.plain_posts_pipelined() as plain_posts:
+        for index in in_lock_order:
+            try:
+                draft = post_draft(**requests[index])
+            except Exception as error:  # noqa: BLE001 - a ConsultError, or one post's bug: its own
+                results[index] = error
+                continue
+            if draft.is_plain:
+                sent.append((index, draft, plain_posts.send(**draft.store_arguments())))
+            else:
+                general.append((index, draft))
+    for index, draft, plain_post in sent:
+        if plain_post.message is None:
+            general.append((index, draft))
+        else:
+            _posted(draft, plain_post.message)
+            results[index] = PostResult(plain_post.message, duplicate=False)
+    for index, draft in general:
+        try:
+            results[index] = retrying_transient(_draft_stored)(draft)
+        except Exception as error:  # noqa: BLE001 - one post's failure is that socket's, not the batch's
+            results[index] = error
+    return results
+
+
+@dataclass(frozen=True)
+class PostDraft:
+    """A post checked as far as it can be without the database (post_draft)."""
+
+    actor: object
+    case_code: str
+    client_id: str
+    body: str
+    body_html: str | None
+    corrects_seq: int | None
+    accepted: tuple  # the confirmed false alarms the guard accepted
+    flagged: IdentifierFound | None  # what the guard found, raised only to a permitted poster
+    mentions: object
+    session_id: int | None
+
+    @property
+    def is_plain(self):
+        """Stored by store.message_store's one statement: nothing but the text."""
+        return self.flagged is None and self.corrects_seq is None and not self.accepted
+
+    def store_arguments(self):
+        return {
+            "author": self.actor,
+            "case_code": self.case_code,
+            "client_id": self.client_id,
+            "body": self.body,
+            "body_html": self.body_html,
+            "audit_payload": {
+                "body_sha256": content_hash(self.body),
+                "corrects_seq": self.corrects_seq,
+            },
+            "session_id": self.session_id,
+        }
+
+
+def post_draft(
+    *, actor, case_code, client_id, body, corrects_seq=None, confirmations=(), session_id=None
+):
+    """A PostDraft: the body's size, the de-identification guard and the renderer."""
     if len(body.encode()) > settings.MESSAGE_MAX_BYTES:
         raise TooLarge(f"body is over {settings.MESSAGE_MAX_BYTES} bytes", field="body")
     if not body.strip():
         raise ValidationFailed("body is empty", field="body")
+    if "\x00" in body:  # PostgreSQL cannot store it in text (the socket refuses it earlier)
+        raise ValidationFailed("body holds a NUL character", field="body")
     mentions = activity.mentions_in(actor=actor, case_code=case_code, body=body)
     accepted, flagged = _guarded(body, confirmations, mentions.spans)
     body_html = render_markdown(body) if flagged is None else None
@@ -94,31 +192,44 @@ def message_post(
     # the dev machine). Plain lines render as themselves and skip it.
     if body_html is not None and body_html != f"<p>{body}</p>":
         flagged = _rendered_flagged(body_html, body, [*accepted, *mentions.spans])
-    with store.message_store(
-        author=actor,
+    return PostDraft(
+        actor=actor,
         case_code=case_code,
         client_id=client_id,
         body=body,
         body_html=body_html,
-        audit_payload={"body_sha256": content_hash(body), "corrects_seq": corrects_seq},
         corrects_seq=corrects_seq,
-        confirmations=accepted,
-        refusal=flagged,
+        accepted=tuple(accepted),
+        flagged=flagged,
+        mentions=mentions,
         session_id=session_id,
+    )
+
+
+def _draft_stored(draft):
+    with store.message_store(
+        **draft.store_arguments(),
+        corrects_seq=draft.corrects_seq,
+        confirmations=draft.accepted,
+        refusal=draft.flagged,
     ) as stored:
         if stored.duplicate:
             return PostResult(stored.message, duplicate=True)
-        message = stored.message
-        false_alarms_audit(
-            actor=actor,
-            case=message.case,
-            record={"message_id": message.pk},
-            accepted={"body": accepted},
-            texts={"body": body},
-        )
-        publish_on_commit(case_group(message.case_id), frames.message_new(message), seq=message.seq)
-        _publish_team_news(message, case_code, message.case.team_id, mentions)
-    return PostResult(message, duplicate=False)
+        _posted(draft, stored.message)
+    return PostResult(stored.message, duplicate=False)
+
+
+def _posted(draft, message):
+    """What follows a stored post, in its transaction: false-alarm events, then the frames."""
+    false_alarms_audit(
+        actor=draft.actor,
+        case=message.case,
+        record={"message_id": message.pk},
+        accepted={"body": list(draft.accepted)},
+        texts={"body": draft.body},
+    )
+    publish_on_commit(case_group(message.case_id), frames.message_new(message), seq=message.seq)
+    _publish_team_news(message, draft.case_code, message.case.team_id, draft.mentions)
 
 
 def _publish_team_news(message, case_code, team_id, mentions):

@@ -34,7 +34,7 @@ from consult.audit.kinds import Action, case_stream
 from consult.cases import access
 from consult.cases.models import Case, Message, Presence, ReadPosition
 from consult.core.errors import AccessDenied, NotFound, ValidationFailed
-from consult.core.prepared import fetch_all, fetch_one_prepared
+from consult.core.prepared import fetch_all, fetch_one_prepared, pipelined
 from consult.emergency.models import EmergencyGrant
 
 CASES, MESSAGES = Case._meta.db_table, Message._meta.db_table
@@ -74,12 +74,7 @@ def message_store(
     raised only to someone allowed to post). The event's payload is `audit_payload` and the
     message's room seq (its last key).
     """
-    event = audit_sql.event_numbered_by_statement(
-        action=Action.MESSAGE_POSTED,
-        actor=author,
-        stream=case_stream(case_code),
-        payload=audit_payload,
-    )
+    event = _posted_event(author, case_code, audit_payload)
     if refusal is None and corrects_seq is None and not confirmations:
         message = _plain_post(author, case_code, client_id, body, body_html, event, session_id)
         if message is not None:
@@ -159,6 +154,17 @@ def _plain_post(author, case_code, client_id, body, body_html, event, session_id
     when the general path must decide (and always off PostgreSQL or inside a transaction)."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return None
+    sql, params = _plain_post_statement(
+        author, case_code, client_id, body, body_html, event, session_id
+    )
+    try:
+        row = fetch_one_prepared(sql, params)
+    except IntegrityError:
+        return None  # the same client_id raced in from another socket: the general path finds it
+    return _plain_post_stored(row, author, case_code, client_id, body, body_html, event)
+
+
+def _plain_post_statement(author, case_code, client_id, body, body_html, event, session_id):
     audit_ctes, params = audit_sql.append_numbered_in_statement(
         event, source="inserted", payload_seq="inserted.seq", case_id_sql="(SELECT id FROM moved)"
     )
@@ -174,10 +180,11 @@ def _plain_post(author, case_code, client_id, body, body_html, event, session_id
             "session": session_id,
         }
     )
-    try:
-        row = fetch_one_prepared(_plain_post_sql(audit_ctes), params)
-    except IntegrityError:
-        return None  # the same client_id raced in from another socket: the general path finds it
+    return _plain_post_sql(audit_ctes), params
+
+
+def _plain_post_stored(row, author, case_code, client_id, body, body_html, event):
+    """The Message the plain post statement stored, from its `row`; None if it stored none."""
     if row is None:
         return None
     case_id, team_id, message_id, seq, *audit_row = row
@@ -214,6 +221,66 @@ def _plain_post(author, case_code, client_id, body, body_html, event, session_id
     message.case, message.author = case, author
     audit_sql.numbered_append_completed(event, audit_row, seq=seq, case=case)
     return message
+
+
+class PlainPosts:
+    """Plain posts sent to PostgreSQL one after another, without waiting for each one's answer,
+    in one transaction (plain_posts_pipelined)."""
+
+    def __init__(self, statements):
+        self.statements = statements
+        self.sent = []
+
+    def send(self, *, author, case_code, client_id, body, body_html, audit_payload, session_id):
+        """Send one plain post (message_store's arguments): a handle whose `message`, once the
+        `with` block is over, is the stored Message, or None when the general path must decide
+        (message_store: not the plain case, a retry, or the transaction did not commit)."""
+        post = PlainPost()
+        if self.statements is None:
+            return post
+        event = _posted_event(author, case_code, audit_payload)
+        post.parts = (author, case_code, client_id, body, body_html, event)
+        self.statements.send(
+            *_plain_post_statement(author, case_code, client_id, body, body_html, event, session_id)
+        )
+        self.sent.append(post)
+        return post
+
+    def finish(self):
+        for post, row in zip(self.sent, self.statements.rows, strict=True):
+            post.message = _plain_post_stored(row, *post.parts)
+
+
+class PlainPost:
+    message = None
+
+
+@contextlib.contextmanager
+def plain_posts_pipelined():
+    """A PlainPosts: each post goes to PostgreSQL as soon as it is sent, and PostgreSQL stores
+    it while the caller checks the next one (the de-identification guard, the renderer), so a
+    batch of posts waits for the database once, not once per post, and commits once.
+
+    One transaction for the batch: if any of its statements fails, none stands, and every post
+    takes the general path. Its callers send posts in the order of their case codes, so two
+    batches take their rooms' locks in the same order and never deadlock. Off PostgreSQL or
+    inside a transaction every handle says "general path"."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield PlainPosts(None)
+        return
+    with pipelined() as statements:
+        posts = PlainPosts(statements)
+        yield posts
+    posts.finish()
+
+
+def _posted_event(author, case_code, audit_payload):
+    return audit_sql.event_numbered_by_statement(
+        action=Action.MESSAGE_POSTED,
+        actor=author,
+        stream=case_stream(case_code),
+        payload=audit_payload,
+    )
 
 
 # consult.cases.access's MEMBER rule for the case row `c` and the parameters actor, role,

@@ -178,6 +178,8 @@ def _check_fields(schema, data):
             bounded_int(value, name)
         elif not isinstance(value, spec.kind):
             raise ValidationFailed(f"{name} must be {_type_name(spec.kind)}", field=name)
+        elif spec.kind is str and "\x00" in value:  # PostgreSQL cannot store it in text
+            raise ValidationFailed(f"{name} holds a NUL character", field=name)
 
 
 def _type_name(kind):

@@ -115,18 +115,18 @@ async def test_a_post_into_a_hung_database_is_answered_unavailable_and_stored_on
     settings.DB_CALL_TIMEOUT_SECONDS = 1
     ws, _ = await joined(alice, north_case.code)
     hung = threading.Event()
-    real_post = services.message_post
+    real_post = services.messages_post
 
-    def post_after_the_hang(**kwargs):
+    def post_after_the_hang(requests):
         hung.wait(10)
-        return real_post(**kwargs)
+        return real_post(requests)
 
-    monkeypatch.setattr(services, "message_post", post_after_the_hang)
+    monkeypatch.setattr(services, "messages_post", post_after_the_hang)
     await ws.send_json_to({"type": "message.send", "client_id": "m-hung", "body": "Plan reviewed."})
     error = await ws.receive_json_from(timeout=5)
     assert (error["code"], error["client_id"]) == ("unavailable", "m-hung")
     hung.set()
-    monkeypatch.setattr(services, "message_post", real_post)
+    monkeypatch.setattr(services, "messages_post", real_post)
     await asyncio.sleep(error["retry_after"])  # as a client does: sooner is refused at once
     await ws.send_json_to({"type": "message.send", "client_id": "m-hung", "body": "Plan reviewed."})
     while (frame := await ws.receive_json_from(timeout=10))["type"] != "message.ack":
@@ -150,13 +150,13 @@ async def test_posts_queued_behind_a_hung_batch_are_answered_within_the_limit(
     first, _ = await joined(alice, north_case.code)
     second, _ = await joined(alice, north_case.code)
     hung = threading.Event()
-    real_post = services.message_post
+    real_post = services.messages_post
 
-    def post_after_the_hang(**kwargs):
+    def post_after_the_hang(requests):
         hung.wait(10)
-        return real_post(**kwargs)
+        return real_post(requests)
 
-    monkeypatch.setattr(services, "message_post", post_after_the_hang)
+    monkeypatch.setattr(services, "messages_post", post_after_the_hang)
     started = time.monotonic()
     await first.send_json_to({"type": "message.send", "client_id": "a", "body": "Plan reviewed."})
     await asyncio.sleep(0.2)
@@ -187,13 +187,13 @@ async def test_a_sockets_next_posts_into_a_hung_database_are_refused_at_once(
     settings.DB_CALL_TIMEOUT_SECONDS = 2
     ws, _ = await joined(alice, north_case.code)
     hung = threading.Event()
-    real_post = services.message_post
+    real_post = services.messages_post
 
-    def post_after_the_hang(**kwargs):
+    def post_after_the_hang(requests):
         hung.wait(10)
-        return real_post(**kwargs)
+        return real_post(requests)
 
-    monkeypatch.setattr(services, "message_post", post_after_the_hang)
+    monkeypatch.setattr(services, "messages_post", post_after_the_hang)
     started = time.monotonic()
     for client_id in ("a", "b", "c"):
         await ws.send_json_to({"type": "message.send", "client_id": client_id, "body": "Seen."})
@@ -209,7 +209,7 @@ async def test_a_sockets_next_posts_into_a_hung_database_are_refused_at_once(
     ]
     assert time.monotonic() - started < 3.5  # one limit (2 s), not one per frame (6 s)
     hung.set()
-    monkeypatch.setattr(services, "message_post", real_post)
+    monkeypatch.setattr(services, "messages_post", real_post)
     await asyncio.sleep(errors[-1]["retry_after"])
     await ws.send_json_to({"type": "message.send", "client_id": "c", "body": "Seen."})
     while (frame := await ws.receive_json_from(timeout=10))["type"] != "message.ack":

@@ -86,6 +86,8 @@ INVALID = [
      "corrects must not be negative", "corrects", "message.send", "c1"),
     (CASE_ROOM, SEND + '"body":"hi","confirmations":{}}', ValidationFailed, "invalid_field",
      "confirmations must be a list", "confirmations", "message.send", "c1"),
+    (CASE_ROOM, SEND + '"body":"plan\\u0000 agreed"}', ValidationFailed, "invalid_field",
+     "body holds a NUL character", "body", "message.send", "c1"),  # PostgreSQL cannot store it
     (CASE_ROOM, SEND + '"body":"hi","urgent":true}', ValidationFailed, "invalid_field",
      "unknown field 'urgent'", "urgent", "message.send", "c1"),
     (CASE_ROOM, '{"type":"message.send","client_id":"no spaces!","body":"hi"}',
@@ -114,6 +116,8 @@ INVALID = [
      "position starts at 1", "position", None, None),
     (REVIEW_ROOM, '{"type":"minutes.save","position":1}', ValidationFailed, "invalid_field",
      "text is required", "text", "minutes.save", None),
+    (REVIEW_ROOM, '{"type":"minutes.save","position":1,"text":"\\u0000"}', ValidationFailed,
+     "invalid_field", "text holds a NUL character", "text", "minutes.save", None),
     (REVIEW_ROOM, '{"type":"review.open"}', ProtocolError, "unknown_type",
      "unknown frame type 'review.open'", "type", "review.open", None),
 ]  # fmt: skip

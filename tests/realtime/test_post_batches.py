@@ -108,3 +108,87 @@ async def test_a_post_whose_socket_closed_meanwhile_is_still_stored(alice, north
     follow_up = await batches.post(**request(alice, north_case, 2))
     assert follow_up.message.client_id == "c2"
     assert await stored(north_case, "client_id") == ["c1", "c2"]
+
+
+@pytest.fixture
+def second_case(alice, north):
+    from consult.cases.services import case_create
+
+    return case_create(actor=alice, team_id=north.pk, title="Second case", risk_level="low")
+
+
+@database_sync_to_async
+def trail_intact(case):
+    from consult.audit.trail import verify_trail
+
+    [report] = verify_trail(f"case:{case.code}")
+    return report.intact, report.events
+
+
+async def test_posts_to_several_rooms_in_one_batch_keep_each_rooms_order(
+    alice, north_case, second_case
+):
+    cases = [north_case, second_case]
+    requests = [request(alice, cases[n % 2], n) for n in range(12)]
+    results = await database_sync_to_async(post_batches.post_each)(requests)
+
+    assert [(r.message.case_id, r.message.client_id) for r in results] == [
+        (cases[n % 2].pk, f"c{n}") for n in range(12)
+    ]
+    assert await stored(north_case, "client_id") == [f"c{n}" for n in range(0, 12, 2)]
+    assert await stored(second_case, "client_id") == [f"c{n}" for n in range(1, 12, 2)]
+    assert await trail_intact(north_case) == (True, 7)  # case.created and six posts
+    assert await trail_intact(second_case) == (True, 7)
+
+
+@pytest.mark.postgres
+async def test_a_batch_whose_transaction_fails_stores_its_other_posts_one_by_one(
+    alice, north_case, room_frames
+):
+    """The plain posts of a batch go to PostgreSQL in one transaction: when one of its
+    statements fails there, none stands, and every other post is stored by the general path,
+    each exactly once, with its event and its frame."""
+    from consult.cases import services
+
+    broken = {**request(alice, north_case, 2), "session_id": "not-a-session-id"}
+    requests = [request(alice, north_case, 1), broken, request(alice, north_case, 3)]
+    with mock.patch.object(services, "_draft_stored", wraps=services._draft_stored) as one_by_one:
+        results = await database_sync_to_async(post_batches.post_each)(requests)
+
+    assert one_by_one.call_count == 3  # the pipelined transaction stood for none of them
+
+    assert isinstance(results[1], Exception)
+    assert [(r.message.client_id, r.duplicate) for r in (results[0], results[2])] == [
+        ("c1", False),
+        ("c3", False),
+    ]
+    assert await stored(north_case, "client_id") == ["c1", "c3"]
+    assert await trail_intact(north_case) == (True, 3)
+    await settle(room_frames, 2)
+    assert sorted(client_id for _, client_id in room_frames) == ["c1", "c3"]
+
+
+async def test_a_post_the_database_cannot_take_fails_alone(alice, north_case, room_frames):
+    """A body PostgreSQL cannot store (a NUL character) is refused with a typed error before
+    anything is sent: the batch's other posts stand."""
+    requests = [
+        request(alice, north_case, 1),
+        request(alice, north_case, 2, body="Plan\x00 reviewed"),
+        request(alice, north_case, 3),
+    ]
+    results = await database_sync_to_async(post_batches.post_each)(requests)
+
+    assert isinstance(results[1], ValidationFailed) and results[1].field == "body"
+    assert [r.message.client_id for r in (results[0], results[2])] == ["c1", "c3"]
+    assert await stored(north_case, "client_id") == ["c1", "c3"]
+    assert await trail_intact(north_case) == (True, 3)
+
+
+async def test_a_resent_post_in_a_batch_is_answered_as_a_duplicate(alice, north_case):
+    first = await database_sync_to_async(post_batches.post_each)([request(alice, north_case, 1)])
+    again = await database_sync_to_async(post_batches.post_each)(
+        [request(alice, north_case, 1), request(alice, north_case, 2)]
+    )
+    assert (again[0].message.seq, again[0].duplicate) == (first[0].message.seq, True)
+    assert (again[1].message.seq, again[1].duplicate) == (2, False)
+    assert await stored(north_case, "client_id") == ["c1", "c2"]
