@@ -333,7 +333,7 @@ HANDSHAKE_QUEUE_SECONDS = envint("HANDSHAKE_QUEUE_SECONDS", 30)
 GIL_SWITCH_INTERVAL = float(os.environ.get("GIL_SWITCH_INTERVAL", "0.005"))
 # The server's garbage collector thresholds (consult/server/tuning.py); Python's are 700,10,10.
 GC_THRESHOLDS = tuple(int(n) for n in os.environ.get("GC_THRESHOLDS", "20000,50,100").split(","))
-GC_FULL_COLLECT_SECONDS = float(os.environ.get("GC_FULL_COLLECT_SECONDS", "30"))
+GC_FULL_COLLECT_SECONDS = float(os.environ.get("GC_FULL_COLLECT_SECONDS", "1"))
 GC_FULL_COLLECT_AFTER_CLOSES = envint("GC_FULL_COLLECT_AFTER_CLOSES", 500)
 GC_FULL_COLLECT_MAX_SECONDS = float(os.environ.get("GC_FULL_COLLECT_MAX_SECONDS", "600"))
 # The server logs where its event loop is when it has not run this long (0: not watched;
