@@ -47,7 +47,7 @@ from daphne.cli import CommandLineInterface
 from daphne.ws_protocol import WebSocketFactory
 
 from consult.server.graceful import GracefulServer
-from consult.server.tuning import connection_closed, tune_process
+from consult.server.tuning import connection_closed, connection_opened, tune_process
 
 
 class ClosingWebSocketFactory(WebSocketFactory):
@@ -94,6 +94,10 @@ class TunedServer(GracefulServer):
         if not logs_access(sys.argv[1:]):
             self.action_logger = None
         super().run()
+
+    def protocol_connected(self, protocol):
+        super().protocol_connected(protocol)
+        connection_opened()
 
     def protocol_disconnected(self, protocol):
         if "disconnected" not in self.connections.get(protocol, {}):

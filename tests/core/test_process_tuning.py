@@ -100,10 +100,37 @@ def test_a_full_collection_waits_for_closed_connections_or_the_longest_wait(monk
     assert len(collected) == 2
 
 
-def test_the_server_counts_the_connections_that_close(monkeypatch):
+def test_a_full_collection_waits_for_as_many_closes_as_connections_are_open(monkeypatch):
+    """A pass walks every open connection's objects: with 5,000 open, a reconnect storm gets one
+    pass once its garbage is that large, not one per 500 closes."""
+    from consult.server import tuning
+
+    collected = []
+    monkeypatch.setattr(tuning.gc, "collect", lambda: collected.append(1))
+    full = tuning.FullCollections(1, after_closes=3, at_least_every=600)
+    for _ in range(10):
+        full.connection_opened()
+
+    def reconnect(count):
+        for _ in range(count):
+            full.connection_closed()
+            full.connection_opened()
+
+    reconnect(6)
+    assert full.look() is False  # six closed, ten open: a pass would walk more than it frees
+    reconnect(4)
+    assert full.look() is True  # ten closed
+    assert collected == [1]
+    reconnect(2)
+    assert full.look() is False
+
+
+def test_the_server_counts_the_connections_that_open_and_close(monkeypatch):
     from consult.server import tuning
 
     full = tuning.FullCollections(30, after_closes=1, at_least_every=600)
     monkeypatch.setattr(tuning, "full_collections", full)
+    tuning.connection_opened()
+    tuning.connection_opened()
     tuning.connection_closed()
-    assert full.closed == 1
+    assert (full.open, full.closed) == (1, 1)
