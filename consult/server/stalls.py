@@ -8,6 +8,7 @@ locations only, never a frame's values (they may hold clinical text). At most on
 LOG_EVERY_SECONDS, so a saturated process does not flood its log.
 """
 
+import datetime
 import logging
 import sys
 import threading
@@ -48,7 +49,13 @@ class StallWatch:
             return None
         self.logged_at = now
         where = where_thread_is(self.loop_thread_id)
-        log.warning("the event loop has not run for %d ms; it is at:\n%s", late * 1000, where)
+        since = datetime.datetime.fromtimestamp(time.time() - late, datetime.UTC)
+        log.warning(
+            "the event loop has not run for %d ms (since %s UTC); it is at:\n%s",
+            late * 1000,
+            since.strftime("%H:%M:%S.%f")[:-3],
+            where,
+        )
         return where
 
 
