@@ -118,19 +118,23 @@ def messages_post(requests):
         for index in in_lock_order:
             try:
                 draft = post_draft(**requests[index])
+                plain_post = plain_posts.send(**draft.store_arguments()) if draft.is_plain else None
             except Exception as error:  # noqa: BLE001 - a ConsultError, or one post's bug: its own
                 results[index] = error
                 continue
-            if draft.is_plain:
-                sent.append((index, draft, plain_posts.send(**draft.store_arguments())))
-            else:
+            if plain_post is None:
                 general.append((index, draft))
+            else:
+                sent.append((index, draft, plain_post))
     for index, draft, plain_post in sent:
         if plain_post.message is None:
             general.append((index, draft))
-        else:
+            continue
+        try:
             _posted(draft, plain_post.message)
             results[index] = PostResult(plain_post.message, duplicate=False)
+        except Exception as error:  # noqa: BLE001 - as message_post: the resend is acked a duplicate
+            results[index] = error
     for index, draft in general:
         try:
             results[index] = retrying_transient(_draft_stored)(draft)

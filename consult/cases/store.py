@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import orjson
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from consult.accounts.models import Membership, Team, User
@@ -246,9 +246,14 @@ class PlainPosts:
         self.sent.append(post)
         return post
 
+    def end(self):
+        self.statements.send(PIPELINE_END, None)
+
     def finish(self):
-        for post, row in zip(self.sent, self.statements.rows, strict=True):
-            post.message = _plain_post_stored(row, *post.parts)
+        *rows, end = self.statements.rows
+        committed = not self.statements.failed and end == (1,)
+        for post, row in zip(self.sent, rows, strict=True):
+            post.message = _plain_post_stored(row if committed else None, *post.parts)
 
 
 class PlainPost:
@@ -268,10 +273,22 @@ def plain_posts_pipelined():
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         yield PlainPosts(None)
         return
-    with pipelined() as statements:
+    with contextlib.ExitStack() as stack:
+        try:
+            statements = stack.enter_context(pipelined())
+        except DatabaseError:  # no connection: the general path tries each post, and says why
+            statements = None
         posts = PlainPosts(statements)
         yield posts
-    posts.finish()
+        if statements is not None:
+            posts.end()
+    if statements is not None:
+        posts.finish()
+
+
+# The last statement of a batch of plain posts: answered only if every one before it ran (after
+# a failure PostgreSQL skips the rest of the transaction).
+PIPELINE_END = "SELECT 1"
 
 
 def _posted_event(author, case_code, audit_payload):

@@ -61,46 +61,30 @@ def _prepared_cursor():
 class _Pipelined:
     """Statements sent to PostgreSQL without waiting for each one's answer (pipelined)."""
 
-    committed = False
-
-    def __init__(self, pipeline):
-        self.pipeline = pipeline
+    def __init__(self):
         self.cursors = []
-        self.last = None  # answered only if every statement before it succeeded
+        self.failed = False
+        self.rows = None
 
     def send(self, sql, params):
         cursor = psycopg.Cursor(connection.connection)
         self.cursors.append(cursor)
         # psycopg raises a statement's error from whichever later call reads its answer: the
-        # transaction's outcome is read once, at the end (ended).
+        # transaction's outcome is read once, at its end (ended).
         with contextlib.suppress(psycopg.Error):
             cursor.execute(sql, params, prepare=True)
 
-    def end(self):
-        self.last = psycopg.Cursor(connection.connection)
-        with contextlib.suppress(psycopg.Error):
-            self.last.execute("SELECT 1", prepare=True)
-
-    def ended(self, committed):
-        """After the transaction's end: keep each statement's first row if it committed."""
-        self.committed = committed and _answered(self.last)
-        self.rows = [_first_row(cursor) if self.committed else None for cursor in self.cursors]
-        for cursor in (*self.cursors, self.last):
-            if cursor is not None:
-                cursor.close()
-
-
-def _answered(cursor):
-    try:
-        return cursor is not None and cursor.fetchone() == (1,)
-    except psycopg.Error:  # skipped: a statement before it failed, and the transaction with it
-        return False
+    def ended(self, *, failed):
+        self.failed = failed
+        self.rows = [_first_row(cursor) for cursor in self.cursors]
+        for cursor in self.cursors:
+            cursor.close()
 
 
 def _first_row(cursor):
     try:
         return cursor.fetchone()
-    except psycopg.Error:  # never sent (psycopg refused its parameters): not part of it
+    except psycopg.Error:  # no answer: it failed, was skipped after a failure, or was never sent
         return None
 
 
@@ -109,20 +93,21 @@ def pipelined():
     """One transaction of prepared statements (fetch_one_prepared), sent in PostgreSQL's
     pipeline mode: each goes as the caller makes it, and PostgreSQL runs it while the caller
     goes on to the next; the transaction commits when the block ends, at one wait for the
-    database. Then `rows` holds each statement's first row (None if it returned none), all of
-    them None if the transaction did not commit: a statement failed, and nothing stands.
-    PostgreSQL only, outside a transaction (autocommit)."""
+    database. Then `rows` holds each statement's first row (None if it returned none or had no
+    answer) and `failed` is True if PostgreSQL reported an error: then nothing of it stands.
+    A statement psycopg refused to send (its parameters) is not part of it and reports nothing;
+    a caller that must know that every statement ran ends with one that returns a row (after
+    a failure PostgreSQL skips the rest). PostgreSQL only, outside a transaction (autocommit)."""
     connection.ensure_connection()
     statements = None
     with connection.wrap_database_errors:
         try:
-            with connection.connection.pipeline() as pipeline:
-                statements = _Pipelined(pipeline)
+            with connection.connection.pipeline():
+                statements = _Pipelined()
                 yield statements
-                statements.end()
-        except psycopg.Error:  # raised as the transaction ended: a statement or COMMIT failed
-            if statements is None or statements.last is None:
+        except psycopg.Error:  # read as the transaction ended: a statement or its COMMIT failed
+            if statements is None:
                 raise
-            statements.ended(committed=False)
+            statements.ended(failed=True)
         else:
-            statements.ended(committed=True)
+            statements.ended(failed=False)

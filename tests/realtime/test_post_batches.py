@@ -192,3 +192,42 @@ async def test_a_resent_post_in_a_batch_is_answered_as_a_duplicate(alice, north_
     assert (again[0].message.seq, again[0].duplicate) == (first[0].message.seq, True)
     assert (again[1].message.seq, again[1].duplicate) == (2, False)
     assert await stored(north_case, "client_id") == ["c1", "c2"]
+
+
+@pytest.mark.postgres
+async def test_a_batch_that_cannot_open_its_pipeline_posts_each_on_its_own(
+    alice, north_case, room_frames, monkeypatch
+):
+    import psycopg
+    from django.db import connection
+
+    def no_pipeline(*args, **kwargs):
+        raise psycopg.OperationalError("the connection is gone")
+
+    def post_without_pipelines(requests):
+        connection.ensure_connection()
+        monkeypatch.setattr(type(connection.connection), "pipeline", no_pipeline)
+        return post_batches.post_each(requests)
+
+    requests = [request(alice, north_case, n) for n in (1, 2)]
+    results = await database_sync_to_async(post_without_pipelines)(requests)
+
+    assert [(r.message.client_id, r.duplicate) for r in results] == [("c1", False), ("c2", False)]
+    assert await stored(north_case, "client_id") == ["c1", "c2"]
+    await settle(room_frames, 2)
+    assert sorted(client_id for _, client_id in room_frames) == ["c1", "c2"]
+
+
+@pytest.mark.postgres
+async def test_a_batchs_plain_posts_are_stored_by_its_pipelined_transaction(alice, north_case):
+    """The fast path stays the path: a batch of plain posts takes no post-by-post transaction
+    (a silent fall back would still store everything, one wait per post)."""
+    from consult.cases import services
+
+    requests = [request(alice, north_case, n) for n in range(5)]
+    with mock.patch.object(services, "_draft_stored", wraps=services._draft_stored) as one_by_one:
+        results = await database_sync_to_async(post_batches.post_each)(requests)
+
+    assert one_by_one.call_count == 0
+    assert [r.message.seq for r in results] == [1, 2, 3, 4, 5]
+    assert await trail_intact(north_case) == (True, 6)
