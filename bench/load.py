@@ -41,7 +41,7 @@ except ImportError:
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from stats import cpu_seconds, rss_mb, summary_ms  # noqa: E402
+from stats import cpu_seconds, cpu_ticks, rss_mb, steal_pct, summary_ms  # noqa: E402
 
 BODY = "quick check in on the plan"
 
@@ -245,6 +245,7 @@ async def measure(args, data):
         args, run, clients, connected, connect_s, connect_times, measured, expected, cpu, pids
     )
     result["t0"] = round(t0, 3)
+    result["stolen_by_host_pct"] = cpu.pop("stolen_by_host")
     return result
 
 
@@ -252,10 +253,13 @@ async def cpu_window(pids, t_warm, t_end):
     """CPU % of each watched process (and this one) over the measured window."""
     await asyncio.sleep(max(0, t_warm - time.time()))
     before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-    me0, w0 = time.process_time(), time.time()
+    me0, w0, ticks0 = time.process_time(), time.time(), cpu_ticks()
     await asyncio.sleep(max(0, t_end - time.time()))
     wall = time.time() - w0
-    result = {"loadgen": round(100 * (time.process_time() - me0) / wall, 1)}
+    result = {
+        "loadgen": round(100 * (time.process_time() - me0) / wall, 1),
+        "stolen_by_host": steal_pct(ticks0, cpu_ticks()),
+    }
     for name, pid in pids.items():
         after = cpu_seconds(pid)
         if before[name] is not None and after is not None:

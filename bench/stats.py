@@ -65,3 +65,17 @@ def cpu_seconds_by_command(commands):
         if name in result:
             result[name][int(entry)] = _stat_cpu_seconds(text)
     return result
+
+
+def cpu_ticks():
+    """(steal, total) jiffies of all CPUs so far, from /proc/stat: on a virtual machine, steal
+    is time the host gave this machine's CPUs to someone else."""
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    return fields[7] if len(fields) > 7 else 0, sum(fields[:8])
+
+
+def steal_pct(before, after):
+    """The share of CPU time stolen by the host between two cpu_ticks() readings, in %."""
+    total = after[1] - before[1]
+    return round(100 * (after[0] - before[0]) / total, 1) if total else None
