@@ -185,7 +185,9 @@ def live_servers(django_db_setup, django_db_blocker, tmp_path_factory):
 @pytest.fixture(scope="session", autouse=True)
 def flush_retries_a_deadlock():
     """Live servers may still be finishing a request when a transactional test truncates the
-    database; PostgreSQL then aborts one side as a deadlock. The flush is simply tried again."""
+    database; PostgreSQL then aborts one side as a deadlock. The flush is simply tried again.
+    (Django's flush command reports the deadlock as a CommandError raised from it.)"""
+    from django.core.management.base import CommandError
     from django.db import OperationalError
     from django.test import TransactionTestCase
 
@@ -197,8 +199,11 @@ def flush_retries_a_deadlock():
         for attempt in range(attempts):
             try:
                 return original(self)
-            except OperationalError:
-                if attempt == attempts - 1:
+            except (OperationalError, CommandError) as error:
+                deadlocked = isinstance(error, OperationalError) or isinstance(
+                    error.__cause__, OperationalError
+                )
+                if not deadlocked or attempt == attempts - 1:
                     raise
                 time.sleep(0.5)
 
