@@ -41,7 +41,6 @@ class AutovacuumStandIn:
         self.every_seconds = every_seconds
         self.stopped = threading.Event()
         self.thread = None
-        self.passes = {"analyze": 0, "vacuum": 0}
 
     def __enter__(self):
         if self.database_url.startswith("postgres") and not self._autovacuum_on():
@@ -71,7 +70,5 @@ class AutovacuumStandIn:
                 name = sql.Identifier(table)
                 if vacuum_due:
                     connection.execute(sql.SQL("VACUUM ANALYZE {}").format(name))
-                    self.passes["vacuum"] += 1
                 elif analyze_due:
                     connection.execute(sql.SQL("ANALYZE {}").format(name))
-                    self.passes["analyze"] += 1

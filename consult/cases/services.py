@@ -18,12 +18,7 @@ from consult.cases import activity, store
 from consult.cases.access import Need, case_for, is_team_member
 from consult.cases.models import Case, Message, ReadPosition, RiskLevel, Status
 from consult.cases.rendering import render_markdown
-from consult.core.errors import (
-    AccessDenied,
-    IdentifierFound,
-    TooLarge,
-    ValidationFailed,
-)
+from consult.core.errors import AccessDenied, IdentifierFound, TooLarge, ValidationFailed
 from consult.deid.guard import guard_fields, guard_rendered, guard_text
 from consult.events import frames
 from consult.realtime.broadcast import case_group, publish_on_commit

@@ -225,7 +225,7 @@ def _plain_post_stored(row, author, case_code, client_id, body, body_html, event
 
 class PlainPosts:
     """Plain posts sent to PostgreSQL one after another, without waiting for each one's answer,
-    in one transaction (plain_posts_pipelined)."""
+    in one transaction (plain_posts_pipelined); with no `statements`, none is sent."""
 
     def __init__(self, statements):
         self.statements = statements
@@ -247,13 +247,21 @@ class PlainPosts:
         return post
 
     def end(self):
-        self.statements.send(PIPELINE_END, None)
+        if self.statements is not None:
+            self.statements.send(PIPELINE_END, None)
 
     def finish(self):
+        if self.statements is None:
+            return
         *rows, end = self.statements.rows
         committed = not self.statements.failed and end == (1,)
         for post, row in zip(self.sent, rows, strict=True):
             post.message = _plain_post_stored(row if committed else None, *post.parts)
+
+
+# The last statement of a batch of plain posts: answered only if every one before it ran (after
+# a failure PostgreSQL skips the rest of the transaction).
+PIPELINE_END = "SELECT 1"
 
 
 class PlainPost:
@@ -268,27 +276,19 @@ def plain_posts_pipelined():
 
     One transaction for the batch: if any of its statements fails, none stands, and every post
     takes the general path. Its callers send posts in the order of their case codes, so two
-    batches take their rooms' locks in the same order and never deadlock. Off PostgreSQL or
-    inside a transaction every handle says "general path"."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        yield PlainPosts(None)
-        return
+    batches take their rooms' locks in the same order and never deadlock. Off PostgreSQL,
+    inside a transaction or without a connection every handle says "general path"."""
+    statements = None
     with contextlib.ExitStack() as stack:
-        try:
-            statements = stack.enter_context(pipelined())
-        except DatabaseError:  # no connection: the general path tries each post, and says why
-            statements = None
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            try:
+                statements = stack.enter_context(pipelined())
+            except DatabaseError:  # no connection: the general path tries each post, and says why
+                pass
         posts = PlainPosts(statements)
         yield posts
-        if statements is not None:
-            posts.end()
-    if statements is not None:
-        posts.finish()
-
-
-# The last statement of a batch of plain posts: answered only if every one before it ran (after
-# a failure PostgreSQL skips the rest of the transaction).
-PIPELINE_END = "SELECT 1"
+        posts.end()
+    posts.finish()
 
 
 def _posted_event(author, case_code, audit_payload):

@@ -21,7 +21,7 @@ are ordered by the case row lock, as everywhere.
 
 Pipelining the batch (one wait for the database per batch instead of one per post) took a
 batch of five posts from 1.4-1.8 ms to 0.65-1.0 ms per post on one idle connection, and at
-500 msg/s (bench/compare.py) the room latency's p50 from 56-237 ms to 19-39 ms.
+500 msg/s (bench/compare.py) the room latency's p50 from 56-237 ms to 14-39 ms.
 """
 
 import asyncio
