@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from stats import cpu_seconds, rss_mb, summary_ms  # noqa: E402
+from stats import cpu_seconds, cpu_ticks, rss_mb, steal_pct, summary_ms  # noqa: E402
 
 from deploy.run_cluster import answers, daphne_command, raise_file_limit  # noqa: E402
 
@@ -199,8 +199,9 @@ async def measure(args, data, server):
     n = len(data["cookies"])
     await sockets.burst([0])  # one warm socket: imports, pools and caches are not per-socket costs
     await asyncio.sleep(1)
-    rss0, cpu0 = rss_mb(server.pid), cpu_seconds(server.pid)
+    rss0, cpu0, ticks0 = rss_mb(server.pid), cpu_seconds(server.pid), cpu_ticks()
     all_in, times, failures = await sockets.burst(range(1, n))
+    stolen = steal_pct(ticks0, cpu_ticks())
     await asyncio.sleep(2)
     rss1, cpu1 = rss_mb(server.pid), cpu_seconds(server.pid)
     connected = sum(ws is not None for ws in sockets.ws)
@@ -219,6 +220,9 @@ async def measure(args, data, server):
         # Everything the server process spent while they joined (handshake, session, user, the
         # join's reads and audit event, presence), per socket admitted.
         "server_cpu_ms_per_join": round((cpu1 - cpu0) * 1000 / max(1, connected - 1), 2),
+        # The share of the machine's CPU its host gave to other guests meanwhile: joins took
+        # longer, and cost more CPU, the more it took (bench/stats.py).
+        "stolen_by_host_pct": stolen,
     }
 
     await asyncio.sleep(args.idle)
@@ -253,7 +257,7 @@ async def restart(sockets, server):
     for ws in sockets.ws:
         if ws is not None:
             ws.close_timeout = 15
-    started = time.perf_counter()
+    started, ticks0 = time.perf_counter(), cpu_ticks()
     up = asyncio.ensure_future(asyncio.to_thread(server.restart))
 
     async def one(i):
@@ -285,6 +289,7 @@ async def restart(sockets, server):
         if times
         else None,
         "server_cpu_ms_per_join": round(cpu * 1000 / max(1, len(times)), 2),
+        "stolen_by_host_pct": steal_pct(ticks0, cpu_ticks()),
     }
 
 
@@ -358,7 +363,14 @@ def print_table(result):
         ),
         ("load average", " ".join(f"{x:.2f}" for x in result["load_avg"])),
     ]
-    rows.insert(2, ("join cost", f"{b['server_cpu_ms_per_join']} ms of server CPU per join"))
+    rows.insert(
+        2,
+        (
+            "join cost",
+            f"{b['server_cpu_ms_per_join']} ms of server CPU per join "
+            f"({b['stolen_by_host_pct']} % of the CPU stolen by the host meanwhile)",
+        ),
+    )
     if r := result.get("restart"):
         rows.insert(
             -1,
@@ -367,7 +379,7 @@ def print_table(result):
                 f"{r['reconnected']} back, the last {r['all_in_after_sigterm_s']} s after the "
                 f"SIGTERM ({r['all_in_after_new_process_s']} s after the new process answered at "
                 f"{r['new_process_answering_after_s']} s), {r['server_cpu_ms_per_join']} ms CPU "
-                f"per join, {r['failures']} failed",
+                f"per join, {r['failures']} failed, {r['stolen_by_host_pct']} % stolen by the host",
             ),
         )
     for name, value in rows:

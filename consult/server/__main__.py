@@ -47,7 +47,13 @@ from daphne.cli import CommandLineInterface
 from daphne.ws_protocol import WebSocketFactory
 
 from consult.server.graceful import GracefulServer
-from consult.server.tuning import connection_closed, connection_opened, tune_process
+from consult.server.tuning import (
+    connection_closed,
+    connection_handed_over,
+    connection_opened,
+    handed_to_websocket,
+    tune_process,
+)
 
 
 class ClosingWebSocketFactory(WebSocketFactory):
@@ -100,7 +106,9 @@ class TunedServer(GracefulServer):
         connection_opened()
 
     def protocol_disconnected(self, protocol):
-        if "disconnected" not in self.connections.get(protocol, {}):
+        if handed_to_websocket(protocol):
+            connection_handed_over()
+        elif "disconnected" not in self.connections.get(protocol, {}):
             connection_closed()  # what it leaves is cyclic garbage (consult/server/tuning.py)
         super().protocol_disconnected(protocol)
 

@@ -90,7 +90,7 @@ def test_a_full_collection_waits_for_closed_connections_or_the_longest_wait(monk
     from consult.server import tuning
 
     collected = []
-    monkeypatch.setattr(tuning.gc, "collect", lambda: collected.append(1))
+    monkeypatch.setattr(tuning.gc, "collect", lambda: collected.append(1) or 0)
     full = tuning.FullCollections(30, after_closes=3, at_least_every=120)
     assert [full.look() for _ in range(3)] == [False, False, False]  # 90 s, nothing closed
     for _ in range(3):
@@ -106,7 +106,7 @@ def test_a_full_collection_waits_for_as_many_closes_as_connections_are_open(monk
     from consult.server import tuning
 
     collected = []
-    monkeypatch.setattr(tuning.gc, "collect", lambda: collected.append(1))
+    monkeypatch.setattr(tuning.gc, "collect", lambda: collected.append(1) or 0)
     full = tuning.FullCollections(1, after_closes=3, at_least_every=600)
     for _ in range(10):
         full.connection_opened()
