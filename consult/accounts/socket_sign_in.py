@@ -4,7 +4,8 @@ Every socket handshake needs to know who opens it. Channels' AuthMiddlewareStack
 session and then the user through the ORM, on Channels' one database thread, and the MFA gate
 read the user's devices in a second hop: three to five queries and most of a join's CPU, paid
 5,000 times when a restarted process takes its sockets back. Here it is one prepared statement
-(consult/accounts/sql.py's socket_sign_in_row) in one hop to the socket database threads, with
+(consult/accounts/sql.py's socket_sign_in_rows) for a whole batch of handshakes, in one hop to
+the socket database threads (consult/realtime/batches.py), with
 the same answer Django's `get_user` and the MFA gate gave, and one stricter: a session past its
 idle or absolute deadline (consult/accounts/sessions.py) opens no socket, even before the sweep
 has ended it.
@@ -36,20 +37,33 @@ from consult.accounts import mfa
 from consult.accounts.models import User
 from consult.accounts.session_engine import SessionStore
 from consult.accounts.sessions import SESSION_ROW, idle_since, signed_in_since
-from consult.accounts.sql import USER_FIELDS, device_models, socket_sign_in_row
-from consult.realtime.workers import in_db_thread
+from consult.accounts.sql import USER_FIELDS, device_models, socket_sign_in_rows
+from consult.core.loops import one_per_event_loop
+from consult.realtime.batches import DatabaseBatches
 
 
 def socket_sign_in(session_key, *, now=None):
     """(user, session) for a handshake presenting `session_key` (None: no cookie)."""
+    return socket_sign_ins([session_key], now=now)[0]
+
+
+def socket_sign_ins(session_keys, *, now=None):
+    """socket_sign_in of every key, in order: one statement reads all their sessions."""
+    now = now or timezone.now()
+    wanted = [key for key in session_keys if key]
+    rows = (
+        socket_sign_in_rows(
+            wanted, now=now, idle_since=idle_since(now), signed_in_since=signed_in_since(now)
+        )
+        if wanted
+        else {}
+    )
+    return [_signed_in(key, rows.get(key)) for key in session_keys]
+
+
+def _signed_in(session_key, row):
     session = SessionStore(session_key)
     session._session_cache = {}  # loaded here or nowhere: never read lazily on the event loop
-    if not session_key:
-        return AnonymousUser(), session
-    now = now or timezone.now()
-    row = socket_sign_in_row(
-        session_key, now=now, idle_since=idle_since(now), signed_in_since=signed_in_since(now)
-    )
     if row is None:
         return AnonymousUser(), session
     session_data, session_row, *rest = row
@@ -111,10 +125,18 @@ class SocketSignIn:
         self.inner = inner
 
     async def __call__(self, scope, receive, send):
-        user, session = await in_db_thread(
-            socket_sign_in, queue_seconds=settings.HANDSHAKE_QUEUE_SECONDS
-        )(_session_cookie(scope))
+        session_key = _session_cookie(scope)
+        if session_key is None:
+            user, session = socket_sign_in(None)  # nobody to read: no database
+        else:
+            user, session = await sign_in_batches().call(session_key)
         return await self.inner({**scope, "user": user, "session": session}, receive, send)
+
+
+# A burst of handshakes reads its sessions in batches, one statement each (batches.py).
+sign_in_batches = one_per_event_loop(
+    lambda loop: DatabaseBatches(socket_sign_ins, queue_seconds=settings.HANDSHAKE_QUEUE_SECONDS)
+)
 
 
 def _session_cookie(scope):

@@ -4,8 +4,8 @@
 authorised in the statement that stores it (consult/cases/store.py). `confirmed_device_exists`
 is django-otp's `user_has_device` in one statement, for every socket handshake
 (consult/accounts/mfa.py), `live_session_row` Django's session read, prepared
-(consult/accounts/session_engine.py), and `socket_sign_in_row` all a socket handshake reads of
-its sign-in, in one statement (consult/accounts/socket_sign_in.py).
+(consult/accounts/session_engine.py), and `socket_sign_in_rows` all a batch of socket
+handshakes read of their sign-ins, in one statement (consult/accounts/socket_sign_in.py).
 """
 
 import functools
@@ -73,10 +73,12 @@ def _confirmed_device_ids_sql(vendor):
 
 def _socket_sign_in_sql(vendor):
     devices = "".join(f"{column}, " for column in _confirmed_device_ids_sql(vendor))
-    return f"""SELECT s.session_data, us.id, {devices}{_USER_COLUMNS}
+    # PostgreSQL reads a whole batch of handshakes' sessions at once (socket_sign_in_rows).
+    keys = "= ANY(%(key)s)" if vendor == "postgresql" else "= %(key)s"
+    return f"""SELECT s.session_key, s.session_data, us.id, {devices}{_USER_COLUMNS}
   FROM {DJANGO_SESSIONS} s JOIN {SESSIONS} us ON us.session_key = s.session_key
        JOIN {USERS} u ON u.id = us.user_id
- WHERE s.session_key = %(key)s AND s.expire_date > %(now)s
+ WHERE s.session_key {keys} AND s.expire_date > %(now)s
    AND us.ended_at IS NULL AND us.last_seen_at > %(idle_since)s
    AND us.created_at > %(signed_in_since)s AND u.is_active"""
 
@@ -84,25 +86,27 @@ def _socket_sign_in_sql(vendor):
 _statements = {}
 
 
-def socket_sign_in_row(session_key, *, now, idle_since, signed_in_since):
-    """(session_data, UserSession id, confirmed device ids per model of device_models(), the
-    user's fields in USER_FIELDS order) of the session `session_key` while it is unexpired, open
-    within its idle and absolute limits (consult/accounts/sessions.py), and its user active;
-    else None."""
+def socket_sign_in_rows(session_keys, *, now, idle_since, signed_in_since):
+    """{session key: (session_data, UserSession id, confirmed device ids per model of
+    device_models(), the user's fields in USER_FIELDS order)} of those of `session_keys` whose
+    session is unexpired, open within its idle and absolute limits
+    (consult/accounts/sessions.py), and its user active. One statement on PostgreSQL."""
     vendor = connection.vendor
     if vendor not in _statements:
         _statements[vendor] = _socket_sign_in_sql(vendor)
     adapt = connection.ops.adapt_datetimefield_value
-    rows = fetch_all(
-        _statements[vendor],
-        {
-            "key": session_key,
-            "now": adapt(now),
-            "idle_since": adapt(idle_since),
-            "signed_in_since": adapt(signed_in_since),
-        },
-    )
-    return rows[0] if rows else None
+    params = {
+        "now": adapt(now),
+        "idle_since": adapt(idle_since),
+        "signed_in_since": adapt(signed_in_since),
+    }
+    keys = list(session_keys)
+    batches = [keys] if vendor == "postgresql" else keys
+    return {
+        key: rest
+        for batch in batches
+        for key, *rest in fetch_all(_statements[vendor], {**params, "key": batch})
+    }
 
 
 def live_session_row(session_key, now):

@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from consult.accounts.models import User
@@ -16,6 +16,7 @@ from consult.cases.access import case_for
 from consult.cases.models import Presence
 from consult.core.errors import NotFound
 from consult.events import frames
+from consult.realtime.batches import each_answered
 from consult.realtime.broadcast import case_group, publish_on_commit
 from consult.realtime.hub import LATEST
 
@@ -80,28 +81,109 @@ def room_join(*, actor, case_code, channel_name, after_seq=None, session_id=None
     The socket subscribed to the room first (room_of): access is decided here, once, in the
     statement that reads the room (consult/cases/store.py's room_entry).
     """
-    limit = RECENT_HISTORY if after_seq is None else settings.HISTORY_PAGE_SIZE
-    entry = store.room_entry(
-        actor,
-        case_code,
-        session_id=session_id,
-        after_seq=after_seq,
-        limit=limit if after_seq is None else limit + 1,
+    request = {
+        "actor": actor,
+        "case_code": case_code,
+        "channel_name": channel_name,
+        "after_seq": after_seq,
+        "session_id": session_id,
+    }
+    [joined] = _admit([request], [_entry_alone(request)])
+    if isinstance(joined, Exception):
+        raise joined
+    return joined
+
+
+def rooms_join(requests):
+    """room_join for every request (a dict of its keyword arguments), the rooms of all of them
+    read in one statement (store.room_entries): [(case, frame) or the exception raised], in
+    order. A join that read did not admit (or every one, if it failed) reads its room on its
+    own, as room_join does, which records a refusal and raises it for that socket alone."""
+    try:
+        entries = store.room_entries(
+            [_join(request) for request in requests], seen_since=_fresh_since()
+        )
+    except DatabaseError:
+        entries = [None] * len(requests)
+    entries = each_answered(
+        lambda pair: pair[1] or _entry_alone(pair[0]),
+        zip(requests, entries, strict=True),
+        what="a room's read",
+    )
+    return _admit(requests, entries)
+
+
+def _join(request):
+    after_seq = request.get("after_seq")
+    return store.Join(
+        request["actor"],
+        request["case_code"],
+        request.get("session_id"),
+        after_seq,
+        RECENT_HISTORY if after_seq is None else settings.HISTORY_PAGE_SIZE + 1,
+    )
+
+
+def _entry_alone(request):
+    join = _join(request)
+    return store.room_entry(
+        join.actor,
+        join.code,
+        session_id=join.session_id,
+        after_seq=join.after_seq,
+        limit=join.limit,
         seen_since=_fresh_since(),
     )
+
+
+def _admit(requests, entries):
+    """Each request's socket present in the room of its entry (a RoomEntry, or the exception
+    that refused it), with its event on the trail: [(case, `room.joined` frame) or exception].
+
+    Every entry of a batch was read before any of its sockets became present, so the presence
+    each read found is completed with the batch's own joiners, and each room hears one presence
+    frame for the batch."""
+
+    def enter(pair):
+        request, entry = pair
+        if isinstance(entry, Exception):
+            raise entry
+        after_seq = request.get("after_seq")
+        limit = RECENT_HISTORY if after_seq is None else settings.HISTORY_PAGE_SIZE
+        history, has_more = _history_page(entry.history, after_seq=after_seq, limit=limit)
+        store.presence_enter(
+            entry.case,
+            request["actor"],
+            request["channel_name"],
+            joined=_read_range(after_seq, history),
+        )
+        return entry, history, has_more
+
+    entered = each_answered(enter, zip(requests, entries, strict=True), what="a room join")
+    present = {}  # case id -> UserRows of who is present once the batch is in
+    for request, result in zip(requests, entered, strict=True):
+        if not isinstance(result, Exception):
+            case_id = result[0].case.pk
+            users = present.get(case_id) or _user_rows(result[0].present)
+            present[case_id] = _with_user(users, request["actor"])
+    for case_id, users in present.items():
+        publish_on_commit(case_group(case_id), frames.presence(users), seq=LATEST)
+    return [
+        result if isinstance(result, Exception) else _joined(request, *result, present)
+        for request, result in zip(requests, entered, strict=True)
+    ]
+
+
+def _joined(request, entry, history, has_more, present):
     case = entry.case
-    history, has_more = _history_page(entry.history, after_seq=after_seq, limit=limit)
-    store.presence_enter(case, actor, channel_name, joined=_read_range(after_seq, history))
-    presence = _with_user(_user_rows(entry.present), actor)
-    publish_on_commit(case_group(case.pk), frames.presence(presence), seq=LATEST)
     return case, frames.room_joined(
         case=case,
-        me=actor,
+        me=request["actor"],
         members=_user_rows(entry.members),
         last_seq=case.last_seq,
         messages=history,
         has_more=has_more,
-        presence=presence,
+        presence=present[case.pk],
         read_positions={str(user_id): seq for user_id, seq in entry.readers},
     )
 

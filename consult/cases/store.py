@@ -34,7 +34,7 @@ from consult.audit.kinds import Action, case_stream
 from consult.cases import access
 from consult.cases.models import Case, Message, Presence, ReadPosition
 from consult.core.errors import AccessDenied, NotFound, ValidationFailed
-from consult.core.prepared import fetch_all, fetch_one_prepared, pipelined
+from consult.core.prepared import fetch_all, fetch_all_prepared, fetch_one_prepared, pipelined
 from consult.emergency.models import EmergencyGrant
 
 CASES, MESSAGES = Case._meta.db_table, Message._meta.db_table
@@ -603,14 +603,7 @@ def room_entry(actor, code, *, session_id, after_seq, limit, seen_since):
             },
         )
         if row is not None:
-            *case_row, history, members, readers, present = row
-            return RoomEntry(
-                _case_with_team_and_owner(case_row),
-                [(*r[:-1], _parsed_time(r[-1])) for r in history or ()],
-                [tuple(r) for r in members or ()],
-                [tuple(r) for r in readers or ()],
-                [tuple(r) for r in present or ()],
-            )
+            return _entry_of_row(row)
     # Refused (case_for records the refusal and raises), or not PostgreSQL.
     case = access.case_for(actor, code, session_id=session_id)
     return RoomEntry(
@@ -619,6 +612,83 @@ def room_entry(actor, code, *, session_id, after_seq, limit, seen_since):
         team_member_rows(case.team_id),
         read_position_rows(case.pk),
         present_user_rows(case.pk, seen_since=seen_since),
+    )
+
+
+# room_entry for a batch of joins in one statement (consult/realtime/batches.py): the same
+# statement per join, run LATERAL over the joins' parameters. Each join's row comes back numbered
+# by its place in the batch; a join refused its room has none.
+_PER_JOIN = {
+    "%(code)s": "j.code",
+    "%(actor)s": "j.actor",
+    "%(role)s": "j.role",
+    "%(session)s": "j.session",
+    "%(after_seq)s": "j.after_seq",
+    "%(limit)s": "j.row_limit",
+}
+
+
+@functools.cache
+def _room_entries_sql(*, from_latest):
+    entry = _room_entry_sql(from_latest=from_latest)
+    for param, column in _PER_JOIN.items():
+        entry = entry.replace(param, column)
+    return f"""SELECT j.i, e.*
+  FROM unnest(%(codes)s::text[], %(actors)s::bigint[], %(roles)s::text[], %(sessions)s::bigint[],
+              %(after_seqs)s::bigint[], %(limits)s::int[])
+       WITH ORDINALITY AS j(code, actor, role, session, after_seq, row_limit, i)
+       CROSS JOIN LATERAL ({entry}) e"""
+
+
+class Join(NamedTuple):
+    """One socket's join, as room_entry's arguments."""
+
+    actor: User
+    code: str
+    session_id: int | None
+    after_seq: int | None
+    limit: int
+
+
+def room_entries(joins, *, seen_since):
+    """[the RoomEntry of each Join, or None where the join was refused or not read here], in
+    order: on PostgreSQL one statement per kind of read (the most recent page or after a seq).
+    Nothing is read elsewhere: room_entry reads a None's room, and records its refusal."""
+    entries = [None] * len(joins)
+    if connection.vendor != "postgresql":
+        return entries
+    for from_latest in (True, False):
+        batch = [
+            (i, join) for i, join in enumerate(joins) if (join.after_seq is None) == from_latest
+        ]
+        if not batch:
+            continue
+        rows = fetch_all_prepared(
+            _room_entries_sql(from_latest=from_latest),
+            {
+                "codes": [join.code for _, join in batch],
+                "actors": [join.actor.pk for _, join in batch],
+                "roles": [join.actor.role for _, join in batch],
+                "sessions": [join.session_id for _, join in batch],
+                "after_seqs": [join.after_seq for _, join in batch],
+                "limits": [join.limit for _, join in batch],
+                "now": timezone.now(),
+                "seen_since": seen_since,
+            },
+        )
+        for number, *row in rows:
+            entries[batch[number - 1][0]] = _entry_of_row(row)
+    return entries
+
+
+def _entry_of_row(row):
+    *case_row, history, members, readers, present = row
+    return RoomEntry(
+        _case_with_team_and_owner(case_row),
+        [(*r[:-1], _parsed_time(r[-1])) for r in history or ()],
+        [tuple(r) for r in members or ()],
+        [tuple(r) for r in readers or ()],
+        [tuple(r) for r in present or ()],
     )
 
 

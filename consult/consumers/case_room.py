@@ -20,6 +20,7 @@ from consult.cases import rooms, services
 from consult.cases.access import case_for
 from consult.consumers.base import ConsultSocket
 from consult.consumers.gap_fill import gap_filler
+from consult.consumers.join_batches import join_batches
 from consult.consumers.post_batches import post_batches
 from consult.core.errors import ConsultError, NotFound, Unavailable
 from consult.events import frames
@@ -98,12 +99,14 @@ class CaseRoomConsumer(ConsultSocket):
         # socket's session is revoked through the room hub too (Member.session): no Channels
         # group of its own.
         await self._join_room(case_id)
-        case, joined = await in_db_thread(rooms.room_join, queue_seconds=queued)(
-            actor=self.user,
-            case_code=self.case_code,
-            channel_name=self.channel_name,
-            after_seq=after_seq,
-            session_id=self.session_id,
+        case, joined = await join_batches().call(
+            {
+                "actor": self.user,
+                "case_code": self.case_code,
+                "channel_name": self.channel_name,
+                "after_seq": after_seq,
+                "session_id": self.session_id,
+            }
         )
         if case.pk != case_id:  # the remembered room was another case's (rooms.room_of)
             rooms.forget_room(self.case_code)

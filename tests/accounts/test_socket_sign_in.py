@@ -108,3 +108,49 @@ async def test_the_session_cookie_is_found_among_others_and_across_headers(alice
     assert connected
     assert (await communicator.receive_json_from(timeout=5))["type"] == "room.joined"
     await communicator.disconnect()
+
+
+def test_a_batch_of_sign_ins_answers_each_key_as_one_sign_in_would_in_one_read(
+    monkeypatch, alice, bob
+):
+    """A burst of handshakes reads its sessions in one statement (consult/realtime/batches.py):
+    each key still gets its own user, or nobody, whatever else is in its batch."""
+    from consult.accounts import socket_sign_in as sign_in
+    from consult.accounts import sql
+
+    alice_key, bob_key, ended = session_cookie(alice), session_cookie(bob), session_cookie(bob)
+    UserSession.objects.filter(session_key=ended).update(ended_at=timezone.now())
+    keys = [alice_key, None, "no-such-session", bob_key, ended, alice_key]
+    one_by_one = [sign_in.socket_sign_in(key)[0] for key in keys]
+
+    reads = []
+    rows = sql.socket_sign_in_rows
+    monkeypatch.setattr(
+        sign_in, "socket_sign_in_rows", lambda *a, **k: reads.append(1) or rows(*a, **k)
+    )
+    answered = sign_in.socket_sign_ins(keys)
+
+    assert [user.pk for user, _ in answered] == [alice.pk, None, None, bob.pk, None, alice.pk]
+    assert [user.pk for user in one_by_one] == [user.pk for user, _ in answered]
+    assert [session.session_key for _, session in answered] == keys
+    assert answered[0][1] is not answered[-1][1]  # one session object per handshake
+    assert len(reads) == 1
+
+
+async def test_handshakes_at_once_each_open_as_their_own_user(alice, carol, oscar, north_case):
+    """Signed in together in batches, every socket opens as its own user: oscar, of another
+    team, is refused whoever shares his batch."""
+    import asyncio
+
+    people = [alice, carol, oscar] * 4
+    cookies = [await cookie_of(person) for person in people]
+    opened = await asyncio.gather(*(connect(None, north_case.code, cookie=c) for c in cookies))
+    users = []
+    for communicator, connected, _ in opened:
+        if connected:
+            frame = await communicator.receive_json_from(timeout=5)
+            users.append(frame["me"]["username"])
+            await communicator.disconnect()
+        else:
+            users.append(None)
+    assert users == [alice.username, carol.username, None] * 4

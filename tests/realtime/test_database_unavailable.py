@@ -89,7 +89,7 @@ async def test_a_handshake_without_the_database_is_told_to_try_again(
     def no_sign_in(*args, **kwargs):
         raise OperationalError("the database system is starting up")
 
-    monkeypatch.setattr(socket_sign_in, "socket_sign_in_row", no_sign_in)
+    monkeypatch.setattr(socket_sign_in, "socket_sign_in_rows", no_sign_in)
     frames, code = await handshake_answer(alice, north_case.code)
     assert code == 4503
     assert frames == [

@@ -1,0 +1,20 @@
+"""Room joins from this process's sockets reach the database in batches (consult/realtime/
+batches.py): the rooms of a whole batch read in one statement (rooms.rooms_join), the room frames
+it publishes sent to Redis together."""
+
+from django.conf import settings
+
+from consult.cases import rooms
+from consult.core.loops import one_per_event_loop
+from consult.realtime import hub
+from consult.realtime.batches import DatabaseBatches
+
+
+def join_each(requests):
+    with hub.publishes_batched():
+        return rooms.rooms_join(requests)
+
+
+join_batches = one_per_event_loop(
+    lambda loop: DatabaseBatches(join_each, queue_seconds=settings.HANDSHAKE_QUEUE_SECONDS)
+)

@@ -1,0 +1,128 @@
+"""Joins in a batch (consult/cases/rooms.py's rooms_join, consult/realtime/batches.py): the rooms
+of every join read in one statement, and each socket answered exactly as a join on its own would
+be, refusals included; the room's presence counts everyone the batch let in."""
+
+import pytest
+from django.db import connection
+
+from consult.audit.kinds import Action
+from consult.audit.models import AuditEvent
+from consult.cases import rooms, store
+from consult.cases.models import Presence
+from consult.cases.services import message_post
+from consult.core.errors import ConsultError
+from consult.events import frames
+
+pytestmark = pytest.mark.django_db
+
+
+def request(actor, case, channel, after_seq=None):
+    return {
+        "actor": actor,
+        "case_code": case.code,
+        "channel_name": channel,
+        "after_seq": after_seq,
+        "session_id": None,
+    }
+
+
+@pytest.fixture
+def posted(alice, north_case):
+    for n in range(1, 6):
+        message_post(actor=alice, case_code=north_case.code, client_id=f"m{n}", body=f"Line {n}")
+    return north_case
+
+
+@pytest.fixture
+def published(monkeypatch):
+    sent = []
+    monkeypatch.setattr(
+        rooms, "publish_on_commit", lambda group, frame, seq: sent.append((group, frame))
+    )
+    return sent
+
+
+@pytest.fixture
+def joins_alone(monkeypatch):
+    """The joins whose room was read on its own (store.room_entry), not by the batch's read."""
+    alone = []
+    entry = store.room_entry
+    monkeypatch.setattr(
+        store,
+        "room_entry",
+        lambda actor, code, **kw: alone.append(actor.username) or entry(actor, code, **kw),
+    )
+    return alone
+
+
+def test_a_batch_answers_each_join_as_it_would_alone_with_one_read(
+    alice, carol, oscar, posted, joins_alone, published
+):
+    batch = [
+        request(alice, posted, "a-1"),
+        request(carol, posted, "c-1", after_seq=3),
+        request(oscar, posted, "o-1"),  # another team's: refused
+        request(alice, posted, "a-2", after_seq=5),
+    ]
+    answers = rooms.rooms_join(batch)
+
+    (case, latest), (_, after_3), refused, (_, after_5) = answers
+    assert case.pk == posted.pk
+    assert [m["seq"] for m in latest["messages"]] == [1, 2, 3, 4, 5]
+    assert ([m["seq"] for m in after_3["messages"]], after_3["has_more"]) == ([4, 5], False)
+    assert after_5["messages"] == []
+    assert [latest["me"]["username"], after_3["me"]["username"]] == ["alice", "carol"]
+    assert isinstance(refused, ConsultError)
+    if connection.vendor == "postgresql":
+        assert joins_alone == ["oscar"]  # the others were read by the batch's one statement
+    else:  # SQLite reads each join's room on its own
+        assert joins_alone == ["alice", "carol", "oscar", "alice"]
+    assert set(Presence.objects.values_list("channel_name", flat=True)) == {"a-1", "c-1", "a-2"}
+    assert AuditEvent.objects.filter(action=Action.ROOM_JOINED, case=posted).count() == 3
+
+
+def test_everyone_a_batch_lets_in_is_present_in_every_frame_and_one_presence_frame(
+    alice, carol, bob, posted, published
+):
+    answers = rooms.rooms_join(
+        [request(alice, posted, "a-1"), request(carol, posted, "c-1"), request(bob, posted, "b-1")]
+    )
+    everyone = ["alice", "bob", "carol"]
+    for _, joined in answers:
+        assert [user["username"] for user in joined["presence"]] == everyone
+    [(group, frame)] = published
+    assert frame["type"] == "presence"
+    assert [user["username"] for user in frame["users"]] == everyone
+
+
+def test_when_the_batchs_read_fails_every_join_is_read_alone(
+    monkeypatch, alice, carol, posted, joins_alone, published
+):
+    from django.db import OperationalError
+
+    def fails(*args, **kwargs):
+        raise OperationalError("the batch's read failed")
+
+    monkeypatch.setattr(store, "room_entries", fails)
+    answers = rooms.rooms_join([request(alice, posted, "a-1"), request(carol, posted, "c-1")])
+    assert [joined["me"]["username"] for _, joined in answers] == ["alice", "carol"]
+    assert joins_alone == ["alice", "carol"]
+
+
+def test_one_join_failing_fails_only_its_own_socket(monkeypatch, alice, carol, posted, published):
+    enter = store.presence_enter
+
+    def fails_for_carol(case, actor, channel_name, **kwargs):
+        if actor.pk == carol.pk:
+            raise RuntimeError("carol's presence could not be written")
+        return enter(case, actor, channel_name, **kwargs)
+
+    monkeypatch.setattr(store, "presence_enter", fails_for_carol)
+    (_, alices), carols = rooms.rooms_join(
+        [request(alice, posted, "a-1"), request(carol, posted, "c-1")]
+    )
+    assert alices["me"]["username"] == "alice"
+    assert isinstance(carols, RuntimeError)
+    assert list(Presence.objects.values_list("channel_name", flat=True)) == ["a-1"]
+    assert [u["username"] for u in alices["presence"]] == ["alice"]
+    assert frames.encode(alices)  # still a frame that goes out
