@@ -16,6 +16,7 @@ A call whose caller went (a socket that closed while it waited) is not run. A ca
 """
 
 import asyncio
+import collections
 import logging
 
 from django.conf import settings
@@ -36,7 +37,7 @@ class DatabaseBatches:
     def __init__(self, run_batch, *, priority=NORMAL, queue_seconds=None, max_batch=MAX_BATCH):
         self.run_batch = run_batch
         self.priority, self.queue_seconds, self.max_batch = priority, queue_seconds, max_batch
-        self.queued = []  # (item, future)
+        self.queued = collections.deque()  # (item, future)
         self.draining = False
 
     async def call(self, item):
@@ -57,22 +58,30 @@ class DatabaseBatches:
 
     async def _drain(self):
         try:
-            while self.queued:
-                waiting = [(item, future) for item, future in self.queued if not future.done()]
-                batch, self.queued = waiting[: self.max_batch], waiting[self.max_batch :]
-                if not batch:
-                    continue
+            while batch := self._next_batch():
                 try:
                     results = await in_db_thread(
                         self.run_batch, priority=self.priority, queue_seconds=self.queue_seconds
                     )([item for item, _ in batch])
                 except Exception as error:  # noqa: BLE001 - each caller hears it (Unavailable...)
                     results = [error] * len(batch)
+                if len(results) != len(batch):  # a run_batch bug must not leave callers waiting
+                    log.error("a batch of %d calls got %d answers", len(batch), len(results))
+                    results = [Unavailable()] * len(batch)
                 for (_, future), result in zip(batch, results, strict=True):
                     if not future.done():  # the socket may have closed meanwhile
                         future.set_result(result)
         finally:
             self.draining = False
+
+    def _next_batch(self):
+        # From the front only: in a burst thousands are queued, and a batch takes 64 of them.
+        batch = []
+        while self.queued and len(batch) < self.max_batch:
+            item, future = self.queued.popleft()
+            if not future.done():  # its caller went or gave up: never run
+                batch.append((item, future))
+        return batch
 
 
 def each_answered(call, items, *, what):
