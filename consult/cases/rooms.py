@@ -144,22 +144,37 @@ def _admit(requests, entries):
     each read found is completed with the batch's own joiners, and each room hears one presence
     frame for the batch."""
 
-    def enter(pair):
+    def page(pair):
         request, entry = pair
         if isinstance(entry, Exception):
             raise entry
         after_seq = request.get("after_seq")
         limit = RECENT_HISTORY if after_seq is None else settings.HISTORY_PAGE_SIZE
         history, has_more = _history_page(entry.history, after_seq=after_seq, limit=limit)
-        store.presence_enter(
-            entry.case,
-            request["actor"],
-            request["channel_name"],
-            joined=_read_range(after_seq, history),
-        )
+        return entry, history, has_more, _read_range(after_seq, history)
+
+    pages = each_answered(page, zip(requests, entries, strict=True), what="a room's page")
+    admitted = [i for i, paged in enumerate(pages) if not isinstance(paged, Exception)]
+    entered = store.presences_enter(
+        [
+            (pages[i][0].case, requests[i]["actor"], requests[i]["channel_name"], pages[i][3])
+            for i in admitted
+        ]
+    )
+    in_already = {i for i, done in zip(admitted, entered, strict=True) if done}
+
+    def enter(numbered):
+        i, paged = numbered
+        if isinstance(paged, Exception):
+            raise paged
+        entry, history, has_more, joined = paged
+        if i not in in_already:
+            store.presence_enter(
+                entry.case, requests[i]["actor"], requests[i]["channel_name"], joined=joined
+            )
         return entry, history, has_more
 
-    entered = each_answered(enter, zip(requests, entries, strict=True), what="a room join")
+    entered = each_answered(enter, enumerate(pages), what="a room join")
     present = {}  # case id -> UserRows of who is present once the batch is in
     for request, result in zip(requests, entered, strict=True):
         if not isinstance(result, Exception):

@@ -126,3 +126,80 @@ def test_one_join_failing_fails_only_its_own_socket(monkeypatch, alice, carol, p
     assert list(Presence.objects.values_list("channel_name", flat=True)) == ["a-1"]
     assert [u["username"] for u in alices["presence"]] == ["alice"]
     assert frames.encode(alices)  # still a frame that goes out
+
+
+# In autocommit, as a server runs: a batch's presence rows and events go in one pipelined
+# transaction (store.presences_enter); above, inside the test's transaction, each went alone.
+
+
+@pytest.fixture
+def entered_alone(monkeypatch):
+    alone = []
+    enter = store.presence_enter
+    monkeypatch.setattr(
+        store,
+        "presence_enter",
+        lambda case, actor, channel_name, **kw: (
+            alone.append(channel_name) or enter(case, actor, channel_name, **kw)
+        ),
+    )
+    return alone
+
+
+def trail_intact(case):
+    from consult.audit.trail import verify_trail
+
+    [report] = verify_trail(f"case:{case.code}")
+    return report.intact
+
+
+@pytest.fixture
+def second_case(alice, north):
+    from consult.cases.services import case_create
+
+    return case_create(actor=alice, team_id=north.pk, title="Second case", risk_level="low")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres
+def test_a_batch_enters_every_room_in_one_transaction_and_the_trails_hold(
+    alice, carol, bob, posted, second_case, entered_alone, published
+):
+    batch = [
+        request(alice, posted, "a-1"),
+        request(carol, second_case, "c-2"),
+        request(bob, posted, "b-1", after_seq=2),
+        request(alice, second_case, "a-2"),
+    ]
+    answers = rooms.rooms_join(batch)
+
+    assert [joined["me"]["username"] for _, joined in answers] == ["alice", "carol", "bob", "alice"]
+    assert entered_alone == []  # all four in the batch's one transaction
+    assert Presence.objects.count() == 4
+    joined_events = AuditEvent.objects.filter(action=Action.ROOM_JOINED)
+    assert sorted(e.payload["count"] for e in joined_events.filter(case=posted)) == [3, 5]
+    assert joined_events.filter(case=second_case).count() == 2
+    assert trail_intact(posted) and trail_intact(second_case)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres
+def test_when_the_batchs_transaction_fails_each_socket_enters_on_its_own(
+    monkeypatch, alice, carol, posted, second_case, entered_alone, published
+):
+    from consult.core.prepared import _Pipelined
+
+    send = _Pipelined.send
+
+    def a_failing_statement(self, sql, params):
+        send(self, sql, params)
+        if len(self.cursors) == 1:
+            send(self, "SELECT 1/0", None)  # everything of the transaction is undone
+
+    monkeypatch.setattr(_Pipelined, "send", a_failing_statement)
+    answers = rooms.rooms_join([request(alice, posted, "a-1"), request(carol, second_case, "c-2")])
+    assert [joined["me"]["username"] for _, joined in answers] == ["alice", "carol"]
+    assert sorted(entered_alone) == ["a-1", "c-2"]
+    assert Presence.objects.count() == 2
+    assert AuditEvent.objects.filter(action=Action.ROOM_JOINED).count() == 2  # once each
+    assert trail_intact(posted) and trail_intact(second_case)
