@@ -53,13 +53,21 @@ def room_of(code):
     process's sockets come back to a few hundred rooms, each joined by many. A remembered id that
     is no longer the code's (a case deleted and its code given to another) is caught by
     room_join, which reads the case itself: the socket then forgets it and subscribes again."""
-    case_id = store.case_id_of_code(code)
-    if case_id is None:
-        raise NotFound("no such case")
-    if len(_known_rooms) >= KNOWN_ROOMS_MAX:
-        _known_rooms.clear()
-    _known_rooms[code] = case_id
+    [case_id] = rooms_of([code])
+    if isinstance(case_id, NotFound):
+        raise case_id
     return case_id
+
+
+def rooms_of(codes):
+    """room_of of each code, in one statement: [case id, or NotFound]. A restarted process's
+    first joins each read their room: 500 rooms were 500 statements, each a wait for the
+    database and then for the GIL behind the busy event loop (consult/realtime/batches.py)."""
+    found = store.case_ids_of_codes(set(codes))
+    if len(_known_rooms) + len(found) >= KNOWN_ROOMS_MAX:
+        _known_rooms.clear()
+    _known_rooms.update(found)
+    return [found[code] if code in found else NotFound("no such case") for code in codes]
 
 
 KNOWN_ROOMS_MAX = 100_000

@@ -474,6 +474,7 @@ TEAM_MEMBERS = f"""SELECT {USER_COLUMNS} FROM {USERS} u JOIN {MEMBERSHIPS} m ON 
  WHERE m.team_id = %s ORDER BY u.username"""
 READ_POSITIONS_OF_CASE = f"SELECT user_id, seq FROM {READ_POSITIONS} WHERE case_id = %s"
 CASE_ID_OF_CODE = f"SELECT id FROM {CASES} WHERE code = %s"
+CASE_IDS_OF_CODES = f"SELECT code, id FROM {CASES} WHERE code = ANY(%(codes)s)"
 
 
 def _columns(model, alias):
@@ -791,6 +792,13 @@ def case_id_of_code(code):
     """The id of the case `code`, or None: no access decided (consult/cases/rooms.room_of)."""
     found = _execute(CASE_ID_OF_CODE, [code], fetch=True)
     return found[0][0] if found else None
+
+
+def case_ids_of_codes(codes):
+    """{code: case id} of those of `codes` that name a case: one statement on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        return dict(fetch_all_prepared(CASE_IDS_OF_CODES, {"codes": list(codes)}))
+    return {code: case_id for code in codes if (case_id := case_id_of_code(code)) is not None}
 
 
 def presence_upsert(case_id, user_id, channel_name):

@@ -20,7 +20,7 @@ from consult.cases import rooms, services
 from consult.cases.access import case_for
 from consult.consumers.base import ConsultSocket
 from consult.consumers.gap_fill import gap_filler
-from consult.consumers.join_batches import join_batches
+from consult.consumers.join_batches import join_batches, room_batches
 from consult.consumers.post_batches import post_batches
 from consult.core.errors import ConsultError, NotFound, Unavailable
 from consult.events import frames
@@ -90,10 +90,7 @@ class CaseRoomConsumer(ConsultSocket):
 
     async def _enter(self, after_seq):
         """Subscribe to the room, then join it: (case, the room.joined frame)."""
-        queued = settings.HANDSHAKE_QUEUE_SECONDS  # a join waits its turn (workers.in_db_thread)
-        case_id = rooms.known_room(self.case_code) or await in_db_thread(
-            rooms.room_of, queue_seconds=queued
-        )(self.case_code)
+        case_id = rooms.known_room(self.case_code) or await room_batches().call(self.case_code)
         # Subscribe before room_join decides access and reads history (rooms.room_of says why);
         # anything that arrives twice is dropped by the client by its sequence number. The
         # socket's session is revoked through the room hub too (Member.session): no Channels

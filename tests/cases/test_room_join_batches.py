@@ -10,7 +10,7 @@ from consult.audit.models import AuditEvent
 from consult.cases import rooms, store
 from consult.cases.models import Presence
 from consult.cases.services import message_post
-from consult.core.errors import ConsultError
+from consult.core.errors import ConsultError, NotFound
 from consult.events import frames
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +203,16 @@ def test_when_the_batchs_transaction_fails_each_socket_enters_on_its_own(
     assert Presence.objects.count() == 2
     assert AuditEvent.objects.filter(action=Action.ROOM_JOINED).count() == 2  # once each
     assert trail_intact(posted) and trail_intact(second_case)
+
+
+def test_the_rooms_of_a_batch_of_codes_are_found_in_one_read_and_remembered(
+    alice, north_case, second_case
+):
+    rooms.forget_room(north_case.code)
+    found = rooms.rooms_of([north_case.code, "C-NONE", second_case.code, north_case.code])
+    assert found[0] == found[3] == north_case.pk and found[2] == second_case.pk
+    assert isinstance(found[1], NotFound)
+    assert rooms.known_room(north_case.code) == north_case.pk
+    assert rooms.known_room("C-NONE") is None
+    with pytest.raises(NotFound):
+        rooms.room_of("C-NONE")
