@@ -235,16 +235,33 @@ def _read_range(after_seq, history):
 
 
 def room_leave(*, channel_name):
+    rooms_leave([channel_name])
+
+
+def rooms_leave(channel_names):
+    """room_leave of each socket: their presence rows deleted in one statement, and each room
+    they left told who is still there, in one frame, read in one statement for all the rooms
+    (in a reconnect storm thousands leave at once: they were two statements each)."""
     with transaction.atomic():
-        case_id = store.presence_delete(channel_name)
-        if case_id is not None:
-            publish_on_commit(
-                case_group(case_id), frames.presence(present_users(case_id)), seq=LATEST
-            )
+        left = store.presences_delete(channel_names)
+        if left:
+            present = store.present_user_rows_of(left, seen_since=_fresh_since())
+            for case_id, users in present.items():
+                publish_on_commit(
+                    case_group(case_id), frames.presence(_user_rows(users)), seq=LATEST
+                )
+    return [None] * len(channel_names)
 
 
 def presence_refresh(*, channel_name):
-    Presence.objects.filter(channel_name=channel_name).update(seen_at=timezone.now())
+    presences_refresh([channel_name])
+
+
+def presences_refresh(channel_names):
+    """Every socket keeps its presence row fresh (PRESENCE_TTL_SECONDS): one statement for all of
+    a batch, where 5,000 open sockets were 170 statements a second."""
+    Presence.objects.filter(channel_name__in=list(channel_names)).update(seen_at=timezone.now())
+    return [None] * len(channel_names)
 
 
 PRESENCE_EXPIRY_BATCH = 1000

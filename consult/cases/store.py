@@ -465,6 +465,13 @@ VALUES (%s, %s, %s, %s)
     ON CONFLICT (channel_name) DO UPDATE
    SET case_id = excluded.case_id, user_id = excluded.user_id, seen_at = excluded.seen_at"""
 PRESENCE_DELETE = f"DELETE FROM {PRESENCES} WHERE channel_name = %s RETURNING case_id"
+PRESENCES_DELETE = (
+    f"DELETE FROM {PRESENCES} WHERE channel_name = ANY(%(channels)s) RETURNING case_id"
+)
+PRESENT_USERS_OF_CASES = f"""SELECT DISTINCT p.case_id, {USER_COLUMNS}
+  FROM {PRESENCES} p JOIN {USERS} u ON u.id = p.user_id
+ WHERE p.case_id = ANY(%(cases)s) AND p.seen_at >= %(since)s
+ ORDER BY p.case_id, u.username"""
 PRESENCE_EXPIRE = f"""DELETE FROM {PRESENCES}
  WHERE id IN (SELECT id FROM {PRESENCES} WHERE seen_at < %s LIMIT %s)"""
 PRESENT_USERS = f"""SELECT {USER_COLUMNS} FROM {USERS} u
@@ -809,6 +816,27 @@ def presence_delete(channel_name):
     """The id of the case the socket `channel_name` was present in, or None."""
     left = _execute(PRESENCE_DELETE, [channel_name], fetch=True)
     return left[0][0] if left else None
+
+
+def presences_delete(channel_names):
+    """The ids of the cases the sockets `channel_names` were present in, each once: one
+    statement on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        left = fetch_all_prepared(PRESENCES_DELETE, {"channels": list(channel_names)})
+        return {case_id for (case_id,) in left}
+    return {case_id for name in channel_names if (case_id := presence_delete(name)) is not None}
+
+
+def present_user_rows_of(case_ids, *, seen_since):
+    """{case id: present_user_rows of it} for every one of `case_ids`: one statement on
+    PostgreSQL."""
+    present = {case_id: [] for case_id in case_ids}
+    if connection.vendor != "postgresql":
+        return {case_id: present_user_rows(case_id, seen_since=seen_since) for case_id in present}
+    rows = fetch_all_prepared(PRESENT_USERS_OF_CASES, {"cases": list(present), "since": seen_since})
+    for case_id, *user in rows:
+        present[case_id].append(tuple(user))
+    return present
 
 
 def presence_expire(seen_before, *, limit):

@@ -13,22 +13,26 @@ import asyncio
 import logging
 import uuid
 
-from django.conf import settings
 from django.db import DatabaseError
 
 from consult.cases import rooms, services
 from consult.cases.access import case_for
 from consult.consumers.base import ConsultSocket
 from consult.consumers.gap_fill import gap_filler
-from consult.consumers.join_batches import join_batches, room_batches
 from consult.consumers.post_batches import post_batches
+from consult.consumers.room_batches import (
+    join_batches,
+    leave_batches,
+    refresh_batches,
+    room_id_batches,
+)
 from consult.core.errors import ConsultError, NotFound, Unavailable
 from consult.events import frames
 from consult.ops import metrics
 from consult.realtime import protocol
 from consult.realtime.broadcast import case_group, session_group
 from consult.realtime.hub import Member, hub
-from consult.realtime.workers import BACKGROUND, in_db_thread
+from consult.realtime.workers import in_db_thread
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +94,7 @@ class CaseRoomConsumer(ConsultSocket):
 
     async def _enter(self, after_seq):
         """Subscribe to the room, then join it: (case, the room.joined frame)."""
-        case_id = rooms.known_room(self.case_code) or await room_batches().call(self.case_code)
+        case_id = rooms.known_room(self.case_code) or await room_id_batches().call(self.case_code)
         # Subscribe before room_join decides access and reads history (rooms.room_of says why);
         # anything that arrives twice is dropped by the client by its sequence number. The
         # socket's session is revoked through the room hub too (Member.session): no Channels
@@ -124,13 +128,7 @@ class CaseRoomConsumer(ConsultSocket):
         self.presence_task.cancel()
         await self.leave_groups()
         try:
-            # Nobody waits on a leave: it goes after posts and joins, and may wait its turn as
-            # long as a join may (in a reconnect storm thousands leave at once).
-            await in_db_thread(
-                rooms.room_leave,
-                priority=BACKGROUND,
-                queue_seconds=settings.HANDSHAKE_QUEUE_SECONDS,
-            )(channel_name=self.channel_name)
+            await leave_batches().call(self.channel_name)
         except (Unavailable, DatabaseError) as error:
             # Presence rows expire by themselves (PRESENCE_TTL_SECONDS): the leave can be lost.
             log.info("a room leave could not reach the database (%s)", type(error).__name__)
@@ -229,4 +227,10 @@ class CaseRoomConsumer(ConsultSocket):
     async def _refresh_presence(self):
         while True:
             await asyncio.sleep(PRESENCE_REFRESH_SECONDS)
-            await in_db_thread(rooms.presence_refresh)(channel_name=self.channel_name)
+            try:
+                await refresh_batches().call(self.channel_name)
+            except (Unavailable, DatabaseError) as error:
+                # The next refresh tries again; a row not refreshed in time only expires.
+                log.info(
+                    "a presence refresh could not reach the database (%s)", type(error).__name__
+                )

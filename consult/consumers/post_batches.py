@@ -12,7 +12,7 @@ own retry and its own error. An idle process sends a post at once, as before; a 
 sends what piled up while the previous batch ran, so batches grow with the load and the
 per-post overhead shrinks when it matters.
 
-One batch runs at a time (MAX_BATCHES_IN_FLIGHT): with two, batches were half the size and two
+One batch runs at a time (consult/realtime/batches.py): with two, batches were half the size and two
 database threads fought the event loop for the GIL; at 500 msg/s over 1,000 sockets p99 went
 from 120-2,800 ms to 30-100 ms with one, and 700 msg/s kept it under 100 ms. The other
 database thread stays free for joins and reads. A socket awaits its own post before it reads
@@ -24,20 +24,17 @@ batch of five posts from 1.4-1.8 ms to 0.65-1.0 ms per post on one idle connecti
 500 msg/s (bench/compare.py) the room latency's p50 from 56-237 ms to 14-39 ms.
 """
 
-import asyncio
 import logging
 
-from django.conf import settings
-
 from consult.cases import services
-from consult.core.errors import ConsultError, Unavailable
+from consult.core.errors import ConsultError
 from consult.core.loops import one_per_event_loop
 from consult.realtime import hub
-from consult.realtime.workers import URGENT, in_db_thread
+from consult.realtime.batches import DatabaseBatches
+from consult.realtime.workers import URGENT
 
 log = logging.getLogger(__name__)
 
-MAX_BATCHES_IN_FLIGHT = 1
 MAX_BATCH = 64
 
 
@@ -53,47 +50,21 @@ def post_each(requests):
     return results
 
 
-class PostBatches:
-    """The queue of one event loop's posts."""
+class PostBatches(DatabaseBatches):
+    """The queue of one event loop's posts. A post whose socket closed while it waited is still
+    stored: the client may resend it, and the resend is acked as a duplicate."""
 
     def __init__(self):
-        self.queued = []  # (request, future)
-        self.in_flight = 0
+        # post_each looked up at each batch, not bound here (tests watch it).
+        super().__init__(
+            lambda requests: post_each(requests),
+            priority=URGENT,
+            max_batch=MAX_BATCH,
+            runs_abandoned=True,
+        )
 
     async def post(self, **request):
-        future = asyncio.get_running_loop().create_future()
-        self.queued.append((request, future))
-        if self.in_flight < MAX_BATCHES_IN_FLIGHT:
-            self.in_flight += 1
-            asyncio.ensure_future(self._drain())
-        try:
-            # Counted from the queueing, not from its batch's start: behind a hung database the
-            # batches ahead would each use up the whole limit first.
-            async with asyncio.timeout(settings.DB_CALL_TIMEOUT_SECONDS):
-                result = await future  # cancelled on timeout: its batch then skips the answer
-        except TimeoutError:
-            # It may still be stored when the database answers;
-            # the resend is then acked as a duplicate.
-            raise Unavailable() from None
-        if isinstance(result, BaseException):
-            raise result
-        return result
-
-    async def _drain(self):
-        try:
-            while self.queued:
-                batch, self.queued = self.queued[:MAX_BATCH], self.queued[MAX_BATCH:]
-                try:
-                    results = await in_db_thread(post_each, priority=URGENT)(
-                        [request for request, _ in batch]
-                    )
-                except Exception as error:  # noqa: BLE001 - e.g. the database thread could not start
-                    results = [error] * len(batch)
-                for (_, future), result in zip(batch, results, strict=True):
-                    if not future.done():  # the socket may have closed meanwhile
-                        future.set_result(result)
-        finally:
-            self.in_flight -= 1
+        return await self.call(request)
 
 
 post_batches = one_per_event_loop(lambda loop: PostBatches())  # this loop's queue of posts

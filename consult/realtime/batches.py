@@ -10,7 +10,8 @@ thread call of `run_batch(items)`, which answers each item with its result or th
 raised. An idle process runs a call at once, as before; a busy one runs what piled up while the
 previous batch ran, so batches grow with the load.
 
-A call whose caller went (a socket that closed while it waited) is not run. A call waits at most
+A call whose caller went (a socket that closed while it waited) is not run, unless the queue
+`runs_abandoned` (posts: consult/consumers/post_batches.py). A call waits at most
 `queue_seconds` for its batch to start and DB_CALL_TIMEOUT_SECONDS for its answer, as one
 `in_db_thread` call with that `queue_seconds` does, and is then refused `unavailable`.
 """
@@ -34,9 +35,20 @@ class DatabaseBatches:
     """The queue of one event loop's calls of `run_batch` (a function of a list of items that
     returns, in order, each item's result or exception; it runs on a database thread)."""
 
-    def __init__(self, run_batch, *, priority=NORMAL, queue_seconds=None, max_batch=MAX_BATCH):
+    def __init__(
+        self,
+        run_batch,
+        *,
+        priority=NORMAL,
+        queue_seconds=None,
+        max_batch=MAX_BATCH,
+        runs_abandoned=False,
+    ):
         self.run_batch = run_batch
         self.priority, self.queue_seconds, self.max_batch = priority, queue_seconds, max_batch
+        # Whether a call whose caller went still runs: a post may have been sent by a socket that
+        # closed before its ack, and its resend is then acked as a duplicate; a join may not.
+        self.runs_abandoned = runs_abandoned
         self.queued = collections.deque()  # (item, future)
         self.draining = False
 
@@ -48,6 +60,8 @@ class DatabaseBatches:
             asyncio.ensure_future(self._drain())
         limit = settings.DB_CALL_TIMEOUT_SECONDS + (self.queue_seconds or 0)
         try:
+            # Counted from the queueing, not from its batch's start: behind a hung database the
+            # batches ahead would each use up the whole limit first.
             async with asyncio.timeout(limit):
                 result = await future  # cancelled on timeout: its batch then skips it
         except TimeoutError:
@@ -79,7 +93,7 @@ class DatabaseBatches:
         batch = []
         while self.queued and len(batch) < self.max_batch:
             item, future = self.queued.popleft()
-            if not future.done():  # its caller went or gave up: never run
+            if self.runs_abandoned or not future.done():  # else its caller went: never run
                 batch.append((item, future))
         return batch
 

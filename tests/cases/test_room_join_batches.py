@@ -216,3 +216,38 @@ def test_the_rooms_of_a_batch_of_codes_are_found_in_one_read_and_remembered(
     assert rooms.known_room("C-NONE") is None
     with pytest.raises(NotFound):
         rooms.room_of("C-NONE")
+
+
+def test_sockets_leaving_together_are_gone_and_each_room_hears_who_is_left_once(
+    alice, carol, bob, posted, second_case, published
+):
+    rooms.rooms_join(
+        [
+            request(alice, posted, "a-1"),
+            request(carol, posted, "c-1"),
+            request(bob, posted, "b-1"),
+            request(carol, second_case, "c-2"),
+        ]
+    )
+    published.clear()
+
+    rooms.rooms_leave(["a-1", "c-1", "c-2", "never-joined"])
+
+    assert list(Presence.objects.values_list("channel_name", flat=True)) == ["b-1"]
+    heard = {group: [u["username"] for u in frame["users"]] for group, frame in published}
+    assert heard == {f"case.{posted.pk}": ["bob"], f"case.{second_case.pk}": []}
+
+
+def test_a_batch_of_refreshes_keeps_only_its_own_sockets_fresh(alice, carol, posted, published):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    rooms.rooms_join([request(alice, posted, "a-1"), request(carol, posted, "c-1")])
+    long_ago = timezone.now() - timedelta(hours=1)
+    Presence.objects.update(seen_at=long_ago)
+
+    rooms.presences_refresh(["a-1", "gone"])
+
+    seen = dict(Presence.objects.values_list("channel_name", "seen_at"))
+    assert seen["a-1"] > long_ago and seen["c-1"] == long_ago
