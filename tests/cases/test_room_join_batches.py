@@ -42,17 +42,22 @@ def published(monkeypatch):
     return sent
 
 
+def calls_of(monkeypatch, name, noted):
+    """Who store.`name` was called for, as noted(*args) of each call; the calls still run."""
+    calls, real = [], getattr(store, name)
+
+    def noting(*args, **kwargs):
+        calls.append(noted(*args))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, name, noting)
+    return calls
+
+
 @pytest.fixture
 def joins_alone(monkeypatch):
     """The joins whose room was read on its own (store.room_entry), not by the batch's read."""
-    alone = []
-    entry = store.room_entry
-    monkeypatch.setattr(
-        store,
-        "room_entry",
-        lambda actor, code, **kw: alone.append(actor.username) or entry(actor, code, **kw),
-    )
-    return alone
+    return calls_of(monkeypatch, "room_entry", lambda actor, code: actor.username)
 
 
 def test_a_batch_answers_each_join_as_it_would_alone_with_one_read(
@@ -134,16 +139,8 @@ def test_one_join_failing_fails_only_its_own_socket(monkeypatch, alice, carol, p
 
 @pytest.fixture
 def entered_alone(monkeypatch):
-    alone = []
-    enter = store.presence_enter
-    monkeypatch.setattr(
-        store,
-        "presence_enter",
-        lambda case, actor, channel_name, **kw: (
-            alone.append(channel_name) or enter(case, actor, channel_name, **kw)
-        ),
-    )
-    return alone
+    """The sockets that entered their room on their own (store.presence_enter)."""
+    return calls_of(monkeypatch, "presence_enter", lambda case, actor, channel_name: channel_name)
 
 
 def trail_intact(case):
