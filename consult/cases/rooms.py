@@ -42,27 +42,20 @@ def _history_page(rows, *, after_seq, limit):
     return _message_rows(rows[:limit]), len(rows) > limit
 
 
-def room_of(code):
-    """The id of case `code`'s room, for a socket to subscribe to BEFORE room_join decides its
-    access (NotFound if there is no such case). Nothing of the room reaches the socket before
-    room_join admits it, and a refused socket leaves at once; subscribing first is what lets one
-    access check suffice: a message committed after room_join's history read arrives live, and a
-    revocation committed after its check reaches the room.
-
-    Remembered per process (known_room): a code names one case for good, and a restarted
-    process's sockets come back to a few hundred rooms, each joined by many. A remembered id that
-    is no longer the code's (a case deleted and its code given to another) is caught by
-    room_join, which reads the case itself: the socket then forgets it and subscribes again."""
-    [case_id] = rooms_of([code])
-    if isinstance(case_id, NotFound):
-        raise case_id
-    return case_id
-
-
 def rooms_of(codes):
-    """room_of of each code, in one statement: [case id, or NotFound]. A restarted process's
-    first joins each read their room: 500 rooms were 500 statements, each a wait for the
-    database and then for the GIL behind the busy event loop (consult/realtime/batches.py)."""
+    """[the id of each case code's room, or NotFound], for sockets to subscribe to BEFORE
+    room_join decides their access. Nothing of the room reaches a socket before room_join admits
+    it, and a refused socket leaves at once; subscribing first is what lets one access check
+    suffice: a message committed after room_join's history read arrives live, and a revocation
+    committed after its check reaches the room.
+
+    One statement for all the codes: a restarted process's first joins each read their room, and
+    500 rooms were 500 statements, each a wait for the database and then for the GIL behind the
+    busy event loop (consult/realtime/batches.py). Remembered per process (known_room): a code
+    names one case for good, and the sockets come back to a few hundred rooms, each joined by
+    many. A remembered id that is no longer the code's (a case deleted and its code given to
+    another) is caught by room_join, which reads the case itself: the socket then forgets it and
+    subscribes again."""
     found = store.case_ids_of_codes(set(codes))
     if len(_known_rooms) + len(found) >= KNOWN_ROOMS_MAX:
         _known_rooms.clear()
@@ -75,7 +68,7 @@ _known_rooms = {}
 
 
 def known_room(code):
-    """room_of's remembered answer for `code`, or None: no database read."""
+    """rooms_of's remembered answer for `code`, or None: no database read."""
     return _known_rooms.get(code)
 
 
@@ -86,7 +79,7 @@ def forget_room(code):
 def room_join(*, actor, case_code, channel_name, after_seq=None, session_id=None):
     """Admit a member's socket to the room and return (case, the `room.joined` frame).
 
-    The socket subscribed to the room first (room_of): access is decided here, once, in the
+    The socket subscribed to the room first (rooms_of): access is decided here, once, in the
     statement that reads the room (consult/cases/store.py's room_entry).
     """
     request = {
@@ -163,13 +156,13 @@ def _admit(requests, entries):
 
     pages = each_answered(page, zip(requests, entries, strict=True), what="a room's page")
     admitted = [i for i, paged in enumerate(pages) if not isinstance(paged, Exception)]
-    entered = store.presences_enter(
+    in_batch = store.presences_enter(
         [
             (pages[i][0].case, requests[i]["actor"], requests[i]["channel_name"], pages[i][3])
             for i in admitted
         ]
     )
-    in_already = {i for i, done in zip(admitted, entered, strict=True) if done}
+    in_already = {i for i, done in zip(admitted, in_batch, strict=True) if done}
 
     def enter(numbered):
         i, paged = numbered
@@ -253,10 +246,6 @@ def rooms_leave(channel_names):
     return [None] * len(channel_names)
 
 
-def presence_refresh(*, channel_name):
-    presences_refresh([channel_name])
-
-
 def presences_refresh(channel_names):
     """Every socket keeps its presence row fresh (PRESENCE_TTL_SECONDS): one statement for all of
     a batch, where 5,000 open sockets were 170 statements a second."""
@@ -282,10 +271,6 @@ def expire_stale_presence(now=None):
         expired += batch
         if batch < PRESENCE_EXPIRY_BATCH:
             return expired
-
-
-def present_users(case_id):
-    return _user_rows(store.present_user_rows(case_id, seen_since=_fresh_since()))
 
 
 def team_members(case):

@@ -796,7 +796,7 @@ def history_rows(case_id, *, after_seq=None, limit):
 
 
 def case_id_of_code(code):
-    """The id of the case `code`, or None: no access decided (consult/cases/rooms.room_of)."""
+    """The id of the case `code`, or None: no access decided (consult/cases/rooms.rooms_of)."""
     found = _execute(CASE_ID_OF_CODE, [code], fetch=True)
     return found[0][0] if found else None
 

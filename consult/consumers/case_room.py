@@ -95,7 +95,7 @@ class CaseRoomConsumer(ConsultSocket):
     async def _enter(self, after_seq):
         """Subscribe to the room, then join it: (case, the room.joined frame)."""
         case_id = rooms.known_room(self.case_code) or await room_id_batches().call(self.case_code)
-        # Subscribe before room_join decides access and reads history (rooms.room_of says why);
+        # Subscribe before room_join decides access and reads history (rooms.rooms_of says why);
         # anything that arrives twice is dropped by the client by its sequence number. The
         # socket's session is revoked through the room hub too (Member.session): no Channels
         # group of its own.
@@ -109,7 +109,7 @@ class CaseRoomConsumer(ConsultSocket):
                 "session_id": self.session_id,
             }
         )
-        if case.pk != case_id:  # the remembered room was another case's (rooms.room_of)
+        if case.pk != case_id:  # the remembered room was another case's (rooms.rooms_of)
             rooms.forget_room(self.case_code)
             await self.leave_groups()
             return await self._enter(after_seq)

@@ -80,10 +80,10 @@ class FullCollections:
 
     def connection_closed(self):
         self.closed += 1
-        self.connection_handed_over()
+        self.open = max(0, self.open - 1)
 
     def connection_handed_over(self):
-        self.open = max(0, self.open - 1)
+        self.open = max(0, self.open - 1)  # the same connection, counted open once more
 
     def look(self):
         self.waited += self.seconds
@@ -133,6 +133,7 @@ def handed_to_websocket(protocol):
     same way, and the upgrade leaves the request's transport None. Counted as closes, every join
     in a burst of thousands was one, and a full pass over every open socket ran each second
     while they joined (6 % of the process's CPU, bench/idle_sockets.py)."""
+    # Imported here: this module is imported where no Twisted reactor may be installed yet.
     from daphne.http_protocol import WebRequest
 
     return isinstance(protocol, WebRequest) and protocol.transport is None

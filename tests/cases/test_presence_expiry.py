@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from consult.cases import rooms
+from consult.cases import rooms, store
 from consult.cases.models import Presence
 from consult.scheduler.loop import SchedulerLoop
 
@@ -27,7 +27,9 @@ def test_rows_past_the_ttl_go_and_fresh_ones_stay(settings, alice, bob, north_ca
     present(north_case, alice, "live.1", seconds_ago=10)
     assert rooms.expire_stale_presence() == 2
     assert list(Presence.objects.values_list("channel_name", flat=True)) == ["live.1"]
-    assert [u.username for u in rooms.present_users(north_case.pk)] == ["alice"]
+    since = timezone.now() - timedelta(seconds=settings.PRESENCE_TTL_SECONDS)
+    present_now = store.present_user_rows_of([north_case.pk], seen_since=since)
+    assert [username for _, username, *_ in present_now[north_case.pk]] == ["alice"]
 
 
 def test_it_deletes_in_batches_until_none_is_left(monkeypatch, alice, north_case):
