@@ -287,6 +287,7 @@ async def restart(sockets, server):
     return {
         "reconnected": len(times),
         "failures": len(failures),
+        "old_process_gone_after_s": round(server.exited_at - started, 2),
         "new_process_answering_after_s": round(server.answering_at - started, 2),
         "all_in_after_sigterm_s": round(max(times), 2) if times else None,
         "all_in_after_new_process_s": round(max(times) - (server.answering_at - started), 2)
@@ -328,6 +329,7 @@ class Server:
         """SIGTERM (Daphne closes every socket with 1012 and exits), then a new process."""
         self.process.terminate()
         self.process.wait(timeout=30)
+        self.exited_at = time.perf_counter()
         self.start()
 
     def stop(self):

@@ -60,6 +60,22 @@ class DatabaseThreads:
         self.lanes[priority].append(item)
         self.tokens.put(None)
 
+    def finish(self, timeout):
+        """Wait, at most `timeout` s, until every item queued so far has run: True if all did.
+
+        A process that is stopping calls it: its threads are daemon threads, which the exit
+        would kill mid-statement (a post's transaction rolled back, its sender never told).
+        Each thread takes one barrier item from the last lane, after everything queued before
+        it and once it has finished its own item, then waits there for the others."""
+        barrier = threading.Barrier(len(self.threads) + 1)
+        for _ in self.threads:
+            self.put(_BarrierCall(barrier), BACKGROUND)
+        try:
+            barrier.wait(timeout)
+        except threading.BrokenBarrierError:
+            return False
+        return True
+
     def _next(self):
         # deque appends and pops are atomic; a token is put after its item, so one is there.
         for lane in self.lanes:
@@ -73,6 +89,19 @@ class DatabaseThreads:
         while True:
             self.tokens.get()
             self._next().run()
+
+
+class _BarrierCall:
+    __slots__ = ("barrier",)
+
+    def __init__(self, barrier):
+        self.barrier = barrier
+
+    def run(self):
+        try:
+            self.barrier.wait()
+        except threading.BrokenBarrierError:
+            pass  # finish() gave up waiting: the process is ending anyway
 
 
 class _FutureCall:
@@ -144,6 +173,11 @@ def database_threads():
             sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
             _threads = DatabaseThreads(1 if sqlite else settings.DB_THREADS)
     return _threads
+
+
+def finish_database_work(timeout):
+    """database_threads().finish(timeout), if this process ever started them."""
+    return _threads is None or _threads.finish(timeout)
 
 
 def in_db_thread(func, *, priority=NORMAL, queue_seconds=None):

@@ -32,3 +32,31 @@ def test_each_lane_keeps_its_order_and_errors_reach_the_caller():
     failing = threads.submit(int, "not a number", priority=NORMAL)
     with pytest.raises(ValueError):
         failing.result(timeout=5)
+
+
+def test_finish_waits_for_everything_queued_and_running():
+    """A stopping process lets its threads finish: a post queued or under way is not cut off."""
+    threads = DatabaseThreads(3, name="test-db")
+    release, ran = threading.Event(), []
+
+    def slow(name):
+        release.wait(5)
+        ran.append(name)
+
+    for i in range(3):
+        threads.submit(slow, f"running {i}", priority=URGENT)
+    for lane, name in ((BACKGROUND, "recheck"), (NORMAL, "join"), (URGENT, "post")):
+        threads.submit(ran.append, name, priority=lane)
+    threading.Timer(0.3, release.set).start()
+    assert threads.finish(timeout=5) is True
+    assert sorted(ran) == ["join", "post", "recheck", "running 0", "running 1", "running 2"]
+
+
+def test_finish_gives_up_on_a_call_that_never_returns():
+    threads = DatabaseThreads(2, name="test-db")
+    stuck = threading.Event()
+    threads.submit(stuck.wait, 5)
+    assert threads.finish(timeout=0.3) is False
+    stuck.set()
+    # The thread that was free is not left waiting at the barrier: it takes new work.
+    assert threads.submit(lambda: "answered").result(timeout=5) == "answered"

@@ -33,8 +33,9 @@ async def test_sigterm_closes_every_socket_with_1012_and_exits(own_server, alice
     closed = await asyncio.gather(*(frames_until_closed(ws, seconds=10) for ws in sockets))
     assert [code for _, code in closed] == [1012, 1012]
     await asyncio.to_thread(own_server.process.wait, 10)
-    assert own_server.process.returncode is not None
+    assert own_server.process.returncode == 0
     own_server.log.flush()
     log = await asyncio.to_thread(Path(own_server.log.name).read_text)
     assert "closing 2 websockets with 1012" in log
+    assert "every connection closed after" in log  # flushed before the process ended
     assert json.dumps(north_case.title) not in log
