@@ -23,6 +23,7 @@ from daphne.server import Server
 from twisted.internet import reactor
 
 from consult.realtime.workers import finish_database_work
+from consult.server.tuning import stop_collecting
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class GracefulServer(Server):
         if self.stopping_since is not None:
             return
         self.stopping_since = time.monotonic()
+        stop_collecting()
         for port in self.ports:
             port.stopListening()
         sockets = self.open_websockets()
