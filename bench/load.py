@@ -31,7 +31,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import orjson
-import websockets
 
 try:
     import uvloop
@@ -41,6 +40,8 @@ except ImportError:
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
+from lean_ws import Closed  # noqa: E402
+from lean_ws import connect as lean_connect  # noqa: E402
 from stats import cpu_seconds, cpu_ticks, rss_mb, steal_pct, summary_ms  # noqa: E402
 
 BODY = "quick check in on the plan"
@@ -78,32 +79,28 @@ class Client:
     async def connect(self):
         data = self.run.data
         base = urlsplit(self.url)
-        scheme = "wss" if base.scheme == "https" else "ws"
-        url = f"{scheme}://{base.netloc}/ws/cases/{data['rooms'][self.room]}/"
+        url = f"{base.scheme}://{base.netloc}/ws/cases/{data['rooms'][self.room]}/"
         cookie = f"{data['cookie_name']}={data['cookies'][self.index]}"
-        self.ws = await websockets.connect(
+        ws, first = await lean_connect(
             url,
             origin=f"{base.scheme}://{base.netloc}",
-            additional_headers={"Cookie": cookie},
-            open_timeout=self.run.args.connect_timeout,
-            ping_interval=None,
-            max_queue=None,
-            close_timeout=2,
-            compression=None,
+            headers=[("Cookie", cookie)],
+            open_seconds=self.run.args.connect_timeout,
         )
-        joined = orjson.loads(await self.ws.recv())
+        joined = orjson.loads(first)
         if joined.get("type") != "room.joined":
+            await ws.close()
             raise RuntimeError(f"expected room.joined, got {joined.get('type')}")
+        self.ws = ws
         self.last_seq = joined["last_seq"]
         self.seen.update(m["seq"] for m in joined["messages"])
 
     async def read(self):
-        try:
-            async for raw in self.ws:
-                self.on_frame(orjson.loads(raw), time.time())
-        except websockets.ConnectionClosed as closed:
-            if not self.run.closing:
-                self.run.error(f"closed[{self.index}]: {closed}")
+        """Every frame is handled as it is cut from the socket's buffer (bench/lean_ws.py)."""
+        self.ws.listen(lambda payload: self.on_frame(orjson.loads(payload), time.time()))
+        code = await self.ws.closed
+        if not self.run.closing:
+            self.run.error(f"closed[{self.index}]: {code or 1006}")
 
     def on_frame(self, frame, now):
         kind = frame.get("type")
@@ -138,7 +135,7 @@ class Client:
         now = time.time()
         self.run.sent[client_id] = [now, self.room, measured, 0]
         self.acks[client_id] = now
-        await self.ws.send(
+        self.ws.send_text(
             orjson.dumps({"type": "message.send", "client_id": client_id, "body": BODY}).decode()
         )
 
@@ -192,7 +189,7 @@ async def send_schedule(run, senders, t0, t_warm, t_end):
             n += 1
             try:
                 await client.send(f"{prefix}-{client.index}-{n}", measured=due >= t_warm)
-            except websockets.ConnectionClosed:
+            except Closed:
                 return
             due += interval
 
