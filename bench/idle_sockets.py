@@ -32,12 +32,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import orjson
-import websockets
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from lean_ws import Closed, HandshakeRefused  # noqa: E402
+from lean_ws import connect as lean_connect  # noqa: E402
 from stats import cpu_seconds, cpu_ticks, rss_mb, steal_pct, summary_ms  # noqa: E402
 
 from deploy.run_cluster import answers, daphne_command, raise_file_limit  # noqa: E402
@@ -62,17 +63,15 @@ class Sockets:
         path = f"/ws/cases/{self.data['rooms'][self.room_of(i)]}/"
         if after_seq is not None:
             path += f"?after_seq={after_seq}"
-        ws = await websockets.connect(
+        # The load generator shares the two cores with the server: its client is the lean one
+        # (bench/lean_ws.py), about half the CPU per socket of the websockets library's.
+        ws, first = await lean_connect(
             f"ws://{base.netloc}{path}",
             origin=self.url,
-            open_timeout=self.timeout,
-            ping_interval=None,
-            max_queue=None,
-            close_timeout=5,
-            compression=None,
-            additional_headers={"Cookie": f"{self.data['cookie_name']}={self.data['cookies'][i]}"},
+            headers=[("Cookie", f"{self.data['cookie_name']}={self.data['cookies'][i]}")],
+            open_seconds=self.timeout,
         )
-        joined = orjson.loads(await ws.recv())
+        joined = orjson.loads(first)
         if joined["type"] != "room.joined":  # e.g. `unavailable`: closed with 4503
             await ws.close()
             raise RuntimeError(f"{joined['type']} {joined.get('code', '')}")
@@ -113,14 +112,16 @@ class Sockets:
     async def drain(self, i):
         """Read (and keep the seq of) whatever the room sends, so the socket stays healthy."""
         ws = self.ws[i]
-        try:
-            async for raw in ws:
-                frame = orjson.loads(raw)
-                if frame["type"] == "message.new":
-                    self.last_seq[i] = max(self.last_seq[i], frame["message"]["seq"])
-        except websockets.ConnectionClosed:
-            if ws is self.ws[i]:
-                self.closed_by_server += 1
+
+        def on_text(payload):
+            frame = orjson.loads(payload)
+            if frame["type"] == "message.new":
+                self.last_seq[i] = max(self.last_seq[i], frame["message"]["seq"])
+
+        ws.listen(on_text)
+        await ws.closed
+        if ws is self.ws[i]:
+            self.closed_by_server += 1
 
     async def close_all(self):
         sockets, self.ws = self.ws, [None] * len(self.ws)
@@ -233,7 +234,7 @@ async def measure(args, data, server):
     idle = {
         "seconds": args.idle,
         "closed_by_server": sockets.closed_by_server,
-        "still_open": sum(ws is not None and ws.state.name == "OPEN" for ws in sockets.ws),
+        "still_open": sum(ws is not None and not ws.closed.done() for ws in sockets.ws),
     }
 
     await sockets.close_all()
@@ -258,16 +259,13 @@ async def restart(sockets, server):
     every client reconnects as the browser does (jittered backoff from 0.25 s up to 2 s, with
     after_seq). Times from the SIGTERM and from the new process answering to the last one in."""
     times, failures = [], []
-    for ws in sockets.ws:
-        if ws is not None:
-            ws.close_timeout = 15
     started, ticks0 = time.perf_counter(), cpu_ticks()
     up = asyncio.ensure_future(asyncio.to_thread(server.restart))
 
     async def one(i):
         ws = sockets.ws[i]
         if ws is not None:
-            await ws.wait_closed()
+            await ws.closed
         sockets.ws[i] = None
         attempt = 0
         while time.perf_counter() - started < 120:
@@ -275,7 +273,7 @@ async def restart(sockets, server):
             attempt += 1
             try:
                 await sockets.open(i, after_seq=sockets.last_seq[i])
-            except (OSError, TimeoutError, websockets.WebSocketException, RuntimeError):
+            except (OSError, TimeoutError, Closed, HandshakeRefused, RuntimeError):
                 continue
             times.append(time.perf_counter() - started)
             return
