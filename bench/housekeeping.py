@@ -37,9 +37,10 @@ SELECT s.relname,
  WHERE s.schemaname = 'public'
 """
 
-NAPTIME_SECONDS = (
-    "SELECT extract(epoch FROM current_setting('autovacuum_naptime')::interval)::float"
-)
+SETTINGS = """
+SELECT current_setting('autovacuum') = 'on',
+       extract(epoch FROM current_setting('autovacuum_naptime')::interval)::float
+"""
 
 
 class AutovacuumStandIn:
@@ -52,9 +53,14 @@ class AutovacuumStandIn:
         self.stopped = threading.Event()
         self.thread = None
         self.passed_at = {}  # table -> time.monotonic() of this stand-in's last pass over it
+        self.naptime = None  # the server's autovacuum_naptime, in seconds
 
     def __enter__(self):
-        if self.database_url.startswith("postgres") and not self._autovacuum_on():
+        if not self.database_url.startswith("postgres"):
+            return self
+        with psycopg.connect(self.database_url, autocommit=True) as connection:
+            autovacuum_on, self.naptime = connection.execute(SETTINGS).fetchone()
+        if not autovacuum_on:
             self.thread = threading.Thread(target=self._run, name="autovacuum-stand-in")
             self.thread.start()
         return self
@@ -63,10 +69,6 @@ class AutovacuumStandIn:
         self.stopped.set()
         if self.thread is not None:
             self.thread.join()
-
-    def _autovacuum_on(self):
-        with psycopg.connect(self.database_url, autocommit=True) as connection:
-            return connection.execute("SHOW autovacuum").fetchone()[0] == "on"
 
     def _run(self):
         while not self.stopped.wait(self.every_seconds):
@@ -77,14 +79,13 @@ class AutovacuumStandIn:
 
     def run_once(self):
         with psycopg.connect(self.database_url, autocommit=True) as connection:
-            naptime = connection.execute(NAPTIME_SECONDS).fetchone()[0]
             for table, analyze_due, vacuum_due in connection.execute(TABLES_DUE).fetchall():
-                if not (analyze_due or vacuum_due):
+                now, last = time.monotonic(), self.passed_at.get(table)
+                if not (analyze_due or vacuum_due) or (
+                    last is not None and now - last < self.naptime
+                ):
                     continue
-                last = self.passed_at.get(table)
-                if last is not None and time.monotonic() - last < naptime:
-                    continue
-                self.passed_at[table] = time.monotonic()
+                self.passed_at[table] = now
                 name = sql.Identifier(table)
                 if vacuum_due:
                     connection.execute(sql.SQL("VACUUM ANALYZE {}").format(name))
